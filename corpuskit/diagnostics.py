@@ -1,0 +1,129 @@
+"""Rules, findings and diagnostics: the records every check produces and every reporter reads.
+
+A check yields a :class:`Finding` (which rule, what, where in the document record). The engine
+stamps it into a :class:`Diagnostic` with the rule's code and severity and a source position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is: errors fail the run, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A check with a stable code; its ``doc`` is the user documentation (with examples)."""
+
+    #: Stable code, a family letter and three digits, e.g. ``O003``.
+    code: str
+    #: kebab-case name, e.g. ``span-text-mismatch``.
+    name: str
+    severity: Severity
+    #: One line saying what the rule checks.
+    summary: str
+    #: Longer documentation with a failing and a passing example.
+    doc: str
+    fixable: bool = False
+
+    @property
+    def family(self) -> str:
+        """The family letter (``P`` parse, ``S`` schema, ``O`` offsets, ``R`` references)."""
+        return self.code[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check yields: the rule, the message and where in the document it applies."""
+
+    rule: Rule
+    message: str
+    #: JSON pointer into the document record (the same for JSON and XML documents).
+    pointer: str = ""
+    #: Point at the member's key rather than its value (e.g. an unknown property).
+    key: bool = False
+    annotation_id: str | None = None
+    #: How to fix it, or what the evidence suggests.
+    hint: str | None = None
+    #: A [start, end) range of the document text to show beside the message.
+    text_range: tuple[int, int] | None = None
+    #: A source position known directly (parse errors), 1-based (line, column).
+    position: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """A piece of the document text around a span: before, the span itself, after."""
+
+    start: int
+    end: int
+    before: str
+    covered: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in one file, with its rule code, severity and source position."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+    hint: str | None = None
+    pointer: str | None = None
+    annotation_id: str | None = None
+    document_id: str | None = None
+    #: The source line the position points into (for a caret display).
+    source_line: str | None = None
+    excerpt: Excerpt | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, then position, then code."""
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain-data form for machine-readable reports."""
+        out: dict[str, Any] = {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "rule": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+            "pointer": self.pointer,
+            "annotation_id": self.annotation_id,
+            "document_id": self.document_id,
+        }
+        if self.excerpt is not None:
+            out["text_range"] = [self.excerpt.start, self.excerpt.end]
+        return out
+
+
+class CorpuskitError(Exception):
+    """Base of the errors the library raises on purpose (bad configuration, unusable input)."""
+
+
+class DocumentError(CorpuskitError):
+    """A document could not be loaded; ``findings`` say why."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        first = findings[0].message if findings else "invalid document"
+        super().__init__(first if len(findings) == 1 else f"{first} (and {len(findings) - 1} more)")

@@ -1,0 +1,247 @@
+"""The engine: check one document as a pure function of (bytes, settings), stamp diagnostics.
+
+Documents are checked one at a time and never kept: ``validate`` streams file reports. Source
+positions and excerpts are worked out only for documents that have findings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
+from corpuskit.formats import format_module, format_of
+from corpuskit.formats.common import LineIndex, Locator, Position
+from corpuskit.formats.records import from_dict
+from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.rules import FAMILIES, RULE_BY_CODE, offsets, references
+from corpuskit.rules import parse as P
+from corpuskit.rules import schema as S
+
+#: Characters of document text shown on each side of a span.
+EXCERPT_CONTEXT = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What to check and how: rule selection and severity overrides."""
+
+    #: Codes or family letters to report; empty means every rule.
+    select: frozenset[str] = frozenset()
+    #: Codes or family letters never to report.
+    ignore: frozenset[str] = frozenset()
+    #: Code -> severity, overriding the rule's default.
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+
+    def wants(self, rule: Rule) -> bool:
+        """Whether ``rule`` is selected and not ignored."""
+        if rule.code in self.ignore or rule.family in self.ignore:
+            return False
+        return not self.select or rule.code in self.select or rule.family in self.select
+
+    def check_codes(self) -> list[str]:
+        """Codes or families in select/ignore/severity that name no rule (for config errors)."""
+        names = [*self.select, *self.ignore, *self.severity]
+        return [n for n in names if n not in RULE_BY_CODE and n not in FAMILIES]
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """The outcome for one file."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    document_id: str | None = None
+    #: The file could not be read at all (exit code 2).
+    unreadable: bool = False
+
+    @property
+    def errors(self) -> int:
+        """Number of error diagnostics."""
+        return sum(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning diagnostics."""
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
+
+
+def _kept_indices(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str, list[int]]:
+    return {
+        kind: [i for i in range(len(record.get(kind, ()))) if (kind, i) not in skip]
+        for kind in ANNOTATION_KINDS
+    }
+
+
+def _remap(finding: Finding, kept: dict[str, list[int]]) -> Finding:
+    """Rewrite a model pointer into a record pointer when annotations were left out."""
+    parts = finding.pointer.split("/")
+    if len(parts) > 2 and parts[1] in kept and parts[2].isdigit():
+        parts[2] = str(kept[parts[1]][int(parts[2])])
+        return Finding(**{**_fields(finding), "pointer": "/".join(parts)})
+    return finding
+
+
+def _fields(finding: Finding) -> dict[str, Any]:
+    return {name: getattr(finding, name) for name in Finding.__slots__}
+
+
+def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for kind, index in skip:
+        item = record[kind][index]
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, str):
+            out[ident] = kind
+    return out
+
+
+def find_problems(data: bytes, fmt: str) -> tuple[list[Finding], dict[str, Any] | None]:
+    """All findings for one document's bytes, and its record when it could be read."""
+    module = format_module(fmt)
+    parsed = module.parse(data)
+    findings: list[Finding] = list(parsed.findings)
+    record = parsed.record
+    if record is None:
+        return findings, None
+    if not parsed.structural:
+        findings.extend(S.check_record(record))
+    if not isinstance(record, dict):
+        return findings, None
+    skip = S.skipped_annotations(findings)
+    if skip is None:
+        return findings, record
+    document = from_dict(record, skip)
+    semantic = [*offsets.check(document), *references.check(document, _skipped_ids(record, skip))]
+    if skip:
+        kept = _kept_indices(record, skip)
+        semantic = [_remap(f, kept) for f in semantic]
+    findings.extend(semantic)
+    return findings, record
+
+
+def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
+    start, end = span
+    return Excerpt(
+        start,
+        end,
+        text[max(0, start - EXCERPT_CONTEXT) : start],
+        text[start:end],
+        text[end : end + EXCERPT_CONTEXT],
+    )
+
+
+def check_bytes(data: bytes, path: str, settings: Settings | None = None) -> FileReport:
+    """Check one document given as bytes; ``path`` names it and picks the format."""
+    settings = settings or Settings()
+    fmt = format_of(path) or "json"
+    try:
+        findings, record = find_problems(data, fmt)
+    except RecursionError:
+        rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
+        findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None
+    findings = [f for f in findings if settings.wants(f.rule)]
+    doc_id = record.get("id") if isinstance(record, dict) else None
+    doc_id = doc_id if isinstance(doc_id, str) else None
+    if not findings:
+        return FileReport(path, (), doc_id)
+    text = record.get("text") if isinstance(record, dict) else None
+    locator: Locator | None = None
+    lines: LineIndex | None = None
+    out = []
+    for f in findings:
+        position: Position | None = None
+        if f.position is not None:
+            if lines is None:
+                lines = LineIndex(data.decode("utf-8", errors="replace"))
+            line, col = f.position
+            position = Position(line, col, line, col + 1, lines.line_text(line))
+        else:
+            if locator is None:
+                locator = format_module(fmt).locator(data)
+            position = locator.locate(f.pointer, key=f.key)
+        severity = settings.severity.get(f.rule.code, f.rule.severity)
+        excerpt = (
+            _excerpt(text, f.text_range)
+            if f.text_range is not None and isinstance(text, str)
+            else None
+        )
+        out.append(
+            Diagnostic(
+                path=path,
+                line=position.line if position else 1,
+                column=position.column if position else 1,
+                end_line=position.end_line if position else None,
+                end_column=position.end_column if position else None,
+                code=f.rule.code,
+                name=f.rule.name,
+                severity=severity,
+                message=f.message,
+                hint=f.hint,
+                pointer=f.pointer if f.position is None else None,
+                annotation_id=f.annotation_id,
+                document_id=doc_id,
+                source_line=position.source_line if position else None,
+                excerpt=excerpt,
+            )
+        )
+    out.sort(key=Diagnostic.sort_key)
+    return FileReport(path, tuple(out), doc_id)
+
+
+def _internal_error(path: str, exc: BaseException) -> FileReport:
+    diagnostic = Diagnostic(
+        path=path,
+        line=1,
+        column=1,
+        code=P.INTERNAL_ERROR.code,
+        name=P.INTERNAL_ERROR.name,
+        severity=Severity.ERROR,
+        message=f"corpuskit failed on this file ({type(exc).__name__}: {exc}); this is a bug",
+        hint="please report it with the file attached",
+    )
+    return FileReport(path, (diagnostic,), unreadable=True)
+
+
+def check_file(path: Path, settings: Settings | None = None, display: str | None = None) -> FileReport:
+    """Read and check one file; never raises for bad input."""
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostic = Diagnostic(
+            path=name,
+            line=1,
+            column=1,
+            code=P.UNREADABLE.code,
+            name=P.UNREADABLE.name,
+            severity=Severity.ERROR,
+            message=f"cannot read file: {exc.strerror or exc}",
+        )
+        return FileReport(name, (diagnostic,), unreadable=True)
+    try:
+        return check_bytes(data, name, settings)
+    except Exception as exc:  # a bug must not stop the run or print a traceback
+        return _internal_error(name, exc)
+
+
+def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files to check: the given files, and every *.json / *.xml under the given folders, sorted."""
+    for path in paths:
+        if path.is_dir():
+            found: list[Path] = []
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(folder, f) for f in files if format_of(f) and not f.startswith("."))
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def validate(paths: Iterable[Path], settings: Settings | None = None) -> Iterator[FileReport]:
+    """Check every document under ``paths``, one report per file, streaming."""
+    for path in iter_documents(paths):
+        yield check_file(path, settings)

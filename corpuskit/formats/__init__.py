@@ -1,0 +1,24 @@
+"""Document formats, one module each, every one with load/loads/dump/dumps, parse and a locator.
+
+Modules are imported on first use so that checking JSON never imports lxml.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+#: File suffix -> format name.
+FORMAT_BY_SUFFIX = {".json": "json", ".xml": "xml"}
+_MODULES = {"json": "corpuskit.formats.json_format", "xml": "corpuskit.formats.xml_format"}
+
+
+def format_module(name: str) -> ModuleType:
+    """The module implementing format ``name`` (``json`` or ``xml``)."""
+    return importlib.import_module(_MODULES[name])
+
+
+def format_of(path: str | Path) -> str | None:
+    """The format of a file, from its suffix, or None when corpuskit does not read it."""
+    return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())

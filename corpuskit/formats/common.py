@@ -1,0 +1,92 @@
+"""What every format shares: the parse result, source positions and byte-level checks."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from corpuskit.diagnostics import Finding
+from corpuskit.formats.records import Record
+from corpuskit.rules import parse as P
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The outcome of reading one file: a record (or None) and the problems found so far."""
+
+    record: Record | None
+    findings: list[Finding] = field(default_factory=list)
+    #: True when ``findings`` are schema problems of a record that was still built (XML).
+    structural: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A 1-based source range and the text of its first line."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    source_line: str
+
+
+class Locator(Protocol):
+    """Maps a JSON pointer of the document record to a source position."""
+
+    def locate(self, pointer: str, *, key: bool = False) -> Position | None:
+        """The position of ``pointer`` (or its nearest ancestor), or None."""
+        ...
+
+
+class LineIndex:
+    """Line starts of a decoded text, for offset -> (line, column) lookups."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in code points) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line break."""
+        if not 1 <= line <= len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+
+def decode_utf8(data: bytes) -> tuple[str | None, Finding | None]:
+    """Decode ``data`` as UTF-8, or say where it is not (BOM and invalid bytes are findings)."""
+    if data.startswith(UTF8_BOM):
+        return None, Finding(
+            P.BOM,
+            "file starts with a UTF-8 byte-order mark",
+            position=(1, 1),
+            hint="remove the first three bytes (EF BB BF); corpuskit never writes a BOM",
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        index = LineIndex(good)
+        line, col = index.line_col(len(good))
+        return None, Finding(
+            P.ENCODING,
+            f"invalid UTF-8 at byte {exc.start}: {exc.reason} (byte 0x{data[exc.start]:02X})",
+            position=(line, col),
+            hint="re-save the file as UTF-8",
+        )

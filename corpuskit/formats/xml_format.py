@@ -1,0 +1,510 @@
+"""The XML form of a document, with the ``json``-module API: load, loads, dump, dumps.
+
+It holds exactly what the JSON form holds. Canonical layout: two-space indent, one annotation
+per line, the article text as the content of ``<text>``. Characters that an XML parser would
+normalise (CR anywhere; tab and LF in attributes and in one-line elements) are written as
+character references so that the text survives byte for byte.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpuskit.diagnostics import Finding
+from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
+from corpuskit.formats.records import Record, to_dict
+from corpuskit.model import ANNOTATION_KINDS, Document
+from corpuskit.rules import parse as P
+from corpuskit.rules import schema as S
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+NS = "https://corpuskit.dev/ns/document/1.0"
+_NSB = "{" + NS + "}"
+_SPAN_FIELDS = ("span", "cue", "trigger")
+_ITEM_TAG = {
+    "mentions": "mention",
+    "entities": "entity",
+    "quotes": "quote",
+    "claims": "claim",
+    "events": "event",
+    "relations": "relation",
+    "attributes": "attribute",
+}
+_META_TEXT = ("title", "source", "url", "published", "language", "license")
+_ATTR_ORDER = {
+    "mentions": ("id", "type"),
+    "entities": ("id", "type", "name"),
+    "quotes": ("id", "mode", "speaker"),
+    "claims": ("id", "source", "channel"),
+    "events": ("id", "type"),
+    "relations": ("id", "type"),
+}
+
+# --------------------------------------------------------------------------- writing
+
+
+def _escape(value: str, extra: dict[str, str]) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char, ref in extra.items():
+        value = value.replace(char, ref)
+    return value
+
+
+_CR = {"\r": "&#13;"}
+_ONE_LINE = {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"}
+_ATTR = {'"': "&quot;", **_ONE_LINE}
+
+
+def _a(value: str) -> str:
+    return _escape(value, _ATTR)
+
+
+def _c(value: str) -> str:
+    return _escape(value, _ONE_LINE)
+
+
+def _attrs(pairs: list[tuple[str, Any]]) -> str:
+    return "".join(f' {k}="{_a(str(v))}"' for k, v in pairs if v is not None)
+
+
+def _span_xml(tag: str, fragments: list[Record]) -> str:
+    frags = "".join(f'<frag start="{f["start"]}" end="{f["end"]}">{_c(f["text"])}</frag>' for f in fragments)
+    return f"<{tag}>{frags}</{tag}>"
+
+
+def _value_xml(value: Any) -> tuple[str, str]:
+    if isinstance(value, bool):
+        return "boolean", "true" if value else "false"
+    if isinstance(value, int):
+        return "integer", str(value)
+    if isinstance(value, float):
+        return "number", repr(value)
+    return "string", str(value)
+
+
+def _annotation_xml(kind: str, a: Record) -> str:
+    tag = _ITEM_TAG[kind]
+    if kind == "attributes":
+        datatype, value = _value_xml(a["value"])
+        pairs = [("id", a["id"]), ("target", a["target"]), ("name", a["name"])]
+        pairs += [("datatype", datatype), ("value", value), ("note", a.get("note"))]
+        return f"<{tag}{_attrs(pairs)}/>"
+    pairs = [(k, a.get(k)) for k in _ATTR_ORDER[kind]] + [("note", a.get("note"))]
+    body = "".join(_span_xml(f, a[f]) for f in _SPAN_FIELDS if f in a)
+    if kind == "entities":
+        body += "".join(f'<member ref="{_a(m)}"/>' for m in a["mentions"])
+        body += "".join(f"<link{_attrs([('kb', x['kb']), ('id', x['id'])])}/>" for x in a.get("links", ()))
+    body += "".join(f"<arg{_attrs([('role', x['role']), ('ref', x['ref'])])}/>" for x in a.get("args", ()))
+    return f"<{tag}{_attrs(pairs)}>{body}</{tag}>"
+
+
+def dumps_record(record: Record) -> str:
+    """Write a record as canonical XML."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    out.append(f'<document xmlns="{NS}"{_attrs([("corpuskit", record["corpuskit"]), ("id", record["id"])])}>')
+    meta = record["meta"]
+    out.append("  <meta>")
+    out.extend(f"    <{k}>{_c(meta[k])}</{k}>" for k in _META_TEXT if k in meta)
+    if "provenance" in meta:
+        prov = meta["provenance"]
+        attrs = _attrs([(k, prov.get(k)) for k in ("tool", "tool_version", "note")])
+        names = "".join(f"<annotator>{_c(n)}</annotator>" for n in prov.get("annotators", ()))
+        out.append(f"    <provenance{attrs}>{names}</provenance>" if names else f"    <provenance{attrs}/>")
+    out.append("  </meta>")
+    text_attrs = _attrs([("offset_unit", record["offset_unit"]), ("sha256", record["text_sha256"])])
+    out.append(f"  <text{text_attrs}>{_escape(record['text'], _CR)}</text>")
+    for kind in ANNOTATION_KINDS:
+        items = record.get(kind)
+        if items is None:
+            continue
+        if not items:
+            out.append(f"  <{kind}/>")
+            continue
+        out.append(f"  <{kind}>")
+        out.extend(f"    {_annotation_xml(kind, a)}" for a in items)
+        out.append(f"  </{kind}>")
+    out.append("</document>")
+    return "\n".join(out) + "\n"
+
+
+def dumps(doc: Document) -> str:
+    """The document as canonical XML text."""
+    return dumps_record(to_dict(doc))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _local(tag: Any) -> str:
+    return tag[len(_NSB) :] if isinstance(tag, str) and tag.startswith(_NSB) else str(tag)
+
+
+@functools.cache
+def _parser() -> etree.XMLParser:
+    from lxml import etree
+
+    # No entity resolution, no DTD, no network, no recovery: a document is plain data.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        recover=False,
+        huge_tree=False,
+        remove_comments=False,
+        remove_pis=False,
+    )
+
+
+@functools.cache
+def _xml_schema() -> etree.XMLSchema:
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(S.schema_dir() / "document.xsd"), _parser()))
+
+
+def _forbidden(tree: etree._ElementTree) -> Finding | None:
+    from lxml import etree
+
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        return Finding(
+            P.XML_FORBIDDEN,
+            "DOCTYPE declarations are not allowed in corpuskit documents",
+            position=(1, 1),
+            hint="remove the <!DOCTYPE ...>; write characters directly or as &#NNN; references",
+        )
+    root = tree.getroot()
+    for node in root.iter(etree.Entity, etree.Comment, etree.ProcessingInstruction):
+        what = {
+            etree.Entity: "entity reference",
+            etree.Comment: "comment",
+            etree.ProcessingInstruction: "processing instruction",
+        }.get(type(node), "construct")
+        return Finding(
+            P.XML_FORBIDDEN,
+            f"{what} not allowed in corpuskit documents",
+            position=(node.sourceline or 1, 1),
+            hint="comments and processing instructions do not survive conversion to JSON: use a note"
+            if what != "entity reference"
+            else "write the character itself or a character reference such as &#160;",
+        )
+    for node in root.itersiblings(preceding=True):
+        return Finding(
+            P.XML_FORBIDDEN,
+            "only the <document> element may stand at the top level",
+            position=(getattr(node, "sourceline", None) or 1, 1),
+            hint="comments and processing instructions do not survive conversion to JSON",
+        )
+    for node in root.itersiblings():
+        return Finding(
+            P.XML_FORBIDDEN,
+            "only the <document> element may stand at the top level",
+            position=(getattr(node, "sourceline", None) or 1, 1),
+            hint="comments and processing instructions do not survive conversion to JSON",
+        )
+    return None
+
+
+def child_pointer(parent_pointer: str, parent_tag: str, tag: str, index: int) -> str:
+    """The record pointer of an element, given its parent's and its place among same-tag siblings."""
+    if parent_tag == "document":
+        return f"/{tag}"
+    if parent_tag == "provenance":
+        return f"{parent_pointer}/annotators/{index}"
+    if parent_tag in ANNOTATION_KINDS or parent_tag in _SPAN_FIELDS:
+        return f"{parent_pointer}/{index}"
+    plural = {"member": "mentions", "link": "links", "arg": "args"}.get(tag)
+    if plural:
+        return f"{parent_pointer}/{plural}/{index}"
+    return f"{parent_pointer}/{tag}"
+
+
+def attribute_pointer(element_pointer: str, tag: str, attr: str | None) -> str:
+    """The record pointer of an XML attribute (or of the element's content when attr is None)."""
+    if tag == "document":
+        return f"/{attr}" if attr else ""
+    if tag == "text":
+        return {"offset_unit": "/offset_unit", "sha256": "/text_sha256"}.get(attr or "", "/text")
+    if tag == "member":
+        return element_pointer
+    if tag == "attribute" and attr in ("datatype", "value"):
+        return f"{element_pointer}/value"
+    if tag == "frag" and attr is None:
+        return f"{element_pointer}/text"
+    return f"{element_pointer}/{attr}" if attr else element_pointer
+
+
+def element_pointer(element: etree._Element) -> str:
+    """The record pointer of any element of a document tree."""
+    chain = []
+    node: etree._Element | None = element
+    while node is not None:
+        chain.append(node)
+        node = node.getparent()
+    pointer = ""
+    for parent, child in zip(reversed(chain), list(reversed(chain))[1:], strict=False):
+        index = sum(1 for s in child.itersiblings(preceding=True) if s.tag == child.tag)
+        pointer = child_pointer(pointer, _local(parent.tag), _local(child.tag), index)
+    return pointer
+
+
+_XSD_MISSING = ("SCHEMAV_CVC_COMPLEX_TYPE_4",)
+_XSD_UNKNOWN = ("SCHEMAV_CVC_COMPLEX_TYPE_3_2_1", "SCHEMAV_CVC_ELT_1", "SCHEMAV_CVC_COMPLEX_TYPE_2_1")
+_DATATYPE = re.compile(r"'([^']*)' is not a valid value of the (?:atomic|local atomic) type")
+_ATTRIBUTE = re.compile(r"attribute '([^']+)'")
+
+
+def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
+    message = error.message.replace(_NSB, "")
+    message = re.sub(r"^Element '([^']+)'(, attribute '([^']+)')?: ", r"<\1>\2: ", message)
+    message = message.replace(", attribute '", " attribute '")
+    kind = error.type_name
+    if kind in _XSD_MISSING or "Missing child element" in message:
+        rule = S.MISSING_PROPERTY
+    elif kind in _XSD_UNKNOWN or "This element is not expected" in message:
+        rule = S.UNKNOWN_PROPERTY
+    elif kind.startswith("SCHEMAV_CVC_DATATYPE_VALID"):
+        value = _DATATYPE.search(message)
+        numeric = value is not None and re.fullmatch(r"\s*[-+]?[0-9]+\s*", value.group(1))
+        rule = S.INVALID_VALUE if numeric else S.WRONG_TYPE
+    else:
+        rule = S.INVALID_VALUE
+    pointer = ""
+    annotation_id = None
+    try:
+        found = tree.xpath(error.path) if error.path else []
+    except Exception:  # an XPath libxml2 cannot evaluate: keep the line only
+        found = []
+    if found and not isinstance(found, (str, bytes, bool, float)) and len(found) > 0:
+        element = found[0]
+        attr = _ATTRIBUTE.search(error.message)
+        tag = _local(element.tag)
+        pointer = attribute_pointer(element_pointer(element), tag, attr.group(1) if attr else None)
+        parts = pointer.split("/")
+        if len(parts) > 2 and parts[1] in ANNOTATION_KINDS:
+            item = element
+            while item is not None and _local(item.tag) != _ITEM_TAG.get(parts[1]):
+                item = item.getparent()
+            annotation_id = item.get("id") if item is not None else None
+    return Finding(rule, message, pointer=pointer, annotation_id=annotation_id, position=None if pointer else (error.line, 1))
+
+
+_TRUE_FALSE = {"true": True, "false": False}
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _typed(datatype: str, value: str) -> Any:
+    if datatype == "integer" and _INTEGER.fullmatch(value):
+        return int(value)
+    if datatype == "number":
+        number = float(value)  # ValueError for non-numbers
+        if not math.isfinite(number):
+            raise ValueError(value)
+        return number
+    if datatype == "boolean" and value in _TRUE_FALSE:
+        return _TRUE_FALSE[value]
+    if datatype == "string":
+        return value
+    raise ValueError(value)
+
+
+def _fragments(el: etree._Element) -> list[Record]:
+    return [{"start": int(f.get("start")), "end": int(f.get("end")), "text": f.text or ""} for f in el]
+
+
+def _annotation_record(kind: str, el: etree._Element, pointer: str, bad: list[Finding]) -> Record:
+    a: Record = {k: el.get(k) for k in el.keys() if k != "note"}  # noqa: SIM118 - lxml attrib order
+    if kind == "attributes":
+        datatype = a.pop("datatype")
+        raw = a.pop("value")
+        try:
+            a["value"] = _typed(datatype, raw)
+        except ValueError:
+            a["value"] = raw
+            bad.append(
+                Finding(
+                    S.WRONG_TYPE,
+                    f'value "{raw}" is not a valid {datatype}',
+                    pointer=f"{pointer}/value",
+                    annotation_id=a.get("id"),
+                    hint="integers: 42; numbers: 0.5; booleans: true or false",
+                )
+            )
+    for child in el:
+        tag = _local(child.tag)
+        if tag in _SPAN_FIELDS:
+            a[tag] = _fragments(child)
+        elif tag == "member":
+            a.setdefault("mentions", []).append(child.get("ref"))
+        elif tag == "link":
+            a.setdefault("links", []).append({"kb": child.get("kb"), "id": child.get("id")})
+        elif tag == "arg":
+            a.setdefault("args", []).append({"role": child.get("role"), "ref": child.get("ref")})
+    if el.get("note") is not None:
+        a["note"] = el.get("note")
+    return a
+
+
+def tree_to_record(root: etree._Element) -> tuple[Record, list[Finding]]:
+    """Convert a schema-valid document tree into a record (the JSON data model)."""
+    record: Record = {"corpuskit": root.get("corpuskit"), "id": root.get("id")}
+    bad: list[Finding] = []
+    for child in root:
+        tag = _local(child.tag)
+        if tag == "meta":
+            meta: Record = {}
+            for field in child:
+                name = _local(field.tag)
+                if name == "provenance":
+                    prov: Record = {}
+                    names = [a.text or "" for a in field]
+                    if names:
+                        prov["annotators"] = names
+                    for key in ("tool", "tool_version", "note"):
+                        if field.get(key) is not None:
+                            prov[key] = field.get(key)
+                    meta["provenance"] = prov
+                else:
+                    meta[name] = field.text or ""
+            record["meta"] = meta
+        elif tag == "text":
+            record["offset_unit"] = child.get("offset_unit")
+            record["text"] = child.text or ""
+            record["text_sha256"] = child.get("sha256")
+        elif tag in ANNOTATION_KINDS:
+            record[tag] = [
+                _annotation_record(tag, el, f"/{tag}/{i}", bad) for i, el in enumerate(child)
+            ]
+    return record, bad
+
+
+def _syntax_finding(exc: Exception, data: bytes) -> Finding:
+    line, col = getattr(exc, "position", (1, 1)) or (1, 1)
+    message = str(getattr(exc, "msg", exc)).split(", line ")[0]
+    rule = P.XML_SYNTAX
+    if "Entity" in message or "entity" in message:
+        rule = P.XML_FORBIDDEN if b"<!DOCTYPE" in data or b"<!ENTITY" in data else P.XML_SYNTAX
+    return Finding(rule, message, position=(max(line, 1), max(col, 1)))
+
+
+def parse(data: bytes) -> Parsed:
+    """Read XML bytes into a document record, with XSD problems as findings."""
+    from lxml import etree
+
+    text, problem = decode_utf8(data)
+    if text is None:
+        return Parsed(None, [problem] if problem else [])
+    if not data.strip():
+        return Parsed(None, [Finding(P.XML_SYNTAX, "file is empty", position=(1, 1))])
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+    except etree.XMLSyntaxError as exc:
+        return Parsed(None, [_syntax_finding(exc, data)])
+    forbidden = _forbidden(tree)
+    if forbidden is not None:
+        return Parsed(None, [forbidden])
+    schema = _xml_schema()
+    if not schema.validate(tree):
+        return Parsed(None, [_xsd_finding(e, tree) for e in schema.error_log], structural=True)
+    record, bad = tree_to_record(tree.getroot())
+    return Parsed(record, bad, structural=bool(bad))
+
+
+class XmlLocator:
+    """Source positions in an XML document, computed on demand (failing documents only)."""
+
+    def __init__(self, data: bytes) -> None:
+        from lxml import etree
+
+        self.lines = LineIndex(data.decode("utf-8", errors="replace"))
+        self.nodes: dict[str, tuple[int, int, str | None]] = {}
+        try:
+            root = etree.fromstring(data, _parser())
+        except etree.XMLSyntaxError:
+            return
+        seen_on_line: dict[tuple[int, str], int] = {}
+        self._walk(root, "", "", seen_on_line)
+
+    def _walk(self, el: Any, pointer: str, parent_tag: str, seen: dict[tuple[int, str], int]) -> None:
+        tag = _local(el.tag)
+        line = el.sourceline or 1
+        nth = seen.get((line, tag), 0)
+        seen[(line, tag)] = nth + 1
+        self.nodes.setdefault(attribute_pointer(pointer, tag, None), (line, nth, None))
+        if tag != "document":
+            self.nodes[pointer] = (line, nth, None)
+        for attr in el.keys():  # noqa: SIM118
+            self.nodes.setdefault(attribute_pointer(pointer, tag, attr), (line, nth, attr))
+        counts: dict[str, int] = {}
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            ctag = _local(child.tag)
+            index = counts.get(ctag, 0)
+            counts[ctag] = index + 1
+            self._walk(child, child_pointer(pointer, tag, ctag, index), tag, seen)
+
+    def locate(self, pointer: str, *, key: bool = False) -> Position | None:
+        """The position of ``pointer`` or of its nearest ancestor."""
+        while pointer not in self.nodes:
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+        line, nth, attr = self.nodes[pointer]
+        text = self.lines.line_text(line)
+        tag = self._tag_at(pointer)
+        starts = [m.start() for m in re.finditer(rf"<{re.escape(tag)}[\s/>]", text)] if tag else []
+        col = starts[nth] if nth < len(starts) else (starts[0] if starts else len(text) - len(text.lstrip()))
+        end = text.find(">", col) + 1 or len(text)
+        if attr:
+            m = re.compile(rf'\s{re.escape(attr)}="[^"]*"').search(text, col)
+            if m:
+                col, end = m.start() + 1, m.end()
+        return Position(line, col + 1, line, end + 1, text)
+
+    def _tag_at(self, pointer: str) -> str | None:
+        parts = pointer.split("/")[1:]
+        if not parts:
+            return "document"
+        if parts[0] in ANNOTATION_KINDS:
+            if len(parts) == 1:
+                return parts[0]
+            if len(parts) == 2:
+                return _ITEM_TAG[parts[0]]
+            if parts[2] in _SPAN_FIELDS:
+                return "frag" if len(parts) >= 4 else parts[2]
+            return {"mentions": "member", "links": "link", "args": "arg"}.get(parts[2], _ITEM_TAG[parts[0]])
+        if parts[0] in ("text", "offset_unit", "text_sha256"):
+            return "text"
+        if parts[0] == "meta":
+            return parts[-1] if len(parts) == 2 else "provenance" if len(parts) == 3 else "annotator"
+        return "document"
+
+
+def locator(data: bytes) -> XmlLocator:
+    """A locator for the document in ``data``."""
+    return XmlLocator(data)
+
+
+def loads(data: bytes | str) -> Document:
+    """Parse XML and check it against the XSD; raise DocumentError when it is not a document."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return S.build_document(parse(raw))
+
+
+def load(path: str | Path) -> Document:
+    """Read an XML document file."""
+    return loads(Path(path).read_bytes())
+
+
+def dump(doc: Document, path: str | Path) -> None:
+    """Write a document as canonical XML, atomically."""
+    from corpuskit.io import write_atomic
+
+    write_atomic(Path(path), dumps(doc))

@@ -1,0 +1,208 @@
+"""The document model: an article's text, once, and standoff annotations that point into it.
+
+Pure data: no I/O and no format imports. Offsets are Unicode code points, 0-based, half-open
+``[start, end)``; other units exist only at the edges (formats and converters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+#: Version of the document format written by this release (the ``corpuskit`` key / attribute).
+FORMAT_VERSION = "1.0"
+#: The one offset unit corpuskit stores and checks.
+OFFSET_UNIT = "codepoint"
+
+AttributeValue = str | int | float | bool
+QuoteMode = Literal["direct", "indirect"]
+
+#: The annotation kinds, in the order they are stored in a document.
+ANNOTATION_KINDS = ("mentions", "entities", "quotes", "claims", "events", "relations", "attributes")
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """One contiguous piece of a span: ``text[start:end]`` must equal ``text``."""
+
+    #: First code point covered.
+    start: int
+    #: One past the last code point covered.
+    end: int
+    #: The covered text, repeated so that a shifted offset is caught.
+    text: str
+
+
+#: A span is one or more fragments, sorted and non-overlapping (several = discontinuous).
+Span = tuple[Fragment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KBLink:
+    """A link from an entity to a knowledge-base record, e.g. ``wikidata:Q794``."""
+
+    kb: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """A role argument of an event or relation: the role name and the id it points to."""
+
+    role: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A typed span: a person, organisation, place, date, quantity, weapon ..."""
+
+    id: str
+    type: str
+    span: Span
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A cluster of mentions of one real-world thing (coreference), with KB links."""
+
+    id: str
+    type: str
+    mentions: tuple[str, ...]
+    name: str | None = None
+    links: tuple[KBLink, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Quoted words, who said them and, optionally, the cue ("said")."""
+
+    id: str
+    span: Span
+    mode: QuoteMode = "direct"
+    #: Id of the mention or entity that speaks.
+    speaker: str | None = None
+    cue: Span = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An assertion, who asserts it and the channel it was reported through."""
+
+    id: str
+    span: Span
+    #: Id of the mention or entity that asserts the claim.
+    source: str | None = None
+    #: Id of the mention or entity the claim came through (e.g. "informed Reuters").
+    channel: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A typed event with a trigger span and role arguments."""
+
+    id: str
+    type: str
+    trigger: Span
+    args: tuple[Argument, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A typed relation between annotations, by role."""
+
+    id: str
+    type: str
+    args: tuple[Argument, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A name/value pair on another annotation (negation, certainty, realis ...)."""
+
+    id: str
+    target: str
+    name: str
+    value: AttributeValue
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Who and what produced the annotations."""
+
+    annotators: tuple[str, ...] = ()
+    tool: str | None = None
+    tool_version: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Bibliographic metadata of the article."""
+
+    title: str
+    #: BCP 47 language tag.
+    language: str
+    #: Publisher or outlet.
+    source: str | None = None
+    url: str | None = None
+    #: Publication date, ISO 8601 (YYYY-MM-DD).
+    published: str | None = None
+    license: str | None = None
+    provenance: Provenance | None = None
+
+
+Annotation = Mention | Entity | Quote | Claim | Event | Relation | Attribute
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: metadata, the text exactly as published, and its annotations."""
+
+    id: str
+    meta: Metadata
+    text: str
+    #: sha256 of the UTF-8 text, so that a tool that silently changes the text is caught.
+    text_sha256: str
+    offset_unit: str = OFFSET_UNIT
+    version: str = FORMAT_VERSION
+    mentions: tuple[Mention, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    events: tuple[Event, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+
+    def annotations(self) -> list[tuple[str, int, Annotation]]:
+        """All annotations as (kind, index, annotation), in storage order."""
+        out: list[tuple[str, int, Annotation]] = []
+        for kind in ANNOTATION_KINDS:
+            items: tuple[Annotation, ...] = getattr(self, kind)
+            out.extend((kind, i, a) for i, a in enumerate(items))
+        return out
+
+
+def text_sha256(text: str) -> str:
+    """The hex sha256 of ``text`` encoded as UTF-8 (what ``text_sha256`` must hold)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def spans_of(annotation: Annotation) -> list[tuple[str, Span]]:
+    """The spans an annotation carries, as (field name, span) pairs."""
+    if isinstance(annotation, Mention | Quote | Claim):
+        pairs = [("span", annotation.span)]
+        if isinstance(annotation, Quote) and annotation.cue:
+            pairs.append(("cue", annotation.cue))
+        return pairs
+    if isinstance(annotation, Event):
+        return [("trigger", annotation.trigger)]
+    return []

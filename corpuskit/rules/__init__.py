@@ -1,0 +1,42 @@
+"""The one registry of rules: every code corpuskit can report, family by family.
+
+Families: P parse, S schema, O offsets, R references. Codes are stable: a code is never reused
+for another check. Adding a rule means defining it in its family module and listing it there.
+"""
+
+from __future__ import annotations
+
+from corpuskit.diagnostics import Rule
+from corpuskit.rules import offsets, parse, references, schema
+
+FAMILIES = {
+    "P": "parse",
+    "S": "schema",
+    "O": "offsets",
+    "R": "references",
+}
+
+RULES: tuple[Rule, ...] = (*parse.RULES, *schema.RULES, *offsets.RULES, *references.RULES)
+
+
+def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    by_code: dict[str, Rule] = {}
+    names: set[str] = set()
+    for rule in rules:
+        if rule.code in by_code or rule.name in names:
+            raise RuntimeError(f"duplicate rule code or name: {rule.code} {rule.name}")
+        if rule.family not in FAMILIES:
+            raise RuntimeError(f"rule {rule.code} is in no known family")
+        by_code[rule.code] = rule
+        names.add(rule.name)
+    return by_code
+
+
+#: Code -> rule; built once, checked for duplicate codes and names at import.
+RULE_BY_CODE = _index(RULES)
+RULE_BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    """A rule by its code (``O003``) or name (``span-text-mismatch``), case-insensitive code."""
+    return RULE_BY_CODE.get(code_or_name.upper()) or RULE_BY_NAME.get(code_or_name)

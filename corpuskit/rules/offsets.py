@@ -1,0 +1,431 @@
+"""Offset rules (family O): the text and the spans that point into it.
+
+A span whose covered text does not match gets a diagnosis, not only a symptom: where the
+expected text does occur, and whether UTF-16 or UTF-8 counting, an inclusive end or one
+constant shift would explain every mismatch in the document.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.model import Document, Fragment, spans_of, text_sha256
+
+E, W = Severity.ERROR, Severity.WARNING
+
+INVALID_RANGE = Rule(
+    "O001",
+    "invalid-range",
+    E,
+    "A fragment's end is not after its start.",
+    """Offsets are half-open [start, end): `end` is one past the last character, so an empty or
+inverted fragment (`end <= start`) covers nothing.
+
+Fails: `{"start": 10, "end": 10, "text": "Iran"}`
+Passes: `{"start": 10, "end": 14, "text": "Iran"}`""",
+)
+OUT_OF_RANGE = Rule(
+    "O002",
+    "out-of-range",
+    E,
+    "A fragment ends beyond the end of the text.",
+    """`end` may be at most the length of the text in code points. Offsets past the end often
+come from counting UTF-8 bytes; the message says when that explains them.
+
+Fails: `{"start": 2620, "end": 2640, ...}` in a text of 2,627 characters.
+Passes: offsets within the text.""",
+)
+TEXT_MISMATCH = Rule(
+    "O003",
+    "span-text-mismatch",
+    E,
+    "A fragment's covered text differs from the document text at its offsets.",
+    """Every fragment repeats the text it covers, so that a shifted offset is caught. The message
+says where the covered text does occur (nearest occurrence, unique or not) and whether
+UTF-16 code units, UTF-8 bytes, an inclusive end or a constant shift explains the offsets.
+
+Fails: text "Iran sent", fragment `{"start": 1, "end": 5, "text": "Iran"}`
+Passes: `{"start": 0, "end": 4, "text": "Iran"}`""",
+)
+FRAGMENT_ORDER = Rule(
+    "O004",
+    "fragments-unordered",
+    E,
+    "The fragments of a discontinuous span are unsorted or overlap.",
+    """A span's fragments are listed in text order and do not overlap, so that each span has
+exactly one spelling.
+
+Fails: `[{"start": 20, "end": 25, ...}, {"start": 0, "end": 4, ...}]`
+Passes: `[{"start": 0, "end": 4, ...}, {"start": 20, "end": 25, ...}]`""",
+)
+NOT_NFC = Rule(
+    "O005",
+    "text-not-nfc",
+    E,
+    "The text is not in Unicode normalisation form C.",
+    """The same visible text can be spelled with precomposed or combining characters (é or
+e + U+0301), which changes every offset after it. corpuskit stores NFC.
+
+Fails: a text containing "e\\u0301".
+Passes: the same text with "\\u00e9".""",
+)
+HASH_MISMATCH = Rule(
+    "O006",
+    "text-hash-mismatch",
+    E,
+    "text_sha256 is not the sha256 of the text.",
+    """The hash catches a tool that silently changed the text (re-encoding, whitespace, line
+endings). If the text change is intended, re-anchor the spans and update the hash.
+
+Fails: a text edited after the hash was computed.
+Passes: `text_sha256` equal to sha256(text encoded as UTF-8).""",
+)
+FORBIDDEN_CHARACTER = Rule(
+    "O007",
+    "forbidden-character",
+    E,
+    "The text contains a character XML 1.0 cannot carry.",
+    """C0 control characters other than tab, LF and CR, lone surrogates and U+FFFE/U+FFFF have no
+XML form, so a document holding them could not be converted. Remove or replace them.
+
+Fails: a text containing U+0007 (BEL).
+Passes: the same text without it.""",
+)
+SPAN_WHITESPACE = Rule(
+    "O101",
+    "span-whitespace",
+    W,
+    "A fragment starts or ends with whitespace.",
+    """Spans usually cover the words alone; surrounding spaces are a sign of an off-by-one.
+
+Fails: `{"start": 4, "end": 10, "text": " Iran "}`
+Passes: `{"start": 5, "end": 9, "text": "Iran"}`""",
+)
+SPLITS_WORD = Rule(
+    "O102",
+    "span-splits-word",
+    W,
+    "A fragment starts or ends inside a word.",
+    """A boundary between two letters or digits usually means the offsets are off by a few
+characters. (Spans of part of a word are allowed; this is a warning.)
+
+Fails: `"ran"` taken out of "Iran".
+Passes: `"Iran"`.""",
+)
+SPLITS_GRAPHEME = Rule(
+    "O103",
+    "span-splits-grapheme",
+    W,
+    "A fragment boundary falls inside a user-perceived character.",
+    """A boundary before a combining mark, inside an emoji ZWJ sequence, between the two halves of
+a flag, before a variation selector or skin-tone modifier, or between CR and LF cuts a
+character in two. The check approximates Unicode extended grapheme clusters (UAX #29).
+
+Fails: a span ending between "👩" and "\\u200d💻".
+Passes: a span ending after the whole "👩\\u200d💻".""",
+)
+
+RULES = (
+    INVALID_RANGE,
+    OUT_OF_RANGE,
+    TEXT_MISMATCH,
+    FRAGMENT_ORDER,
+    NOT_NFC,
+    HASH_MISMATCH,
+    FORBIDDEN_CHARACTER,
+    SPAN_WHITESPACE,
+    SPLITS_WORD,
+    SPLITS_GRAPHEME,
+)
+
+_ZWJ = "\u200d"
+
+
+def _forbidden(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
+    )
+
+
+def _extends(ch: str) -> bool:
+    """Whether ``ch`` attaches to the character before it (so no boundary may precede it)."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def splits_grapheme(text: str, pos: int) -> bool:
+    """Whether a boundary at ``pos`` falls inside an extended grapheme cluster (approximation)."""
+    if pos <= 0 or pos >= len(text):
+        return False
+    before, after = text[pos - 1], text[pos]
+    if before == "\r" and after == "\n":
+        return True
+    if _extends(after) or before == _ZWJ:
+        return True
+    if _regional(before) and _regional(after):
+        run = 0
+        i = pos - 1
+        while i >= 0 and _regional(text[i]):
+            run += 1
+            i -= 1
+        return run % 2 == 1
+    return False
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    pointer: str
+    annotation_id: str
+    fragment: Fragment
+
+
+def _fragments(doc: Document) -> Iterator[tuple[_Located, int, list[Fragment]]]:
+    for kind, index, annotation in doc.annotations():
+        for field, span in spans_of(annotation):
+            base = f"/{kind}/{index}/{field}"
+            for j, frag in enumerate(span):
+                yield _Located(f"{base}/{j}", annotation.id, frag), j, list(span)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return '"' + shown.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+class _UnitMaps:
+    """Offsets counted in UTF-16 units or UTF-8 bytes -> code points (None inside a character)."""
+
+    def __init__(self, text: str) -> None:
+        self.utf16: dict[int, int] = {}
+        self.utf8: dict[int, int] = {}
+        u16 = u8 = 0
+        for i, ch in enumerate(text):
+            self.utf16[u16] = i
+            self.utf8[u8] = i
+            code = ord(ch)
+            u16 += 2 if code > 0xFFFF else 1
+            u8 += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+        self.utf16[u16] = len(text)
+        self.utf8[u8] = len(text)
+
+    @staticmethod
+    def convert(table: dict[int, int], frag: Fragment) -> tuple[int, int] | None:
+        start, end = table.get(frag.start), table.get(frag.end)
+        return None if start is None or end is None else (start, end)
+
+
+def _occurrences(text: str, needle: str, limit: int = 1000) -> list[int]:
+    found: list[int] = []
+    i = text.find(needle)
+    while i >= 0 and len(found) < limit:
+        found.append(i)
+        i = text.find(needle, i + 1)
+    return found
+
+
+class _Diagnosis:
+    """Explanations of the mismatched fragments of one document, worked out once for all."""
+
+    def __init__(self, text: str, bad: list[Fragment]) -> None:
+        self.text = text
+        maps = _UnitMaps(text)
+        self.occurrences = {f.text: _occurrences(text, f.text) for f in bad}
+        self.fits: dict[str, list[tuple[int, int] | None]] = {"utf16": [], "utf8": [], "inclusive": []}
+        for f in bad:
+            self.fits["utf16"].append(self._check(maps.convert(maps.utf16, f), f))
+            self.fits["utf8"].append(self._check(maps.convert(maps.utf8, f), f))
+            self.fits["inclusive"].append(self._check((f.start, f.end + 1), f))
+        self.count = len(bad)
+        shifts: set[int] | None = None
+        for f in bad:
+            candidates = {occ - f.start for occ in self.occurrences[f.text]}
+            shifts = candidates if shifts is None else shifts & candidates
+        self.shift = min(shifts, key=abs) if shifts else None
+        if self.shift == 0:
+            self.shift = None
+
+    def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
+        if span is None or span[1] > len(self.text) or span[0] >= span[1]:
+            return None
+        return span if self.text[span[0] : span[1]] == frag.text else None
+
+    def explain(self, n: int, frag: Fragment) -> str:
+        """A hint for the n-th mismatched fragment."""
+        parts: list[str] = []
+        for key, label in (
+            ("utf16", "counted in UTF-16 code units"),
+            ("utf8", "counted in UTF-8 bytes"),
+            ("inclusive", "written with an inclusive end"),
+        ):
+            fixed = self.fits[key][n]
+            if fixed is not None:
+                all_fit = all(x is not None for x in self.fits[key])
+                scope = (
+                    f"this explains all {self.count} mismatched spans in the document"
+                    if all_fit and self.count > 1
+                    else "this explains this span"
+                    if all_fit
+                    else "but not every mismatched span"
+                )
+                parts.append(
+                    f"the offsets look {label}: in code points the span is "
+                    f"[{fixed[0]}, {fixed[1]}) ({scope})"
+                )
+        if self.shift is not None and self.count > 1:
+            parts.append(
+                f"shifting by {self.shift:+d} makes all {self.count} mismatched spans match "
+                f"(this one at [{frag.start + self.shift}, {frag.end + self.shift}))"
+            )
+        occ = self.occurrences[frag.text]
+        if not occ:
+            parts.append(f"{_quote(frag.text)} occurs nowhere in the text")
+        else:
+            nearest = min(occ, key=lambda o: (abs(o - frag.start), o))
+            where = f"[{nearest}, {nearest + len(frag.text)})"
+            delta = nearest - frag.start
+            if len(occ) == 1:
+                parts.append(f"{_quote(frag.text)} occurs once in the text, at {where} ({delta:+d})")
+            else:
+                more = "+" if len(occ) >= 1000 else ""
+                parts.append(
+                    f"{_quote(frag.text)} occurs {len(occ)}{more} times; the nearest is at "
+                    f"{where} ({delta:+d})"
+                )
+        return "; ".join(parts)
+
+
+def check(doc: Document) -> Iterator[Finding]:
+    """Check the text and every span of ``doc``."""
+    text = doc.text
+    length = len(text)
+    if text_sha256(text) != doc.text_sha256:
+        yield Finding(
+            HASH_MISMATCH,
+            "text_sha256 does not match the text: the text was changed after the hash was taken",
+            pointer="/text_sha256",
+            hint=f"if the text is right, set text_sha256 to {text_sha256(text)} (and re-check the spans)",
+        )
+    if not unicodedata.is_normalized("NFC", text):
+        at = next(
+            (i for i, ch in enumerate(text) if unicodedata.normalize("NFC", text[max(0, i - 1) : i + 1]) != text[max(0, i - 1) : i + 1]),
+            0,
+        )
+        yield Finding(
+            NOT_NFC,
+            f"text is not NFC-normalised (first at character {at}, U+{ord(text[at]):04X})",
+            pointer="/text",
+            text_range=(max(0, at - 1), at + 1),
+            hint="normalise the text to NFC and remap the offsets after the change",
+        )
+    bad_char = next((i for i, ch in enumerate(text) if _forbidden(ch)), None)
+    if bad_char is not None:
+        yield Finding(
+            FORBIDDEN_CHARACTER,
+            f"text contains U+{ord(text[bad_char]):04X} at character {bad_char}, which XML 1.0 cannot carry",
+            pointer="/text",
+            text_range=(bad_char, bad_char + 1),
+            hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
+        )
+
+    mismatched: list[tuple[_Located, bool]] = []
+    for located, j, span in _fragments(doc):
+        frag = located.fragment
+        pointer, ident = located.pointer, located.annotation_id
+        if j > 0 and frag.start < span[j - 1].end:
+            yield Finding(
+                FRAGMENT_ORDER,
+                f"fragment {j + 1} starts at {frag.start}, before the previous fragment ends "
+                f"({span[j - 1].end})",
+                pointer=f"{pointer}/start",
+                annotation_id=ident,
+                hint="list fragments in text order, without overlaps",
+            )
+        if frag.end <= frag.start:
+            yield Finding(
+                INVALID_RANGE,
+                f"fragment [{frag.start}, {frag.end}) is empty or inverted: end must be greater than start",
+                pointer=f"{pointer}/end",
+                annotation_id=ident,
+                hint=f"for {_quote(frag.text)} the end would be {frag.start + len(frag.text)}",
+            )
+            continue
+        if frag.end > length:
+            mismatched.append((located, True))
+            continue
+        covered = text[frag.start : frag.end]
+        if covered != frag.text:
+            mismatched.append((located, False))
+            continue
+        if covered != covered.strip():
+            yield Finding(
+                SPAN_WHITESPACE,
+                f"fragment {_quote(covered)} starts or ends with whitespace",
+                pointer=f"{pointer}/start",
+                annotation_id=ident,
+                text_range=(frag.start, frag.end),
+                hint="move the offsets to cover the words alone",
+            )
+        for edge, pos in (("starts", frag.start), ("ends", frag.end)):
+            if 0 < pos < length and _word_char(text[pos - 1]) and _word_char(text[pos]):
+                yield Finding(
+                    SPLITS_WORD,
+                    f"fragment {_quote(covered)} {edge} inside a word",
+                    pointer=f"{pointer}/{'start' if edge == 'starts' else 'end'}",
+                    annotation_id=ident,
+                    text_range=(frag.start, frag.end),
+                    hint="check the offsets; extend the span to the whole word if it was meant",
+                )
+            elif splits_grapheme(text, pos):
+                yield Finding(
+                    SPLITS_GRAPHEME,
+                    f"fragment {_quote(covered)} {edge} inside a user-perceived character "
+                    f"(before U+{ord(text[pos]):04X})",
+                    pointer=f"{pointer}/{'start' if edge == 'starts' else 'end'}",
+                    annotation_id=ident,
+                    text_range=(frag.start, frag.end),
+                    hint="move the boundary so that combining marks, ZWJ sequences and flags stay whole",
+                )
+
+    if mismatched:
+        diagnosis = _Diagnosis(text, [m.fragment for m, _ in mismatched])
+        for n, (located, out_of_range) in enumerate(mismatched):
+            frag = located.fragment
+            hint = diagnosis.explain(n, frag)
+            if out_of_range:
+                yield Finding(
+                    OUT_OF_RANGE,
+                    f"fragment [{frag.start}, {frag.end}) ends beyond the text ({length} characters)",
+                    pointer=f"{located.pointer}/end",
+                    annotation_id=located.annotation_id,
+                    hint=hint,
+                )
+            else:
+                covered = text[frag.start : frag.end]
+                yield Finding(
+                    TEXT_MISMATCH,
+                    f"covered text {_quote(frag.text)} does not match the text at "
+                    f"[{frag.start}, {frag.end}): {_quote(covered)}",
+                    pointer=f"{located.pointer}/start",
+                    annotation_id=located.annotation_id,
+                    text_range=(frag.start, frag.end),
+                    hint=hint,
+                )

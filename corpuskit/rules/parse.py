@@ -1,0 +1,114 @@
+"""Parse rules (family P): the file is not a readable JSON or XML document.
+
+The formats raise these while reading; there is no separate check function. A file with a
+parse error gets no further checks, since there is no document to check.
+"""
+
+from __future__ import annotations
+
+from corpuskit.diagnostics import Rule, Severity
+
+E = Severity.ERROR
+
+UNREADABLE = Rule(
+    "P000",
+    "unreadable-file",
+    E,
+    "The file could not be read (missing, a directory, no permission).",
+    """The file named on the command line could not be opened. The run goes on with the other
+files and exits with code 2.
+
+Fails: `corpuskit validate missing.json` when missing.json does not exist.
+Passes: any readable file.""",
+)
+JSON_SYNTAX = Rule(
+    "P001",
+    "json-syntax",
+    E,
+    "The file is not valid JSON.",
+    """The JSON parser stopped at the given position: a missing comma or quote, a trailing comma,
+an empty file, a lone surrogate escape such as "\\ud800".
+
+Fails: `{"id": "a", }`
+Passes: `{"id": "a"}`""",
+)
+ENCODING = Rule(
+    "P002",
+    "invalid-encoding",
+    E,
+    "The file is not valid UTF-8.",
+    """Documents are UTF-8. The message gives the byte offset of the first invalid byte; re-save
+the file as UTF-8 (not Latin-1 or Windows-1252).
+
+Fails: a file containing the byte 0xE9 for "é".
+Passes: the same file with "é" encoded as the two bytes 0xC3 0xA9.""",
+)
+BOM = Rule(
+    "P003",
+    "byte-order-mark",
+    E,
+    "The file starts with a UTF-8 byte-order mark.",
+    """A byte-order mark is invisible in most editors, breaks byte-exact comparisons and is not
+written by corpuskit. Remove the first three bytes (EF BB BF).
+
+Fails: a file starting with the bytes EF BB BF 7B.
+Passes: the same file starting with 7B (`{`).""",
+)
+DUPLICATE_KEY = Rule(
+    "P004",
+    "duplicate-key",
+    E,
+    "A JSON object has the same key twice.",
+    """JSON parsers keep only the last of two equal keys, so the first value (often a whole list of
+annotations) would be dropped without a word. Merge the two members.
+
+Fails: `{"mentions": [...], "mentions": [...]}`
+Passes: `{"mentions": [...]}` with all mentions in one list.""",
+)
+NON_FINITE = Rule(
+    "P005",
+    "non-finite-number",
+    E,
+    "A number is NaN, Infinity or too large for a double.",
+    """NaN and Infinity are not JSON, and a literal such as 1e400 overflows to infinity.
+
+Fails: `{"value": NaN}`
+Passes: `{"value": 0.5}`""",
+)
+XML_SYNTAX = Rule(
+    "P006",
+    "xml-syntax",
+    E,
+    "The file is not well-formed XML.",
+    """The XML parser stopped at the given position: an unclosed tag, a bare `&` or `<` in text
+(write `&amp;` and `&lt;`), an undefined entity.
+
+Fails: `<title>AT&T</title>`
+Passes: `<title>AT&amp;T</title>`""",
+)
+XML_FORBIDDEN = Rule(
+    "P007",
+    "xml-forbidden-construct",
+    E,
+    "The XML uses a DOCTYPE, entities or processing instructions.",
+    """corpuskit documents never need a DOCTYPE, entity declarations or processing instructions,
+and they are a security hazard (external entities, entity expansion bombs), so they are
+rejected rather than resolved. Write characters directly or as character references.
+
+Fails: `<!DOCTYPE document [<!ENTITY e "x">]>`
+Passes: a document with no DOCTYPE.""",
+)
+
+INTERNAL_ERROR = Rule(
+    "P999",
+    "internal-error",
+    E,
+    "corpuskit itself failed on this file (a bug).",
+    """An unexpected error inside corpuskit. The run goes on with the other files and exits with
+code 2. Please report it with the file attached.
+
+Fails: never on purpose.
+Passes: every other file.""",
+)
+
+RULES = (UNREADABLE, JSON_SYNTAX, ENCODING, BOM, DUPLICATE_KEY, NON_FINITE, XML_SYNTAX, XML_FORBIDDEN, INTERNAL_ERROR)

@@ -1,0 +1,214 @@
+"""Reference rules (family R): ids and the references between annotations."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+
+from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.model import Attribute, Claim, Document, Entity, Event, Quote, Relation
+
+E, W = Severity.ERROR, Severity.WARNING
+
+DUPLICATE_ID = Rule(
+    "R001",
+    "duplicate-id",
+    E,
+    "Two annotations share an id.",
+    """Ids are unique across all kinds in a document (a mention and an event may not both be
+`m1`), so that every reference has one target.
+
+Fails: two mentions with `"id": "m1"`.
+Passes: `"m1"` and `"m2"`.""",
+)
+DANGLING_REFERENCE = Rule(
+    "R002",
+    "dangling-reference",
+    E,
+    "A reference names an id that no annotation has.",
+    """Entity members, quote speakers, claim sources and channels, event and relation arguments
+and attribute targets must name an annotation of the same document.
+
+Fails: `"speaker": "e99"` with no annotation `e99`.
+Passes: `"speaker": "e9"` where entity `e9` exists.""",
+)
+WRONG_KIND = Rule(
+    "R003",
+    "wrong-reference-kind",
+    E,
+    "A reference points to an annotation of a kind not allowed there.",
+    """Entity members are mentions; speakers, sources and channels are mentions or entities; event
+arguments are mentions, entities or events; relation arguments are mentions, entities,
+events or relations; attributes attach to any annotation but another attribute.
+
+Fails: a quote whose `speaker` is an event.
+Passes: a quote whose `speaker` is an entity.""",
+)
+CYCLE = Rule(
+    "R004",
+    "reference-cycle",
+    E,
+    "Events or relations refer to each other in a cycle.",
+    """An event may take another event as an argument (a report of an attack), but not itself,
+directly or through others.
+
+Fails: event `ev1` with argument `ev2`, and `ev2` with argument `ev1`.
+Passes: `ev1` with argument `ev2`, `ev2` with mention arguments only.""",
+)
+SHARED_MENTION = Rule(
+    "R101",
+    "mention-in-several-entities",
+    W,
+    "A mention belongs to more than one entity.",
+    """Coreference clusters partition the mentions: a mention in two entities usually means two
+clusters should be merged, or one membership is a mistake.
+
+Fails: mention `m3` listed in entities `e1` and `e2`.
+Passes: `m3` in `e1` only.""",
+)
+
+RULES = (DUPLICATE_ID, DANGLING_REFERENCE, WRONG_KIND, CYCLE, SHARED_MENTION)
+
+_SINGULAR = {
+    "mentions": "mention",
+    "entities": "entity",
+    "quotes": "quote",
+    "claims": "claim",
+    "events": "event",
+    "relations": "relation",
+    "attributes": "attribute",
+}
+_AGENTS = frozenset({"mentions", "entities"})
+_EVENT_ARGS = frozenset({"mentions", "entities", "events"})
+_RELATION_ARGS = frozenset({"mentions", "entities", "events", "relations"})
+_TARGETS = frozenset(_SINGULAR) - {"attributes"}
+
+
+def _refs(kind: str, index: int, a: object) -> Iterator[tuple[str, str, frozenset[str], str]]:
+    """(pointer, referenced id, allowed kinds, what) for each reference an annotation makes."""
+    base = f"/{kind}/{index}"
+    if isinstance(a, Entity):
+        for k, ref in enumerate(a.mentions):
+            yield f"{base}/mentions/{k}", ref, frozenset({"mentions"}), "entity member"
+    elif isinstance(a, Quote):
+        if a.speaker is not None:
+            yield f"{base}/speaker", a.speaker, _AGENTS, "speaker"
+    elif isinstance(a, Claim):
+        if a.source is not None:
+            yield f"{base}/source", a.source, _AGENTS, "claim source"
+        if a.channel is not None:
+            yield f"{base}/channel", a.channel, _AGENTS, "claim channel"
+    elif isinstance(a, Event | Relation):
+        allowed = _EVENT_ARGS if isinstance(a, Event) else _RELATION_ARGS
+        for k, arg in enumerate(a.args):
+            yield f"{base}/args/{k}/ref", arg.ref, allowed, f'argument "{arg.role}"'
+    elif isinstance(a, Attribute):
+        yield f"{base}/target", a.target, _TARGETS, "attribute target"
+
+
+def _kinds(allowed: frozenset[str]) -> str:
+    names = [_SINGULAR[k] for k in _SINGULAR if k in allowed]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterator[Finding]:
+    """Check ids and references of ``doc``.
+
+    ``also_known`` maps ids of annotations left out of the model (they failed the schema) to
+    their kind, so references to them are not reported as dangling.
+    """
+    kind_of: dict[str, str] = {}
+    for kind, index, a in doc.annotations():
+        if a.id in kind_of:
+            yield Finding(
+                DUPLICATE_ID,
+                f'id "{a.id}" is already used by a {_SINGULAR[kind_of[a.id]]}',
+                pointer=f"/{kind}/{index}/id",
+                annotation_id=a.id,
+                hint="give every annotation its own id",
+            )
+        else:
+            kind_of[a.id] = kind
+
+    graph: dict[str, list[str]] = {}
+    owner: dict[str, str] = {}
+    for kind, index, a in doc.annotations():
+        for pointer, ref, allowed, what in _refs(kind, index, a):
+            target = kind_of.get(ref)
+            if target is None and also_known and ref in also_known:
+                continue
+            if target is None:
+                close = difflib.get_close_matches(ref, list(kind_of), n=1)
+                yield Finding(
+                    DANGLING_REFERENCE,
+                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
+                    pointer=pointer,
+                    annotation_id=a.id,
+                    hint=f'did you mean "{close[0]}"?' if close else "add the annotation or fix the id",
+                )
+            elif target not in allowed:
+                yield Finding(
+                    WRONG_KIND,
+                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is a {_SINGULAR[target]}; '
+                    f"expected a {_kinds(allowed)}",
+                    pointer=pointer,
+                    annotation_id=a.id,
+                )
+            elif kind in ("events", "relations") and target in ("events", "relations"):
+                graph.setdefault(a.id, []).append(ref)
+                owner.setdefault(a.id, pointer.rsplit("/args", 1)[0])
+
+    yield from _cycles(graph, owner)
+
+    member_of: dict[str, str] = {}
+    for _, index, entity in ((k, i, a) for k, i, a in doc.annotations() if k == "entities"):
+        assert isinstance(entity, Entity)
+        for k, ref in enumerate(entity.mentions):
+            if ref in member_of and member_of[ref] != entity.id:
+                yield Finding(
+                    SHARED_MENTION,
+                    f'mention "{ref}" is also in entity "{member_of[ref]}"',
+                    pointer=f"/entities/{index}/mentions/{k}",
+                    annotation_id=entity.id,
+                    hint="merge the two entities, or remove the mention from one of them",
+                )
+            member_of.setdefault(ref, entity.id)
+
+
+def _cycles(graph: dict[str, list[str]], owner: dict[str, str]) -> Iterator[Finding]:
+    """One finding per cycle among events and relations, at its first member in document order."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    reported: set[frozenset[str]] = set()
+    for root in graph:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph.get(root, ())))]
+        path = [root]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if state.get(child) == 1:
+                cycle = path[path.index(child) :]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    first = min(cycle, key=lambda n: list(owner).index(n))
+                    start = cycle.index(first)
+                    ordered = cycle[start:] + cycle[:start] + [first]
+                    yield Finding(
+                        CYCLE,
+                        "reference cycle: " + " -> ".join(ordered),
+                        pointer=owner[first],
+                        annotation_id=first,
+                        hint="an event or relation cannot be its own argument, directly or indirectly",
+                    )
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(graph.get(child, ()))))

@@ -1,0 +1,1 @@
+"""The published schemas, shipped inside the corpuskit package as corpuskit.schema."""
