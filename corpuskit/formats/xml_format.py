@@ -169,14 +169,19 @@ def _xml_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(S.schema_dir() / "document.xsd"), _parser()))
 
 
-def _forbidden(tree: etree._ElementTree) -> Finding | None:
+def _line_of(data: bytes, needle: bytes) -> int:
+    at = data.find(needle)
+    return data.count(b"\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _forbidden(tree: etree._ElementTree, data: bytes) -> Finding | None:
     from lxml import etree
 
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         return Finding(
             P.XML_FORBIDDEN,
             "DOCTYPE declarations are not allowed in corpuskit documents",
-            position=(1, 1),
+            position=(_line_of(data, b"<!DOCTYPE"), 1),
             hint="remove the <!DOCTYPE ...>; write characters directly or as &#NNN; references",
         )
     root = tree.getroot()
@@ -390,7 +395,12 @@ def _syntax_finding(exc: Exception, data: bytes) -> Finding:
     rule = P.XML_SYNTAX
     if "Entity" in message or "entity" in message:
         rule = P.XML_FORBIDDEN if b"<!DOCTYPE" in data or b"<!ENTITY" in data else P.XML_SYNTAX
-    return Finding(rule, message, position=(max(line, 1), max(col, 1)))
+    hint = None
+    if "EntityRef" in message or "xmlParseEntityRef" in message:
+        hint = "write a literal & as &amp; (and < as &lt;)"
+    elif "not proper UTF-8" in message or "encoding" in message.lower():
+        hint = "corpuskit documents are UTF-8"
+    return Finding(rule, message, position=(max(line, 1), max(col, 1)), hint=hint)
 
 
 def parse(data: bytes) -> Parsed:
@@ -406,7 +416,7 @@ def parse(data: bytes) -> Parsed:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         return Parsed(None, [_syntax_finding(exc, data)])
-    forbidden = _forbidden(tree)
+    forbidden = _forbidden(tree, data)
     if forbidden is not None:
         return Parsed(None, [forbidden])
     schema = _xml_schema()

@@ -424,7 +424,7 @@ def check(doc: Document) -> Iterator[Finding]:
                     TEXT_MISMATCH,
                     f"covered text {_quote(frag.text)} does not match the text at "
                     f"[{frag.start}, {frag.end}): {_quote(covered)}",
-                    pointer=f"{located.pointer}/start",
+                    pointer=located.pointer,
                     annotation_id=located.annotation_id,
                     text_range=(frag.start, frag.end),
                     hint=hint,

@@ -106,6 +106,10 @@ def _refs(kind: str, index: int, a: object) -> Iterator[tuple[str, str, frozense
         yield f"{base}/target", a.target, _TARGETS, "attribute target"
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def _kinds(allowed: frozenset[str]) -> str:
     names = [_SINGULAR[k] for k in _SINGULAR if k in allowed]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
@@ -122,7 +126,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         if a.id in kind_of:
             yield Finding(
                 DUPLICATE_ID,
-                f'id "{a.id}" is already used by a {_SINGULAR[kind_of[a.id]]}',
+                f'id "{a.id}" is already used by {_a(_SINGULAR[kind_of[a.id]])}',
                 pointer=f"/{kind}/{index}/id",
                 annotation_id=a.id,
                 hint="give every annotation its own id",
@@ -149,8 +153,8 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
             elif target not in allowed:
                 yield Finding(
                     WRONG_KIND,
-                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is a {_SINGULAR[target]}; '
-                    f"expected a {_kinds(allowed)}",
+                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is {_a(_SINGULAR[target])}; '
+                    f"expected {_a(_kinds(allowed))}",
                     pointer=pointer,
                     annotation_id=a.id,
                 )

@@ -1,0 +1,5 @@
+"""``python -m corpuskit``."""
+
+from corpuskit.cli import main
+
+main()

@@ -1,0 +1,186 @@
+"""Regenerate the example documents: ``python tests/examples/generate.py``.
+
+positive/: small valid documents. negative/: one file per rule code, each a copy of the
+positive document broken in exactly one way, and ``negative/expected.json`` saying which code
+must be reported at which LINE:COL. The position comes from an anchor string searched in the
+fixture itself, not from corpuskit's own locator, so the tests check the locator too.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from corpuskit.formats import json_format, xml_format
+from corpuskit.model import (
+    Argument,
+    Attribute,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Metadata,
+    Provenance,
+    Quote,
+    Relation,
+    text_sha256,
+)
+
+HERE = Path(__file__).parent
+TEXT = "Iran sent roughly 400 missiles to Russia, an official said.\n“More will come,” he said."
+
+
+def frag(text: str, needle: str, nth: int = 1) -> tuple[Fragment, ...]:
+    """A one-fragment span covering the nth occurrence of needle."""
+    at = -1
+    for _ in range(nth):
+        at = text.index(needle, at + 1)
+    return (Fragment(at, at + len(needle), needle),)
+
+
+def base(text: str = TEXT) -> Document:
+    """The small valid document every negative example starts from."""
+    return Document(
+        id="minimal",
+        meta=Metadata(
+            title="A minimal corpuskit document",
+            language="en",
+            source="corpuskit examples",
+            published="2024-02-21",
+            provenance=Provenance(("corpuskit maintainers",), "corpuskit", "0.1.0"),
+        ),
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=(
+            Mention("m1", "GPE", frag(text, "Iran")),
+            Mention("m2", "QUANTITY", frag(text, "roughly 400")),
+            Mention("m3", "WEAPON", frag(text, "missiles")),
+            Mention("m4", "GPE", frag(text, "Russia")),
+            Mention("m5", "PER", frag(text, "an official")),
+            Mention("m6", "PER", frag(text, "he")),
+        ),
+        entities=(
+            Entity("e1", "GPE", ("m1",), "Iran", (KBLink("wikidata", "Q794"),)),
+            Entity("e2", "GPE", ("m4",), "Russia", (KBLink("wikidata", "Q159"),)),
+            Entity("e3", "PER", ("m5", "m6"), "Iranian official"),
+        ),
+        quotes=(
+            Quote(
+                "q1", frag(text, "More will come,"), "direct", "e3", frag(text, "said", 2)
+            ),
+        ),
+        claims=(Claim("c1", frag(text, "Iran sent roughly 400 missiles to Russia"), "e3"),),
+        events=(
+            Event(
+                "ev1",
+                "transfer",
+                frag(text, "sent"),
+                (Argument("agent", "e1"), Argument("artifact", "m3"), Argument("recipient", "e2")),
+            ),
+        ),
+        relations=(Relation("r1", "citizen_of", (Argument("person", "e3"), Argument("state", "e1"))),),
+        attributes=(Attribute("a1", "ev1", "realis", "actual"),),
+    )
+
+
+def with_text(text: str, **changes: object) -> Document:
+    """The base document with another text (hash recomputed) and other fields replaced."""
+    import dataclasses
+
+    doc = base()
+    return dataclasses.replace(doc, text=text, text_sha256=text_sha256(text), **changes)  # type: ignore[arg-type]
+
+
+Case = tuple[str, str, Callable[[], bytes], str, int]
+J = json_format.dumps
+X = xml_format.dumps
+
+
+def _j(doc: Document, old: str = "", new: str = "") -> bytes:
+    out = J(doc)
+    if old:
+        assert old in out, old
+        out = out.replace(old, new, 1)
+    return out.encode("utf-8")
+
+
+def _x(doc: Document, old: str = "", new: str = "") -> bytes:
+    out = X(doc)
+    if old:
+        assert old in out, old
+        out = out.replace(old, new, 1)
+    return out.encode("utf-8")
+
+
+NFD = "Iran sent roughly 400 missiles to Russia, an official said.\n“More will come,” he said. Caf" + unicodedata.normalize("NFD", "é")
+EMOJI = TEXT + " 👩\u200d💻"
+M1 = '{"id": "m1", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}'
+
+#: (file name, code, bytes, anchor, offset of the reported column within the anchor)
+CASES: list[Case] = [
+    ("P001-json-syntax.json", "P001", lambda: _j(base(), M1 + ",", M1 + ",,"), M1 + ",,", len(M1) + 1),
+    ("P002-invalid-encoding.json", "P002", lambda: _j(base()).replace(b"minimal corpuskit", b"minimal corpuskit \xe9"), '"title"', 30),
+    ("P003-byte-order-mark.json", "P003", lambda: b"\xef\xbb\xbf" + _j(base()), "\ufeff", 0),
+    ("P004-duplicate-key.json", "P004", lambda: _j(base(), '"type": "GPE", "span": [{"start": 0', '"type": "GPE", "type": "ORG", "span": [{"start": 0'), '"type": "ORG"', 0),
+    ("P005-non-finite-number.json", "P005", lambda: _j(base(), '"value": "actual"', '"value": NaN'), "NaN", 0),
+    ("P006-xml-syntax.xml", "P006", lambda: _x(base(), "<title>A minimal corpuskit document</title>", "<title>AT&T</title>"), "&T<", 2),
+    ("P007-xml-forbidden-construct.xml", "P007", lambda: _x(base()).replace(b"<document ", b'<!DOCTYPE document [<!ENTITY e "x">]>\n<document ', 1), "<!DOCTYPE", 0),
+    ("S001-missing-property.json", "S001", lambda: _j(base(), '{"id": "m3", "type": "WEAPON", ', '{"id": "m3", '), '{"id": "m3"', 0),
+    ("S001-missing-property.xml", "S001", lambda: _x(base(), '<mention id="m3" type="WEAPON">', '<mention id="m3">'), '<mention id="m3">', 0),
+    ("S002-unknown-property.json", "S002", lambda: _j(base(), '"id": "m3", "type"', '"id": "m3", "tpye": "x", "type"'), '"tpye"', 0),
+    ("S002-unknown-property.xml", "S002", lambda: _x(base(), 'id="m3" type="WEAPON"', 'id="m3" type="WEAPON" tpye="x"'), 'tpye="x"', 0),
+    ("S003-wrong-type.json", "S003", lambda: _j(base(), '"start": 0, "end": 4', '"start": "0", "end": 4'), '"0"', 0),
+    ("S003-wrong-type.xml", "S003", lambda: _x(base(), 'start="0" end="4"', 'start="zero" end="4"'), 'start="zero"', 0),
+    ("S004-invalid-value.json", "S004", lambda: _j(base(), '"offset_unit": "codepoint"', '"offset_unit": "utf16"'), '"utf16"', 0),
+    ("S004-invalid-value.xml", "S004", lambda: _x(base(), 'offset_unit="codepoint"', 'offset_unit="utf16"'), 'offset_unit="utf16"', 0),
+    ("O001-invalid-range.json", "O001", lambda: _j(base(), '"start": 0, "end": 4', '"start": 4, "end": 4'), '"end": 4', 7),
+    ("O002-out-of-range.json", "O002", lambda: _j(base(), '"start": 81, "end": 85', '"start": 81, "end": 850'), "850", 0),
+    ("O003-span-text-mismatch.json", "O003", lambda: _j(base(), '{"start": 34, "end": 40, "text": "Russia"}', '{"start": 35, "end": 41, "text": "Russia"}'), '{"start": 35', 0),
+    ("O003-span-text-mismatch.xml", "O003", lambda: _x(base(), 'start="34" end="40"', 'start="35" end="41"'), '<frag start="35"', 0),
+    ("O004-fragments-unordered.json", "O004", lambda: _j(base(), '"span": [{"start": 0, "end": 4, "text": "Iran"}]', '"span": [{"start": 5, "end": 9, "text": "sent"}, {"start": 0, "end": 4, "text": "Iran"}]'), '"start": 0', 9),
+    ("O005-text-not-nfc.json", "O005", lambda: _j(with_text(NFD)), '"text": "Iran', 8),
+    ("O006-text-hash-mismatch.json", "O006", lambda: _j(base(), text_sha256(TEXT), "0" * 64), '"' + "0" * 64, 0),
+    ("O007-forbidden-character.json", "O007", lambda: _j(with_text(TEXT + "\x07")), '"text": "Iran', 8),
+    ("O101-span-whitespace.json", "O101", lambda: _j(base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 5, "text": "Iran "'), '"start": 0, "end": 5', 9),
+    ("O102-span-splits-word.json", "O102", lambda: _j(base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 3, "text": "Ira"'), '"end": 3', 7),
+    ("O103-span-splits-grapheme.json", "O103", lambda: _j(with_text(EMOJI, mentions=(*base().mentions, Mention("m7", "OTHER", frag(EMOJI, "👩"))))), '"end": 88', 7),
+    ("R001-duplicate-id.json", "R001", lambda: _j(base(), '{"id": "r1"', '{"id": "ev1"'), '{"id": "ev1", "type": "citizen_of"', 7),
+    ("R002-dangling-reference.json", "R002", lambda: _j(base(), '"speaker": "e3"', '"speaker": "e33"'), '"e33"', 0),
+    ("R003-wrong-reference-kind.json", "R003", lambda: _j(base(), '"speaker": "e3"', '"speaker": "ev1"'), '"ev1"', 0),
+    ("R004-reference-cycle.json", "R004", lambda: _j(base(), '{"role": "state", "ref": "e1"}', '{"role": "state", "ref": "r1"}'), '{"id": "r1"', 0),
+    ("R101-mention-in-several-entities.json", "R101", lambda: _j(base(), '"mentions": ["m4"]', '"mentions": ["m4", "m1"]'), '"m4", "m1"]', 6),
+]
+
+
+def position(data: bytes, anchor: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in code points) of anchor + offset in data."""
+    text = data.decode("utf-8", errors="replace")
+    at = text.index(anchor) + offset
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def main() -> None:
+    """Write positive/ and negative/ examples and the expectations."""
+    (HERE / "positive").mkdir(exist_ok=True)
+    (HERE / "negative").mkdir(exist_ok=True)
+    (HERE / "positive" / "minimal.json").write_text(J(base()), "utf-8")
+    (HERE / "positive" / "minimal.xml").write_text(X(base()), "utf-8")
+    expected: dict[str, list[object]] = {}
+    for name, code, make, anchor, offset in CASES:
+        data = make()
+        (HERE / "negative" / name).write_bytes(data)
+        line, col = position(data, anchor, offset)
+        expected[name] = [code, line, col]
+    with open(HERE / "negative" / "expected.json", "w", encoding="utf-8") as out:
+        json.dump(expected, out, indent=2)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    main()
