@@ -45,7 +45,9 @@ def _codes(values: list[str] | None) -> frozenset[str]:
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders (searched for *.json and *.xml). Default: the configured corpus."),
+        typer.Argument(
+            help="Files or folders (searched for *.json and *.xml). Default: the configured corpus."
+        ),
     ] = None,
     output_format: Annotated[
         str, typer.Option("--format", help="Output format: text or concise.")
@@ -53,14 +55,20 @@ def validate(
     select: Annotated[
         list[str] | None, typer.Option(help="Only these rule codes or families (e.g. O,R001).")
     ] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Never these rule codes or families.")] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Never these rule codes or families.")
+    ] = None,
     color: Annotated[
-        bool | None, typer.Option("--color/--no-color", help="Colour (default: on a terminal, unless NO_COLOR).")
+        bool | None,
+        typer.Option(
+            "--color/--no-color", help="Colour (default: on a terminal, unless NO_COLOR)."
+        ),
     ] = None,
 ) -> None:
     """Check documents: schema, offsets, references. Exit 0 clean, 1 errors, 2 unusable input."""
     from corpuskit.config import load_config
-    from corpuskit.engine import Settings, validate as run
+    from corpuskit.engine import Settings
+    from corpuskit.engine import validate as run
     from corpuskit.reporters import REPORTER_NAMES, Summary, reporter_class
 
     if output_format not in REPORTER_NAMES:
@@ -127,7 +135,9 @@ def convert(
         summary = Summary()
         summary.add(report)
         reporter.finish(summary)
-        typer.echo(f"corpuskit: {source} is not a valid document ({exc}); nothing written", err=True)
+        typer.echo(
+            f"corpuskit: {source} is not a valid document ({exc}); nothing written", err=True
+        )
         raise typer.Exit(EXIT_ERRORS) from None
     text = format_module(to).dumps(document)
     if output is None:

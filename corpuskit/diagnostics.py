@@ -7,11 +7,11 @@ stamps it into a :class:`Diagnostic` with the rule's code and severity and a sou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a diagnostic is: errors fail the run, warnings do not."""
 
     ERROR = "error"

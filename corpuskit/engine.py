@@ -206,7 +206,9 @@ def _internal_error(path: str, exc: BaseException) -> FileReport:
     return FileReport(path, (diagnostic,), unreadable=True)
 
 
-def check_file(path: Path, settings: Settings | None = None, display: str | None = None) -> FileReport:
+def check_file(
+    path: Path, settings: Settings | None = None, display: str | None = None
+) -> FileReport:
     """Read and check one file; never raises for bad input."""
     name = display or str(path)
     try:
@@ -235,7 +237,9 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
             found: list[Path] = []
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(folder, f) for f in files if format_of(f) and not f.startswith("."))
+                found.extend(
+                    Path(folder, f) for f in files if format_of(f) and not f.startswith(".")
+                )
             yield from sorted(found)
         else:
             yield path

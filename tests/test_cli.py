@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, expected_negatives, run_cli
+
 from corpuskit.diagnostics import Severity
 from corpuskit.rules import RULE_BY_CODE
 
@@ -52,7 +52,9 @@ def test_bundled_corpus_is_the_default_and_passes() -> None:
 def test_text_format_shows_source_caret_text_and_diagnosis() -> None:
     result = run_cli("validate", str(NEGATIVE / "O003-span-text-mismatch.json"))
     out = result.stdout
-    assert re.search(r"^.*O003-span-text-mismatch\.json:18:42: O003 covered text \"Russia\"", out, re.M)
+    assert re.search(
+        r"^.*O003-span-text-mismatch\.json:18:42: O003 covered text \"Russia\"", out, re.M
+    )
     assert '18 |     {"id": "m4", "type": "GPE", "span": [{"start": 35' in out
     assert re.search(r"^\s+\|\s+\^{10,}$", out, re.M), out  # caret under the whole fragment
     assert "= text[35:41]: " in out and "⟦ussia,⟧" in out
@@ -104,7 +106,9 @@ def test_unknown_configuration_key_exits_2_naming_the_key(tmp_path: Path) -> Non
 
 def test_configured_paths_are_relative_to_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "a.json").write_bytes((NEGATIVE / "R002-dangling-reference.json").read_bytes())
+    (tmp_path / "docs" / "a.json").write_bytes(
+        (NEGATIVE / "R002-dangling-reference.json").read_bytes()
+    )
     (tmp_path / "corpuskit.toml").write_text('paths = ["docs"]\n')
     (tmp_path / "sub").mkdir()
     result = run_cli("validate", "--format", "concise", cwd=tmp_path / "sub")
@@ -143,7 +147,9 @@ def test_convert_both_ways_is_byte_identical_on_the_corpus(tmp_path: Path) -> No
 
 def test_convert_refuses_a_broken_document_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out.xml"
-    result = run_cli("convert", str(NEGATIVE / "S003-wrong-type.json"), "--to", "xml", "-o", str(out))
+    result = run_cli(
+        "convert", str(NEGATIVE / "S003-wrong-type.json"), "--to", "xml", "-o", str(out)
+    )
     assert result.returncode == 1
     assert not out.exists()
     assert "S003" in result.stderr and "nothing written" in result.stderr

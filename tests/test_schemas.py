@@ -10,8 +10,8 @@ import jsonschema
 import jsonschema_rs
 import orjson
 import pytest
-
 from conftest import NEGATIVE, POSITIVE
+
 from corpuskit.formats import xml_format
 from corpuskit.formats.json_format import dumps_record
 from corpuskit.rules import schema as S
@@ -45,14 +45,20 @@ def test_json_schema_is_a_valid_2020_12_schema_with_a_versioned_id() -> None:
 
 
 def test_packaged_schemas_are_the_published_ones() -> None:
-    assert (S.schema_dir() / "document.schema.json").read_bytes() == (SCHEMA_DIR / "document.schema.json").read_bytes()
-    assert (S.schema_dir() / "document.xsd").read_bytes() == (SCHEMA_DIR / "document.xsd").read_bytes()
+    assert (S.schema_dir() / "document.schema.json").read_bytes() == (
+        SCHEMA_DIR / "document.schema.json"
+    ).read_bytes()
+    assert (S.schema_dir() / "document.xsd").read_bytes() == (
+        SCHEMA_DIR / "document.xsd"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize("path", _parsing_json_fixtures(), ids=lambda p: p.name)
 def test_jsonschema_and_jsonschema_rs_agree_on_every_fixture(path: Path) -> None:
     instance = orjson.loads(path.read_bytes())
-    reference = {"/".join(map(str, e.absolute_path)) for e in _reference_validator().iter_errors(instance)}
+    reference = {
+        "/".join(map(str, e.absolute_path)) for e in _reference_validator().iter_errors(instance)
+    }
     fast = jsonschema_rs.validator_for(S.json_schema(), validate_formats=True)
     assert fast.is_valid(instance) == (not reference)
     assert {"/".join(map(str, e.instance_path)) for e in fast.iter_errors(instance)} == reference
@@ -110,7 +116,9 @@ def test_both_schemas_accept_the_valid_base() -> None:
 
 
 @pytest.mark.parametrize(("what", "path", "value"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
-def test_both_schemas_and_both_engines_reject_the_same_mutation(what: str, path: list[Any], value: Any) -> None:
+def test_both_schemas_and_both_engines_reject_the_same_mutation(
+    what: str, path: list[Any], value: Any
+) -> None:
     record = _set(_base_record(), path, value)
     assert S.check_record(record), f"JSON Schema accepted: {what}"
     assert not _reference_validator().is_valid(record), f"reference engine accepted: {what}"

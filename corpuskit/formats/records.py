@@ -64,9 +64,7 @@ def _mention(r: Record) -> Mention:
 
 def _entity(r: Record) -> Entity:
     links = tuple(KBLink(link["kb"], link["id"]) for link in r.get("links", ()))
-    return Entity(
-        r["id"], r["type"], tuple(r["mentions"]), r.get("name"), links, r.get("note")
-    )
+    return Entity(r["id"], r["type"], tuple(r["mentions"]), r.get("name"), links, r.get("note"))
 
 
 def _quote(r: Record) -> Quote:

@@ -74,7 +74,9 @@ def _attrs(pairs: list[tuple[str, Any]]) -> str:
 
 
 def _span_xml(tag: str, fragments: list[Record]) -> str:
-    frags = "".join(f'<frag start="{f["start"]}" end="{f["end"]}">{_c(f["text"])}</frag>' for f in fragments)
+    frags = "".join(
+        f'<frag start="{f["start"]}" end="{f["end"]}">{_c(f["text"])}</frag>' for f in fragments
+    )
     return f"<{tag}>{frags}</{tag}>"
 
 
@@ -99,15 +101,21 @@ def _annotation_xml(kind: str, a: Record) -> str:
     body = "".join(_span_xml(f, a[f]) for f in _SPAN_FIELDS if f in a)
     if kind == "entities":
         body += "".join(f'<member ref="{_a(m)}"/>' for m in a["mentions"])
-        body += "".join(f"<link{_attrs([('kb', x['kb']), ('id', x['id'])])}/>" for x in a.get("links", ()))
-    body += "".join(f"<arg{_attrs([('role', x['role']), ('ref', x['ref'])])}/>" for x in a.get("args", ()))
+        body += "".join(
+            f"<link{_attrs([('kb', x['kb']), ('id', x['id'])])}/>" for x in a.get("links", ())
+        )
+    body += "".join(
+        f"<arg{_attrs([('role', x['role']), ('ref', x['ref'])])}/>" for x in a.get("args", ())
+    )
     return f"<{tag}{_attrs(pairs)}>{body}</{tag}>"
 
 
 def dumps_record(record: Record) -> str:
     """Write a record as canonical XML."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>']
-    out.append(f'<document xmlns="{NS}"{_attrs([("corpuskit", record["corpuskit"]), ("id", record["id"])])}>')
+    out.append(
+        f'<document xmlns="{NS}"{_attrs([("corpuskit", record["corpuskit"]), ("id", record["id"])])}>'
+    )
     meta = record["meta"]
     out.append("  <meta>")
     out.extend(f"    <{k}>{_c(meta[k])}</{k}>" for k in _META_TEXT if k in meta)
@@ -115,7 +123,9 @@ def dumps_record(record: Record) -> str:
         prov = meta["provenance"]
         attrs = _attrs([(k, prov.get(k)) for k in ("tool", "tool_version", "note")])
         names = "".join(f"<annotator>{_c(n)}</annotator>" for n in prov.get("annotators", ()))
-        out.append(f"    <provenance{attrs}>{names}</provenance>" if names else f"    <provenance{attrs}/>")
+        out.append(
+            f"    <provenance{attrs}>{names}</provenance>" if names else f"    <provenance{attrs}/>"
+        )
     out.append("  </meta>")
     text_attrs = _attrs([("offset_unit", record["offset_unit"]), ("sha256", record["text_sha256"])])
     out.append(f"  <text{text_attrs}>{_escape(record['text'], _CR)}</text>")
@@ -186,11 +196,12 @@ def _forbidden(tree: etree._ElementTree, data: bytes) -> Finding | None:
         )
     root = tree.getroot()
     for node in root.iter(etree.Entity, etree.Comment, etree.ProcessingInstruction):
-        what = {
-            etree.Entity: "entity reference",
-            etree.Comment: "comment",
-            etree.ProcessingInstruction: "processing instruction",
-        }.get(type(node), "construct")
+        if isinstance(node, etree._Entity):
+            what = "entity reference"
+        elif isinstance(node, etree._Comment):
+            what = "comment"
+        else:
+            what = "processing instruction"
         return Finding(
             P.XML_FORBIDDEN,
             f"{what} not allowed in corpuskit documents",
@@ -260,7 +271,11 @@ def element_pointer(element: etree._Element) -> str:
 
 
 _XSD_MISSING = ("SCHEMAV_CVC_COMPLEX_TYPE_4",)
-_XSD_UNKNOWN = ("SCHEMAV_CVC_COMPLEX_TYPE_3_2_1", "SCHEMAV_CVC_ELT_1", "SCHEMAV_CVC_COMPLEX_TYPE_2_1")
+_XSD_UNKNOWN = (
+    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1",
+    "SCHEMAV_CVC_ELT_1",
+    "SCHEMAV_CVC_COMPLEX_TYPE_2_1",
+)
 _DATATYPE = re.compile(r"'([^']*)' is not a valid value of the (?:atomic|local atomic) type")
 _ATTRIBUTE = re.compile(r"attribute '([^']+)'")
 
@@ -297,7 +312,13 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
             while item is not None and _local(item.tag) != _ITEM_TAG.get(parts[1]):
                 item = item.getparent()
             annotation_id = item.get("id") if item is not None else None
-    return Finding(rule, message, pointer=pointer, annotation_id=annotation_id, position=None if pointer else (error.line, 1))
+    return Finding(
+        rule,
+        message,
+        pointer=pointer,
+        annotation_id=annotation_id,
+        position=None if pointer else (error.line, 1),
+    )
 
 
 _TRUE_FALSE = {"true": True, "false": False}
@@ -320,7 +341,10 @@ def _typed(datatype: str, value: str) -> Any:
 
 
 def _fragments(el: etree._Element) -> list[Record]:
-    return [{"start": int(f.get("start")), "end": int(f.get("end")), "text": f.text or ""} for f in el]
+    return [
+        {"start": int(f.get("start", "0")), "end": int(f.get("end", "0")), "text": f.text or ""}
+        for f in el
+    ]
 
 
 def _annotation_record(kind: str, el: etree._Element, pointer: str, bad: list[Finding]) -> Record:
@@ -441,7 +465,9 @@ class XmlLocator:
         seen_on_line: dict[tuple[int, str], int] = {}
         self._walk(root, "", "", seen_on_line)
 
-    def _walk(self, el: Any, pointer: str, parent_tag: str, seen: dict[tuple[int, str], int]) -> None:
+    def _walk(
+        self, el: Any, pointer: str, parent_tag: str, seen: dict[tuple[int, str], int]
+    ) -> None:
         tag = _local(el.tag)
         line = el.sourceline or 1
         nth = seen.get((line, tag), 0)
@@ -470,7 +496,11 @@ class XmlLocator:
         text = self.lines.line_text(line)
         tag = self._tag_at(pointer)
         starts = [m.start() for m in re.finditer(rf"<{re.escape(tag)}[\s/>]", text)] if tag else []
-        col = starts[nth] if nth < len(starts) else (starts[0] if starts else len(text) - len(text.lstrip()))
+        col = (
+            starts[nth]
+            if nth < len(starts)
+            else (starts[0] if starts else len(text) - len(text.lstrip()))
+        )
         end = text.find(">", col) + 1 or len(text)
         if attr:
             m = re.compile(rf'\s{re.escape(attr)}="[^"]*"').search(text, col)
@@ -489,11 +519,15 @@ class XmlLocator:
                 return _ITEM_TAG[parts[0]]
             if parts[2] in _SPAN_FIELDS:
                 return "frag" if len(parts) >= 4 else parts[2]
-            return {"mentions": "member", "links": "link", "args": "arg"}.get(parts[2], _ITEM_TAG[parts[0]])
+            return {"mentions": "member", "links": "link", "args": "arg"}.get(
+                parts[2], _ITEM_TAG[parts[0]]
+            )
         if parts[0] in ("text", "offset_unit", "text_sha256"):
             return "text"
         if parts[0] == "meta":
-            return parts[-1] if len(parts) == 2 else "provenance" if len(parts) == 3 else "annotator"
+            return (
+                parts[-1] if len(parts) == 2 else "provenance" if len(parts) == 3 else "annotator"
+            )
         return "document"
 
 

@@ -249,7 +249,11 @@ class _Diagnosis:
         self.text = text
         maps = _UnitMaps(text)
         self.occurrences = {f.text: _occurrences(text, f.text) for f in bad}
-        self.fits: dict[str, list[tuple[int, int] | None]] = {"utf16": [], "utf8": [], "inclusive": []}
+        self.fits: dict[str, list[tuple[int, int] | None]] = {
+            "utf16": [],
+            "utf8": [],
+            "inclusive": [],
+        }
         for f in bad:
             self.fits["utf16"].append(self._check(maps.convert(maps.utf16, f), f))
             self.fits["utf8"].append(self._check(maps.convert(maps.utf8, f), f))
@@ -303,7 +307,9 @@ class _Diagnosis:
             where = f"[{nearest}, {nearest + len(frag.text)})"
             delta = nearest - frag.start
             if len(occ) == 1:
-                parts.append(f"{_quote(frag.text)} occurs once in the text, at {where} ({delta:+d})")
+                parts.append(
+                    f"{_quote(frag.text)} occurs once in the text, at {where} ({delta:+d})"
+                )
             else:
                 more = "+" if len(occ) >= 1000 else ""
                 parts.append(
@@ -326,7 +332,12 @@ def check(doc: Document) -> Iterator[Finding]:
         )
     if not unicodedata.is_normalized("NFC", text):
         at = next(
-            (i for i, ch in enumerate(text) if unicodedata.normalize("NFC", text[max(0, i - 1) : i + 1]) != text[max(0, i - 1) : i + 1]),
+            (
+                i
+                for i, ch in enumerate(text)
+                if unicodedata.normalize("NFC", text[max(0, i - 1) : i + 1])
+                != text[max(0, i - 1) : i + 1]
+            ),
             0,
         )
         yield Finding(

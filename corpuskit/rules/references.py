@@ -148,7 +148,9 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
                     f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
                     pointer=pointer,
                     annotation_id=a.id,
-                    hint=f'did you mean "{close[0]}"?' if close else "add the annotation or fix the id",
+                    hint=f'did you mean "{close[0]}"?'
+                    if close
+                    else "add the annotation or fix the id",
                 )
             elif target not in allowed:
                 yield Finding(

@@ -237,7 +237,7 @@ def _findings(error: Any, record: Any) -> list[Finding]:
             hint = "corpuskit stores code-point offsets only; convert UTF-16 or byte offsets"
     elif kind_name == "Pattern":
         message = f"{field} {json.dumps(error.instance, ensure_ascii=False)} is not allowed here"
-        hint = _subschema(list(error.schema_path) + ["x"]).get("description")
+        hint = _subschema([*error.schema_path, "x"]).get("description")
     elif kind_name == "Format":
         message = f'{field} {json.dumps(error.instance)} is not a valid "{kind.format}"'
     if found and kind_name not in ("Constant", "Enum"):

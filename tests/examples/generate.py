@@ -69,11 +69,7 @@ def base(text: str = TEXT) -> Document:
             Entity("e2", "GPE", ("m4",), "Russia", (KBLink("wikidata", "Q159"),)),
             Entity("e3", "PER", ("m5", "m6"), "Iranian official"),
         ),
-        quotes=(
-            Quote(
-                "q1", frag(text, "More will come,"), "direct", "e3", frag(text, "said", 2)
-            ),
-        ),
+        quotes=(Quote("q1", frag(text, "More will come,"), "direct", "e3", frag(text, "said", 2)),),
         claims=(Claim("c1", frag(text, "Iran sent roughly 400 missiles to Russia"), "e3"),),
         events=(
             Event(
@@ -83,7 +79,9 @@ def base(text: str = TEXT) -> Document:
                 (Argument("agent", "e1"), Argument("artifact", "m3"), Argument("recipient", "e2")),
             ),
         ),
-        relations=(Relation("r1", "citizen_of", (Argument("person", "e3"), Argument("state", "e1"))),),
+        relations=(
+            Relation("r1", "citizen_of", (Argument("person", "e3"), Argument("state", "e1"))),
+        ),
         attributes=(Attribute("a1", "ev1", "realis", "actual"),),
     )
 
@@ -117,43 +115,240 @@ def _x(doc: Document, old: str = "", new: str = "") -> bytes:
     return out.encode("utf-8")
 
 
-NFD = "Iran sent roughly 400 missiles to Russia, an official said.\n“More will come,” he said. Caf" + unicodedata.normalize("NFD", "é")
+NFD = (
+    "Iran sent roughly 400 missiles to Russia, an official said.\n“More will come,” he said. Caf"
+    + unicodedata.normalize("NFD", "é")
+)
 EMOJI = TEXT + " 👩\u200d💻"
 M1 = '{"id": "m1", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}'
 
 #: (file name, code, bytes, anchor, offset of the reported column within the anchor)
 CASES: list[Case] = [
-    ("P001-json-syntax.json", "P001", lambda: _j(base(), M1 + ",", M1 + ",,"), M1 + ",,", len(M1) + 1),
-    ("P002-invalid-encoding.json", "P002", lambda: _j(base()).replace(b"minimal corpuskit", b"minimal corpuskit \xe9"), '"title"', 30),
+    (
+        "P001-json-syntax.json",
+        "P001",
+        lambda: _j(base(), M1 + ",", M1 + ",,"),
+        M1 + ",,",
+        len(M1) + 1,
+    ),
+    (
+        "P002-invalid-encoding.json",
+        "P002",
+        lambda: _j(base()).replace(b"minimal corpuskit", b"minimal corpuskit \xe9"),
+        '"title"',
+        30,
+    ),
     ("P003-byte-order-mark.json", "P003", lambda: b"\xef\xbb\xbf" + _j(base()), "\ufeff", 0),
-    ("P004-duplicate-key.json", "P004", lambda: _j(base(), '"type": "GPE", "span": [{"start": 0', '"type": "GPE", "type": "ORG", "span": [{"start": 0'), '"type": "ORG"', 0),
-    ("P005-non-finite-number.json", "P005", lambda: _j(base(), '"value": "actual"', '"value": NaN'), "NaN", 0),
-    ("P006-xml-syntax.xml", "P006", lambda: _x(base(), "<title>A minimal corpuskit document</title>", "<title>AT&T</title>"), "&T<", 2),
-    ("P007-xml-forbidden-construct.xml", "P007", lambda: _x(base()).replace(b"<document ", b'<!DOCTYPE document [<!ENTITY e "x">]>\n<document ', 1), "<!DOCTYPE", 0),
-    ("S001-missing-property.json", "S001", lambda: _j(base(), '{"id": "m3", "type": "WEAPON", ', '{"id": "m3", '), '{"id": "m3"', 0),
-    ("S001-missing-property.xml", "S001", lambda: _x(base(), '<mention id="m3" type="WEAPON">', '<mention id="m3">'), '<mention id="m3">', 0),
-    ("S002-unknown-property.json", "S002", lambda: _j(base(), '"id": "m3", "type"', '"id": "m3", "tpye": "x", "type"'), '"tpye"', 0),
-    ("S002-unknown-property.xml", "S002", lambda: _x(base(), 'id="m3" type="WEAPON"', 'id="m3" type="WEAPON" tpye="x"'), 'tpye="x"', 0),
-    ("S003-wrong-type.json", "S003", lambda: _j(base(), '"start": 0, "end": 4', '"start": "0", "end": 4'), '"0"', 0),
-    ("S003-wrong-type.xml", "S003", lambda: _x(base(), 'start="0" end="4"', 'start="zero" end="4"'), 'start="zero"', 0),
-    ("S004-invalid-value.json", "S004", lambda: _j(base(), '"offset_unit": "codepoint"', '"offset_unit": "utf16"'), '"utf16"', 0),
-    ("S004-invalid-value.xml", "S004", lambda: _x(base(), 'offset_unit="codepoint"', 'offset_unit="utf16"'), 'offset_unit="utf16"', 0),
-    ("O001-invalid-range.json", "O001", lambda: _j(base(), '"start": 0, "end": 4', '"start": 4, "end": 4'), '"end": 4', 7),
-    ("O002-out-of-range.json", "O002", lambda: _j(base(), '"start": 81, "end": 85', '"start": 81, "end": 850'), "850", 0),
-    ("O003-span-text-mismatch.json", "O003", lambda: _j(base(), '{"start": 34, "end": 40, "text": "Russia"}', '{"start": 35, "end": 41, "text": "Russia"}'), '{"start": 35', 0),
-    ("O003-span-text-mismatch.xml", "O003", lambda: _x(base(), 'start="34" end="40"', 'start="35" end="41"'), '<frag start="35"', 0),
-    ("O004-fragments-unordered.json", "O004", lambda: _j(base(), '"span": [{"start": 0, "end": 4, "text": "Iran"}]', '"span": [{"start": 5, "end": 9, "text": "sent"}, {"start": 0, "end": 4, "text": "Iran"}]'), '"start": 0', 9),
+    (
+        "P004-duplicate-key.json",
+        "P004",
+        lambda: _j(
+            base(),
+            '"type": "GPE", "span": [{"start": 0',
+            '"type": "GPE", "type": "ORG", "span": [{"start": 0',
+        ),
+        '"type": "ORG"',
+        0,
+    ),
+    (
+        "P005-non-finite-number.json",
+        "P005",
+        lambda: _j(base(), '"value": "actual"', '"value": NaN'),
+        "NaN",
+        0,
+    ),
+    (
+        "P006-xml-syntax.xml",
+        "P006",
+        lambda: _x(base(), "<title>A minimal corpuskit document</title>", "<title>AT&T</title>"),
+        "&T<",
+        2,
+    ),
+    (
+        "P007-xml-forbidden-construct.xml",
+        "P007",
+        lambda: _x(base()).replace(
+            b"<document ", b'<!DOCTYPE document [<!ENTITY e "x">]>\n<document ', 1
+        ),
+        "<!DOCTYPE",
+        0,
+    ),
+    (
+        "S001-missing-property.json",
+        "S001",
+        lambda: _j(base(), '{"id": "m3", "type": "WEAPON", ', '{"id": "m3", '),
+        '{"id": "m3"',
+        0,
+    ),
+    (
+        "S001-missing-property.xml",
+        "S001",
+        lambda: _x(base(), '<mention id="m3" type="WEAPON">', '<mention id="m3">'),
+        '<mention id="m3">',
+        0,
+    ),
+    (
+        "S002-unknown-property.json",
+        "S002",
+        lambda: _j(base(), '"id": "m3", "type"', '"id": "m3", "tpye": "x", "type"'),
+        '"tpye"',
+        0,
+    ),
+    (
+        "S002-unknown-property.xml",
+        "S002",
+        lambda: _x(base(), 'id="m3" type="WEAPON"', 'id="m3" type="WEAPON" tpye="x"'),
+        'tpye="x"',
+        0,
+    ),
+    (
+        "S003-wrong-type.json",
+        "S003",
+        lambda: _j(base(), '"start": 0, "end": 4', '"start": "0", "end": 4'),
+        '"0"',
+        0,
+    ),
+    (
+        "S003-wrong-type.xml",
+        "S003",
+        lambda: _x(base(), 'start="0" end="4"', 'start="zero" end="4"'),
+        'start="zero"',
+        0,
+    ),
+    (
+        "S004-invalid-value.json",
+        "S004",
+        lambda: _j(base(), '"offset_unit": "codepoint"', '"offset_unit": "utf16"'),
+        '"utf16"',
+        0,
+    ),
+    (
+        "S004-invalid-value.xml",
+        "S004",
+        lambda: _x(base(), 'offset_unit="codepoint"', 'offset_unit="utf16"'),
+        'offset_unit="utf16"',
+        0,
+    ),
+    (
+        "O001-invalid-range.json",
+        "O001",
+        lambda: _j(base(), '"start": 0, "end": 4', '"start": 4, "end": 4'),
+        '"end": 4',
+        7,
+    ),
+    (
+        "O002-out-of-range.json",
+        "O002",
+        lambda: _j(base(), '"start": 81, "end": 85', '"start": 81, "end": 850'),
+        "850",
+        0,
+    ),
+    (
+        "O003-span-text-mismatch.json",
+        "O003",
+        lambda: _j(
+            base(),
+            '{"start": 34, "end": 40, "text": "Russia"}',
+            '{"start": 35, "end": 41, "text": "Russia"}',
+        ),
+        '{"start": 35',
+        0,
+    ),
+    (
+        "O003-span-text-mismatch.xml",
+        "O003",
+        lambda: _x(base(), 'start="34" end="40"', 'start="35" end="41"'),
+        '<frag start="35"',
+        0,
+    ),
+    (
+        "O004-fragments-unordered.json",
+        "O004",
+        lambda: _j(
+            base(),
+            '"span": [{"start": 0, "end": 4, "text": "Iran"}]',
+            '"span": [{"start": 5, "end": 9, "text": "sent"}, {"start": 0, "end": 4, "text": "Iran"}]',
+        ),
+        '"start": 0',
+        9,
+    ),
     ("O005-text-not-nfc.json", "O005", lambda: _j(with_text(NFD)), '"text": "Iran', 8),
-    ("O006-text-hash-mismatch.json", "O006", lambda: _j(base(), text_sha256(TEXT), "0" * 64), '"' + "0" * 64, 0),
-    ("O007-forbidden-character.json", "O007", lambda: _j(with_text(TEXT + "\x07")), '"text": "Iran', 8),
-    ("O101-span-whitespace.json", "O101", lambda: _j(base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 5, "text": "Iran "'), '"start": 0, "end": 5', 9),
-    ("O102-span-splits-word.json", "O102", lambda: _j(base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 3, "text": "Ira"'), '"end": 3', 7),
-    ("O103-span-splits-grapheme.json", "O103", lambda: _j(with_text(EMOJI, mentions=(*base().mentions, Mention("m7", "OTHER", frag(EMOJI, "👩"))))), '"end": 88', 7),
-    ("R001-duplicate-id.json", "R001", lambda: _j(base(), '{"id": "r1"', '{"id": "ev1"'), '{"id": "ev1", "type": "citizen_of"', 7),
-    ("R002-dangling-reference.json", "R002", lambda: _j(base(), '"speaker": "e3"', '"speaker": "e33"'), '"e33"', 0),
-    ("R003-wrong-reference-kind.json", "R003", lambda: _j(base(), '"speaker": "e3"', '"speaker": "ev1"'), '"ev1"', 0),
-    ("R004-reference-cycle.json", "R004", lambda: _j(base(), '{"role": "state", "ref": "e1"}', '{"role": "state", "ref": "r1"}'), '{"id": "r1"', 0),
-    ("R101-mention-in-several-entities.json", "R101", lambda: _j(base(), '"mentions": ["m4"]', '"mentions": ["m4", "m1"]'), '"m4", "m1"]', 6),
+    (
+        "O006-text-hash-mismatch.json",
+        "O006",
+        lambda: _j(base(), text_sha256(TEXT), "0" * 64),
+        '"' + "0" * 64,
+        0,
+    ),
+    (
+        "O007-forbidden-character.json",
+        "O007",
+        lambda: _j(with_text(TEXT + "\x07")),
+        '"text": "Iran',
+        8,
+    ),
+    (
+        "O101-span-whitespace.json",
+        "O101",
+        lambda: _j(
+            base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 5, "text": "Iran "'
+        ),
+        '"start": 0, "end": 5',
+        9,
+    ),
+    (
+        "O102-span-splits-word.json",
+        "O102",
+        lambda: _j(
+            base(), '"start": 0, "end": 4, "text": "Iran"', '"start": 0, "end": 3, "text": "Ira"'
+        ),
+        '"end": 3',
+        7,
+    ),
+    (
+        "O103-span-splits-grapheme.json",
+        "O103",
+        lambda: _j(
+            with_text(EMOJI, mentions=(*base().mentions, Mention("m7", "OTHER", frag(EMOJI, "👩"))))
+        ),
+        '"end": 88',
+        7,
+    ),
+    (
+        "R001-duplicate-id.json",
+        "R001",
+        lambda: _j(base(), '{"id": "r1"', '{"id": "ev1"'),
+        '{"id": "ev1", "type": "citizen_of"',
+        7,
+    ),
+    (
+        "R002-dangling-reference.json",
+        "R002",
+        lambda: _j(base(), '"speaker": "e3"', '"speaker": "e33"'),
+        '"e33"',
+        0,
+    ),
+    (
+        "R003-wrong-reference-kind.json",
+        "R003",
+        lambda: _j(base(), '"speaker": "e3"', '"speaker": "ev1"'),
+        '"ev1"',
+        0,
+    ),
+    (
+        "R004-reference-cycle.json",
+        "R004",
+        lambda: _j(base(), '{"role": "state", "ref": "e1"}', '{"role": "state", "ref": "r1"}'),
+        '{"id": "r1"',
+        0,
+    ),
+    (
+        "R101-mention-in-several-entities.json",
+        "R101",
+        lambda: _j(base(), '"mentions": ["m4"]', '"mentions": ["m4", "m1"]'),
+        '"m4", "m1"]',
+        6,
+    ),
 ]
 
 

@@ -1,0 +1,52 @@
+"""The rule registry: unique codes, documented rules, an example for every code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import expected_negatives
+
+from corpuskit.diagnostics import Rule
+from corpuskit.rules import FAMILIES, RULES, _index
+
+# Codes that no example file can trigger: an unreadable path is tested through the CLI, and
+# an internal error is a bug (tested with an injected failure).
+NO_EXAMPLE = {"P000", "P999"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_is_well_formed_and_documented(rule: Rule) -> None:
+    assert re.fullmatch(r"[A-Z]\d{3}", rule.code)
+    assert rule.family in FAMILIES
+    assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", rule.name)
+    assert rule.summary.endswith(".")
+    assert "Fails:" in rule.doc and "Passes:" in rule.doc
+
+
+def test_every_code_has_a_negative_example() -> None:
+    covered = {code for code, _, _ in expected_negatives().values()}
+    assert covered == {r.code for r in RULES} - NO_EXAMPLE
+
+
+def test_duplicate_codes_are_refused() -> None:
+    with pytest.raises(RuntimeError, match="duplicate"):
+        _index((RULES[0], RULES[0]))
+
+
+def test_an_internal_error_is_a_diagnostic_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from conftest import POSITIVE
+
+    from corpuskit import engine
+    from corpuskit.rules import offsets
+
+    def boom(doc: object) -> None:
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(offsets, "check", boom)
+    report = engine.check_file(POSITIVE / "minimal.json")
+    assert report.unreadable
+    assert [d.code for d in report.diagnostics] == ["P999"]
+    assert "ZeroDivisionError: injected" in report.diagnostics[0].message
