@@ -7,6 +7,7 @@ constant shift would explain every mismatch in the document.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -144,11 +145,8 @@ RULES = (
 _ZWJ = "\u200d"
 
 
-def _forbidden(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF)
-    )
+# Characters XML 1.0 cannot carry: C0 controls but tab, LF, CR; surrogates; U+FFFE and U+FFFF.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _extends(ch: str) -> bool:
@@ -173,6 +171,8 @@ def splits_grapheme(text: str, pos: int) -> bool:
     if pos <= 0 or pos >= len(text):
         return False
     before, after = text[pos - 1], text[pos]
+    if after < "\u0300" and before != "\r":
+        return False  # nothing below U+0300 extends a cluster, and most text is there
     if before == "\r" and after == "\n":
         return True
     if _extends(after) or before == _ZWJ:
@@ -347,8 +347,9 @@ def check(doc: Document) -> Iterator[Finding]:
             text_range=(max(0, at - 1), at + 1),
             hint="normalise the text to NFC and remap the offsets after the change",
         )
-    bad_char = next((i for i, ch in enumerate(text) if _forbidden(ch)), None)
-    if bad_char is not None:
+    forbidden = _FORBIDDEN.search(text)
+    if forbidden is not None:
+        bad_char = forbidden.start()
         yield Finding(
             FORBIDDEN_CHARACTER,
             f"text contains U+{ord(text[bad_char]):04X} at character {bad_char}, which XML 1.0 cannot carry",
