@@ -50,3 +50,11 @@ def test_an_internal_error_is_a_diagnostic_not_a_crash(
     assert report.unreadable
     assert [d.code for d in report.diagnostics] == ["P999"]
     assert "ZeroDivisionError: injected" in report.diagnostics[0].message
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    rows = re.findall(r"^\| `([A-Z]\d{3})` \| ([a-z-]+) \| (error|warning) \|", readme, re.M)
+    assert rows == [(r.code, r.name, r.severity.value) for r in RULES]
