@@ -25,7 +25,9 @@ NAMES = ["Zoë Ñúñez", "Łukasz Wróbel", "Ana Müller-Šimić", "Chloé Dvo�
 EMOJI = ["🚀", "🛰️", "🇺🇦", "👩\u200d💻", "📡"]
 
 
-def _shift_span(span: tuple[Fragment, ...], moves: list[tuple[int, int, int]]) -> tuple[Fragment, ...]:
+def _shift_span(
+    span: tuple[Fragment, ...], moves: list[tuple[int, int, int]]
+) -> tuple[Fragment, ...]:
     out = []
     for f in span:
         for old_start, old_end, delta in moves:
@@ -67,7 +69,9 @@ def generate(seed_doc: Document, seed: int, i: int) -> Document:
             name = rng.choice(NAMES)
             prefix = f"{name} {rng.choice(EMOJI)} wrote: “{rng.choice(EMOJI)}”. "
             n = len(extra_mentions) + 1
-            extra_mentions.append(Mention(f"gm{n}", "PER", (Fragment(cursor, cursor + len(name), name),)))
+            extra_mentions.append(
+                Mention(f"gm{n}", "PER", (Fragment(cursor, cursor + len(name), name),))
+            )
             extra_entities.append(Entity(f"ge{n}", "PER", (f"gm{n}",), name))
         old_start = starts[k]
         moves.append((old_start, old_start + len(paragraphs[k]), cursor + len(prefix) - old_start))

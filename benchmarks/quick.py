@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_corpus  # noqa: E402
+from generate import write_corpus
 
 LIMIT_A = "import orjson,pathlib,sys\nfor p in sorted(pathlib.Path(sys.argv[1]).glob('*.json')): orjson.loads(p.read_bytes())"
 LIMIT_B = "import lxml.etree as E,pathlib,sys\nfor p in sorted(pathlib.Path(sys.argv[1]).glob('*.xml')): E.parse(str(p))"
