@@ -64,12 +64,19 @@ def validate(
             "--color/--no-color", help="Colour (default: on a terminal, unless NO_COLOR)."
         ),
     ] = None,
+    scheme: Annotated[
+        Path | None,
+        typer.Option(
+            help="Annotation scheme (TOML) to enforce. Default: the configured one, if any."
+        ),
+    ] = None,
 ) -> None:
     """Check documents: schema, offsets, references. Exit 0 clean, 1 errors, 2 unusable input."""
     from corpuskit.config import load_config
     from corpuskit.engine import Settings
     from corpuskit.engine import validate as run
     from corpuskit.reporters import REPORTER_NAMES, Summary, reporter_class
+    from corpuskit.scheme import load_scheme
 
     if output_format not in REPORTER_NAMES:
         raise _fail(f"unknown format {output_format!r} (choose from {', '.join(REPORTER_NAMES)})")
@@ -77,9 +84,14 @@ def validate(
         config = load_config()
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
+    try:
+        chosen = load_scheme(scheme) if scheme is not None else None
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
     settings = Settings(
         select=_codes(select) or frozenset(config.select),
         ignore=_codes(ignore) | frozenset(config.ignore),
+        scheme=chosen,
     )
     unknown = settings.check_codes()
     if unknown:
@@ -92,9 +104,12 @@ def validate(
             raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
     reporter = reporter_class(output_format)(sys.stdout, color=_use_color(sys.stdout, color))
     summary = Summary()
-    for report in run(targets, settings):
-        summary.add(report)
-        reporter.file(report)
+    try:
+        for report in run(targets, settings):
+            summary.add(report)
+            reporter.file(report)
+    except CorpuskitError as exc:  # an unusable scheme or configuration found on the way
+        raise _fail(str(exc)) from None
     reporter.finish(summary)
     if summary.unreadable:
         raise typer.Exit(EXIT_USAGE)
@@ -152,8 +167,19 @@ def _rule_line(rule: Rule) -> str:
 
 
 @app.command("rules")
-def list_rules() -> None:
+def list_rules(
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, or markdown (the README's rule table).")
+    ] = "text",
+) -> None:
     """List every rule: code, name, default severity, whether fixable."""
+    if output_format == "markdown":
+        typer.echo("| code | name | severity | checks |\n|---|---|---|---|")
+        for rule in RULES:
+            typer.echo(f"| `{rule.code}` | {rule.name} | {rule.severity.value} | {rule.summary} |")
+        return
+    if output_format != "text":
+        raise _fail(f"unknown format {output_format!r} (choose text or markdown)")
     typer.echo(f"{'code':<5} {'name':<30} {'severity':<8} {'':<8} summary")
     for rule in RULES:
         typer.echo(_rule_line(rule))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuskit.diagnostics import CorpuskitError
+from corpuskit.scheme import Scheme, load_scheme
 
 #: Where the corpus is when nothing says otherwise.
 DEFAULT_PATHS = ("corpus",)
@@ -20,6 +21,7 @@ KEYS = {
     "paths": "folders or files to check when no path is given",
     "select": "rule codes or families to report (default: all)",
     "ignore": "rule codes or families never to report",
+    "scheme": "the annotation scheme (a TOML file) the corpus follows",
 }
 
 
@@ -36,6 +38,11 @@ class Config:
     paths: tuple[str, ...] = DEFAULT_PATHS
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = field(default_factory=tuple)
+    scheme: str | None = None
+
+    def scheme_path(self) -> Path | None:
+        """The configured scheme file, relative to the configuration's folder."""
+        return self.root / self.scheme if self.scheme else None
 
     def resolved_paths(self) -> list[Path]:
         """The configured paths, relative to the configuration's folder."""
@@ -79,6 +86,42 @@ def load_config(start: Path | None = None) -> Config:
                 raise ConfigError(
                     f'{candidate}: unknown configuration key "{unknown[0]}" (allowed: {allowed})'
                 )
+            scheme = table.pop("scheme", None)
+            if scheme is not None and not isinstance(scheme, str):
+                raise ConfigError(
+                    f'{candidate}: "scheme" must be a path, e.g. scheme = "corpus/scheme.toml"'
+                )
             values = {k: _strings(candidate, k, v) for k, v in table.items()}
-            return Config(root=folder, source=candidate, **values)
+            return Config(root=folder, source=candidate, scheme=scheme, **values)
     return Config(root=here)
+
+
+class SchemeFinder:
+    """The scheme each document follows: from the nearest configuration above it, loaded once."""
+
+    def __init__(self) -> None:
+        self._configs: dict[Path, Config] = {}
+        self._schemes: dict[Path, Scheme] = {}
+
+    def for_document(self, path: Path) -> Scheme | None:
+        """The scheme configured for ``path``'s folder, or None; SchemeError if it is unusable."""
+        folder = path.resolve().parent
+        config = self._configs.get(folder)
+        if config is None:
+            config = self._configs[folder] = load_config(folder)
+        scheme_path = config.scheme_path()
+        return self.load(scheme_path) if scheme_path else None
+
+    def load(self, scheme_path: Path) -> Scheme:
+        """Load a scheme file once."""
+        key = scheme_path.resolve()
+        if key not in self._schemes:
+            self._schemes[key] = load_scheme(scheme_path, _display(scheme_path))
+        return self._schemes[key]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

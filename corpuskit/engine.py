@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import FAMILIES, RULE_BY_CODE, offsets, references
 from corpuskit.rules import parse as P
 from corpuskit.rules import schema as S
+from corpuskit.rules import scheme as scheme_rules
+from corpuskit.scheme import Scheme
 
 #: Characters of document text shown on each side of a span.
 EXCERPT_CONTEXT = 30
@@ -35,6 +37,10 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     #: Code -> severity, overriding the rule's default.
     severity: Mapping[str, Severity] = field(default_factory=dict)
+    #: The annotation scheme to enforce; None: none (or discovered per document by ``validate``).
+    scheme: Scheme | None = None
+    #: Look for each document's scheme in the configuration above it (when ``scheme`` is None).
+    discover_scheme: bool = True
 
     def wants(self, rule: Rule) -> bool:
         """Whether ``rule`` is selected and not ignored."""
@@ -99,7 +105,9 @@ def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str
     return out
 
 
-def find_problems(data: bytes, fmt: str) -> tuple[list[Finding], dict[str, Any] | None]:
+def find_problems(
+    data: bytes, fmt: str, scheme: Scheme | None = None
+) -> tuple[list[Finding], dict[str, Any] | None]:
     """All findings for one document's bytes, and its record when it could be read."""
     module = format_module(fmt)
     parsed = module.parse(data)
@@ -116,6 +124,11 @@ def find_problems(data: bytes, fmt: str) -> tuple[list[Finding], dict[str, Any] 
         return findings, record
     document = from_dict(record, skip)
     semantic = [*offsets.check(document), *references.check(document, _skipped_ids(record, skip))]
+    if scheme is not None:
+        if scheme.word_boundaries:
+            # The policy turns the O102 warning into the C013 error: report it once.
+            semantic = [f for f in semantic if f.rule is not offsets.SPLITS_WORD]
+        semantic.extend(scheme_rules.check(document, scheme))
     if skip:
         kept = _kept_indices(record, skip)
         semantic = [_remap(f, kept) for f in semantic]
@@ -139,7 +152,7 @@ def check_bytes(data: bytes, path: str, settings: Settings | None = None) -> Fil
     settings = settings or Settings()
     fmt = format_of(path) or "json"
     try:
-        findings, record = find_problems(data, fmt)
+        findings, record = find_problems(data, fmt, settings.scheme)
     except RecursionError:
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
         findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None
@@ -246,6 +259,15 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def validate(paths: Iterable[Path], settings: Settings | None = None) -> Iterator[FileReport]:
-    """Check every document under ``paths``, one report per file, streaming."""
+    """Check every document under ``paths``, one report per file, streaming.
+
+    Unless ``settings`` carries a scheme, each document follows the scheme configured above it;
+    an unusable scheme raises SchemeError (the caller exits with code 2).
+    """
+    from corpuskit.config import SchemeFinder
+
+    settings = settings or Settings()
+    finder = SchemeFinder() if settings.scheme is None and settings.discover_scheme else None
     for path in iter_documents(paths):
-        yield check_file(path, settings)
+        scheme = finder.for_document(path) if finder else None
+        yield check_file(path, replace(settings, scheme=scheme) if scheme else settings)

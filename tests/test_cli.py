@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, expected_negatives, run_cli
 
+from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, expected_negatives, run_cli
 from corpuskit.diagnostics import Severity
 from corpuskit.rules import RULE_BY_CODE
 

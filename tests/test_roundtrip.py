@@ -6,10 +6,10 @@ import itertools
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, POSITIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CORPUS, POSITIVE
 from corpuskit.engine import check_bytes
 from corpuskit.formats import json_format, xml_format
 from corpuskit.model import (

@@ -10,8 +10,8 @@ import jsonschema
 import jsonschema_rs
 import orjson
 import pytest
-from conftest import NEGATIVE, POSITIVE
 
+from conftest import NEGATIVE, POSITIVE
 from corpuskit.formats import xml_format
 from corpuskit.formats.json_format import dumps_record
 from corpuskit.rules import schema as S

@@ -1,6 +1,6 @@
 """The one registry of rules: every code corpuskit can report, family by family.
 
-Families: P parse, S schema, O offsets, R references. Codes are stable: a code is never reused
+Families: P parse, S schema, O offsets, R references, C the corpus's annotation scheme. Codes are stable: a code is never reused
 for another check. Adding a rule means defining it in its family module and listing it there.
 """
 
@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from corpuskit.diagnostics import Rule
 from corpuskit.rules import offsets, parse, references, schema
+from corpuskit.rules import scheme as scheme_rules
 
 FAMILIES = {
     "P": "parse",
     "S": "schema",
     "O": "offsets",
     "R": "references",
+    "C": "scheme",
 }
 
-RULES: tuple[Rule, ...] = (*parse.RULES, *schema.RULES, *offsets.RULES, *references.RULES)
+RULES: tuple[Rule, ...] = (
+    *parse.RULES,
+    *schema.RULES,
+    *offsets.RULES,
+    *references.RULES,
+    *scheme_rules.RULES,
+)
 
 
 def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:

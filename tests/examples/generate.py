@@ -80,7 +80,9 @@ def base(text: str = TEXT) -> Document:
             ),
         ),
         relations=(
-            Relation("r1", "citizen_of", (Argument("person", "e3"), Argument("state", "e1"))),
+            Relation(
+                "r1", "affiliation", (Argument("person", "e3"), Argument("organization", "e1"))
+            ),
         ),
         attributes=(Attribute("a1", "ev1", "realis", "actual"),),
     )
@@ -318,7 +320,7 @@ CASES: list[Case] = [
         "R001-duplicate-id.json",
         "R001",
         lambda: _j(base(), '{"id": "r1"', '{"id": "ev1"'),
-        '{"id": "ev1", "type": "citizen_of"',
+        '{"id": "ev1", "type": "affiliation"',
         7,
     ),
     (
@@ -338,7 +340,11 @@ CASES: list[Case] = [
     (
         "R004-reference-cycle.json",
         "R004",
-        lambda: _j(base(), '{"role": "state", "ref": "e1"}', '{"role": "state", "ref": "r1"}'),
+        lambda: _j(
+            base(),
+            '{"role": "organization", "ref": "e1"}',
+            '{"role": "organization", "ref": "e1"}, {"role": "since", "ref": "r1"}',
+        ),
         '{"id": "r1"',
         0,
     ),
@@ -350,6 +356,102 @@ CASES: list[Case] = [
         6,
     ),
 ]
+
+
+def _with(**changes: object) -> Document:
+    import dataclasses
+
+    return dataclasses.replace(base(), **changes)  # type: ignore[arg-type]
+
+
+def _quote_without_speaker() -> Document:
+    import dataclasses
+
+    doc = base()
+    return dataclasses.replace(doc, quotes=(dataclasses.replace(doc.quotes[0], speaker=None),))
+
+
+SCHEME_CASES: list[Case] = [
+    (
+        "C001-unknown-type.json",
+        "C001",
+        lambda: _j(base(), '"type": "WEAPON"', '"type": "WEAPONS"'),
+        '"WEAPONS"',
+        0,
+    ),
+    (
+        "C002-role-not-allowed.json",
+        "C002",
+        lambda: _j(base(), '"role": "recipient"', '"role": "destination"'),
+        '"destination"',
+        0,
+    ),
+    (
+        "C003-role-cardinality.json",
+        "C003",
+        lambda: _j(base(), '{"role": "artifact", "ref": "m3"}, ', ""),
+        '{"id": "ev1"',
+        0,
+    ),
+    (
+        "C004-argument-type.json",
+        "C004",
+        lambda: _j(base(), '{"role": "agent", "ref": "e1"}', '{"role": "agent", "ref": "m3"}'),
+        '{"role": "agent", "ref": "m3"}',
+        25,
+    ),
+    (
+        "C005-attribute-not-allowed.json",
+        "C005",
+        lambda: _j(
+            _with(attributes=(*base().attributes, Attribute("a2", "m1", "realis", "actual")))
+        ),
+        '"id": "a2", "target": "m1"',
+        22,
+    ),
+    (
+        "C006-attribute-value.json",
+        "C006",
+        lambda: _j(base(), '"value": "actual"', '"value": "maybe"'),
+        '"maybe"',
+        0,
+    ),
+    ("C007-attribute-missing.json", "C007", lambda: _j(_with(attributes=())), '{"id": "ev1"', 0),
+    (
+        "C008-unknown-knowledge-base.json",
+        "C008",
+        lambda: _j(base(), '"kb": "wikidata", "id": "Q794"', '"kb": "wikipedia", "id": "Q794"'),
+        '"wikipedia"',
+        0,
+    ),
+    (
+        "C009-invalid-kb-id.json",
+        "C009",
+        lambda: _j(base(), '"id": "Q794"', '"id": "Q0794"'),
+        '"Q0794"',
+        0,
+    ),
+    ("C010-speaker-missing.json", "C010", lambda: _j(_quote_without_speaker()), '{"id": "q1"', 0),
+    (
+        "C011-speaker-type.json",
+        "C011",
+        lambda: _j(base(), '"speaker": "e3"', '"speaker": "m3"'),
+        '"speaker": "m3"',
+        11,
+    ),
+    (
+        "C012-mention-overlap.json",
+        "C012",
+        lambda: _j(
+            _with(
+                mentions=(*base().mentions, Mention("m7", "QUANTITY", frag(TEXT, "400 missiles")))
+            )
+        ),
+        '{"start": 18',
+        0,
+    ),
+]
+CASES += SCHEME_CASES
 
 
 def position(data: bytes, anchor: str, offset: int) -> tuple[int, int]:

@@ -1,0 +1,519 @@
+"""Scheme rules (family C): the document against the corpus's annotation scheme.
+
+These run only when a scheme is configured (``scheme`` in the configuration, or ``--scheme``).
+Every message names the scheme line that sets the constraint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.model import Argument, Document, Entity, Event, Mention, Relation
+from corpuskit.scheme import AgentConstraint, FrameType, Scheme, has_datatype
+
+E = Severity.ERROR
+
+UNKNOWN_TYPE = Rule(
+    "C001",
+    "unknown-type",
+    E,
+    "A mention, entity, event or relation type the scheme does not declare.",
+    """Types come from the scheme: mention and entity types under [types] (union types such as
+AGENT are for constraints only), event types under [events], relation types under [relations].
+
+Fails: `{"id": "m1", "type": "PERSON", ...}` when the scheme declares PER.
+Passes: `{"id": "m1", "type": "PER", ...}`""",
+)
+ROLE_NOT_ALLOWED = Rule(
+    "C002",
+    "role-not-allowed",
+    E,
+    "An event or relation argument has a role its type does not declare.",
+    """Each event and relation type lists its roles in the scheme.
+
+Fails: `{"role": "destination", "ref": "e2"}` on a transfer whose roles are agent, artifact,
+recipient, time.
+Passes: `{"role": "recipient", "ref": "e2"}`""",
+)
+CARDINALITY = Rule(
+    "C003",
+    "role-cardinality",
+    E,
+    "A role is filled too few or too many times.",
+    """Cardinalities: `1` exactly one, `?` at most one, `+` at least one, `*` any number, `N` or
+`N-M`.
+
+Fails: a transfer with no artifact when the scheme says `artifact = { cardinality = "+" }`.
+Passes: the same event with one artifact argument.""",
+)
+ARGUMENT_TYPE = Rule(
+    "C004",
+    "argument-type",
+    E,
+    "An argument points to an annotation of a type the role does not accept.",
+    """A role lists the types it accepts: mention/entity types (a union or parent type accepts its
+members), event or relation types, EVENT, RELATION or *.
+
+Fails: `{"role": "agent", "ref": "m3"}` where m3 is a WEAPON and agent takes AGENT.
+Passes: `{"role": "agent", "ref": "e1"}` where e1 is a GPE (a member of AGENT).""",
+)
+ATTRIBUTE_NOT_ALLOWED = Rule(
+    "C005",
+    "attribute-not-allowed",
+    E,
+    "An attribute the scheme does not declare, or on a target it is not allowed on.",
+    """Attributes list the annotation kinds (`on`) and optionally the types they may be put on.
+
+Fails: `{"name": "realis", "target": "m1", ...}` when realis is `on = ["events"]`.
+Passes: `{"name": "realis", "target": "ev1", ...}`""",
+)
+ATTRIBUTE_VALUE = Rule(
+    "C006",
+    "attribute-value",
+    E,
+    "An attribute value outside its enumeration or of the wrong datatype.",
+    """Fails: `"value": "maybe"` when realis allows actual, future, hypothetical.
+Passes: `"value": "future"`""",
+)
+ATTRIBUTE_MISSING = Rule(
+    "C007",
+    "attribute-missing",
+    E,
+    "A required attribute is missing from an annotation.",
+    """An attribute with `required = true` must be on every annotation it may be on.
+
+Fails: an event without a realis attribute when realis is required.
+Passes: the same event with `{"name": "realis", "value": "actual", ...}`.""",
+)
+UNKNOWN_KB = Rule(
+    "C008",
+    "unknown-knowledge-base",
+    E,
+    "A knowledge-base link names a knowledge base the scheme does not declare.",
+    """Fails: `{"kb": "wikipedia", "id": "Iran"}` when only wikidata is declared.
+Passes: `{"kb": "wikidata", "id": "Q794"}`""",
+)
+KB_ID = Rule(
+    "C009",
+    "invalid-kb-id",
+    E,
+    "A knowledge-base id does not match its knowledge base's id pattern.",
+    """Fails: `{"kb": "wikidata", "id": "Q0794"}` with id_pattern `^Q[1-9][0-9]*$`.
+Passes: `{"kb": "wikidata", "id": "Q794"}`""",
+)
+AGENT_MISSING = Rule(
+    "C010",
+    "speaker-missing",
+    E,
+    "A quote without a speaker, or a claim without a source, where the scheme requires one.",
+    """Fails: a quote with no `speaker` when [quotes] says `speaker = "required"`.
+Passes: the quote with `"speaker": "e26"`.""",
+)
+AGENT_TYPE = Rule(
+    "C011",
+    "speaker-type",
+    E,
+    "A quote's speaker or a claim's source or channel has a type the scheme does not allow.",
+    """Fails: a speaker that is a WEAPON mention when speaker_types = ["AGENT"].
+Passes: a speaker that is a PER entity.""",
+)
+OVERLAP = Rule(
+    "C012",
+    "mention-overlap",
+    E,
+    "Two mentions overlap in a way the corpus policy forbids.",
+    """With `mention_overlap = "nested"` a mention may contain another but not cross it; with
+`"none"` no two mentions may share a character.
+
+Fails: with "nested", "Middlebury Institute" [0, 20) and "Institute of" [11, 23).
+Passes: with "nested", "Middlebury Institute of International Studies" and "Middlebury" inside it.""",
+)
+WORD_BOUNDARY = Rule(
+    "C013",
+    "span-not-word-aligned",
+    E,
+    "A fragment starts or ends inside a word where the policy requires word boundaries.",
+    """With `word_boundaries = true` the O102 warning becomes this error.
+
+Fails: "Iran" taken as "Ira".
+Passes: "Iran".""",
+)
+
+RULES = (
+    UNKNOWN_TYPE,
+    ROLE_NOT_ALLOWED,
+    CARDINALITY,
+    ARGUMENT_TYPE,
+    ATTRIBUTE_NOT_ALLOWED,
+    ATTRIBUTE_VALUE,
+    ATTRIBUTE_MISSING,
+    UNKNOWN_KB,
+    KB_ID,
+    AGENT_MISSING,
+    AGENT_TYPE,
+    OVERLAP,
+    WORD_BOUNDARY,
+)
+
+_SINGULAR = {
+    "mentions": "mention",
+    "entities": "entity",
+    "quotes": "quote",
+    "claims": "claim",
+    "events": "event",
+    "relations": "relation",
+    "attributes": "attribute",
+}
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    found = _PATTERNS.get(text)
+    if found is None:
+        found = _PATTERNS[text] = re.compile(text)
+    return found
+
+
+def _names(names: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(sorted(names)) if names else "none"
+
+
+def _suggest(name: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+def _type_of(doc: Document) -> dict[str, tuple[str, str]]:
+    """id -> (kind, type) for every typed annotation (quotes and claims have kind only)."""
+    out: dict[str, tuple[str, str]] = {}
+    for kind, _, a in doc.annotations():
+        out.setdefault(a.id, (kind, getattr(a, "type", "")))
+    return out
+
+
+def _check_frame(
+    kind: str,
+    index: int,
+    annotation: Event | Relation,
+    frames: dict[str, FrameType],
+    scheme: Scheme,
+    types: dict[str, tuple[str, str]],
+) -> Iterator[Finding]:
+    base = f"/{kind}/{index}"
+    what = _SINGULAR[kind]
+    frame = frames.get(annotation.type)
+    if frame is None:
+        table = "events" if kind == "events" else "relations"
+        yield Finding(
+            UNKNOWN_TYPE,
+            f'{what} type "{annotation.type}" is not declared in the scheme ([{table}] in {scheme.path})',
+            pointer=f"{base}/type",
+            annotation_id=annotation.id,
+            hint=_suggest(annotation.type, list(frames)) or f"declared: {_names(list(frames))}",
+        )
+        return
+    counts: Counter[str] = Counter()
+    for k, arg in enumerate(annotation.args):
+        role = frame.roles.get(arg.role)
+        if role is None:
+            yield Finding(
+                ROLE_NOT_ALLOWED,
+                f'role "{arg.role}" is not allowed for {what} type "{frame.name}"; '
+                f"{frame.where} allows {_names(list(frame.roles))}",
+                pointer=f"{base}/args/{k}/role",
+                annotation_id=annotation.id,
+                hint=_suggest(arg.role, list(frame.roles)),
+            )
+            continue
+        counts[arg.role] += 1
+        yield from _check_argument(
+            arg,
+            role.types,
+            scheme,
+            types,
+            f"{base}/args/{k}/ref",
+            annotation.id,
+            f'role "{arg.role}" of {what} type "{frame.name}" ({role.where})',
+        )
+    for role in frame.roles.values():
+        n = counts[role.name]
+        high = role.cardinality.high
+        if n < role.cardinality.low or (high is not None and n > high):
+            yield Finding(
+                CARDINALITY,
+                f'{what} "{annotation.id}" has {n} "{role.name}" argument{"s" if n != 1 else ""}; '
+                f'{role.where} requires {role.cardinality.describe()} (cardinality "{role.cardinality.text}")',
+                pointer=base if n < role.cardinality.low else f"{base}/args",
+                annotation_id=annotation.id,
+            )
+
+
+def _undeclared(scheme: Scheme, kind: str, actual: str) -> bool:
+    """Whether a target's own type is unknown (then constraints on it are not judged)."""
+    if kind in ("mentions", "entities"):
+        return actual not in scheme.types
+    if kind == "events":
+        return actual not in scheme.events
+    if kind == "relations":
+        return actual not in scheme.relations
+    return False
+
+
+def _check_argument(
+    arg: Argument,
+    allowed: tuple[str, ...],
+    scheme: Scheme,
+    types: dict[str, tuple[str, str]],
+    pointer: str,
+    owner: str,
+    what: str,
+) -> Iterator[Finding]:
+    target = types.get(arg.ref)
+    if target is None:
+        return  # a dangling reference is R002's business
+    kind, actual = target
+    if kind in ("quotes", "claims", "attributes") or _undeclared(scheme, kind, actual):
+        return  # a wrong kind is R003's business; an unknown type C001's, said once
+    if not scheme.accepts(allowed, actual, kind):
+        shown = (
+            f'{_SINGULAR[kind]} "{arg.ref}" of type {actual}'
+            if actual
+            else f'{_SINGULAR[kind]} "{arg.ref}"'
+        )
+        yield Finding(
+            ARGUMENT_TYPE,
+            f"{what} takes {_names(list(allowed))}, not {shown}",
+            pointer=pointer,
+            annotation_id=owner,
+        )
+
+
+def _check_agent(
+    constraint: AgentConstraint | None,
+    ref: str | None,
+    kind: str,
+    index: int,
+    field: str,
+    ident: str,
+    scheme: Scheme,
+    types: dict[str, tuple[str, str]],
+) -> Iterator[Finding]:
+    if constraint is None:
+        return
+    what = _SINGULAR[kind]
+    if ref is None:
+        if constraint.required:
+            yield Finding(
+                AGENT_MISSING,
+                f'{what} "{ident}" has no {field}; {constraint.where} requires one',
+                pointer=f"/{kind}/{index}",
+                annotation_id=ident,
+                hint=f'add "{field}": the id of the mention or entity',
+            )
+        return
+    target = types.get(ref)
+    if target is None:
+        return
+    t_kind, actual = target
+    if t_kind not in ("mentions", "entities") or _undeclared(scheme, t_kind, actual):
+        return  # a wrong kind is R003's business, an unknown type C001's
+    if not scheme.accepts(constraint.types, actual, t_kind):
+        yield Finding(
+            AGENT_TYPE,
+            f'{field} "{ref}" of {what} "{ident}" is of type {actual or _SINGULAR[t_kind]}; '
+            f"{constraint.where} allows {_names(list(constraint.types))}",
+            pointer=f"/{kind}/{index}/{field}",
+            annotation_id=ident,
+        )
+
+
+def _check_overlaps(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    policy = scheme.mention_overlap
+    if policy == "any":
+        return
+    pieces = sorted(
+        (f.start, -f.end, i, j) for i, m in enumerate(doc.mentions) for j, f in enumerate(m.span)
+    )
+    open_: list[tuple[int, int, int]] = []  # (end, mention index, fragment index)
+    for start, neg_end, i, j in pieces:
+        end = -neg_end
+        open_ = [o for o in open_ if o[0] > start]
+        for o_end, oi, _ in open_:
+            if oi == i:
+                continue
+            crosses = end > o_end
+            if policy == "none" or crosses:
+                other = doc.mentions[oi]
+                mention = doc.mentions[i]
+                how = "crosses" if crosses else "overlaps"
+                yield Finding(
+                    OVERLAP,
+                    f'mention "{mention.id}" {how} mention "{other.id}"; {scheme.where_overlap} sets '
+                    f'mention_overlap = "{policy}"',
+                    pointer=f"/mentions/{i}/span/{j}",
+                    annotation_id=mention.id,
+                    text_range=(start, end),
+                )
+                break
+        open_.append((end, i, j))
+
+
+def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    """Check ``doc`` against ``scheme``."""
+    types = _type_of(doc)
+    declared = sorted(n for n, t in scheme.types.items() if not t.union)
+    for kind, items, usage in (
+        ("mentions", doc.mentions, "mention"),
+        ("entities", doc.entities, "entity"),
+    ):
+        for i, a in enumerate(items):
+            assert isinstance(a, Mention | Entity)
+            if not scheme.usable(a.type, usage):
+                reason = (
+                    "is not declared"
+                    if a.type not in scheme.types
+                    else f"cannot be used on a {usage}"
+                )
+                yield Finding(
+                    UNKNOWN_TYPE,
+                    f'{usage} type "{a.type}" {reason} in the scheme ({scheme.where_types})',
+                    pointer=f"/{kind}/{i}/type",
+                    annotation_id=a.id,
+                    hint=_suggest(a.type, declared) or f"declared: {_names(declared)}",
+                )
+    for i, entity in enumerate(doc.entities):
+        for k, link in enumerate(entity.links):
+            kb = scheme.knowledge_bases.get(link.kb)
+            if kb is None:
+                yield Finding(
+                    UNKNOWN_KB,
+                    f'knowledge base "{link.kb}" is not declared in the scheme ({scheme.path})',
+                    pointer=f"/entities/{i}/links/{k}/kb",
+                    annotation_id=entity.id,
+                    hint=_suggest(link.kb, list(scheme.knowledge_bases))
+                    or f"declared: {_names(list(scheme.knowledge_bases))}",
+                )
+            elif not _pattern(kb.id_pattern).search(link.id):
+                yield Finding(
+                    KB_ID,
+                    f'"{link.id}" is not a valid {kb.name} id; {kb.where} sets id_pattern "{kb.id_pattern}"',
+                    pointer=f"/entities/{i}/links/{k}/id",
+                    annotation_id=entity.id,
+                )
+    for i, ev in enumerate(doc.events):
+        yield from _check_frame("events", i, ev, scheme.events, scheme, types)
+    for i, rel in enumerate(doc.relations):
+        yield from _check_frame("relations", i, rel, scheme.relations, scheme, types)
+    for i, q in enumerate(doc.quotes):
+        yield from _check_agent(
+            scheme.speaker, q.speaker, "quotes", i, "speaker", q.id, scheme, types
+        )
+    for i, c in enumerate(doc.claims):
+        yield from _check_agent(scheme.source, c.source, "claims", i, "source", c.id, scheme, types)
+        yield from _check_agent(
+            scheme.channel, c.channel, "claims", i, "channel", c.id, scheme, types
+        )
+    yield from _check_attributes(doc, scheme, types)
+    yield from _check_overlaps(doc, scheme)
+    if scheme.word_boundaries:
+        yield from _check_word_boundaries(doc, scheme)
+
+
+def _check_attributes(
+    doc: Document, scheme: Scheme, types: dict[str, tuple[str, str]]
+) -> Iterator[Finding]:
+    carried: set[tuple[str, str]] = set()
+    for i, attr in enumerate(doc.attributes):
+        carried.add((attr.target, attr.name))
+        spec = scheme.attributes.get(attr.name)
+        base = f"/attributes/{i}"
+        if spec is None:
+            yield Finding(
+                ATTRIBUTE_NOT_ALLOWED,
+                f'attribute "{attr.name}" is not declared in the scheme ({scheme.path})',
+                pointer=f"{base}/name",
+                annotation_id=attr.id,
+                hint=_suggest(attr.name, list(scheme.attributes))
+                or f"declared: {_names(list(scheme.attributes))}",
+            )
+            continue
+        target = types.get(attr.target)
+        if target is not None and not _undeclared(scheme, *target):
+            kind, actual = target
+            if kind not in spec.on or (spec.types and not scheme.accepts(spec.types, actual, kind)):
+                allowed = _names(list(spec.on)) + (
+                    f" of type {_names(list(spec.types))}" if spec.types else ""
+                )
+                yield Finding(
+                    ATTRIBUTE_NOT_ALLOWED,
+                    f'attribute "{attr.name}" is not allowed on {_SINGULAR[kind]} "{attr.target}"'
+                    f"{f' of type {actual}' if actual else ''}; {spec.where} allows it on {allowed}",
+                    pointer=f"{base}/target",
+                    annotation_id=attr.id,
+                )
+        # Compare types too: true is not 1, and 1 is not 1.0 in a scheme's enumeration.
+        if spec.values and not any(
+            v == attr.value and type(v) is type(attr.value) for v in spec.values
+        ):
+            yield Finding(
+                ATTRIBUTE_VALUE,
+                f'value {_show(attr.value)} of attribute "{attr.name}" is not allowed; '
+                f"{spec.where} allows {', '.join(_show(v) for v in spec.values)}",
+                pointer=f"{base}/value",
+                annotation_id=attr.id,
+                hint=_suggest(str(attr.value), [str(v) for v in spec.values]),
+            )
+        elif spec.datatype and not has_datatype(attr.value, spec.datatype):
+            yield Finding(
+                ATTRIBUTE_VALUE,
+                f'value {_show(attr.value)} of attribute "{attr.name}" is not a {spec.datatype}; '
+                f'{spec.where} sets datatype = "{spec.datatype}"',
+                pointer=f"{base}/value",
+                annotation_id=attr.id,
+            )
+    required = [spec for spec in scheme.attributes.values() if spec.required]
+    if not required:
+        return
+    for kind, index, a in doc.annotations():
+        for spec in required:
+            if kind not in spec.on or (a.id, spec.name) in carried:
+                continue
+            actual = getattr(a, "type", "")
+            if spec.types and not scheme.accepts(spec.types, actual, kind):
+                continue
+            yield Finding(
+                ATTRIBUTE_MISSING,
+                f'{_SINGULAR[kind]} "{a.id}" has no "{spec.name}" attribute; {spec.where} requires it',
+                pointer=f"/{kind}/{index}",
+                annotation_id=a.id,
+                hint=f'add an attribute {{"target": "{a.id}", "name": "{spec.name}", "value": ...}}',
+            )
+
+
+def _check_word_boundaries(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    from corpuskit.model import spans_of
+
+    text = doc.text
+    for kind, index, a in doc.annotations():
+        for field, span in spans_of(a):
+            for j, f in enumerate(span):
+                for edge, pos in (("start", f.start), ("end", f.end)):
+                    if 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum():
+                        yield Finding(
+                            WORD_BOUNDARY,
+                            f"{_SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
+                            f"{scheme.where_word_boundaries} sets word_boundaries = true",
+                            pointer=f"/{kind}/{index}/{field}/{j}/{edge}",
+                            annotation_id=a.id,
+                            text_range=(f.start, f.end),
+                        )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else repr(value)

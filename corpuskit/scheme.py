@@ -1,0 +1,432 @@
+"""The annotation scheme: what a corpus allows, loaded from TOML and checked before use.
+
+A scheme declares mention/entity types (with hierarchy and unions), knowledge bases, quote and
+claim constraints, event and relation types with roles and cardinalities, attributes, and
+corpus policies. Every constraint remembers the scheme line that sets it, so that a diagnostic
+can say where the rule comes from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpuskit.diagnostics import CorpuskitError
+from corpuskit.toml_positions import TomlPositions
+
+#: Special argument types: any event, any relation, anything.
+ANY_EVENT, ANY_RELATION, ANYTHING = "EVENT", "RELATION", "*"
+_CARDINALITY = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+
+
+class SchemeError(CorpuskitError):
+    """The scheme cannot be used (exit code 2); the message names file, line and column."""
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A place in the scheme file (for messages: ``corpus/scheme.toml:42``)."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cardinality:
+    """How many arguments may fill a role."""
+
+    low: int
+    high: int | None  # None: unbounded
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Cardinality:
+        """Parse ``1``, ``?``, ``*``, ``+``, ``N`` or ``N-M``."""
+        fixed = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
+        if text in fixed:
+            low, high = fixed[text]
+            return cls(low, high, text)
+        m = _CARDINALITY.fullmatch(text)
+        if not m:
+            raise ValueError(text)
+        low = int(m.group(1))
+        return cls(low, int(m.group(2)) if m.group(2) else low, text)
+
+    def describe(self) -> str:
+        """In words: "exactly 1", "at most 1", "at least 1" ..."""
+        if self.high is None:
+            return f"at least {self.low}" if self.low else "any number"
+        if self.low == self.high:
+            return f"exactly {self.low}"
+        return f"at most {self.high}" if self.low == 0 else f"{self.low} to {self.high}"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role of an event or relation type."""
+
+    name: str
+    types: tuple[str, ...]
+    cardinality: Cardinality
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class FrameType:
+    """An event or relation type with its roles."""
+
+    name: str
+    roles: dict[str, Role]
+    where: Where
+    symmetric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDef:
+    """A mention/entity type, a subtype (parent) or an abstract union."""
+
+    name: str
+    kinds: frozenset[str]
+    where: Where
+    parent: str | None = None
+    union: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """A knowledge base entities may link to."""
+
+    name: str
+    id_pattern: str
+    where: Where
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDef:
+    """An attribute: where it may go and what values it takes."""
+
+    name: str
+    on: frozenset[str]
+    where: Where
+    types: tuple[str, ...] = ()
+    values: tuple[Any, ...] = ()
+    datatype: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConstraint:
+    """Who may speak a quote or assert a claim."""
+
+    required: bool
+    types: tuple[str, ...]
+    where: Where
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """A loaded, checked annotation scheme."""
+
+    path: str
+    name: str
+    version: str
+    types: dict[str, TypeDef]
+    knowledge_bases: dict[str, KnowledgeBase] = field(default_factory=dict)
+    events: dict[str, FrameType] = field(default_factory=dict)
+    relations: dict[str, FrameType] = field(default_factory=dict)
+    attributes: dict[str, AttributeDef] = field(default_factory=dict)
+    speaker: AgentConstraint | None = None
+    source: AgentConstraint | None = None
+    channel: AgentConstraint | None = None
+    mention_overlap: str = "any"
+    word_boundaries: bool = False
+    #: Where the policies and the type table are set (for messages).
+    where_overlap: Where | None = None
+    where_word_boundaries: Where | None = None
+    where_types: Where | None = None
+    #: Type name -> the concrete types it stands for (computed when loading).
+    expanded: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
+        """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""
+        for name in allowed:
+            if name == ANYTHING:
+                return True
+            if name == ANY_EVENT and kind == "events":
+                return True
+            if name == ANY_RELATION and kind == "relations":
+                return True
+            if kind in ("events", "relations"):
+                if name == actual:
+                    return True
+                continue
+            if actual in self.expand(name):
+                return True
+        return False
+
+    def expand(self, name: str) -> frozenset[str]:
+        """Every concrete type a type name stands for: itself, its union members, its subtypes."""
+        return self.expanded.get(name, frozenset({name}))
+
+    def usable(self, name: str, kind: str) -> bool:
+        """Whether a mention ("mention") or entity ("entity") may have type ``name``."""
+        found = self.types.get(name)
+        return found is not None and not found.union and kind in found.kinds
+
+
+def _expansions(types: dict[str, TypeDef]) -> dict[str, frozenset[str]]:
+    """Every type name -> the concrete types it stands for (itself, union members, subtypes)."""
+    children: dict[str, list[str]] = {}
+    for t in types.values():
+        if t.parent:
+            children.setdefault(t.parent, []).append(t.name)
+
+    def expand(name: str, seen: frozenset[str]) -> frozenset[str]:
+        if name in seen:
+            return frozenset()
+        out = {name}
+        found = types.get(name)
+        for member in (*(found.union if found else ()), *children.get(name, ())):
+            out |= expand(member, seen | {name})
+        return frozenset(out)
+
+    return {name: expand(name, frozenset()) for name in types}
+
+
+def _scheme_schema() -> dict[str, Any]:
+    from corpuskit.rules.schema import schema_dir
+
+    loaded: dict[str, Any] = json.loads((schema_dir() / "scheme.schema.json").read_text("utf-8"))
+    return loaded
+
+
+def _fail(
+    path: str, positions: TomlPositions, pointer: str, message: str, hint: str = ""
+) -> SchemeError:
+    line, col = positions.locate(pointer)
+    source = positions.line_text(line)
+    text = f"{path}:{line}:{col}: {message}"
+    if source:
+        text += f"\n  {line} | {source}"
+    if hint:
+        text += f"\n  help: {hint}"
+    return SchemeError(text)
+
+
+def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) -> None:
+    import jsonschema_rs
+
+    validator = jsonschema_rs.validator_for(_scheme_schema())
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return
+    from corpuskit.rules.schema import pointer_of
+
+    first = min(errors, key=lambda e: positions.locate(pointer_of(list(e.instance_path))))
+    pointer = pointer_of(list(first.instance_path))
+    kind = type(first.kind).__name__
+    hint = "see schema/scheme.schema.json and the README's scheme section"
+    if kind == "AdditionalProperties":
+        unexpected: list[str] = list(getattr(first.kind, "unexpected", []))
+        names = ", ".join(f'"{u}"' for u in unexpected)
+        pointer = f"{pointer}/{unexpected[0]}" if unexpected else pointer
+        message = f"unknown key {names}"
+    else:
+        message = first.message
+    where = pointer.lstrip("/").replace("/", ".") or "top level"
+    raise _fail(path, positions, pointer, f"invalid scheme at {where}: {message}", hint)
+
+
+def load_scheme(path: Path, display: str | None = None) -> Scheme:
+    """Read, check and build a scheme; raise SchemeError with file:line:col on any problem."""
+    name = display or str(path)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemeError(f"{name}: cannot read scheme: {exc}") from exc
+    positions = TomlPositions(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"{name}: invalid TOML: {exc}") from exc
+    _schema_errors(data, name, positions)
+    return _build(data, name, positions)
+
+
+def _where(path: str, positions: TomlPositions, pointer: str) -> Where:
+    return Where(path, positions.locate(pointer)[0])
+
+
+def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
+    def w(pointer: str) -> Where:
+        return _where(path, positions, pointer)
+
+    types = {
+        n: TypeDef(
+            n,
+            frozenset(t.get("kinds", ("mention", "entity"))),
+            w(f"/types/{n}"),
+            t.get("parent"),
+            tuple(t.get("union", ())),
+        )
+        for n, t in data["types"].items()
+    }
+    for n, t in types.items():
+        for ref in (*t.union, *((t.parent,) if t.parent else ())):
+            if ref not in types:
+                raise _fail(
+                    path, positions, f"/types/{n}", f'type "{n}" names unknown type "{ref}"'
+                )
+        seen, node = {n}, t.parent
+        while node:
+            if node in seen:
+                raise _fail(
+                    path, positions, f"/types/{n}/parent", f'type hierarchy of "{n}" has a cycle'
+                )
+            seen.add(node)
+            node = types[node].parent
+    events = {
+        n: _frame(n, e, f"/events/{n}", path, positions) for n, e in data.get("events", {}).items()
+    }
+    relations = {
+        n: _frame(n, r, f"/relations/{n}", path, positions)
+        for n, r in data.get("relations", {}).items()
+    }
+    clash = (
+        (set(types) & set(events)) | (set(types) & set(relations)) | (set(events) & set(relations))
+    )
+    if clash:
+        name = sorted(clash)[0]
+        raise _fail(
+            path,
+            positions,
+            f"/events/{name}",
+            f'"{name}" is declared twice (types, events and relations share one namespace)',
+        )
+    known = set(types) | set(events) | set(relations) | {ANY_EVENT, ANY_RELATION, ANYTHING}
+
+    def check_names(names: list[str], pointer: str) -> tuple[str, ...]:
+        for n in names:
+            if n not in known:
+                raise _fail(
+                    path,
+                    positions,
+                    pointer,
+                    f'unknown type "{n}"',
+                    "declare it under [types], [events] or [relations]",
+                )
+        return tuple(names)
+
+    for frames, table in ((events, "events"), (relations, "relations")):
+        for frame in frames.values():
+            for role in frame.roles.values():
+                check_names(list(role.types), f"/{table}/{frame.name}/roles/{role.name}")
+    kbs = {}
+    for n, kb in data.get("knowledge_bases", {}).items():
+        try:
+            re.compile(kb["id_pattern"])
+        except re.error as exc:
+            raise _fail(
+                path,
+                positions,
+                f"/knowledge_bases/{n}/id_pattern",
+                f"invalid regular expression: {exc}",
+            ) from exc
+        kbs[n] = KnowledgeBase(n, kb["id_pattern"], w(f"/knowledge_bases/{n}"), kb.get("url"))
+    attributes = {}
+    for n, a in data.get("attributes", {}).items():
+        values = tuple(a.get("values", ()))
+        datatype = a.get("datatype")
+        if values and datatype and not all(has_datatype(v, datatype) for v in values):
+            raise _fail(
+                path,
+                positions,
+                f"/attributes/{n}/values",
+                f'values of "{n}" are not all of datatype {datatype}',
+            )
+        attributes[n] = AttributeDef(
+            n,
+            frozenset(a["on"]),
+            w(f"/attributes/{n}"),
+            check_names(a.get("types", []), f"/attributes/{n}/types"),
+            values,
+            datatype,
+            bool(a.get("required", False)),
+        )
+    quotes, claims = data.get("quotes", {}), data.get("claims", {})
+    policies = data.get("policies", {})
+    return Scheme(
+        path=path,
+        name=data["scheme"]["name"],
+        version=data["scheme"]["version"],
+        types=types,
+        knowledge_bases=kbs,
+        events=events,
+        relations=relations,
+        attributes=attributes,
+        speaker=AgentConstraint(
+            quotes.get("speaker") == "required",
+            check_names(quotes.get("speaker_types", [ANYTHING]), "/quotes/speaker_types"),
+            w("/quotes"),
+        )
+        if quotes
+        else None,
+        source=AgentConstraint(
+            claims.get("source") == "required",
+            check_names(claims.get("source_types", [ANYTHING]), "/claims/source_types"),
+            w("/claims"),
+        )
+        if claims
+        else None,
+        channel=AgentConstraint(
+            False,
+            check_names(claims.get("channel_types", [ANYTHING]), "/claims/channel_types"),
+            w("/claims/channel_types"),
+        )
+        if claims
+        else None,
+        mention_overlap=policies.get("mention_overlap", "any"),
+        word_boundaries=bool(policies.get("word_boundaries", False)),
+        where_overlap=w("/policies/mention_overlap"),
+        where_word_boundaries=w("/policies/word_boundaries"),
+        where_types=w("/types"),
+        expanded=_expansions(types),
+    )
+
+
+def _frame(
+    name: str, data: dict[str, Any], pointer: str, path: str, positions: TomlPositions
+) -> FrameType:
+    roles = {}
+    for role, spec in data.get("roles", {}).items():
+        card_text = spec.get("cardinality", "?")
+        try:
+            card = Cardinality.parse(card_text)
+        except ValueError:
+            raise _fail(
+                path, positions, f"{pointer}/roles/{role}", f'invalid cardinality "{card_text}"'
+            ) from None
+        roles[role] = Role(
+            role, tuple(spec["types"]), card, _where(path, positions, f"{pointer}/roles/{role}")
+        )
+    return FrameType(
+        name, roles, _where(path, positions, pointer), bool(data.get("symmetric", False))
+    )
+
+
+def has_datatype(value: Any, datatype: str) -> bool:
+    if datatype == "boolean":
+        return isinstance(value, bool)
+    if datatype == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if datatype == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str)
