@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -37,8 +38,16 @@ def _use_color(stream: object, choice: bool | None) -> bool:
     return bool(isatty and isatty())
 
 
-def _codes(values: list[str] | None) -> frozenset[str]:
-    return frozenset(c.strip().upper() for v in values or () for c in v.split(",") if c.strip())
+def _codes(values: Iterable[str] | None) -> frozenset[str]:
+    """Codes from comma-separated codes, family letters or rule names (any case)."""
+    out = set()
+    for value in values or ():
+        for item in value.split(","):
+            item = item.strip()
+            if item:
+                rule = find_rule(item)
+                out.add(rule.code if rule else item.upper())
+    return frozenset(out)
 
 
 @app.command()
@@ -89,13 +98,14 @@ def validate(
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
     settings = Settings(
-        select=_codes(select) or frozenset(config.select),
-        ignore=_codes(ignore) | frozenset(config.ignore),
+        select=_codes(select) or _codes(config.select),
+        ignore=_codes(ignore) | _codes(config.ignore),
         scheme=chosen,
     )
     unknown = settings.check_codes()
     if unknown:
-        raise _fail(f"unknown rule code or family {unknown[0]!r} (see 'corpuskit rules')")
+        where = f" (command line or {config.source})" if config.source else ""
+        raise _fail(f"unknown rule code or family {unknown[0]!r}{where}; see 'corpuskit rules'")
     targets = list(paths) if paths else config.resolved_paths()
     if not paths:
         missing = [p for p in targets if not p.exists()]
@@ -111,6 +121,8 @@ def validate(
     except CorpuskitError as exc:  # an unusable scheme or configuration found on the way
         raise _fail(str(exc)) from None
     reporter.finish(summary)
+    if not summary.files:
+        typer.echo("corpuskit: warning: no .json or .xml documents found", err=True)
     if summary.unreadable:
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(EXIT_ERRORS if summary.errors else EXIT_OK)
@@ -154,11 +166,18 @@ def convert(
             f"corpuskit: {source} is not a valid document ({exc}); nothing written", err=True
         )
         raise typer.Exit(EXIT_ERRORS) from None
-    text = format_module(to).dumps(document)
+    try:
+        text = format_module(to).dumps(document)
+    except ValueError as exc:
+        typer.echo(f"corpuskit: {source} cannot be converted: {exc}; nothing written", err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
     if output is None:
         sys.stdout.write(text)
-    else:
+        return
+    try:
         write_atomic(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _rule_line(rule: Rule) -> str:

@@ -126,4 +126,5 @@ class DocumentError(CorpuskitError):
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
         first = findings[0].message if findings else "invalid document"
-        super().__init__(first if len(findings) == 1 else f"{first} (and {len(findings) - 1} more)")
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        super().__init__(first + more)

@@ -107,21 +107,20 @@ def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str
 
 def find_problems(
     data: bytes, fmt: str, scheme: Scheme | None = None
-) -> tuple[list[Finding], dict[str, Any] | None]:
-    """All findings for one document's bytes, and its record when it could be read."""
+) -> tuple[list[Finding], dict[str, Any] | None, bool]:
+    """All findings for one document's bytes, its record when it could be read, and whether
+    the document could be checked beyond parse and schema."""
     module = format_module(fmt)
     parsed = module.parse(data)
     findings: list[Finding] = list(parsed.findings)
     record = parsed.record
     if record is None:
-        return findings, None
+        return findings, None, False
     if not parsed.structural:
         findings.extend(S.check_record(record))
-    if not isinstance(record, dict):
-        return findings, None
     skip = S.skipped_annotations(findings)
     if skip is None:
-        return findings, record
+        return findings, record, False
     document = from_dict(record, skip)
     semantic = [*offsets.check(document), *references.check(document, _skipped_ids(record, skip))]
     if scheme is not None:
@@ -133,7 +132,7 @@ def find_problems(
         kept = _kept_indices(record, skip)
         semantic = [_remap(f, kept) for f in semantic]
     findings.extend(semantic)
-    return findings, record
+    return findings, record, True
 
 
 def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
@@ -152,11 +151,16 @@ def check_bytes(data: bytes, path: str, settings: Settings | None = None) -> Fil
     settings = settings or Settings()
     fmt = format_of(path) or "json"
     try:
-        findings, record = find_problems(data, fmt, settings.scheme)
+        findings, record, checked = find_problems(data, fmt, settings.scheme)
     except RecursionError:
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
         findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None
-    findings = [f for f in findings if settings.wants(f.rule)]
+        checked = False
+    # A problem that kept the document from being checked is never filtered out: with
+    # select = ["O"], a truncated file must still fail.
+    findings = [
+        f for f in findings if settings.wants(f.rule) or (not checked and f.rule.family in "PS")
+    ]
     doc_id = record.get("id") if isinstance(record, dict) else None
     doc_id = doc_id if isinstance(doc_id, str) else None
     if not findings:
@@ -219,24 +223,30 @@ def _internal_error(path: str, exc: BaseException) -> FileReport:
     return FileReport(path, (diagnostic,), unreadable=True)
 
 
+def _unreadable(path: str, message: str) -> FileReport:
+    diagnostic = Diagnostic(
+        path=path,
+        line=1,
+        column=1,
+        code=P.UNREADABLE.code,
+        name=P.UNREADABLE.name,
+        severity=Severity.ERROR,
+        message=message,
+    )
+    return FileReport(path, (diagnostic,), unreadable=True)
+
+
 def check_file(
     path: Path, settings: Settings | None = None, display: str | None = None
 ) -> FileReport:
     """Read and check one file; never raises for bad input."""
     name = display or str(path)
+    if format_of(path) is None:
+        return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diagnostic = Diagnostic(
-            path=name,
-            line=1,
-            column=1,
-            code=P.UNREADABLE.code,
-            name=P.UNREADABLE.name,
-            severity=Severity.ERROR,
-            message=f"cannot read file: {exc.strerror or exc}",
-        )
-        return FileReport(name, (diagnostic,), unreadable=True)
+        return _unreadable(name, f"cannot read file: {exc.strerror or exc}")
     try:
         return check_bytes(data, name, settings)
     except Exception as exc:  # a bug must not stop the run or print a traceback

@@ -7,6 +7,7 @@ Pure data: no I/O and no format imports. Offsets are Unicode code points, 0-base
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +18,10 @@ OFFSET_UNIT = "codepoint"
 
 AttributeValue = str | int | float | bool
 QuoteMode = Literal["direct", "indirect"]
+
+#: Characters no document string may hold, because XML 1.0 cannot carry them: C0 controls other
+#: than tab, LF and CR; surrogates; U+FFFE and U+FFFF. Every valid JSON document has an XML twin.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 #: The annotation kinds, in the order they are stored in a document.
 ANNOTATION_KINDS = ("mentions", "entities", "quotes", "claims", "events", "relations", "attributes")

@@ -52,7 +52,7 @@ names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.:-]{0,8}", fullmatch=True)
 values = st.one_of(
     free_text.filter(lambda v: v is not None),
     st.booleans(),
-    st.integers(min_value=-(2**53), max_value=2**53),
+    st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
     st.floats(allow_nan=False, allow_infinity=False),
 )
 

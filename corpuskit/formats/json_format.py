@@ -7,6 +7,7 @@ field per line, and one annotation per line so that a diff of an annotation chan
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
 from corpuskit.formats.records import Record, to_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
 from corpuskit.rules import parse as P
+from corpuskit.rules import schema as S
 
 _one_line = partial(json.dumps, ensure_ascii=False, allow_nan=False)
 
@@ -49,7 +51,7 @@ def _syntax_finding(exc: orjson.JSONDecodeError, text: str) -> Finding:
         rule = P.NON_FINITE
         message = "number is NaN, Infinity or too large for a double"
         hint = "JSON has no NaN or Infinity; write a finite number"
-    elif "zero-length" in message:
+    elif "zero-length" in message or not text.strip():
         message = "file is empty"
         hint = "a document is a JSON object: {...}"
     elif "surrogate" in message:
@@ -92,7 +94,57 @@ def parse(data: bytes) -> Parsed:
             return Parsed(None, [found])
     except (ValueError, RecursionError):
         pass  # orjson accepted it; the stdlib's stricter limits are not ours
+    if not isinstance(record, dict):
+        return Parsed(
+            None,
+            [
+                Finding(
+                    S.WRONG_TYPE,
+                    f"a document must be a JSON object, not {S.type_name(record)}",
+                    position=(1, 1 + len(text) - len(text.lstrip())),
+                    hint='a corpuskit document is {"corpuskit": "1.0", "id": ..., "meta": ..., ...}',
+                )
+            ],
+        )
+    big = _inexact_integer(record, text)
+    if big is not None:
+        return Parsed(None, [big])
     return Parsed(record)
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{16}")
+_EXACT = 2**53
+
+
+def _inexact_integer(record: Any, text: str) -> Finding | None:
+    """An integer literal too large to be stored exactly (orjson reads it as a float)."""
+    if not _LONG_NUMBER.search(text):
+        return None  # the common case: no literal is long enough to matter
+    stack: list[tuple[str, Any]] = [("", record)]
+    locator: JsonLocator | None = None
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{pointer}/{escape_pointer_token(k)}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
+        elif (
+            isinstance(value, float | int) and not isinstance(value, bool) and abs(value) >= _EXACT
+        ):
+            locator = locator or JsonLocator(text.encode("utf-8"))
+            found = locator.positions.find(pointer)
+            literal = text[found[1].start : found[1].end] if found else ""
+            if any(c in literal for c in ".eE"):
+                continue  # a floating-point literal is stored as written
+            located = locator.locate(pointer)
+            return Finding(
+                P.NUMBER_RANGE,
+                f"number at {pointer or '/'} is beyond ±2^53 and cannot be stored exactly",
+                pointer=pointer,
+                position=(located.line, located.column) if located else (1, 1),
+                hint="integers must lie within ±9007199254740991; write large values as strings",
+            )
+    return None
 
 
 class JsonLocator:

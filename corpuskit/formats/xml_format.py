@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from corpuskit.diagnostics import Finding
 from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
 from corpuskit.formats.records import Record, to_dict
-from corpuskit.model import ANNOTATION_KINDS, Document
+from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document
 from corpuskit.rules import parse as P
 from corpuskit.rules import schema as S
 
@@ -140,7 +140,12 @@ def dumps_record(record: Record) -> str:
         out.extend(f"    {_annotation_xml(kind, a)}" for a in items)
         out.append(f"  </{kind}>")
     out.append("</document>")
-    return "\n".join(out) + "\n"
+    written = "\n".join(out) + "\n"
+    bad = XML_FORBIDDEN.search(written)
+    if bad is not None:
+        # Writing it anyway would produce a file no XML parser reads back.
+        raise ValueError(f"U+{ord(bad.group()):04X} cannot be written as XML 1.0 (see rule O007)")
+    return written
 
 
 def dumps(doc: Document) -> str:
@@ -285,6 +290,18 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
     message = re.sub(r"^Element '([^']+)'(, attribute '([^']+)')?: ", r"<\1>\2: ", message)
     message = message.replace(", attribute '", " attribute '")
     kind = error.type_name
+    hint = None
+    if kind == "SCHEMAV_CVC_ELT_1":
+        root = tree.getroot()
+        found_ns = (
+            root.tag[1:].split("}")[0]
+            if isinstance(root.tag, str) and root.tag.startswith("{")
+            else ""
+        )
+        message = f"the root element must be <document> in the namespace {NS}"
+        if str(root.tag).rsplit("}", 1)[-1] == "document":
+            message += f", not {found_ns or 'no namespace'}"
+        hint = f'write <document xmlns="{NS}" corpuskit="1.0" id="...">'
     if kind in _XSD_MISSING or "Missing child element" in message:
         rule = S.MISSING_PROPERTY
     elif kind in _XSD_UNKNOWN or "This element is not expected" in message:
@@ -318,18 +335,25 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
         pointer=pointer,
         annotation_id=annotation_id,
         position=None if pointer else (error.line, 1),
+        hint=hint,
     )
 
 
+_DECLARED_ENCODING = re.compile(r"""<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 _TRUE_FALSE = {"true": True, "false": False}
-_INTEGER = re.compile(r"-?[0-9]+")
+# The JSON spellings, so that a value read from XML is written back the same way.
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def _typed(datatype: str, value: str) -> Any:
     if datatype == "integer" and _INTEGER.fullmatch(value):
-        return int(value)
-    if datatype == "number":
-        number = float(value)  # ValueError for non-numbers
+        integer = int(value)
+        if abs(integer) >= 2**53:
+            raise ValueError(value)  # JSON readers could not hold it exactly
+        return integer
+    if datatype == "number" and _NUMBER.fullmatch(value):
+        number = float(value)
         if not math.isfinite(number):
             raise ValueError(value)
         return number
@@ -436,6 +460,19 @@ def parse(data: bytes) -> Parsed:
         return Parsed(None, [problem] if problem else [])
     if not data.strip():
         return Parsed(None, [Finding(P.XML_SYNTAX, "file is empty", position=(1, 1))])
+    declared = _DECLARED_ENCODING.match(text)
+    if declared and declared.group(1).lower() not in ("utf-8", "utf8"):
+        return Parsed(
+            None,
+            [
+                Finding(
+                    P.ENCODING,
+                    f'the XML declaration says encoding="{declared.group(1)}"; documents are UTF-8',
+                    position=(1, declared.start(1) + 1),
+                    hint='write encoding="UTF-8" (and save the file as UTF-8)',
+                )
+            ],
+        )
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:

@@ -7,13 +7,13 @@ constant shift would explain every mismatch in the document.
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpuskit.diagnostics import Finding, Rule, Severity
-from corpuskit.model import Document, Fragment, spans_of, text_sha256
+from corpuskit.model import XML_FORBIDDEN, Document, Fragment, spans_of, text_sha256
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -145,10 +145,6 @@ RULES = (
 _ZWJ = "\u200d"
 
 
-# Characters XML 1.0 cannot carry: C0 controls but tab, LF, CR; surrogates; U+FFFE and U+FFFF.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _extends(ch: str) -> bool:
     """Whether ``ch`` attaches to the character before it (so no boundary may precede it)."""
     code = ord(ch)
@@ -211,6 +207,28 @@ def _quote(text: str, limit: int = 60) -> str:
     return '"' + shown.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
+def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
+    """(pointer, annotation id, value) of every free-text string besides the text."""
+    meta = doc.meta
+    for name in ("title", "source", "url", "published", "license"):
+        value = getattr(meta, name)
+        if value:
+            yield f"/meta/{name}", None, value
+    if meta.provenance is not None:
+        p = meta.provenance
+        for i, annotator in enumerate(p.annotators):
+            yield f"/meta/provenance/annotators/{i}", None, annotator
+        for name in ("tool", "tool_version", "note"):
+            value = getattr(p, name)
+            if value:
+                yield f"/meta/provenance/{name}", None, value
+    for kind, index, a in doc.annotations():
+        for name in ("note", "name", "value"):
+            value = getattr(a, name, None)
+            if isinstance(value, str) and value:
+                yield f"/{kind}/{index}/{name}", a.id, value
+
+
 class _UnitMaps:
     """Offsets counted in UTF-16 units or UTF-8 bytes -> code points (None inside a character)."""
 
@@ -233,6 +251,10 @@ class _UnitMaps:
         return None if start is None or end is None else (start, end)
 
 
+#: Occurrences of a span's text considered as shift candidates (the text may be very common).
+_SHIFT_CANDIDATES = 200
+
+
 def _occurrences(text: str, needle: str, limit: int = 1000) -> list[int]:
     found: list[int] = []
     i = text.find(needle)
@@ -248,7 +270,10 @@ class _Diagnosis:
     def __init__(self, text: str, bad: list[Fragment]) -> None:
         self.text = text
         maps = _UnitMaps(text)
-        self.occurrences = {f.text: _occurrences(text, f.text) for f in bad}
+        self.occurrences: dict[str, list[int]] = {}
+        for f in bad:
+            if f.text not in self.occurrences:  # many spans share a text ("Iran"): search once
+                self.occurrences[f.text] = _occurrences(text, f.text)
         self.fits: dict[str, list[tuple[int, int] | None]] = {
             "utf16": [],
             "utf8": [],
@@ -259,13 +284,18 @@ class _Diagnosis:
             self.fits["utf8"].append(self._check(maps.convert(maps.utf8, f), f))
             self.fits["inclusive"].append(self._check((f.start, f.end + 1), f))
         self.count = len(bad)
-        shifts: set[int] | None = None
+        # A constant shift explains a mismatch when the covered text occurs that far away. The
+        # shift shared by most mismatched spans is what an edit of the text before them causes.
+        votes: Counter[int] = Counter()
+        self.shifts_of: list[set[int]] = []
         for f in bad:
-            candidates = {occ - f.start for occ in self.occurrences[f.text]}
-            shifts = candidates if shifts is None else shifts & candidates
-        self.shift = min(shifts, key=abs) if shifts else None
-        if self.shift == 0:
-            self.shift = None
+            candidates = {occ - f.start for occ in self.occurrences[f.text][:_SHIFT_CANDIDATES]}
+            candidates.discard(0)
+            self.shifts_of.append(candidates)
+            votes.update(candidates)
+        best = max(votes.items(), key=lambda kv: (kv[1], -abs(kv[0])), default=None)
+        self.shift: int | None = best[0] if best and best[1] >= 2 else None
+        self.shift_count = best[1] if best else 0
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
         if span is None or span[1] > len(self.text) or span[0] >= span[1]:
@@ -294,9 +324,14 @@ class _Diagnosis:
                     f"the offsets look {label}: in code points the span is "
                     f"[{fixed[0]}, {fixed[1]}) ({scope})"
                 )
-        if self.shift is not None and self.count > 1:
+        if self.shift is not None and self.shift in self.shifts_of[n]:
+            share = (
+                f"all {self.count}"
+                if self.shift_count == self.count
+                else f"{self.shift_count} of the {self.count}"
+            )
             parts.append(
-                f"shifting by {self.shift:+d} makes all {self.count} mismatched spans match "
+                f"shifting by {self.shift:+d} makes {share} mismatched spans match "
                 f"(this one at [{frag.start + self.shift}, {frag.end + self.shift}))"
             )
         occ = self.occurrences[frag.text]
@@ -347,7 +382,7 @@ def check(doc: Document) -> Iterator[Finding]:
             text_range=(max(0, at - 1), at + 1),
             hint="normalise the text to NFC and remap the offsets after the change",
         )
-    forbidden = _FORBIDDEN.search(text)
+    forbidden = XML_FORBIDDEN.search(text)
     if forbidden is not None:
         bad_char = forbidden.start()
         yield Finding(
@@ -357,6 +392,17 @@ def check(doc: Document) -> Iterator[Finding]:
             text_range=(bad_char, bad_char + 1),
             hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
         )
+
+    for pointer, ident, value in _other_strings(doc):
+        found = XML_FORBIDDEN.search(value)
+        if found is not None:
+            yield Finding(
+                FORBIDDEN_CHARACTER,
+                f"{pointer.rsplit('/', 1)[-1]} contains U+{ord(found.group()):04X}, which XML 1.0 cannot carry",
+                pointer=pointer,
+                annotation_id=ident,
+                hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
+            )
 
     mismatched: list[tuple[_Located, bool]] = []
     for located, j, span in _fragments(doc):

@@ -99,6 +99,18 @@ Fails: `<!DOCTYPE document [<!ENTITY e "x">]>`
 Passes: a document with no DOCTYPE.""",
 )
 
+NUMBER_RANGE = Rule(
+    "P008",
+    "number-out-of-range",
+    E,
+    "An integer beyond ±2^53, which JSON readers cannot store exactly.",
+    """Most JSON readers (and corpuskit's) hold numbers as doubles: 99999999999999999999 would be
+read as 1e+20 and written back differently. Offsets never need such values; write identifiers
+that large as strings.
+
+Fails: `{"value": 99999999999999999999}`
+Passes: `{"value": "99999999999999999999"}`""",
+)
 INTERNAL_ERROR = Rule(
     "P999",
     "internal-error",
@@ -120,5 +132,6 @@ RULES = (
     NON_FINITE,
     XML_SYNTAX,
     XML_FORBIDDEN,
+    NUMBER_RANGE,
     INTERNAL_ERROR,
 )

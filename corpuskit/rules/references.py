@@ -142,7 +142,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
             if target is None and also_known and ref in also_known:
                 continue
             if target is None:
-                close = difflib.get_close_matches(ref, list(kind_of), n=1)
+                close = difflib.get_close_matches(ref, [*kind_of, *(also_known or ())], n=1)
                 yield Finding(
                     DANGLING_REFERENCE,
                     f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity
+from corpuskit.formats.json_positions import escape_pointer_token
 from corpuskit.formats.records import Record, from_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
 
@@ -118,7 +119,7 @@ def _validator() -> Any:
 
 def pointer_of(path: Iterable[str | int]) -> str:
     """A JSON pointer from a list of path elements."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join("/" + escape_pointer_token(str(p)) for p in path)
 
 
 def annotation_at(record: Any, path: list[str | int]) -> tuple[str, int, str | None] | None:
@@ -162,11 +163,14 @@ def _resolve(ref: str) -> Any:
     return node
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """The JSON name of a value's type, with an article ("a string", "null")."""
     return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def _findings(error: Any, record: Any) -> list[Finding]:
+def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> list[Finding]:
+    """Findings for one schema error; ``typos`` maps "pointer/missing-name" -> the typo found."""
+    typos = typos or {}
     kind = error.kind
     kind_name = type(kind).__name__
     path = list(error.instance_path)
@@ -174,14 +178,26 @@ def _findings(error: Any, record: Any) -> list[Finding]:
     found = annotation_at(record, path)
     ann_id = found[2] if found else None
     where = _where(record, path)
-    field = f'"{path[-1]}"' if path and isinstance(path[-1], str) else where
+    if path and isinstance(path[-1], str):
+        field = f'"{path[-1]}"'
+    elif (
+        len(path) >= 2
+        and isinstance(path[-1], int)
+        and (len(path) > 2 or path[0] not in ANNOTATION_KINDS)
+    ):
+        field = f'item {path[-1] + 1} of "{path[-2]}"'
+    else:
+        field = where
+    in_where = f" (in {where})" if found and field != where else ""
     if kind_name in ("AnyOf", "OneOfNotValid") and getattr(kind, "context", None):
         branches = [list(b) for b in kind.context if b]
         # The most relevant branch is the one that got furthest into the instance.
         best = min(branches, key=lambda b: (-max(len(list(e.instance_path)) for e in b), len(b)))
         return [f for e in best for f in _findings(e, record)]
     if kind_name == "Required":
-        prop = getattr(kind, "property", None) or error.message.split('"')[1]
+        prop = _required_name(error)
+        if f"{pointer}/{prop}" in typos:
+            return []  # reported once, as the unknown property that is its typo
         described = _subschema(list(error.schema_path)).get("properties", {}).get(prop, {})
         hint = described.get("description") if isinstance(described, dict) else None
         return [
@@ -201,11 +217,18 @@ def _findings(error: Any, record: Any) -> list[Finding]:
             hint = f'did you mean "{close[0]}"?' if close else None
             if not close:
                 hint = "allowed here: " + ", ".join(allowed) if allowed else None
+            missing = next(
+                (m for m, typo in typos.items() if typo == name and m.startswith(f"{pointer}/")),
+                None,
+            )
+            suffix = (
+                f' (and the required "{missing.rsplit("/", 1)[-1]}" is missing)' if missing else ""
+            )
             out.append(
                 Finding(
                     UNKNOWN_PROPERTY,
-                    f'unknown property "{name}" in {where}',
-                    pointer=f"{pointer}/{name}",
+                    f'unknown property "{name}" in {where}{suffix}',
+                    pointer=f"{pointer}/{escape_pointer_token(name)}",
                     key=True,
                     annotation_id=ann_id,
                     hint=hint,
@@ -220,8 +243,7 @@ def _findings(error: Any, record: Any) -> list[Finding]:
         return [
             Finding(
                 WRONG_TYPE,
-                f"{field} must be {wanted}, not {_type_name(error.instance)}"
-                + (f" (in {where})" if found else ""),
+                f"{field} must be {wanted}, not {type_name(error.instance)}{in_where}",
                 pointer=pointer,
                 annotation_id=ann_id,
             )
@@ -236,23 +258,60 @@ def _findings(error: Any, record: Any) -> list[Finding]:
         if path == ["offset_unit"]:
             hint = "corpuskit stores code-point offsets only; convert UTF-16 or byte offsets"
     elif kind_name == "Pattern":
-        message = f"{field} {json.dumps(error.instance, ensure_ascii=False)} is not allowed here"
-        hint = _subschema([*error.schema_path, "x"]).get("description")
+        message = f"{field} value {json.dumps(error.instance, ensure_ascii=False)} does not have the allowed form"
+        hint = _subschema(list(error.schema_path)).get("description")
     elif kind_name == "Format":
         message = f'{field} {json.dumps(error.instance)} is not a valid "{kind.format}"'
-    if found and kind_name not in ("Constant", "Enum"):
-        message += f" (in {where})"
+    if kind_name not in ("Constant", "Enum"):
+        message += in_where
     return [Finding(INVALID_VALUE, message, pointer=pointer, annotation_id=ann_id, hint=hint)]
 
 
 def check_record(record: Any) -> list[Finding]:
     """Check a parsed JSON value against the document schema; empty when it conforms."""
     validator = _validator()
-    if validator.is_valid(record):
-        return []
+    try:
+        if validator.is_valid(record):
+            return []
+        errors = list(validator.iter_errors(record))
+    except ValueError as exc:  # jsonschema-rs refuses values nested deeper than it recurses
+        return [
+            Finding(
+                INVALID_VALUE,
+                f"document is nested too deeply to be checked ({exc})",
+                hint="corpuskit documents nest a few levels at most; remove the deep nesting",
+            )
+        ]
+    typos = _typos(errors)
     out: list[Finding] = []
-    for error in validator.iter_errors(record):
-        out.extend(_findings(error, record))
+    for error in errors:
+        out.extend(_findings(error, record, typos))
+    return out
+
+
+def _required_name(error: Any) -> str:
+    name = getattr(error.kind, "property", None)
+    return str(name) if name is not None else str(error.message.split('"')[1])
+
+
+def _typos(errors: list[Any]) -> dict[str, str]:
+    """A missing required property whose unknown neighbour is its typo ("spna" for "span"):
+    "pointer/missing" -> the typo, so the pair is reported once."""
+    missing: dict[str, list[str]] = {}
+    unexpected: dict[str, list[str]] = {}
+    for error in errors:
+        pointer = pointer_of(list(error.instance_path))
+        name = type(error.kind).__name__
+        if name == "Required":
+            missing.setdefault(pointer, []).append(_required_name(error))
+        elif name == "AdditionalProperties":
+            unexpected.setdefault(pointer, []).extend(error.kind.unexpected)
+    out: dict[str, str] = {}
+    for pointer, names in missing.items():
+        for name in names:
+            close = difflib.get_close_matches(name, unexpected.get(pointer, []), n=1)
+            if close:
+                out[f"{pointer}/{name}"] = close[0]
     return out
 
 

@@ -371,6 +371,16 @@ def _quote_without_speaker() -> Document:
     return dataclasses.replace(doc, quotes=(dataclasses.replace(doc.quotes[0], speaker=None),))
 
 
+CASES.append(
+    (
+        "P008-number-out-of-range.json",
+        "P008",
+        lambda: _j(base(), '"value": "actual"', '"value": 99999999999999999999'),
+        "99999999999999999999",
+        0,
+    )
+)
+
 SCHEME_CASES: list[Case] = [
     (
         "C001-unknown-type.json",

@@ -1,0 +1,171 @@
+"""Bad input through the CLI: never a traceback, never a silent pass, a clear message each time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, NEGATIVE, POSITIVE, run_cli
+
+MINIMAL = (POSITIVE / "minimal.json").read_text("utf-8")
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("null", "S003 a document must be a JSON object, not null"),
+        ("[1, 2]", "S003 a document must be a JSON object, not a list"),
+        ("  \n", "P001 file is empty"),
+        ("{}", 'S001 document is missing required property "corpuskit"'),
+    ],
+)
+def test_documents_that_are_not_objects_fail(tmp_path: Path, content: str, expected: str) -> None:
+    result = run_cli("validate", "--format", "concise", str(write(tmp_path, "d.json", content)))
+    assert result.returncode == 1
+    assert expected in result.stdout
+
+
+def test_narrowing_the_rules_never_lets_a_broken_file_pass() -> None:
+    broken = [
+        NEGATIVE / "P001-json-syntax.json",
+        NEGATIVE / "P006-xml-syntax.xml",
+        NEGATIVE / "S001-missing-property.xml",
+    ]
+    result = run_cli("validate", "--select", "O", "--format", "concise", *map(str, broken))
+    assert result.returncode == 1
+    for code in ("P001", "P006", "S001"):
+        assert f" {code} " in result.stdout
+
+
+def test_rule_names_and_lower_case_codes_select_and_ignore(tmp_path: Path) -> None:
+    target = NEGATIVE / "O003-span-text-mismatch.json"
+    assert run_cli("validate", "--ignore", "span-text-mismatch", str(target)).returncode == 0
+    assert run_cli("validate", "--ignore", "o003", str(target)).returncode == 0
+    (tmp_path / "corpuskit.toml").write_text('paths = ["."]\nignore = ["o003"]\n')
+    (tmp_path / "a.json").write_bytes(target.read_bytes())
+    assert run_cli("validate", cwd=tmp_path).returncode == 0
+    (tmp_path / "corpuskit.toml").write_text('paths = ["."]\nignore = ["nope"]\n')
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 2 and "corpuskit.toml" in result.stderr
+
+
+def test_xml_must_be_utf8_by_its_declaration_too(tmp_path: Path) -> None:
+    xml = (
+        (POSITIVE / "minimal.xml")
+        .read_text("utf-8")
+        .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    )
+    result = run_cli("validate", "--format", "concise", str(write(tmp_path, "d.xml", xml)))
+    assert result.returncode == 1
+    assert (
+        result.stdout.count("\n") == 1 and "P002" in result.stdout and "ISO-8859-1" in result.stdout
+    )
+
+
+def test_wrong_namespace_names_the_expected_one(tmp_path: Path) -> None:
+    xml = (POSITIVE / "minimal.xml").read_text("utf-8").replace("document/1.0", "document/2.0")
+    result = run_cli("validate", str(write(tmp_path, "d.xml", xml)))
+    assert result.returncode == 1
+    assert (
+        "https://corpuskit.dev/ns/document/1.0, not https://corpuskit.dev/ns/document/2.0"
+        in result.stdout
+    )
+
+
+def test_a_file_of_another_type_is_unreadable_not_guessed(tmp_path: Path) -> None:
+    result = run_cli(
+        "validate", str(write(tmp_path, "doc.txt", (POSITIVE / "minimal.xml").read_text()))
+    )
+    assert result.returncode == 2
+    assert "P000 not a .json or .xml file" in result.stdout
+
+
+def test_an_empty_folder_warns(tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 0
+    assert "no .json or .xml documents found" in result.stderr
+
+
+def test_a_typo_is_one_diagnostic_not_two(tmp_path: Path) -> None:
+    doc = MINIMAL.replace('"id": "m3", "type"', '"id": "m3", "tpye"')
+    result = run_cli("validate", "--format", "concise", str(write(tmp_path, "d.json", doc)))
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert (
+        'S002 unknown property "tpye" in mention "m3" (and the required "type" is missing)'
+        in lines[0]
+    )
+
+
+def test_forbidden_characters_anywhere_are_reported_and_never_written_as_xml(
+    tmp_path: Path,
+) -> None:
+    record = json.loads(MINIMAL)
+    record["mentions"][0]["note"] = "a\u0001b"
+    source = write(tmp_path, "d.json", json.dumps(record))
+    result = run_cli("validate", "--format", "concise", str(source))
+    assert result.returncode == 1 and "O007 note contains U+0001" in result.stdout
+    out = tmp_path / "d.xml"
+    converted = run_cli("convert", str(source), "--to", "xml", "-o", str(out))
+    assert converted.returncode == 1 and not out.exists()
+    assert "Traceback" not in converted.stderr
+
+
+def test_convert_to_a_bad_place_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_cli(
+        "convert",
+        str(POSITIVE / "minimal.json"),
+        "--to",
+        "xml",
+        "-o",
+        str(tmp_path / "no" / "x.xml"),
+    )
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["1_000", " 5 ", "١٢", "0x10", "1e400"])
+def test_xml_numbers_use_the_json_spelling(tmp_path: Path, value: str) -> None:
+    xml = (
+        (POSITIVE / "minimal.xml")
+        .read_text("utf-8")
+        .replace('datatype="string" value="actual"', f'datatype="number" value="{value}"')
+    )
+    result = run_cli("validate", "--format", "concise", str(write(tmp_path, "d.xml", xml)))
+    assert result.returncode == 1 and "S003" in result.stdout
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    record = json.loads(MINIMAL)
+    nested: object = 1
+    for _ in range(300):
+        nested = [nested]
+    record["mentions"][0]["note"] = nested
+    result = run_cli(
+        "validate", "--format", "concise", str(write(tmp_path, "d.json", json.dumps(record)))
+    )
+    assert result.returncode == 1
+    assert "P999" not in result.stdout and "nested too deeply" in result.stdout
+
+
+def test_a_text_edit_is_diagnosed_as_one_shift(tmp_path: Path) -> None:
+    edited = (
+        (CORPUS / "iran-russia-missiles.json")
+        .read_text("utf-8")
+        .replace("has sent roughly", "has sent out roughly")
+    )
+    result = run_cli("validate", str(write(tmp_path, "d.json", edited)))
+    assert result.returncode == 1
+    assert "O006" in result.stdout
+    assert "shifting by +4 makes all" in result.stdout
