@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corpuskit.diagnostics import CorpuskitError, DocumentError, Rule
 from corpuskit.rules import RULES, find_rule
+
+if TYPE_CHECKING:
+    from corpuskit.config import Config
+    from corpuskit.engine import FileReport, Settings
+    from corpuskit.reporters import Summary
+    from corpuskit.scheme import Scheme
 
 app = typer.Typer(
     name="corpuskit",
@@ -55,17 +62,32 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Files or folders (searched for *.json and *.xml). Default: the configured corpus."
+            help="Files or folders (searched for *.json and *.xml); - reads standard input. "
+            "Default: the configured corpus."
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Output format: text or concise.")
-    ] = "text",
+        str | None,
+        typer.Option(
+            "--format",
+            help="text, concise, github, sarif, junit, rdjson, json, or auto "
+            "(github inside GitHub Actions, else text). Default: the configured one, or auto.",
+        ),
+    ] = None,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the report here; the summary line still goes to the terminal."),
+    ] = None,
     select: Annotated[
-        list[str] | None, typer.Option(help="Only these rule codes or families (e.g. O,R001).")
+        list[str] | None,
+        typer.Option(help="Only these rule codes, families or names (e.g. O,R001)."),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="Never these rule codes or families.")
+        list[str] | None, typer.Option(help="Never these rule codes, families or names.")
+    ] = None,
+    strict: Annotated[
+        bool | None,
+        typer.Option("--strict/--no-strict", help="Warnings fail the run too (exit 1)."),
     ] = None,
     color: Annotated[
         bool | None,
@@ -79,53 +101,186 @@ def validate(
             help="Annotation scheme (TOML) to enforce. Default: the configured one, if any."
         ),
     ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Processes (default: all cores).")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+    ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            help="Check only files that differ from this git ref (all when the scheme or "
+            "configuration changed)."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Report only problems this baseline file does not record.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option(help="Record the current problems in this baseline file; exit 0.")
+    ] = None,
+    stdin_filename: Annotated[
+        str | None,
+        typer.Option(help="With -: the name to report and to pick format and configuration by."),
+    ] = None,
 ) -> None:
-    """Check documents: schema, offsets, references. Exit 0 clean, 1 errors, 2 unusable input."""
+    """Check documents: schema, offsets, references, scheme. Exit 0 clean, 1 errors, 2 unusable input."""
     from corpuskit.config import load_config
-    from corpuskit.engine import Settings
-    from corpuskit.engine import validate as run
-    from corpuskit.reporters import REPORTER_NAMES, Summary, reporter_class
+    from corpuskit.reporters import REPORTER_NAMES, ReportContext, Summary, reporter_class
     from corpuskit.scheme import load_scheme
 
-    if output_format not in REPORTER_NAMES:
-        raise _fail(f"unknown format {output_format!r} (choose from {', '.join(REPORTER_NAMES)})")
     try:
         config = load_config()
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-    try:
         chosen = load_scheme(scheme) if scheme is not None else None
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    settings = Settings(
-        select=_codes(select) or _codes(config.select),
-        ignore=_codes(ignore) | _codes(config.ignore),
-        scheme=chosen,
-    )
-    unknown = settings.check_codes()
-    if unknown:
-        where = f" (command line or {config.source})" if config.source else ""
-        raise _fail(f"unknown rule code or family {unknown[0]!r}{where}; see 'corpuskit rules'")
+    name = output_format or config.format or "auto"
+    if name not in REPORTER_NAMES:
+        raise _fail(f"unknown format {name!r} (choose from {', '.join(REPORTER_NAMES)})")
+    settings = _settings(config, select, ignore, chosen)
+    strict = config.strict if strict is None else strict
+    stdin = paths == [Path("-")]
+    if not stdin and paths and Path("-") in paths:
+        raise _fail("- (standard input) cannot be mixed with paths")
     targets = list(paths) if paths else config.resolved_paths()
     if not paths:
         missing = [p for p in targets if not p.exists()]
         if missing:
             where = f" (from {config.source})" if config.source else ""
             raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
-    reporter = reporter_class(output_format)(sys.stdout, color=_use_color(sys.stdout, color))
+    context = ReportContext(
+        root=config.root, color=_use_color(sys.stdout, color) and output_file is None
+    )
+    buffer = io.StringIO()
+    reporter = reporter_class(name)(buffer if output_file is not None else sys.stdout, context)
     summary = Summary()
     try:
-        for report in run(targets, settings):
+        checked = (
+            _check_stdin(stdin_filename, settings)
+            if stdin
+            else _run(config, settings, targets, jobs, no_cache, changed_since)
+        )
+        filtered = _with_baseline(checked, baseline, config, summary)
+        if write_baseline is not None:
+            from corpuskit.baseline import write_baseline as record
+
+            count = record(write_baseline, list(filtered), config.relative_name)
+            typer.echo(f"corpuskit: recorded {count} problems in {write_baseline}", err=True)
+            raise typer.Exit(EXIT_OK)
+        for report in filtered:
             summary.add(report)
             reporter.file(report)
-    except CorpuskitError as exc:  # an unusable scheme or configuration found on the way
+    except CorpuskitError as exc:  # an unusable scheme, configuration, baseline or git ref
         raise _fail(str(exc)) from None
     reporter.finish(summary)
+    if output_file is not None:
+        from corpuskit.io import write_atomic
+        from corpuskit.reporters.text import summary_line
+
+        try:
+            write_atomic(output_file, buffer.getvalue())
+        except OSError as exc:
+            raise _fail(f"cannot write {output_file}: {exc.strerror or exc}") from None
+        typer.echo(summary_line(summary))
     if not summary.files:
         typer.echo("corpuskit: warning: no .json or .xml documents found", err=True)
     if summary.unreadable:
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_ERRORS if summary.errors else EXIT_OK)
+    failed = summary.errors or (strict and summary.warnings)
+    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
+
+
+def _settings(
+    config: Config, select: list[str] | None, ignore: list[str] | None, scheme: Scheme | None
+) -> Settings:
+    from corpuskit.diagnostics import Severity
+    from corpuskit.engine import Settings
+
+    settings = Settings(
+        select=_codes(select) or _codes(config.select),
+        ignore=_codes(ignore) | _codes(config.ignore),
+        severity={code: Severity(level) for code, level in _code_pairs(config.severity)},
+        scheme=scheme,
+        per_file_ignores=tuple(
+            (str(config.root / glob), _codes(codes)) for glob, codes in config.per_file_ignores
+        ),
+    )
+    unknown = settings.check_codes()
+    if unknown:
+        where = f" (command line or {config.source})" if config.source else ""
+        raise _fail(f"unknown rule code or family {unknown[0]!r}{where}; see 'corpuskit rules'")
+    return settings
+
+
+def _code_pairs(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    out = []
+    for code, level in pairs:
+        rule = find_rule(code)
+        out.append((rule.code if rule else code.upper(), level))
+    return out
+
+
+def _run(
+    config: Config,
+    settings: Settings,
+    targets: list[Path],
+    jobs: int | None,
+    no_cache: bool,
+    changed_since: str | None,
+) -> Iterator[FileReport]:
+    from corpuskit.runner import RunOptions, default_jobs, run
+
+    options = RunOptions(
+        paths=tuple(targets),
+        settings=settings,
+        config=config,
+        jobs=jobs or default_jobs(),
+        cache_dir=None if no_cache else config.root / config.cache_dir,
+        changed_since=changed_since,
+    )
+    return run(options)
+
+
+def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[FileReport]:
+    from dataclasses import replace
+
+    from corpuskit.config import SchemeFinder
+    from corpuskit.engine import check_bytes
+
+    name = stdin_filename or "-.json"
+    if settings.scheme is None:
+        scheme = SchemeFinder().for_document(Path(name))
+        if scheme is not None:
+            settings = replace(settings, scheme=scheme)
+    data = sys.stdin.buffer.read()
+    display = stdin_filename or "-"
+    try:
+        yield check_bytes(
+            data,
+            display if stdin_filename else name,
+            settings,
+            match_path=str(Path(name).resolve()),
+        )
+    except Exception as exc:  # a bug must not print a traceback
+        from corpuskit.engine import internal_error
+
+        yield internal_error(display, exc)
+
+
+def _with_baseline(
+    reports: Iterator[FileReport], baseline: Path | None, config: Config, summary: Summary
+) -> Iterator[FileReport]:
+    if baseline is None:
+        yield from reports
+        return
+    from corpuskit.baseline import Baseline
+
+    recorded = Baseline.load(baseline)
+    for report in reports:
+        kept, dropped = recorded.filter(report, config.relative_name(report.path))
+        summary.baselined += dropped
+        yield kept
 
 
 @app.command()
@@ -153,11 +308,11 @@ def convert(
         document = format_module(fmt).loads(data)
     except DocumentError as exc:
         from corpuskit.engine import check_bytes
-        from corpuskit.reporters import Summary
+        from corpuskit.reporters import ReportContext, Summary
         from corpuskit.reporters.text import TextReporter
 
         report = check_bytes(data, str(source))
-        reporter = TextReporter(sys.stderr, color=_use_color(sys.stderr, None))
+        reporter = TextReporter(sys.stderr, ReportContext(color=_use_color(sys.stderr, None)))
         reporter.file(report)
         summary = Summary()
         summary.add(report)

@@ -1,13 +1,14 @@
 """Corpus configuration: ``[tool.corpuskit]`` in pyproject.toml, or a corpuskit.toml.
 
-Searched upward from the working directory; the nearest file that has the table wins, and
-paths in it are relative to that file's folder.
+Searched upward from the working directory (and, for the scheme, from each document); the
+nearest file that has the table wins, and paths in it are relative to that file's folder.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,21 @@ from corpuskit.scheme import Scheme, load_scheme
 
 #: Where the corpus is when nothing says otherwise.
 DEFAULT_PATHS = ("corpus",)
-#: Keys allowed in the configuration, with what each holds.
+#: Keys allowed in the configuration, with what each holds (the README lists them too).
 KEYS = {
-    "paths": "folders or files to check when no path is given",
-    "select": "rule codes or families to report (default: all)",
-    "ignore": "rule codes or families never to report",
-    "scheme": "the annotation scheme (a TOML file) the corpus follows",
+    "paths": "folders or files to check when no path is given (list of strings)",
+    "include": 'globs a document must match, relative to the configuration (default ["*.json", "*.xml"])',
+    "exclude": "globs of documents never to check (list of strings)",
+    "scheme": "the annotation scheme (a TOML file) the corpus follows (string)",
+    "format": "the default output format (string)",
+    "select": "rule codes, families or names to report (default: all)",
+    "ignore": "rule codes, families or names never to report",
+    "severity": 'per-rule severity, e.g. { O102 = "error", R101 = "warning" }',
+    "per-file-ignores": 'codes to ignore per glob, e.g. { "corpus/legacy/*" = ["O101"] }',
+    "strict": "treat warnings as failures (boolean)",
+    "cache-dir": 'where results are cached (string, default ".corpuskit_cache")',
 }
+SEVERITIES = ("error", "warning")
 
 
 class ConfigError(CorpuskitError):
@@ -36,9 +45,16 @@ class Config:
     root: Path
     source: Path | None = None
     paths: tuple[str, ...] = DEFAULT_PATHS
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = field(default_factory=tuple)
+    include: tuple[str, ...] = ("*.json", "*.xml")
+    exclude: tuple[str, ...] = ()
     scheme: str | None = None
+    format: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    strict: bool = False
+    cache_dir: str = ".corpuskit_cache"
 
     def scheme_path(self) -> Path | None:
         """The configured scheme file, relative to the configuration's folder."""
@@ -47,6 +63,28 @@ class Config:
     def resolved_paths(self) -> list[Path]:
         """The configured paths, relative to the configuration's folder."""
         return [self.root / p for p in self.paths]
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the configuration's folder, POSIX-style (for glob matching)."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def relative_name(self, path: str) -> str:
+        """A reported path relative to the configuration's folder (for baselines)."""
+        return self.relative(Path(path))
+
+    def selects(self, path: Path) -> bool:
+        """Whether include/exclude let ``path`` be checked (``*`` also matches ``/``)."""
+        rel, name = self.relative(path), path.name
+        if not any(
+            fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in self.include
+        ):
+            return False
+        return not any(
+            fnmatch.fnmatchcase(rel, g) or rel.startswith(g.rstrip("/") + "/") for g in self.exclude
+        )
 
 
 def _table(path: Path) -> dict[str, Any] | None:
@@ -69,6 +107,41 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _parse(path: Path, folder: Path, table: dict[str, Any]) -> Config:
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(
+            f'{path}: unknown configuration key "{unknown[0]}" (allowed: {", ".join(KEYS)})'
+        )
+    values: dict[str, Any] = {}
+    for key in ("paths", "include", "exclude", "select", "ignore"):
+        if key in table:
+            values[key] = _strings(path, key, table[key])
+    for key in ("scheme", "format", "cache-dir"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key]:
+                raise ConfigError(f'{path}: "{key}" must be a non-empty string')
+            values[key.replace("-", "_")] = table[key]
+    if "strict" in table:
+        if not isinstance(table["strict"], bool):
+            raise ConfigError(f'{path}: "strict" must be true or false')
+        values["strict"] = table["strict"]
+    if "severity" in table:
+        severity = table["severity"]
+        if not isinstance(severity, dict) or not all(v in SEVERITIES for v in severity.values()):
+            raise ConfigError(f'{path}: "severity" must map rule codes to "error" or "warning"')
+        values["severity"] = tuple((str(k), str(v)) for k, v in severity.items())
+    if "per-file-ignores" in table:
+        pfi = table["per-file-ignores"]
+        if not isinstance(pfi, dict):
+            raise ConfigError(f'{path}: "per-file-ignores" must map globs to lists of codes')
+        values["per_file_ignores"] = tuple(
+            (str(glob), _strings(path, f"per-file-ignores.{glob}", codes))
+            for glob, codes in pfi.items()
+        )
+    return Config(root=folder, source=path, **values)
+
+
 def load_config(start: Path | None = None) -> Config:
     """The nearest configuration at or above ``start`` (default: the working directory)."""
     here = (start or Path.cwd()).resolve()
@@ -80,19 +153,7 @@ def load_config(start: Path | None = None) -> Config:
             table = _table(candidate)
             if table is None:
                 continue
-            unknown = sorted(set(table) - set(KEYS))
-            if unknown:
-                allowed = ", ".join(KEYS)
-                raise ConfigError(
-                    f'{candidate}: unknown configuration key "{unknown[0]}" (allowed: {allowed})'
-                )
-            scheme = table.pop("scheme", None)
-            if scheme is not None and not isinstance(scheme, str):
-                raise ConfigError(
-                    f'{candidate}: "scheme" must be a path, e.g. scheme = "corpus/scheme.toml"'
-                )
-            values = {k: _strings(candidate, k, v) for k, v in table.items()}
-            return Config(root=folder, source=candidate, scheme=scheme, **values)
+            return _parse(candidate, folder, table)
     return Config(root=here)
 
 
@@ -103,13 +164,17 @@ class SchemeFinder:
         self._configs: dict[Path, Config] = {}
         self._schemes: dict[Path, Scheme] = {}
 
-    def for_document(self, path: Path) -> Scheme | None:
-        """The scheme configured for ``path``'s folder, or None; SchemeError if it is unusable."""
+    def config_for(self, path: Path) -> Config:
+        """The configuration that applies to a document (searched from its folder)."""
         folder = path.resolve().parent
         config = self._configs.get(folder)
         if config is None:
             config = self._configs[folder] = load_config(folder)
-        scheme_path = config.scheme_path()
+        return config
+
+    def for_document(self, path: Path) -> Scheme | None:
+        """The scheme configured for ``path``'s folder, or None; SchemeError if it is unusable."""
+        scheme_path = self.config_for(path).scheme_path()
         return self.load(scheme_path) if scheme_path else None
 
     def load(self, scheme_path: Path) -> Scheme:

@@ -6,9 +6,10 @@ positions and excerpts are worked out only for documents that have findings.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,30 @@ class Settings:
     scheme: Scheme | None = None
     #: Look for each document's scheme in the configuration above it (when ``scheme`` is None).
     discover_scheme: bool = True
+    #: (glob, codes) pairs: codes ignored in documents whose path matches the glob.
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
 
-    def wants(self, rule: Rule) -> bool:
-        """Whether ``rule`` is selected and not ignored."""
-        if rule.code in self.ignore or rule.family in self.ignore:
+    def ignored_for(self, path: str) -> frozenset[str]:
+        """Codes ignored for one document: ``ignore`` plus the per-file ignores that match."""
+        extra = [codes for glob, codes in self.per_file_ignores if fnmatch.fnmatchcase(path, glob)]
+        return self.ignore.union(*extra) if extra else self.ignore
+
+    def fingerprint(self) -> str:
+        """A stable text of everything that changes results (for the cache key)."""
+        return repr(
+            (
+                sorted(self.select),
+                sorted(self.ignore),
+                sorted((k, v.value) for k, v in self.severity.items()),
+                sorted((g, sorted(c)) for g, c in self.per_file_ignores),
+                self.scheme.digest if self.scheme else None,
+            )
+        )
+
+    def wants(self, rule: Rule, ignored: frozenset[str] | None = None) -> bool:
+        """Whether ``rule`` is selected and not ignored (``ignored`` overrides ``ignore``)."""
+        ignored = self.ignore if ignored is None else ignored
+        if rule.code in ignored or rule.family in ignored:
             return False
         return not self.select or rule.code in self.select or rule.family in self.select
 
@@ -146,8 +167,13 @@ def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
     )
 
 
-def check_bytes(data: bytes, path: str, settings: Settings | None = None) -> FileReport:
-    """Check one document given as bytes; ``path`` names it and picks the format."""
+def check_bytes(
+    data: bytes, path: str, settings: Settings | None = None, *, match_path: str | None = None
+) -> FileReport:
+    """Check one document given as bytes; ``path`` names it and picks the format.
+
+    ``match_path`` (default ``path``) is what per-file ignores are matched against.
+    """
     settings = settings or Settings()
     fmt = format_of(path) or "json"
     try:
@@ -209,7 +235,8 @@ def check_bytes(data: bytes, path: str, settings: Settings | None = None) -> Fil
     return FileReport(path, tuple(out), doc_id)
 
 
-def _internal_error(path: str, exc: BaseException) -> FileReport:
+def internal_error(path: str, exc: BaseException) -> FileReport:
+    """The report of a file corpuskit itself failed on (P999, exit code 2)."""
     diagnostic = Diagnostic(
         path=path,
         line=1,
@@ -248,9 +275,9 @@ def check_file(
     except OSError as exc:
         return _unreadable(name, f"cannot read file: {exc.strerror or exc}")
     try:
-        return check_bytes(data, name, settings)
+        return check_bytes(data, name, settings, match_path=str(path.resolve()))
     except Exception as exc:  # a bug must not stop the run or print a traceback
-        return _internal_error(name, exc)
+        return internal_error(name, exc)
 
 
 def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
@@ -266,18 +293,3 @@ def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(found)
         else:
             yield path
-
-
-def validate(paths: Iterable[Path], settings: Settings | None = None) -> Iterator[FileReport]:
-    """Check every document under ``paths``, one report per file, streaming.
-
-    Unless ``settings`` carries a scheme, each document follows the scheme configured above it;
-    an unusable scheme raises SchemeError (the caller exits with code 2).
-    """
-    from corpuskit.config import SchemeFinder
-
-    settings = settings or Settings()
-    finder = SchemeFinder() if settings.scheme is None and settings.discover_scheme else None
-    for path in iter_documents(paths):
-        scheme = finder.for_document(path) if finder else None
-        yield check_file(path, replace(settings, scheme=scheme) if scheme else settings)

@@ -8,10 +8,11 @@ can say where the rule comes from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,8 @@ class Scheme:
     where_types: Where | None = None
     #: Type name -> the concrete types it stands for (computed when loading).
     expanded: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: sha256 of the scheme file: part of the cache key of every result checked against it.
+    digest: str = ""
 
     def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""
@@ -258,7 +261,8 @@ def load_scheme(path: Path, display: str | None = None) -> Scheme:
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError(f"{name}: invalid TOML: {exc}") from exc
     _schema_errors(data, name, positions)
-    return _build(data, name, positions)
+    built = _build(data, name, positions)
+    return replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _where(path: str, positions: TomlPositions, pointer: str) -> Where:

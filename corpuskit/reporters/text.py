@@ -14,7 +14,7 @@ from typing import TextIO
 
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
-from corpuskit.reporters import Summary
+from corpuskit.reporters import ReportContext, Summary
 
 #: Source lines longer than this are shown as a window around the column.
 WINDOW = 100
@@ -52,9 +52,9 @@ def _window(line: str, column: int, width: int) -> tuple[str, int, int]:
 class TextReporter:
     """Readable diagnostics for people at a terminal; colour only when asked for."""
 
-    def __init__(self, stream: TextIO, *, color: bool = False) -> None:
+    def __init__(self, stream: TextIO, context: ReportContext) -> None:
         self.stream = stream
-        self.color = color
+        self.color = context.color
 
     def _s(self, style: str, text: str) -> str:
         return f"{_STYLE[style]}{text}{_RESET}" if self.color else text
@@ -94,10 +94,18 @@ class TextReporter:
 
     def finish(self, summary: Summary) -> None:
         """The one-line summary."""
-        files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
         if not summary.errors and not summary.warnings:
-            self.stream.write(self._s("ok", f"All checks passed: {files} checked.") + "\n")
+            self.stream.write(self._s("ok", summary_line(summary)) + "\n")
             return
-        errors = f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
-        warnings = f"{summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
-        self.stream.write(f"Checked {files}: {errors}, {warnings}.\n")
+        self.stream.write(summary_line(summary) + "\n")
+
+
+def summary_line(summary: Summary) -> str:
+    """The one-line summary of a run ("Checked 3 files: 1 error, 0 warnings.")."""
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    baselined = f" ({summary.baselined} more in the baseline)" if summary.baselined else ""
+    if not summary.errors and not summary.warnings:
+        return f"All checks passed: {files} checked.{baselined}"
+    errors = f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
+    warnings = f"{summary.warnings} warning{'s' if summary.warnings != 1 else ''}"
+    return f"Checked {files}: {errors}, {warnings}.{baselined}"

@@ -1,0 +1,89 @@
+"""A cache of check results keyed by file content, settings, scheme and corpuskit version.
+
+An unchanged document checked with the same settings and scheme is not checked again: its
+diagnostics are read back. Entries are written atomically; a damaged entry is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from corpuskit import __version__
+from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
+from corpuskit.engine import FileReport
+
+#: Bumped when the stored form changes.
+CACHE_FORMAT = "1"
+
+
+class ResultCache:
+    """Results on disk under ``folder``, one small file per (content, settings) key."""
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder = folder
+        self.salt = f"{CACHE_FORMAT}|{__version__}|{salt}"
+
+    def key(self, display: str, data: bytes) -> str:
+        """The key of a document's result: its name, its bytes and everything that matters."""
+        digest = hashlib.sha256()
+        for part in (self.salt.encode(), b"\0", display.encode(), b"\0", data):
+            digest.update(part)
+        return digest.hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key[2:]}.json"
+
+    def get(self, key: str) -> FileReport | None:
+        """The stored result, or None."""
+        try:
+            raw = self._file(key).read_bytes()
+            return _report_from(orjson.loads(raw))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, report: FileReport) -> None:
+        """Store a result; failures to write are ignored (the cache is only an accelerator)."""
+        target = self._file(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _gitignore(self.folder)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(orjson.dumps(_report_to(report)))
+            os.replace(tmp, target)
+        except OSError:
+            with contextlib.suppress(Exception):
+                os.unlink(tmp)
+
+
+def _gitignore(folder: Path) -> None:
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Created by corpuskit: the cache is never committed.\n*\n")
+
+
+def _report_to(report: FileReport) -> dict[str, Any]:
+    return {
+        "path": report.path,
+        "document_id": report.document_id,
+        "unreadable": report.unreadable,
+        "diagnostics": [dataclasses.asdict(d) for d in report.diagnostics],
+    }
+
+
+def _report_from(raw: dict[str, Any]) -> FileReport:
+    diagnostics = []
+    for d in raw["diagnostics"]:
+        excerpt = Excerpt(**d["excerpt"]) if d.get("excerpt") else None
+        diagnostics.append(
+            Diagnostic(**{**d, "severity": Severity(d["severity"]), "excerpt": excerpt})
+        )
+    return FileReport(raw["path"], tuple(diagnostics), raw["document_id"], raw["unreadable"])

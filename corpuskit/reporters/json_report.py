@@ -1,0 +1,49 @@
+"""The JSON report: a stable, versioned structure described by schema/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from corpuskit import __version__
+from corpuskit.engine import FileReport
+from corpuskit.reporters import ReportContext, Summary
+from corpuskit.rules import RULE_BY_CODE
+
+#: Version of the report structure; bumped on any incompatible change.
+REPORT_VERSION = "1"
+
+
+class JsonReporter:
+    """Every diagnostic as a flat record, then a summary; written at the end."""
+
+    def __init__(self, stream: TextIO, context: ReportContext) -> None:
+        self.stream = stream
+        self.context = context
+        self.diagnostics: list[dict[str, Any]] = []
+
+    def file(self, report: FileReport) -> None:
+        """Collect the file's diagnostics."""
+        for d in report.diagnostics:
+            record = d.to_dict()
+            record["path"] = self.context.relative(d.path)
+            rule = RULE_BY_CODE.get(d.code)
+            record["fixable"] = bool(rule and rule.fixable)
+            self.diagnostics.append(record)
+
+    def finish(self, summary: Summary) -> None:
+        """Write the report."""
+        report = {
+            "format": "corpuskit-report",
+            "version": REPORT_VERSION,
+            "tool": {"name": "corpuskit", "version": __version__},
+            "diagnostics": self.diagnostics,
+            "summary": {
+                "files": summary.files,
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "unreadable": summary.unreadable,
+                "baselined": summary.baselined,
+            },
+        }
+        self.stream.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,64 @@
+"""JUnit XML for CI test viewers: one testcase per file, a failure listing its errors."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from corpuskit.diagnostics import Severity
+from corpuskit.engine import FileReport
+from corpuskit.reporters import ReportContext, Summary
+
+
+class JunitReporter:
+    """One testsuite; a file with errors is a failed testcase, warnings go to system-out."""
+
+    def __init__(self, stream: TextIO, context: ReportContext) -> None:
+        self.stream = stream
+        self.context = context
+        self.cases: list[ET.Element] = []
+        self.failures = 0
+
+    def file(self, report: FileReport) -> None:
+        """Make the file's testcase."""
+        path = self.context.relative(report.path)
+        first = report.diagnostics[0].line if report.diagnostics else 1
+        case = ET.Element(
+            "testcase",
+            {"classname": "corpuskit.validate", "name": path, "file": path, "line": str(first)},
+        )
+        lines = [
+            f"{path}:{d.line}:{d.column}: {d.code} {d.message}"
+            + (f"\n    help: {d.hint}" if d.hint else "")
+            for d in report.diagnostics
+        ]
+        errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            self.failures += 1
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {
+                    "message": f"{len(errors)} error{'s' if len(errors) != 1 else ''}: {errors[0].code} {errors[0].message}",
+                    "type": errors[0].code,
+                },
+            )
+            failure.text = "\n".join(lines)
+        elif lines:
+            ET.SubElement(case, "system-out").text = "\n".join(lines)
+        self.cases.append(case)
+
+    def finish(self, summary: Summary) -> None:
+        """Write the document."""
+        counts = {
+            "tests": str(len(self.cases)),
+            "failures": str(self.failures),
+            "errors": "0",
+            "skipped": "0",
+        }
+        suites = ET.Element("testsuites", {"name": "corpuskit", **counts})
+        suite = ET.SubElement(suites, "testsuite", {"name": "corpuskit validate", **counts})
+        suite.extend(self.cases)
+        ET.indent(suites)
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.stream.write(ET.tostring(suites, encoding="unicode") + "\n")

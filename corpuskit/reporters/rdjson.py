@@ -1,0 +1,40 @@
+"""reviewdog's diagnostic format (rdjson), so reviewdog can comment on changed lines only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from corpuskit.diagnostics import Severity
+from corpuskit.engine import FileReport
+from corpuskit.reporters import ReportContext, Summary
+
+
+class RdjsonReporter:
+    """One DiagnosticResult document, written at the end."""
+
+    def __init__(self, stream: TextIO, context: ReportContext) -> None:
+        self.stream = stream
+        self.context = context
+        self.diagnostics: list[dict[str, Any]] = []
+
+    def file(self, report: FileReport) -> None:
+        """Collect the file's diagnostics."""
+        for d in report.diagnostics:
+            end = {"line": d.end_line or d.line, "column": d.end_column or d.column}
+            self.diagnostics.append(
+                {
+                    "message": d.message + (f"\n{d.hint}" if d.hint else ""),
+                    "location": {
+                        "path": self.context.relative(d.path),
+                        "range": {"start": {"line": d.line, "column": d.column}, "end": end},
+                    },
+                    "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
+                    "code": {"value": d.code},
+                }
+            )
+
+    def finish(self, summary: Summary) -> None:
+        """Write the result."""
+        result = {"source": {"name": "corpuskit"}, "diagnostics": self.diagnostics}
+        self.stream.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
