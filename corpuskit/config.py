@@ -82,7 +82,12 @@ class Config:
             fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in self.include
         ):
             return False
-        return not any(
+        return not self.excludes(path)
+
+    def excludes(self, path: Path) -> bool:
+        """Whether an exclude glob (or a folder named by one) covers ``path``."""
+        rel = self.relative(path)
+        return any(
             fnmatch.fnmatchcase(rel, g) or rel.startswith(g.rstrip("/") + "/") for g in self.exclude
         )
 
