@@ -343,17 +343,18 @@ def _rule_line(rule: Rule) -> str:
 @app.command("rules")
 def list_rules(
     output_format: Annotated[
-        str, typer.Option("--format", help="text, or markdown (the README's rule table).")
+        str,
+        typer.Option("--format", help="text; markdown (the README's table); docs (docs/rules.md)."),
     ] = "text",
 ) -> None:
     """List every rule: code, name, default severity, whether fixable."""
-    if output_format == "markdown":
-        typer.echo("| code | name | severity | checks |\n|---|---|---|---|")
-        for rule in RULES:
-            typer.echo(f"| `{rule.code}` | {rule.name} | {rule.severity.value} | {rule.summary} |")
+    from corpuskit.rules import rules_page, rules_table
+
+    if output_format in ("markdown", "docs"):
+        typer.echo(rules_table() if output_format == "markdown" else rules_page(), nl=False)
         return
     if output_format != "text":
-        raise _fail(f"unknown format {output_format!r} (choose text or markdown)")
+        raise _fail(f"unknown format {output_format!r} (choose text, markdown or docs)")
     typer.echo(f"{'code':<5} {'name':<30} {'severity':<8} {'':<8} summary")
     for rule in RULES:
         typer.echo(_rule_line(rule))

@@ -184,8 +184,11 @@ def check_bytes(
         checked = False
     # A problem that kept the document from being checked is never filtered out: with
     # select = ["O"], a truncated file must still fail.
+    ignored = settings.ignored_for(match_path or path)
     findings = [
-        f for f in findings if settings.wants(f.rule) or (not checked and f.rule.family in "PS")
+        f
+        for f in findings
+        if settings.wants(f.rule, ignored) or (not checked and f.rule.family in "PS")
     ]
     doc_id = record.get("id") if isinstance(record, dict) else None
     doc_id = doc_id if isinstance(doc_id, str) else None

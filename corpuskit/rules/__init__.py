@@ -48,3 +48,34 @@ RULE_BY_NAME = {rule.name: rule for rule in RULES}
 def find_rule(code_or_name: str) -> Rule | None:
     """A rule by its code (``O003``) or name (``span-text-mismatch``), case-insensitive code."""
     return RULE_BY_CODE.get(code_or_name.upper()) or RULE_BY_NAME.get(code_or_name)
+
+
+def rules_table() -> str:
+    """The rule list as a Markdown table (the README's)."""
+    lines = ["| code | name | severity | checks |", "|---|---|---|---|"]
+    lines += [f"| `{r.code}` | {r.name} | {r.severity.value} | {r.summary} |" for r in RULES]
+    return "\n".join(lines) + "\n"
+
+
+def rules_page() -> str:
+    """The generated rules page (docs/rules.md): the table, then every rule's documentation."""
+    out = [
+        "# corpuskit rules",
+        "",
+        "Generated from the rule registry by `corpuskit rules --format docs`; do not edit by hand.",
+        "",
+        "Families: " + ", ".join(f"`{k}` {v}" for k, v in FAMILIES.items()) + ".",
+        "",
+        rules_table(),
+    ]
+    for rule in RULES:
+        fixable = "yes" if rule.fixable else "no"
+        out += [
+            f"## {rule.code} {rule.name}",
+            "",
+            f"{rule.summary} Default severity: **{rule.severity.value}**. Fixable: {fixable}.",
+            "",
+            rule.doc,
+            "",
+        ]
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,262 @@
+"""Runs over many files: --changed-since, the cache, --jobs, baselines, stdin, configuration."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, run_cli
+from corpuskit import engine, runner
+from corpuskit.config import Config
+from corpuskit.engine import Settings
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import write_corpus
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with the corpus, its scheme and a configuration, all committed."""
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    for name in ("a", "b", "c"):
+        shutil.copy(POSITIVE / "minimal.json", tmp_path / "corpus" / f"{name}.json")
+    shutil.copy(
+        ROOT / "tests" / "examples" / "scheme.toml", tmp_path / "corpus" / "examples-scheme.toml"
+    )
+    (tmp_path / "corpuskit.toml").write_text('paths = ["corpus"]\nscheme = "corpus/scheme.toml"\n')
+    (tmp_path / "corpus" / "corpuskit.toml").write_text('scheme = "examples-scheme.toml"\n')
+    # The minimal documents follow the examples' scheme; the article follows the corpus scheme.
+    (tmp_path / "corpus" / "article").mkdir()
+    for f in (tmp_path / "corpus").glob("iran-russia-missiles.*"):
+        f.rename(tmp_path / "corpus" / "article" / f.name)
+    (tmp_path / "corpus" / "article" / "corpuskit.toml").write_text('scheme = "../scheme.toml"\n')
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    git(tmp_path, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def test_changed_since_checks_only_changed_renamed_and_untracked_files(repo: Path) -> None:
+    assert "5 files checked" in run_cli("validate", "--no-cache", cwd=repo).stdout
+    assert (
+        "0 files checked"
+        in run_cli("validate", "--no-cache", "--changed-since", "HEAD", cwd=repo).stdout
+    )
+    a = repo / "corpus" / "a.json"
+    a.write_text(a.read_text().replace('"value": "actual"', '"value": "future"'))
+    git(repo, "mv", "corpus/b.json", "corpus/b2.json")
+    shutil.copy(POSITIVE / "minimal.json", repo / "corpus" / "new.json")
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--changed-since", "HEAD", cwd=repo
+    )
+    import json
+
+    assert json.loads(result.stdout)["summary"]["files"] == 3
+    (repo / "corpus" / "examples-scheme.toml").write_text(
+        (repo / "corpus" / "examples-scheme.toml").read_text() + "\n# changed\n"
+    )
+    # The corpus scheme is the configured one: changing it re-checks everything.
+    scheme = repo / "corpus" / "scheme.toml"
+    scheme.write_text(scheme.read_text() + "\n# changed\n")
+    assert (
+        "6 files checked"
+        in run_cli("validate", "--no-cache", "--changed-since", "HEAD", cwd=repo).stdout
+    )
+
+
+def test_changed_since_needs_git_and_a_known_ref(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    result = run_cli("validate", "--changed-since", "no-such-ref", cwd=repo)
+    assert result.returncode == 2 and "no-such-ref" in result.stderr
+    outside = tmp_path_factory.mktemp("plain")
+    shutil.copytree(CORPUS, outside / "corpus")
+    result = run_cli("validate", "--changed-since", "HEAD", cwd=outside)
+    assert result.returncode == 2 and "git" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "docs", 6)
+    calls: list[Path] = []
+    real = engine.check_file
+
+    def counting(
+        path: Path, settings: Settings | None = None, display: str | None = None
+    ) -> engine.FileReport:
+        calls.append(path)
+        return real(path, settings, display)
+
+    monkeypatch.setattr(runner, "check_file", counting)
+    options = runner.RunOptions(
+        paths=(tmp_path / "docs",),
+        settings=Settings(),
+        config=Config(root=tmp_path),
+        cache_dir=tmp_path / "cache",
+    )
+    first = list(runner.run(options))
+    assert len(calls) == 6
+    calls.clear()
+    second = list(runner.run(options))
+    assert calls == [] and second == first
+    changed = sorted((tmp_path / "docs").glob("*.json"))[2]
+    changed.write_text(changed.read_text().replace('"value": "actual"', '"value": "future"', 1))
+    list(runner.run(options))
+    assert calls == [changed]
+    other = runner.RunOptions(
+        **{
+            **{f: getattr(options, f) for f in runner.RunOptions.__slots__},
+            "settings": Settings(ignore=frozenset({"O"})),
+        }
+    )
+    calls.clear()
+    list(runner.run(other))
+    assert len(calls) == 6  # other settings, other results
+
+
+def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "docs", 40)
+    broken = sorted((tmp_path / "docs").glob("*.json"))
+    for f in broken[::7]:
+        f.write_text(f.read_text().replace('"start": 0, "end": 4', '"start": 1, "end": 5', 1))
+    one = run_cli(
+        "validate", "--no-cache", "--format", "json", "--jobs", "1", str(tmp_path / "docs")
+    )
+    two = run_cli(
+        "validate", "--no-cache", "--format", "json", "--jobs", "2", str(tmp_path / "docs")
+    )
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and '"O003"' in one.stdout
+
+
+def test_the_library_api_is_picklable_and_agrees_in_a_process_pool(tmp_path: Path) -> None:
+    import multiprocessing
+    import pickle
+
+    write_corpus(tmp_path / "docs", 4)
+    files = sorted((tmp_path / "docs").glob("*.json"))
+    settings = Settings(ignore=frozenset({"O102"}))
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pooled = pool.starmap(engine.check_file, [(f, settings) for f in files])
+    assert pooled == [engine.check_file(f, settings) for f in files]
+    assert pickle.loads(pickle.dumps(pooled)) == pooled
+
+
+def test_baseline_reports_only_new_problems_even_after_edits_elsewhere(tmp_path: Path) -> None:
+    doc = tmp_path / "d.json"
+    doc.write_text((NEGATIVE / "R002-dangling-reference.json").read_text())
+    baseline = tmp_path / "baseline.json"
+    result = run_cli("validate", "--write-baseline", str(baseline), str(doc), cwd=tmp_path)
+    assert result.returncode == 0 and baseline.exists()
+    assert run_cli("validate", "--baseline", str(baseline), str(doc), cwd=tmp_path).returncode == 0
+    text = doc.read_text()
+    # An edit above the recorded problem moves it down a line: still recorded.
+    text = text.replace(
+        '  "mentions": [\n',
+        '  "mentions": [\n    {"id": "m0", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]},\n',
+        1,
+    )
+    doc.write_text(text)
+    result = run_cli("validate", "--baseline", str(baseline), str(doc), cwd=tmp_path)
+    assert result.returncode == 0 and "1 more in the baseline" in result.stdout
+    doc.write_text(text.replace('"ref": "e1"}', '"ref": "e9"}', 1))
+    result = run_cli(
+        "validate", "--format", "concise", "--baseline", str(baseline), str(doc), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stdout.count(" R002 ") == 1 and '"e9"' in result.stdout
+
+
+def test_a_broken_baseline_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text("{not json")
+    result = run_cli("validate", "--baseline", str(tmp_path / "b.json"), str(POSITIVE))
+    assert result.returncode == 2 and "not a corpuskit baseline" in result.stderr
+
+
+def test_stdin_with_a_filename(tmp_path: Path) -> None:
+    data = (NEGATIVE / "O003-span-text-mismatch.json").read_bytes()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "corpuskit",
+            "validate",
+            "-",
+            "--stdin-filename",
+            "corpus/x.json",
+            "--format",
+            "concise",
+        ],
+        input=data,
+        capture_output=True,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "NO_COLOR"},
+    )
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("corpus/x.json:18:42: O003 ")
+    xml = subprocess.run(
+        [sys.executable, "-m", "corpuskit", "validate", "-", "--stdin-filename", "d.xml"],
+        input=(POSITIVE / "minimal.xml").read_bytes(),
+        capture_output=True,
+        cwd=ROOT / "tests" / "examples",
+    )
+    assert xml.returncode == 0, xml.stdout
+
+
+def test_strict_turns_warnings_into_failure() -> None:
+    target = str(NEGATIVE / "O101-span-whitespace.json")
+    assert run_cli("validate", target).returncode == 0
+    assert run_cli("validate", "--strict", target).returncode == 1
+
+
+def test_configuration_severity_per_file_ignores_include_exclude_and_format(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "legacy").mkdir(parents=True)
+    shutil.copy(NEGATIVE / "O101-span-whitespace.json", docs / "warn.json")
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", docs / "legacy" / "old.json")
+    shutil.copy(NEGATIVE / "P001-json-syntax.json", docs / "skip.json")
+    (tmp_path / "corpuskit.toml").write_text(
+        'paths = ["docs"]\nexclude = ["docs/skip.json"]\nformat = "concise"\n'
+        'severity = { O101 = "error" }\n[per-file-ignores]\n"docs/legacy/*" = ["span-text-mismatch"]\n'
+    )
+    result = run_cli("validate", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and "warn.json:15:52: O101" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('strict = "yes"\n', '"strict" must be true or false'),
+        ('severity = { O101 = "fatal" }\n', '"severity" must map'),
+        ("exclude = 3\n", '"exclude" must be a list of strings'),
+        ('[per-file-ignores]\n"x" = "O101"\n', '"per-file-ignores.x" must be a list'),
+        ('formt = "json"\n', 'unknown configuration key "formt"'),
+    ],
+)
+def test_invalid_configuration_is_exit_2_naming_the_key(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    (tmp_path / "corpuskit.toml").write_text(content)
+    result = run_cli("validate", str(POSITIVE), cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_the_rules_page_is_generated_from_the_registry() -> None:
+    from corpuskit.rules import rules_page
+
+    assert (ROOT / "docs" / "rules.md").read_text("utf-8") == rules_page(), (
+        "regenerate: corpuskit rules --format docs > docs/rules.md"
+    )
