@@ -19,9 +19,10 @@ import orjson
 from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
+from corpuskit.fixes import Fix
 
 #: Bumped when the stored form changes.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 
 class ResultCache:
@@ -83,7 +84,8 @@ def _report_from(raw: dict[str, Any]) -> FileReport:
     diagnostics = []
     for d in raw["diagnostics"]:
         excerpt = Excerpt(**d["excerpt"]) if d.get("excerpt") else None
+        fix = Fix.from_dict(d["fix"]) if d.get("fix") else None
         diagnostics.append(
-            Diagnostic(**{**d, "severity": Severity(d["severity"]), "excerpt": excerpt})
+            Diagnostic(**{**d, "severity": Severity(d["severity"]), "excerpt": excerpt, "fix": fix})
         )
     return FileReport(raw["path"], tuple(diagnostics), raw["document_id"], raw["unreadable"])

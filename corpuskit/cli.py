@@ -335,6 +335,126 @@ def convert(
         raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+@app.command()
+def fix(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders. Default: the configured corpus."),
+    ] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="Also apply fixes that need a person's judgement."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be fixed; write nothing.")
+    ] = False,
+    scheme: Annotated[Path | None, typer.Option(help="Annotation scheme (TOML).")] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
+) -> None:
+    """Repair what is provably safe (offsets, covered text, NFC, layout); report the rest."""
+    from dataclasses import replace
+
+    from corpuskit.config import SchemeFinder, load_config
+    from corpuskit.fixer import fix_file
+    from corpuskit.reporters import ReportContext, Summary
+    from corpuskit.reporters.text import TextReporter
+    from corpuskit.runner import RunOptions, discover
+    from corpuskit.scheme import load_scheme
+
+    try:
+        config = load_config()
+        chosen = load_scheme(scheme) if scheme is not None else None
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
+    settings = _settings(config, None, None, chosen)
+    targets = list(paths) if paths else config.resolved_paths()
+    reporter = TextReporter(
+        sys.stdout, ReportContext(root=config.root, color=_use_color(sys.stdout, color))
+    )
+    summary = Summary()
+    finder = SchemeFinder()
+    fixed_total = 0
+    refused = 0
+    write = not (diff or dry_run)
+    try:
+        files = discover(RunOptions(paths=tuple(targets), settings=settings, config=config))
+        for path in files:
+            file_settings = settings
+            if chosen is None:
+                found = finder.for_document(path)
+                if found is not None:
+                    file_settings = replace(settings, scheme=found)
+            outcome = fix_file(path, file_settings, unsafe=unsafe_fixes, write=write)
+            fixed_total += outcome.fixed
+            if diff:
+                sys.stdout.write(outcome.diff())
+            elif outcome.fixed:
+                verb = "fixed" if outcome.written else "would fix"
+                typer.echo(
+                    f"{outcome.path}: {verb} {outcome.fixed} problem{'s' if outcome.fixed != 1 else ''}"
+                )
+            if outcome.refused:
+                refused += 1
+                typer.echo(f"{outcome.path}: not written: {outcome.refused}", err=True)
+            summary.add(outcome.remaining)
+            if not diff:
+                reporter.file(outcome.remaining)
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
+    done = "Fixed" if write else "Would fix"
+    left = f"{summary.errors} error{'s' if summary.errors != 1 else ''} and {summary.warnings} warning{'s' if summary.warnings != 1 else ''} remain"
+    typer.echo(
+        f"{done} {fixed_total} problem{'s' if fixed_total != 1 else ''} in {summary.files} file{'s' if summary.files != 1 else ''}; {left}.",
+        err=diff,
+    )
+    if summary.unreadable:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_ERRORS if summary.errors or refused else EXIT_OK)
+
+
+@app.command()
+def reanchor(
+    document: Annotated[Path, typer.Argument(help="The document whose text was corrected.")],
+    text: Annotated[Path, typer.Option("--text", help="A file with the new article text (UTF-8).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (default: rewrite DOCUMENT).")
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Also write the review report to this file.")
+    ] = None,
+) -> None:
+    """Move every span onto a corrected text; spans whose own text changed are kept and listed."""
+    from corpuskit.formats import format_module, format_of
+    from corpuskit.io import write_atomic
+    from corpuskit.reanchor import reanchor as move
+    from corpuskit.reanchor import report
+
+    fmt = format_of(document)
+    if fmt is None:
+        raise _fail(f"{document}: not a .json or .xml file")
+    try:
+        doc = format_module(fmt).loads(document.read_bytes())
+        new_text = text.read_bytes().decode("utf-8")
+    except DocumentError as exc:
+        raise _fail(f"{document} is not a valid document ({exc}); run corpuskit validate") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read: {exc}") from None
+    moved_doc, moved = move(doc, new_text)
+    target = output or document
+    out_fmt = format_of(target) or fmt
+    try:
+        write_atomic(target, format_module(out_fmt).dumps(moved_doc))
+        if report_file is not None:
+            write_atomic(report_file, report(moved))
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot write {target}: {exc}") from None
+    typer.echo(report(moved), nl=False)
+    raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
+
+
 def _rule_line(rule: Rule) -> str:
     fix = "fixable" if rule.fixable else ""
     return f"{rule.code}  {rule.name:<30} {rule.severity.value:<8} {fix:<8} {rule.summary}"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from corpuskit.fixes import Fix
+
 
 class Severity(StrEnum):
     """How bad a diagnostic is: errors fail the run, warnings do not."""
@@ -32,6 +34,8 @@ class Rule:
     #: Longer documentation with a failing and a passing example.
     doc: str
     fixable: bool = False
+    #: Reported unless deselected; a rule that is off by default is reported only when selected.
+    default: bool = True
 
     @property
     def family(self) -> str:
@@ -56,6 +60,8 @@ class Finding:
     text_range: tuple[int, int] | None = None
     #: A source position known directly (parse errors), 1-based (line, column).
     position: tuple[int, int] | None = None
+    #: How to repair it, when the rule knows.
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,7 @@ class Diagnostic:
     #: The source line the position points into (for a caret display).
     source_line: str | None = None
     excerpt: Excerpt | None = None
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, then position, then code."""
@@ -113,6 +120,9 @@ class Diagnostic:
         }
         if self.excerpt is not None:
             out["text_range"] = [self.excerpt.start, self.excerpt.end]
+        out["fixable"] = self.fix is not None and self.fix.safe
+        if self.fix is not None:
+            out["fix"] = {"description": self.fix.description, "safe": self.fix.safe}
         return out
 
 

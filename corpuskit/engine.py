@@ -16,9 +16,9 @@ from typing import Any
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.formats import format_module, format_of
 from corpuskit.formats.common import LineIndex, Locator, Position
-from corpuskit.formats.records import from_dict
+from corpuskit.formats.records import from_dict, to_dict
 from corpuskit.model import ANNOTATION_KINDS
-from corpuskit.rules import FAMILIES, RULE_BY_CODE, offsets, references
+from corpuskit.rules import FAMILIES, RULE_BY_CODE, layout, offsets, references
 from corpuskit.rules import parse as P
 from corpuskit.rules import schema as S
 from corpuskit.rules import scheme as scheme_rules
@@ -36,6 +36,8 @@ class Settings:
     select: frozenset[str] = frozenset()
     #: Codes or family letters never to report.
     ignore: frozenset[str] = frozenset()
+    #: Codes or family letters to report in addition (e.g. the off-by-default L001).
+    extend_select: frozenset[str] = frozenset()
     #: Code -> severity, overriding the rule's default.
     severity: Mapping[str, Severity] = field(default_factory=dict)
     #: The annotation scheme to enforce; None: none (or discovered per document by ``validate``).
@@ -56,6 +58,7 @@ class Settings:
             (
                 sorted(self.select),
                 sorted(self.ignore),
+                sorted(self.extend_select),
                 sorted((k, v.value) for k, v in self.severity.items()),
                 sorted((g, sorted(c)) for g, c in self.per_file_ignores),
                 self.scheme.digest if self.scheme else None,
@@ -67,11 +70,14 @@ class Settings:
         ignored = self.ignore if ignored is None else ignored
         if rule.code in ignored or rule.family in ignored:
             return False
-        return not self.select or rule.code in self.select or rule.family in self.select
+        chosen = self.select | self.extend_select
+        if rule.code in chosen or rule.family in chosen:
+            return True
+        return rule.default and not self.select
 
     def check_codes(self) -> list[str]:
         """Codes or families in select/ignore/severity that name no rule (for config errors)."""
-        names = [*self.select, *self.ignore, *self.severity]
+        names = [*self.select, *self.ignore, *self.extend_select, *self.severity]
         return [n for n in names if n not in RULE_BY_CODE and n not in FAMILIES]
 
 
@@ -156,6 +162,17 @@ def find_problems(
     return findings, record, True
 
 
+def _layout(
+    data: bytes, fmt: str, record: dict[str, Any], findings: list[Finding]
+) -> list[Finding]:
+    """L001 for a readable, schema-valid document that is not in the canonical layout."""
+    if any(f.rule.family in "PS" for f in findings):
+        return []
+    canonical = format_module(fmt).dumps_record(to_dict(from_dict(record)))
+    found = layout.check(data.decode("utf-8"), canonical)
+    return [found] if found else []
+
+
 def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
     start, end = span
     return Excerpt(
@@ -182,6 +199,8 @@ def check_bytes(
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
         findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None
         checked = False
+    if checked and record is not None and settings.wants(layout.NOT_CANONICAL):
+        findings.extend(_layout(data, fmt, record, findings))
     # A problem that kept the document from being checked is never filtered out: with
     # select = ["O"], a truncated file must still fail.
     ignored = settings.ignored_for(match_path or path)
@@ -232,6 +251,7 @@ def check_bytes(
                 document_id=doc_id,
                 source_line=position.source_line if position else None,
                 excerpt=excerpt,
+                fix=f.fix,
             )
         )
     out.sort(key=Diagnostic.sort_key)

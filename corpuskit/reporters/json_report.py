@@ -8,7 +8,6 @@ from typing import Any, TextIO
 from corpuskit import __version__
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
-from corpuskit.rules import RULE_BY_CODE
 
 #: Version of the report structure; bumped on any incompatible change.
 REPORT_VERSION = "1"
@@ -27,8 +26,6 @@ class JsonReporter:
         for d in report.diagnostics:
             record = d.to_dict()
             record["path"] = self.context.relative(d.path)
-            rule = RULE_BY_CODE.get(d.code)
-            record["fixable"] = bool(rule and rule.fixable)
             self.diagnostics.append(record)
 
     def finish(self, summary: Summary) -> None:

@@ -85,6 +85,9 @@ class TextReporter:
             out.append(f"{gutter} = {self._excerpt(d.excerpt)}")
         if d.hint:
             out.append(f"{gutter} = help: {d.hint}")
+        if d.fix is not None:
+            how = "corpuskit fix" if d.fix.safe else "corpuskit fix --unsafe-fixes"
+            out.append(f"{gutter} = fix ({how}): {d.fix.description}")
         return "\n".join(out) + "\n\n"
 
     def _excerpt(self, e: Excerpt) -> str:

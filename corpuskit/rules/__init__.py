@@ -1,13 +1,14 @@
 """The one registry of rules: every code corpuskit can report, family by family.
 
-Families: P parse, S schema, O offsets, R references, C the corpus's annotation scheme. Codes are stable: a code is never reused
+Families: P parse, S schema, O offsets, R references, C the corpus's annotation scheme,
+L layout (off by default). Codes are stable: a code is never reused
 for another check. Adding a rule means defining it in its family module and listing it there.
 """
 
 from __future__ import annotations
 
 from corpuskit.diagnostics import Rule
-from corpuskit.rules import offsets, parse, references, schema
+from corpuskit.rules import layout, offsets, parse, references, schema
 from corpuskit.rules import scheme as scheme_rules
 
 FAMILIES = {
@@ -16,6 +17,7 @@ FAMILIES = {
     "O": "offsets",
     "R": "references",
     "C": "scheme",
+    "L": "layout",
 }
 
 RULES: tuple[Rule, ...] = (
@@ -24,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     *offsets.RULES,
     *references.RULES,
     *scheme_rules.RULES,
+    *layout.RULES,
 )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.fixes import Fix, SetValue
 from corpuskit.model import XML_FORBIDDEN, Document, Fragment, spans_of, text_sha256
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -27,6 +28,7 @@ inverted fragment (`end <= start`) covers nothing.
 
 Fails: `{"start": 10, "end": 10, "text": "Iran"}`
 Passes: `{"start": 10, "end": 14, "text": "Iran"}`""",
+    fixable=True,
 )
 OUT_OF_RANGE = Rule(
     "O002",
@@ -38,6 +40,7 @@ come from counting UTF-8 bytes; the message says when that explains them.
 
 Fails: `{"start": 2620, "end": 2640, ...}` in a text of 2,627 characters.
 Passes: offsets within the text.""",
+    fixable=True,
 )
 TEXT_MISMATCH = Rule(
     "O003",
@@ -50,6 +53,7 @@ UTF-16 code units, UTF-8 bytes, an inclusive end or a constant shift explains th
 
 Fails: text "Iran sent", fragment `{"start": 1, "end": 5, "text": "Iran"}`
 Passes: `{"start": 0, "end": 4, "text": "Iran"}`""",
+    fixable=True,
 )
 FRAGMENT_ORDER = Rule(
     "O004",
@@ -72,6 +76,7 @@ e + U+0301), which changes every offset after it. corpuskit stores NFC.
 
 Fails: a text containing "e\\u0301".
 Passes: the same text with "\\u00e9".""",
+    fixable=True,
 )
 HASH_MISMATCH = Rule(
     "O006",
@@ -83,6 +88,7 @@ endings). If the text change is intended, re-anchor the spans and update the has
 
 Fails: a text edited after the hash was computed.
 Passes: `text_sha256` equal to sha256(text encoded as UTF-8).""",
+    fixable=True,
 )
 FORBIDDEN_CHARACTER = Rule(
     "O007",
@@ -104,6 +110,7 @@ SPAN_WHITESPACE = Rule(
 
 Fails: `{"start": 4, "end": 10, "text": " Iran "}`
 Passes: `{"start": 5, "end": 9, "text": "Iran"}`""",
+    fixable=True,
 )
 SPLITS_WORD = Rule(
     "O102",
@@ -207,6 +214,75 @@ def _quote(text: str, limit: int = 60) -> str:
     return '"' + shown.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
+def _range_fix(text: str, frag: Fragment, pointer: str) -> Fix | None:
+    """An empty or inverted fragment whose text starts at ``start``: set the end."""
+    end = frag.start + len(frag.text)
+    if text[frag.start : end] == frag.text:
+        return Fix(f"set the end to {end}", (SetValue(f"{pointer}/end", end),))
+    near = [
+        o for o in _occurrences(text, frag.text) if abs(o - frag.start) <= safe_window(frag.text)
+    ]
+    if len(near) == 1:
+        return _move(
+            pointer,
+            (near[0], near[0] + len(frag.text)),
+            "re-anchor to the only occurrence nearby",
+            safe=True,
+        )
+    return None
+
+
+def _trim_fix(frag: Fragment, pointer: str) -> Fix | None:
+    """Leave out the whitespace at the ends of a fragment."""
+    stripped = frag.text.strip()
+    if not stripped:
+        return None
+    start = frag.start + (len(frag.text) - len(frag.text.lstrip()))
+    end = start + len(stripped)
+    edits = (
+        SetValue(f"{pointer}/start", start),
+        SetValue(f"{pointer}/end", end),
+        SetValue(f"{pointer}/text", stripped),
+    )
+    return Fix(f"trim the whitespace: [{start}, {end})", edits)
+
+
+def _nfc_fix(doc: Document) -> Fix | None:
+    """Normalise the text to NFC and move every offset, when every span maps cleanly.
+
+    A boundary maps cleanly when normalising the text on each side of it separately gives the
+    same as normalising the whole (no composition across it), and each fragment's text
+    normalises to what the new text holds at the new offsets.
+    """
+    text = doc.text
+    new_text = unicodedata.normalize("NFC", text)
+    new_offset: dict[int, int] = {}
+    edits: list[SetValue] = [
+        SetValue("/text", new_text),
+        SetValue("/text_sha256", text_sha256(new_text)),
+    ]
+    for kind, index, annotation in doc.annotations():
+        for field, span in spans_of(annotation):
+            for j, f in enumerate(span):
+                for pos in (f.start, f.end):
+                    if pos not in new_offset:
+                        head = unicodedata.normalize("NFC", text[:pos])
+                        if head + unicodedata.normalize("NFC", text[pos:]) != new_text:
+                            return None  # a character composes across this boundary
+                        new_offset[pos] = len(head)
+                start, end = new_offset[f.start], new_offset[f.end]
+                covered = unicodedata.normalize("NFC", f.text)
+                if new_text[start:end] != covered:
+                    return None
+                base = f"/{kind}/{index}/{field}/{j}"
+                edits += [
+                    SetValue(f"{base}/start", start),
+                    SetValue(f"{base}/end", end),
+                    SetValue(f"{base}/text", covered),
+                ]
+    return Fix("normalise the text to NFC and remap every offset", tuple(edits))
+
+
 def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
     """(pointer, annotation id, value) of every free-text string besides the text."""
     meta = doc.meta
@@ -251,6 +327,22 @@ class _UnitMaps:
         return None if start is None or end is None else (start, end)
 
 
+#: How far (in code points) unsafe re-anchoring looks for a span's text around its stated start.
+REANCHOR_WINDOW = 500
+
+
+def safe_window(covered: str) -> int:
+    """How far a safe re-anchoring may move a span: a slip of a few characters, never a jump
+    to another mention of the same words."""
+    return max(16, len(covered))
+
+
+def _move(pointer: str, span: tuple[int, int], description: str, *, safe: bool) -> Fix:
+    """A fix that sets a fragment's offsets."""
+    edits = (SetValue(f"{pointer}/start", span[0]), SetValue(f"{pointer}/end", span[1]))
+    return Fix(description, edits, safe)
+
+
 #: Occurrences of a span's text considered as shift candidates (the text may be very common).
 _SHIFT_CANDIDATES = 200
 
@@ -267,7 +359,7 @@ def _occurrences(text: str, needle: str, limit: int = 1000) -> list[int]:
 class _Diagnosis:
     """Explanations of the mismatched fragments of one document, worked out once for all."""
 
-    def __init__(self, text: str, bad: list[Fragment]) -> None:
+    def __init__(self, text: str, bad: list[Fragment], good: list[Fragment]) -> None:
         self.text = text
         maps = _UnitMaps(text)
         self.occurrences: dict[str, list[int]] = {}
@@ -296,6 +388,68 @@ class _Diagnosis:
         best = max(votes.items(), key=lambda kv: (kv[1], -abs(kv[0])), default=None)
         self.shift: int | None = best[0] if best and best[1] >= 2 else None
         self.shift_count = best[1] if best else 0
+        # An explanation is a safe fix only when it fits every span of the document: the
+        # mismatched ones and those that match now (which must still match under it).
+        self.everywhere = {
+            "utf16": self._fits_all(
+                self.fits["utf16"], good, lambda f: maps.convert(maps.utf16, f)
+            ),
+            "utf8": self._fits_all(self.fits["utf8"], good, lambda f: maps.convert(maps.utf8, f)),
+            "inclusive": self._fits_all(
+                self.fits["inclusive"], good, lambda f: (f.start, f.end + 1)
+            ),
+        }
+        shift = best[0] if best else None
+        self.shift_everywhere = (
+            shift is not None
+            and self.shift_count == self.count
+            and all(self._check((f.start + shift, f.end + shift), f) for f in good)
+        )
+
+    def _fits_all(
+        self,
+        fits: list[tuple[int, int] | None],
+        good: list[Fragment],
+        convert: Callable[[Fragment], tuple[int, int] | None],
+    ) -> bool:
+        return all(x is not None for x in fits) and all(self._check(convert(f), f) for f in good)
+
+    def fix(self, n: int, frag: Fragment, pointer: str) -> Fix | None:
+        """The repair of the n-th mismatched fragment, safe or not, if there is one."""
+        labels = {
+            "utf16": "convert UTF-16 code units to code points",
+            "utf8": "convert UTF-8 byte offsets to code points",
+            "inclusive": "make the inclusive end exclusive",
+        }
+        for key, label in labels.items():
+            fixed = self.fits[key][n]
+            if fixed is not None and self.everywhere[key]:
+                return _move(pointer, fixed, f"{label}: [{fixed[0]}, {fixed[1]})", safe=True)
+        if self.shift is not None and self.shift_everywhere:
+            fixed = (frag.start + self.shift, frag.end + self.shift)
+            return _move(pointer, fixed, f"shift every span by {self.shift:+d}", safe=True)
+        occurrences = self.occurrences[frag.text]
+        window = safe_window(frag.text)
+        close = [o for o in occurrences if abs(o - frag.start) <= window]
+        if len(close) == 1:
+            fixed = (close[0], close[0] + len(frag.text))
+            return _move(
+                pointer,
+                fixed,
+                f"re-anchor to the only occurrence within {window} characters: [{fixed[0]}, {fixed[1]})",
+                safe=True,
+            )
+        near = [o for o in occurrences if abs(o - frag.start) <= REANCHOR_WINDOW]
+        if not near:
+            return None
+        nearest = min(near, key=lambda o: (abs(o - frag.start), o))
+        fixed = (nearest, nearest + len(frag.text))
+        return _move(
+            pointer,
+            fixed,
+            f"re-anchor to the nearest of {len(near)} occurrences: [{fixed[0]}, {fixed[1]})",
+            safe=False,
+        )
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
         if span is None or span[1] > len(self.text) or span[0] >= span[1]:
@@ -364,6 +518,12 @@ def check(doc: Document) -> Iterator[Finding]:
             "text_sha256 does not match the text: the text was changed after the hash was taken",
             pointer="/text_sha256",
             hint=f"if the text is right, set text_sha256 to {text_sha256(text)} (and re-check the spans)",
+            # Unsafe: only a person knows whether the text or the hash is the mistake.
+            fix=Fix(
+                "set text_sha256 to the hash of the text as it is",
+                (SetValue("/text_sha256", text_sha256(text)),),
+                safe=False,
+            ),
         )
     if not unicodedata.is_normalized("NFC", text):
         at = next(
@@ -381,6 +541,7 @@ def check(doc: Document) -> Iterator[Finding]:
             pointer="/text",
             text_range=(max(0, at - 1), at + 1),
             hint="normalise the text to NFC and remap the offsets after the change",
+            fix=_nfc_fix(doc),
         )
     forbidden = XML_FORBIDDEN.search(text)
     if forbidden is not None:
@@ -405,6 +566,7 @@ def check(doc: Document) -> Iterator[Finding]:
             )
 
     mismatched: list[tuple[_Located, bool]] = []
+    good: list[Fragment] = []
     for located, j, span in _fragments(doc):
         frag = located.fragment
         pointer, ident = located.pointer, located.annotation_id
@@ -424,6 +586,7 @@ def check(doc: Document) -> Iterator[Finding]:
                 pointer=f"{pointer}/end",
                 annotation_id=ident,
                 hint=f"for {_quote(frag.text)} the end would be {frag.start + len(frag.text)}",
+                fix=_range_fix(text, frag, pointer),
             )
             continue
         if frag.end > length:
@@ -433,6 +596,7 @@ def check(doc: Document) -> Iterator[Finding]:
         if covered != frag.text:
             mismatched.append((located, False))
             continue
+        good.append(frag)
         if covered != covered.strip():
             yield Finding(
                 SPAN_WHITESPACE,
@@ -441,6 +605,7 @@ def check(doc: Document) -> Iterator[Finding]:
                 annotation_id=ident,
                 text_range=(frag.start, frag.end),
                 hint="move the offsets to cover the words alone",
+                fix=_trim_fix(frag, pointer),
             )
         for edge, pos in (("starts", frag.start), ("ends", frag.end)):
             if 0 < pos < length and _word_char(text[pos - 1]) and _word_char(text[pos]):
@@ -464,7 +629,7 @@ def check(doc: Document) -> Iterator[Finding]:
                 )
 
     if mismatched:
-        diagnosis = _Diagnosis(text, [m.fragment for m, _ in mismatched])
+        diagnosis = _Diagnosis(text, [m.fragment for m, _ in mismatched], good)
         for n, (located, out_of_range) in enumerate(mismatched):
             frag = located.fragment
             hint = diagnosis.explain(n, frag)
@@ -475,6 +640,7 @@ def check(doc: Document) -> Iterator[Finding]:
                     pointer=f"{located.pointer}/end",
                     annotation_id=located.annotation_id,
                     hint=hint,
+                    fix=diagnosis.fix(n, frag, located.pointer),
                 )
             else:
                 covered = text[frag.start : frag.end]
@@ -486,4 +652,5 @@ def check(doc: Document) -> Iterator[Finding]:
                     annotation_id=located.annotation_id,
                     text_range=(frag.start, frag.end),
                     hint=hint,
+                    fix=diagnosis.fix(n, frag, located.pointer),
                 )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity
+from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats.json_positions import escape_pointer_token
 from corpuskit.formats.records import Record, from_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
@@ -33,6 +34,7 @@ kind (a mention its `type` and `span`, a fragment its `start`, `end` and `text` 
 
 Fails: `{"id": "m1", "type": "PER"}` (a mention without `span`)
 Passes: `{"id": "m1", "type": "PER", "span": [{"start": 0, "end": 4, "text": "Iran"}]}`""",
+    fixable=True,
 )
 UNKNOWN_PROPERTY = Rule(
     "S002",
@@ -207,6 +209,7 @@ def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> l
                 pointer=pointer,
                 annotation_id=ann_id,
                 hint=f'add "{prop}"' + (f": {hint}" if hint else ""),
+                fix=_fill_covered_text(record, path, pointer) if prop == "text" else None,
             )
         ]
     if kind_name == "AdditionalProperties":
@@ -265,6 +268,26 @@ def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> l
     if kind_name not in ("Constant", "Enum"):
         message += in_where
     return [Finding(INVALID_VALUE, message, pointer=pointer, annotation_id=ann_id, hint=hint)]
+
+
+def _fill_covered_text(record: Any, path: list[str | int], pointer: str) -> Fix | None:
+    """A fragment without its covered text, whose offsets are sound: copy the text in."""
+    if len(path) < 2 or not isinstance(path[-1], int) or path[-2] not in ("span", "cue", "trigger"):
+        return None
+    node: Any = record
+    for step in path:
+        node = node[step]
+    text = record.get("text") if isinstance(record, dict) else None
+    start, end = node.get("start"), node.get("end")
+    if not (isinstance(text, str) and isinstance(start, int) and isinstance(end, int)):
+        return None
+    if isinstance(start, bool) or isinstance(end, bool) or not 0 <= start < end <= len(text):
+        return None
+    covered = text[start:end]
+    return Fix(
+        f"fill in the covered text {json.dumps(covered, ensure_ascii=False)}",
+        (SetValue(f"{pointer}/text", covered),),
+    )
 
 
 def check_record(record: Any) -> list[Finding]:

@@ -1,0 +1,135 @@
+"""Applying fixes to files: exactly the fixes ``validate`` reports, written safely or not at all.
+
+A file is rewritten only when the fixed document parses, passes the schema, keeps every
+annotation and has no more errors than before; the write is atomic, keeps the file's mode, and
+is abandoned when the file changed while it was being fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from corpuskit.diagnostics import Severity
+from corpuskit.engine import FileReport, Settings, check_bytes
+from corpuskit.fixes import Fix, apply_fixes
+from corpuskit.formats import format_module, format_of
+from corpuskit.formats.records import from_dict, to_dict
+from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.rules import layout
+from corpuskit.rules import schema as S
+
+#: Fixing can uncover more fixable problems (after NFC, spans can be re-anchored): a few rounds.
+MAX_ROUNDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FixOutcome:
+    """What fixing one file did."""
+
+    path: str
+    #: Number of fixes applied.
+    fixed: int
+    #: The problems left after fixing (what ``validate`` would now report).
+    remaining: FileReport
+    original: str | None = None
+    #: The new content, when it differs from the original.
+    fixed_text: str | None = None
+    #: Why nothing was written although fixes were found, if so.
+    refused: str | None = None
+    written: bool = False
+
+    def diff(self) -> str:
+        """A unified diff of the change (empty when nothing changes)."""
+        if self.fixed_text is None or self.original is None:
+            return ""
+        return "".join(
+            difflib.unified_diff(
+                self.original.splitlines(keepends=True),
+                self.fixed_text.splitlines(keepends=True),
+                fromfile=f"a/{self.path}",
+                tofile=f"b/{self.path}",
+            )
+        )
+
+
+def _errors(report: FileReport) -> int:
+    return sum(d.severity is Severity.ERROR for d in report.diagnostics)
+
+
+def _annotation_count(record: dict[str, Any]) -> int:
+    return sum(len(record.get(kind) or ()) for kind in ANNOTATION_KINDS)
+
+
+def fix_bytes(
+    data: bytes, name: str, settings: Settings | None = None, *, unsafe: bool = False
+) -> FixOutcome:
+    """Fix one document given as bytes (nothing is written)."""
+    settings = settings or Settings()
+    # fix always writes the canonical layout, so it reports (and repairs) L001 as well.
+    settings = replace(settings, extend_select=settings.extend_select | {layout.NOT_CANONICAL.code})
+    fmt = format_of(name) or "json"
+    module = format_module(fmt)
+    report = check_bytes(data, name, settings)
+    try:
+        original = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return FixOutcome(name, 0, report)
+    current = original
+    fixed = 0
+    for _ in range(MAX_ROUNDS):
+        fixes: list[Fix] = [
+            d.fix for d in report.diagnostics if d.fix is not None and (d.fix.safe or unsafe)
+        ]
+        if not fixes:
+            break
+        record = module.parse(current.encode("utf-8")).record
+        if not isinstance(record, dict):
+            break
+        new_record, applied = apply_fixes(record, fixes)
+        if S.check_record(new_record):
+            return FixOutcome(
+                name, fixed, report, original, None, "the fixed document would not pass the schema"
+            )
+        if _annotation_count(new_record) != _annotation_count(record):
+            return FixOutcome(
+                name, fixed, report, original, None, "a fix would have removed an annotation"
+            )
+        text = module.dumps_record(to_dict(from_dict(new_record)))
+        new_report = check_bytes(text.encode("utf-8"), name, settings)
+        if _errors(new_report) > _errors(report):
+            return FixOutcome(name, fixed, report, original, None, "the fixes would add errors")
+        fixed += applied
+        if text == current:
+            report = new_report
+            break
+        current, report = text, new_report
+    changed = current if current != original else None
+    return FixOutcome(name, fixed, _without_layout(report), original, changed)
+
+
+def _without_layout(report: FileReport) -> FileReport:
+    kept = tuple(d for d in report.diagnostics if d.code != layout.NOT_CANONICAL.code)
+    return replace(report, diagnostics=kept)
+
+
+def fix_file(
+    path: Path, settings: Settings | None = None, *, unsafe: bool = False, write: bool = True
+) -> FixOutcome:
+    """Fix one file, writing it (atomically) when ``write`` and something changed."""
+    from corpuskit.engine import check_file
+    from corpuskit.io import write_atomic
+
+    name = str(path)
+    if format_of(path) is None or not path.is_file() or path.is_symlink():
+        return FixOutcome(name, 0, check_file(path, settings))
+    data = path.read_bytes()
+    outcome = fix_bytes(data, name, settings, unsafe=unsafe)
+    if not write or outcome.fixed_text is None:
+        return outcome
+    if path.read_bytes() != data:
+        return replace(outcome, refused="the file changed while it was being fixed; run fix again")
+    write_atomic(path, outcome.fixed_text)
+    return replace(outcome, written=True)
