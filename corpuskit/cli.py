@@ -378,6 +378,7 @@ def fix(
     finder = SchemeFinder()
     fixed_total = 0
     refused = 0
+    pending = 0
     write = not (diff or dry_run)
     try:
         files = discover(RunOptions(paths=tuple(targets), settings=settings, config=config))
@@ -389,6 +390,7 @@ def fix(
                     file_settings = replace(settings, scheme=found)
             outcome = fix_file(path, file_settings, unsafe=unsafe_fixes, write=write)
             fixed_total += outcome.fixed
+            pending += outcome.fixed_text is not None and not outcome.written
             if diff:
                 sys.stdout.write(outcome.diff())
             elif outcome.fixed:
@@ -412,7 +414,9 @@ def fix(
     )
     if summary.unreadable:
         raise typer.Exit(EXIT_USAGE)
-    raise typer.Exit(EXIT_ERRORS if summary.errors or refused else EXIT_OK)
+    # As with a formatter's check mode: --diff and --dry-run fail while anything would change.
+    failed = summary.errors or refused or ((diff or dry_run) and pending)
+    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
 @app.command()

@@ -14,7 +14,8 @@ from corpuskit.rules import FAMILIES, RULES, _index
 # an internal error is a bug (tested with an injected failure).
 # C013 needs a scheme with word_boundaries = true, which would turn the O102 example into C013:
 # it is tested on a copy of the corpus (tests/test_scheme.py).
-NO_EXAMPLE = {"P000", "P999", "C013"}
+# L001 is off by default: tested with --select in test_layout_rule_is_off_unless_selected.
+NO_EXAMPLE = {"P000", "P999", "C013", "L001"}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
@@ -59,3 +60,21 @@ def test_readme_rule_table_matches_the_registry() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     rows = re.findall(r"^\| `([A-Z]\d{3})` \| ([a-z-]+) \| (error|warning) \|", readme, re.M)
     assert rows == [(r.code, r.name, r.severity.value) for r in RULES]
+
+
+def test_layout_rule_is_off_unless_selected(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from conftest import CORPUS, run_cli
+
+    record = json.loads((CORPUS / "iran-russia-missiles.json").read_text("utf-8"))
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(record, indent=4, ensure_ascii=False), "utf-8")
+    assert run_cli("validate", "--no-cache", str(pretty)).returncode == 0
+    selected = run_cli(
+        "validate", "--no-cache", "--select", "L", "--format", "concise", str(pretty)
+    )
+    assert selected.returncode == 0  # a warning
+    assert selected.stdout.startswith(f"{pretty}:2:1: L001 the file is not in the canonical layout")
+    assert run_cli("fix", str(pretty)).returncode == 0
+    assert pretty.read_text("utf-8") == (CORPUS / "iran-russia-missiles.json").read_text("utf-8")
