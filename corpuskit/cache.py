@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import os
 import tempfile
@@ -30,7 +31,7 @@ class ResultCache:
 
     def __init__(self, folder: Path, salt: str) -> None:
         self.folder = folder
-        self.salt = f"{CACHE_FORMAT}|{__version__}|{salt}"
+        self.salt = f"{CACHE_FORMAT}|{__version__}|{code_fingerprint()}|{salt}"
 
     def key(self, display: str, data: bytes) -> str:
         """The key of a document's result: its name, its bytes and everything that matters."""
@@ -63,6 +64,25 @@ class ResultCache:
         except OSError:
             with contextlib.suppress(Exception):
                 os.unlink(tmp)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Size and modification time of corpuskit's own files and schemas.
+
+    The version alone would keep stale results when corpuskit is installed from a checkout and
+    edited; a few dozen stat calls per run are cheap.
+    """
+    import corpuskit
+    from corpuskit.rules.schema import schema_dir
+
+    package = Path(corpuskit.__file__).parent
+    files = sorted([*package.rglob("*.py"), *schema_dir().glob("*.json"), *schema_dir().glob("*.xsd")])
+    digest = hashlib.sha256()
+    for f in files:
+        stat = f.stat()
+        digest.update(f"{f.name}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def _gitignore(folder: Path) -> None:

@@ -202,6 +202,7 @@ def _settings(
         ignore=_codes(ignore) | _codes(config.ignore),
         severity={code: Severity(level) for code, level in _code_pairs(config.severity)},
         scheme=scheme,
+        max_file_size=config.max_file_size,
         per_file_ignores=tuple(
             (str(config.root / glob), _codes(codes)) for glob, codes in config.per_file_ignores
         ),
@@ -388,7 +389,9 @@ def fix(
                 found = finder.for_document(path)
                 if found is not None:
                     file_settings = replace(settings, scheme=found)
-            outcome = fix_file(path, file_settings, unsafe=unsafe_fixes, write=write)
+            outcome = fix_file(
+                path, file_settings, unsafe=unsafe_fixes, write=write, root=config.root
+            )
             fixed_total += outcome.fixed
             pending += outcome.fixed_text is not None and not outcome.written
             if diff:

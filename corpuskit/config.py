@@ -30,6 +30,7 @@ KEYS = {
     "per-file-ignores": 'codes to ignore per glob, e.g. { "corpus/legacy/*" = ["O101"] }',
     "strict": "treat warnings as failures (boolean)",
     "cache-dir": 'where results are cached (string, default ".corpuskit_cache")',
+    "max-file-size": "files larger than this many bytes are not read (integer, default 64 MiB)",
 }
 SEVERITIES = ("error", "warning")
 
@@ -55,6 +56,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     strict: bool = False
     cache_dir: str = ".corpuskit_cache"
+    max_file_size: int = 64 * 1024 * 1024
 
     def scheme_path(self) -> Path | None:
         """The configured scheme file, relative to the configuration's folder."""
@@ -127,6 +129,11 @@ def _parse(path: Path, folder: Path, table: dict[str, Any]) -> Config:
             if not isinstance(table[key], str) or not table[key]:
                 raise ConfigError(f'{path}: "{key}" must be a non-empty string')
             values[key.replace("-", "_")] = table[key]
+    if "max-file-size" in table:
+        size = table["max-file-size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ConfigError(f'{path}: "max-file-size" must be a positive number of bytes')
+        values["max_file_size"] = size
     if "strict" in table:
         if not isinstance(table["strict"], bool):
             raise ConfigError(f'{path}: "strict" must be true or false')

@@ -44,6 +44,8 @@ class Settings:
     scheme: Scheme | None = None
     #: Look for each document's scheme in the configuration above it (when ``scheme`` is None).
     discover_scheme: bool = True
+    #: Files larger than this many bytes are not read (P009).
+    max_file_size: int = 64 * 1024 * 1024
     #: (glob, codes) pairs: codes ignored in documents whose path matches the glob.
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
 
@@ -273,6 +275,25 @@ def internal_error(path: str, exc: BaseException) -> FileReport:
     return FileReport(path, (diagnostic,), unreadable=True)
 
 
+def settings_or_default(settings: Settings | None) -> Settings:
+    """``settings``, or the defaults."""
+    return settings if settings is not None else Settings()
+
+
+def _too_large(path: str, size: int, limit: int) -> FileReport:
+    diagnostic = Diagnostic(
+        path=path,
+        line=1,
+        column=1,
+        code=P.TOO_LARGE.code,
+        name=P.TOO_LARGE.name,
+        severity=Severity.ERROR,
+        message=f"file is {size:,} bytes, more than the limit of {limit:,} (max-file-size)",
+        hint="raise max-file-size in the configuration if the file really is a document",
+    )
+    return FileReport(path, (diagnostic,))
+
+
 def _unreadable(path: str, message: str) -> FileReport:
     diagnostic = Diagnostic(
         path=path,
@@ -294,6 +315,10 @@ def check_file(
     if format_of(path) is None:
         return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
     try:
+        size = path.stat().st_size
+        if size > settings_or_default(settings).max_file_size:
+            limit = settings_or_default(settings).max_file_size
+            return _too_large(name, size, limit)
         data = path.read_bytes()
     except OSError as exc:
         return _unreadable(name, f"cannot read file: {exc.strerror or exc}")

@@ -116,20 +116,52 @@ def _without_layout(report: FileReport) -> FileReport:
 
 
 def fix_file(
-    path: Path, settings: Settings | None = None, *, unsafe: bool = False, write: bool = True
+    path: Path,
+    settings: Settings | None = None,
+    *,
+    unsafe: bool = False,
+    write: bool = True,
+    root: Path | None = None,
 ) -> FixOutcome:
-    """Fix one file, writing it (atomically) when ``write`` and something changed."""
+    """Fix one file, writing it (atomically) when ``write`` and something changed.
+
+    A symbolic link is followed only to a file inside ``root``; anything but a regular file
+    is refused.
+    """
     from corpuskit.engine import check_file
     from corpuskit.io import write_atomic
 
     name = str(path)
-    if format_of(path) is None or not path.is_file() or path.is_symlink():
-        return FixOutcome(name, 0, check_file(path, settings))
+    refusal = _unwritable(path, root)
+    if refusal is not None or format_of(path) is None:
+        return FixOutcome(name, 0, check_file(path, settings), refused=refusal)
     data = path.read_bytes()
     outcome = fix_bytes(data, name, settings, unsafe=unsafe)
+    if outcome.fixed_text is None:
+        return outcome
+    # Keep the file's own conventions: CRLF line ends and a missing final newline survive.
+    text = outcome.fixed_text
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        text = text.replace("\n", "\r\n")
+    if not data.endswith(b"\n"):
+        text = text.rstrip("\r\n")
+    outcome = replace(outcome, fixed_text=text if text != outcome.original else None)
     if not write or outcome.fixed_text is None:
         return outcome
     if path.read_bytes() != data:
         return replace(outcome, refused="the file changed while it was being fixed; run fix again")
     write_atomic(path, outcome.fixed_text)
     return replace(outcome, written=True)
+
+
+def _unwritable(path: Path, root: Path | None) -> str | None:
+    """Why ``fix`` must not write ``path``, if it must not."""
+    if path.is_symlink():
+        target = path.resolve()
+        if root is not None and not target.is_relative_to(root.resolve()):
+            return f"a symbolic link to {target}, outside {root}"
+    if not path.exists():
+        return None  # check_file reports it
+    if not path.resolve().is_file():
+        return "not a regular file"
+    return None

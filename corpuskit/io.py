@@ -10,8 +10,12 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half."""
+    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half.
+
+    A symbolic link is replaced at its target, so the link itself stays.
+    """
     data = text.encode("utf-8")
+    path = path.resolve() if path.is_symlink() else path
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

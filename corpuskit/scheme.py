@@ -204,6 +204,28 @@ def _expansions(types: dict[str, TypeDef]) -> dict[str, frozenset[str]]:
     return {name: expand(name, frozenset()) for name in types}
 
 
+def compile_pattern(pattern: str) -> Any:
+    """Compile a pattern from a scheme with RE2, whose matching time is linear in the input.
+
+    Patterns come from corpus files, which may come from strangers' pull requests: a pattern
+    such as ``^(a+)+$`` must not be able to hang the validator. Raises ValueError if RE2
+    cannot compile it.
+    """
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error is reported as a scheme error instead
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = (
+            exc.args[0].decode("utf-8", "replace")
+            if exc.args and isinstance(exc.args[0], bytes)
+            else str(exc)
+        )
+        raise ValueError(detail) from None
+
+
 def _scheme_schema() -> dict[str, Any]:
     from corpuskit.rules.schema import schema_dir
 
@@ -225,9 +247,9 @@ def _fail(
 
 
 def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) -> None:
-    import jsonschema_rs
+    from corpuskit.rules.schema import compile_schema
 
-    validator = jsonschema_rs.validator_for(_scheme_schema())
+    validator = compile_schema(_scheme_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
         return
@@ -336,13 +358,14 @@ def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
     kbs = {}
     for n, kb in data.get("knowledge_bases", {}).items():
         try:
-            re.compile(kb["id_pattern"])
-        except re.error as exc:
+            compile_pattern(kb["id_pattern"])
+        except ValueError as exc:
             raise _fail(
                 path,
                 positions,
                 f"/knowledge_bases/{n}/id_pattern",
                 f"invalid regular expression: {exc}",
+                "patterns use RE2 syntax (no backreferences or lookaround), which runs in linear time",
             ) from exc
         kbs[n] = KnowledgeBase(n, kb["id_pattern"], w(f"/knowledge_bases/{n}"), kb.get("url"))
     attributes = {}

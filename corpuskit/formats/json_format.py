@@ -54,6 +54,9 @@ def _syntax_finding(exc: orjson.JSONDecodeError, text: str) -> Finding:
     elif "zero-length" in message or not text.strip():
         message = "file is empty"
         hint = "a document is a JSON object: {...}"
+    elif "depth limit" in message or "recursion" in message:
+        message = "values are nested deeper than 1,024 levels"
+        hint = "a corpuskit document nests a few levels at most"
     elif "surrogate" in message:
         message = f"invalid string escape: {message}"
         hint = "text must not contain lone surrogates (\\ud800-\\udfff)"

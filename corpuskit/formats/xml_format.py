@@ -281,6 +281,11 @@ _XSD_UNKNOWN = (
     "SCHEMAV_CVC_ELT_1",
     "SCHEMAV_CVC_COMPLEX_TYPE_2_1",
 )
+_UNEXPECTED = re.compile(r"<(\w+)>: This element is not expected\. Expected is \(([^)]*)\)")
+_KNOWN_TAGS = frozenset(
+    {"meta", "text", *ANNOTATION_KINDS, *_ITEM_TAG.values(), *_META_TEXT, "provenance", "span"}
+    | {"cue", "trigger", "frag", "member", "link", "arg", "annotator"}
+)
 _DATATYPE = re.compile(r"'([^']*)' is not a valid value of the (?:atomic|local atomic) type")
 _ATTRIBUTE = re.compile(r"attribute '([^']+)'")
 
@@ -302,8 +307,14 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
         if str(root.tag).rsplit("}", 1)[-1] == "document":
             message += f", not {found_ns or 'no namespace'}"
         hint = f'write <document xmlns="{NS}" corpuskit="1.0" id="...">'
+    unexpected = _UNEXPECTED.search(message)
     if kind in _XSD_MISSING or "Missing child element" in message:
         rule = S.MISSING_PROPERTY
+    elif unexpected and unexpected.group(1) in _KNOWN_TAGS and " " not in unexpected.group(2).strip():
+        # A known element where another one was required: the required one is missing.
+        rule = S.MISSING_PROPERTY
+        found, wanted = unexpected.group(1), unexpected.group(2).strip()
+        message = f"<{wanted}> is missing (found <{found}> where <{wanted}> must come first)"
     elif kind in _XSD_UNKNOWN or "This element is not expected" in message:
         rule = S.UNKNOWN_PROPERTY
     elif kind.startswith("SCHEMAV_CVC_DATATYPE_VALID"):
@@ -444,7 +455,17 @@ def _syntax_finding(exc: Exception, data: bytes) -> Finding:
     if "Entity" in message or "entity" in message:
         rule = P.XML_FORBIDDEN if b"<!DOCTYPE" in data or b"<!ENTITY" in data else P.XML_SYNTAX
     hint = None
-    if "EntityRef" in message or "xmlParseEntityRef" in message:
+    if "Excessive depth" in message:
+        message = "elements are nested deeper than 256 levels"
+        hint = "a corpuskit document nests six levels at most"
+    elif "Text node too long" in message or "huge" in message.lower():
+        message = "a text node is longer than 10,000,000 bytes, the parser's safety limit"
+        hint = "articles are far shorter; split the file or check that it is a document"
+    elif "amplification" in message.lower() or "Detected an entity reference loop" in message:
+        rule = P.XML_FORBIDDEN
+        message = "entity expansion is not allowed (an entity-expansion attack?)"
+        hint = "remove the DOCTYPE and its entities"
+    elif "EntityRef" in message or "xmlParseEntityRef" in message:
         hint = "write a literal & as &amp; (and < as &lt;)"
     elif "not proper UTF-8" in message or "encoding" in message.lower():
         hint = "corpuskit documents are UTF-8"

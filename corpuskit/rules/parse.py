@@ -111,6 +111,18 @@ that large as strings.
 Fails: `{"value": 99999999999999999999}`
 Passes: `{"value": "99999999999999999999"}`""",
 )
+TOO_LARGE = Rule(
+    "P009",
+    "file-too-large",
+    E,
+    "The file is larger than the configured limit (max-file-size).",
+    """A news article with its annotations is a few hundred kilobytes; a file of many megabytes
+is a mistake or an attack, and is not read. The limit is `max-file-size` in the configuration
+(bytes, default 67108864 = 64 MiB).
+
+Fails: a 100 MB file with the default limit.
+Passes: files under the limit.""",
+)
 INTERNAL_ERROR = Rule(
     "P999",
     "internal-error",
@@ -133,5 +145,6 @@ RULES = (
     XML_SYNTAX,
     XML_FORBIDDEN,
     NUMBER_RANGE,
+    TOO_LARGE,
     INTERNAL_ERROR,
 )

@@ -110,13 +110,25 @@ def json_schema() -> dict[str, Any]:
     return loaded
 
 
-@functools.cache
-def _validator() -> Any:
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"corpuskit never fetches schemas: refused {uri}")
+
+
+def compile_schema(schema: dict[str, Any]) -> Any:
+    """A jsonschema-rs validator that asserts formats and never fetches a ``$ref``.
+
+    Only corpuskit's own schemas are ever compiled, and they are self-contained; the retriever
+    refuses anything else, so no remote or ``file://`` reference is followed.
+    """
     import jsonschema_rs
 
-    # Formats are assertions here (a "published" of 2024-02-30 is an error), and the schema
-    # has no remote references to fetch.
-    return jsonschema_rs.Draft202012Validator(json_schema(), validate_formats=True)
+    return jsonschema_rs.validator_for(schema, validate_formats=True, retriever=_refuse)
+
+
+@functools.cache
+def _validator() -> Any:
+    # Formats are assertions here: a "published" of 2024-02-30 is an error.
+    return compile_schema(json_schema())
 
 
 def pointer_of(path: Iterable[str | int]) -> str:

@@ -7,13 +7,13 @@ Every message names the scheme line that sets the constraint.
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity
 from corpuskit.model import Argument, Document, Entity, Event, Mention, Relation
-from corpuskit.scheme import AgentConstraint, FrameType, Scheme, has_datatype
+from corpuskit.scheme import AgentConstraint, FrameType, Scheme, compile_pattern, has_datatype
 
 E = Severity.ERROR
 
@@ -168,13 +168,13 @@ _SINGULAR = {
     "relations": "relation",
     "attributes": "attribute",
 }
-_PATTERNS: dict[str, re.Pattern[str]] = {}
+_PATTERNS: dict[str, Any] = {}
 
 
-def _pattern(text: str) -> re.Pattern[str]:
+def _pattern(text: str) -> Any:
     found = _PATTERNS.get(text)
     if found is None:
-        found = _PATTERNS[text] = re.compile(text)
+        found = _PATTERNS[text] = compile_pattern(text)
     return found
 
 
