@@ -496,6 +496,15 @@ def show_rule(code: Annotated[str, typer.Argument(help="A rule code (O003) or na
     typer.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.doc}")
 
 
+def _register_views() -> None:
+    from corpuskit.views.commands import register
+
+    register(app)
+
+
+_register_views()
+
+
 def main() -> None:
     """Entry point of the ``corpuskit`` command."""
     try:

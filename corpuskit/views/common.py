@@ -121,7 +121,8 @@ def _build(record: Record) -> tuple[Document | None, int, str | None]:
         record = sanitized
     try:
         return from_dict(record, skip), len(skip), None
-    except (KeyError, TypeError, ValueError) as exc:  # the schema let through what the model refuses
+    except (KeyError, TypeError, ValueError) as exc:
+        # The schema let through something the model refuses: report it, do not crash.
         return None, 0, f"cannot build the document: {exc}"
 
 

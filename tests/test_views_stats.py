@@ -1,0 +1,182 @@
+"""Corpus statistics, checked on the bundled corpus against counts made straight from its JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS, NEGATIVE, ROOT
+from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.views.stats import corpus_stats, render_json, render_text
+
+VIEWS = ROOT / "tests" / "views"
+BUNDLED = CORPUS / "iran-russia-missiles.json"
+
+
+def run_views(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the view commands (tests/views/cli_app.py) in a real subprocess."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run(
+        [sys.executable, str(VIEWS / "cli_app.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    """The bundled document as plain JSON, counted independently of corpuskit's model."""
+    data: dict[str, Any] = json.loads(BUNDLED.read_text("utf-8"))
+    return data
+
+
+def _name(raw: dict[str, Any], ident: str) -> str:
+    entity = next(e for e in raw["entities"] if e["id"] == ident)
+    return str(entity["name"])
+
+
+def test_bundled_corpus_counts(raw: dict[str, Any]) -> None:
+    stats = corpus_stats(CORPUS).to_dict()
+    assert stats["files"] == 2  # the same document in JSON and in XML
+    assert stats["documents"] == 1
+    assert stats["duplicates"] == [
+        {
+            "id": raw["id"],
+            "paths": [
+                str(CORPUS / "iran-russia-missiles.json"),
+                str(CORPUS / "iran-russia-missiles.xml"),
+            ],
+            "identical": True,
+        }
+    ]
+    assert stats["characters"] == len(raw["text"])
+    by_kind = {kind: len(raw.get(kind, [])) for kind in ANNOTATION_KINDS}
+    assert stats["annotations"]["by_kind"] == by_kind
+    assert stats["annotations"]["total"] == sum(by_kind.values())
+    for kind, key in (
+        ("mentions", "type"),
+        ("entities", "type"),
+        ("events", "type"),
+        ("relations", "type"),
+    ):
+        by_type = stats["annotations"]["by_type"][kind]
+        assert Counter(by_type) == Counter(a[key] for a in raw[kind])
+        assert list(by_type.values()) == sorted(by_type.values(), reverse=True)
+    assert stats["annotations"]["by_type"]["quotes"] == dict(
+        Counter(q["mode"] for q in raw["quotes"])
+    )
+    assert stats["unreadable"] == [] and stats["skipped_annotations"] == 0
+
+
+def test_bundled_quotes_per_speaker(raw: dict[str, Any]) -> None:
+    stats = corpus_stats(CORPUS).to_dict()
+    expected = Counter(_name(raw, q["speaker"]) for q in raw["quotes"])
+    assert Counter(stats["quotes_per_speaker"]) == expected
+    assert list(stats["quotes_per_speaker"].values()) == sorted(expected.values(), reverse=True)
+    assert stats["quotes_per_speaker"]["Mikhail Bogdanov"] == 3
+
+
+def test_bundled_kb_coverage(raw: dict[str, Any]) -> None:
+    kb = corpus_stats(CORPUS).to_dict()["knowledge_bases"]
+    linked = [e for e in raw["entities"] if e.get("links")]
+    assert kb["entities"] == len(raw["entities"])
+    assert kb["linked"] == len(linked)
+    assert kb["coverage"] == pytest.approx(len(linked) / len(raw["entities"]))
+    assert kb["links"] == {"wikidata": sum(len(e["links"]) for e in linked)}
+    gpe = [e for e in raw["entities"] if e["type"] == "GPE"]
+    assert kb["by_type"]["GPE"] == {
+        "linked": sum(bool(e.get("links")) for e in gpe),
+        "entities": len(gpe),
+    }
+
+
+def test_bundled_attribute_values(raw: dict[str, Any]) -> None:
+    values = corpus_stats(CORPUS).to_dict()["attribute_values"]
+    expected: dict[str, Counter[str]] = {}
+    for a in raw["attributes"]:
+        expected.setdefault(a["name"], Counter())[json.dumps(a["value"])] += 1
+    assert {name: Counter(v) for name, v in values.items()} == expected
+    assert values["negated"] == {"true": 2}
+
+
+def test_text_rendering_of_the_bundled_corpus(raw: dict[str, Any]) -> None:
+    text = render_text([corpus_stats(CORPUS, "corpus")])
+    assert text.startswith(f"corpus: 1 document in 2 files, {len(raw['text']):,} characters")
+    assert "one document in 2 files (identical)" in text
+    assert "Quotes per speaker" in text and "Mikhail Bogdanov" in text
+    linked = sum(bool(e.get("links")) for e in raw["entities"])
+    total = len(raw["entities"])
+    assert (
+        f"Knowledge-base links: {linked} of {total} entities linked ({linked / total:.0%})" in text
+    )
+    assert '"actual"' in text
+
+
+def test_twins_that_differ_and_unreadable_files_are_reported(tmp_path: Path) -> None:
+    shutil.copy(BUNDLED, tmp_path / "a.json")
+    record = json.loads(BUNDLED.read_text("utf-8"))
+    record["mentions"][0]["note"] = "changed"
+    (tmp_path / "b.json").write_text(json.dumps(record), "utf-8")
+    shutil.copy(NEGATIVE / "P001-json-syntax.json", tmp_path / "broken.json")
+    stats = corpus_stats(tmp_path)
+    assert stats.documents == 1 and stats.files == 3
+    assert [d.identical for d in stats.duplicates] == [False]
+    assert [Path(p).name for p, _ in stats.unreadable] == ["broken.json"]
+    assert "they DIFFER" in render_text([stats])
+    assert json.loads(render_json([stats]))["corpora"][0]["unreadable"][0]["path"].endswith(
+        "broken.json"
+    )
+
+
+def test_a_partly_broken_document_counts_what_is_sound() -> None:
+    stats = corpus_stats(NEGATIVE / "S001-missing-property.json")
+    assert stats.documents == 1 and stats.skipped_annotations == 1
+    assert "fail the schema and are not counted" in render_text([stats])
+
+
+def test_cli_defaults_to_the_configured_corpus() -> None:
+    result = run_views("stats")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("corpus: 1 document in 2 files")
+
+
+def test_cli_json_and_several_corpora() -> None:
+    positive = ROOT / "tests" / "examples" / "positive"
+    result = run_views("stats", str(CORPUS), str(positive), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    corpora = json.loads(result.stdout)["corpora"]
+    assert [c["corpus"] for c in corpora] == ["corpus", "tests/examples/positive"]
+    assert [c["documents"] for c in corpora] == [1, 1]
+
+
+def test_cli_writes_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "stats.json"
+    result = run_views("stats", str(CORPUS), "--format", "json", "-o", str(out))
+    assert result.returncode == 0 and result.stdout == ""
+    assert json.loads(out.read_text("utf-8"))["corpora"][0]["documents"] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats", "no/such/folder"],
+        ["stats", str(NEGATIVE / "P001-json-syntax.json")],
+        ["stats", "--format", "yaml"],
+    ],
+)
+def test_cli_unreadable_input_and_usage_errors_exit_2(args: list[str]) -> None:
+    result = run_views(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
