@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
+from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import from_dict, to_dict
@@ -111,13 +112,21 @@ def _kept_indices(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[st
     }
 
 
-def _remap(finding: Finding, kept: dict[str, list[int]]) -> Finding:
-    """Rewrite a model pointer into a record pointer when annotations were left out."""
-    parts = finding.pointer.split("/")
+def _remap_pointer(pointer: str, kept: dict[str, list[int]]) -> str:
+    parts = pointer.split("/")
     if len(parts) > 2 and parts[1] in kept and parts[2].isdigit():
         parts[2] = str(kept[parts[1]][int(parts[2])])
-        return Finding(**{**_fields(finding), "pointer": "/".join(parts)})
-    return finding
+    return "/".join(parts)
+
+
+def _remap(finding: Finding, kept: dict[str, list[int]]) -> Finding:
+    """Rewrite model pointers (of the finding and of its fix's edits) into record pointers
+    when annotations were left out of the model."""
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(SetValue(_remap_pointer(e.pointer, kept), e.value) for e in fix.edits)
+        fix = Fix(fix.description, edits, fix.safe)
+    return Finding(**{**_fields(finding), "pointer": _remap_pointer(finding.pointer, kept), "fix": fix})
 
 
 def _fields(finding: Finding) -> dict[str, Any]:

@@ -72,6 +72,22 @@ def _set(record: Any, pointer: str, value: Any) -> None:
         node[last] = value
 
 
+def _settable(record: Any, pointer: str) -> bool:
+    """Whether the parent of ``pointer`` exists and can take the value."""
+    tokens = _tokens(pointer)
+    if not tokens:
+        return False
+    node = record
+    try:
+        for token in tokens[:-1]:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
+    if isinstance(node, list):
+        return tokens[-1].isdigit() and int(tokens[-1]) < len(node)
+    return isinstance(node, dict)
+
+
 def apply_fixes(record: dict[str, Any], fixes: Iterable[Fix]) -> tuple[dict[str, Any], int]:
     """A copy of ``record`` with ``fixes`` applied, and how many were applied.
 
@@ -84,6 +100,8 @@ def apply_fixes(record: dict[str, Any], fixes: Iterable[Fix]) -> tuple[dict[str,
     for fix in fixes:
         if any(e.pointer in written and written[e.pointer] != e.value for e in fix.edits):
             continue
+        if not all(_settable(out, e.pointer) for e in fix.edits):
+            continue  # the record is not shaped as the fix expects: leave it to a person
         for edit in fix.edits:
             _set(out, edit.pointer, edit.value)
             written[edit.pointer] = edit.value

@@ -14,6 +14,7 @@ import json
 import random
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,8 @@ def main() -> int:
             one_case(data, name, rng)
         except Exception as exc:  # report and go on: the count is the result
             failures += 1
-            print(f"case {i}: {type(exc).__name__}: {exc}"[:500], file=sys.stderr)
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            print(f"case {i}: {type(exc).__name__}: {exc} at {where.filename}:{where.lineno}"[:500], file=sys.stderr)
     elapsed = time.perf_counter() - start
     print(f"{args.cases} cases, {failures} failures, {elapsed:.0f} s (seed {args.seed})")
     return 1 if failures else 0

@@ -278,3 +278,20 @@ def test_reanchor_cli_updates_the_hash_and_lists_changed_spans(tmp_path: Path) -
 def test_fix_hook_is_declared_for_pre_commit() -> None:
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text()
     assert "id: corpuskit-fix" in hooks and "entry: corpuskit fix" in hooks
+
+
+def test_fixes_land_on_the_right_annotation_when_others_fail_the_schema(tmp_path: Path) -> None:
+    doc = (ROOT / "tests" / "examples" / "positive" / "minimal.json").read_text()
+    # m1 fails the schema (left out of the checks); m4's offsets slipped by one.
+    broken = doc.replace('"id": "m1", "type": "GPE"', '"id": "m1", "type": 7').replace(
+        '{"start": 34, "end": 40, "text": "Russia"}', '{"start": 35, "end": 41, "text": "Russia"}'
+    )
+    target = tmp_path / "d.json"
+    target.write_text(broken)
+    report = check_bytes(broken.encode(), "d.json")
+    fixes = [d for d in report.diagnostics if d.code == "O003"]
+    assert fixes and fixes[0].fix is not None
+    assert {e.pointer for e in fixes[0].fix.edits} == {"/mentions/3/span/0/start", "/mentions/3/span/0/end"}
+    outcome = fix_bytes(broken.encode(), "d.json")
+    assert outcome.fixed_text is None  # m1 still fails the schema: nothing is written
+    assert outcome.refused == "the fixed document would not pass the schema"

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator, Mapping
 
 from corpuskit.diagnostics import Finding, Rule, Severity
-from corpuskit.model import Attribute, Claim, Document, Entity, Event, Quote, Relation
+from corpuskit.model import Annotation, Document, Event, Relation
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -82,28 +82,54 @@ _AGENTS = frozenset({"mentions", "entities"})
 _EVENT_ARGS = frozenset({"mentions", "entities", "events"})
 _RELATION_ARGS = frozenset({"mentions", "entities", "events", "relations"})
 _TARGETS = frozenset(_SINGULAR) - {"attributes"}
+_FRAMES = frozenset({"events", "relations"})
 
 
-def _refs(kind: str, index: int, a: object) -> Iterator[tuple[str, str, frozenset[str], str]]:
-    """(pointer, referenced id, allowed kinds, what) for each reference an annotation makes."""
-    base = f"/{kind}/{index}"
-    if isinstance(a, Entity):
-        for k, ref in enumerate(a.mentions):
-            yield f"{base}/mentions/{k}", ref, frozenset({"mentions"}), "entity member"
-    elif isinstance(a, Quote):
-        if a.speaker is not None:
-            yield f"{base}/speaker", a.speaker, _AGENTS, "speaker"
-    elif isinstance(a, Claim):
-        if a.source is not None:
-            yield f"{base}/source", a.source, _AGENTS, "claim source"
-        if a.channel is not None:
-            yield f"{base}/channel", a.channel, _AGENTS, "claim channel"
-    elif isinstance(a, Event | Relation):
-        allowed = _EVENT_ARGS if isinstance(a, Event) else _RELATION_ARGS
-        for k, arg in enumerate(a.args):
-            yield f"{base}/args/{k}/ref", arg.ref, allowed, f'argument "{arg.role}"'
-    elif isinstance(a, Attribute):
-        yield f"{base}/target", a.target, _TARGETS, "attribute target"
+_MEMBERS = frozenset({"mentions"})
+#: A reference's place in its annotation: ("speaker",) or ("args", 2) ...
+Where = tuple[str, ...] | tuple[str, int]
+
+
+def _refs(doc: Document) -> Iterator[tuple[str, int, Annotation, Where, str, frozenset[str]]]:
+    """(kind, index, annotation, place, referenced id, allowed kinds) of every reference.
+
+    Pointers and messages are built only for references that turn out wrong.
+    """
+    for i, e in enumerate(doc.entities):
+        for k, ref in enumerate(e.mentions):
+            yield "entities", i, e, ("mentions", k), ref, _MEMBERS
+    for i, q in enumerate(doc.quotes):
+        if q.speaker is not None:
+            yield "quotes", i, q, ("speaker",), q.speaker, _AGENTS
+    for i, c in enumerate(doc.claims):
+        if c.source is not None:
+            yield "claims", i, c, ("source",), c.source, _AGENTS
+        if c.channel is not None:
+            yield "claims", i, c, ("channel",), c.channel, _AGENTS
+    for i, ev in enumerate(doc.events):
+        for k, arg in enumerate(ev.args):
+            yield "events", i, ev, ("args", k), arg.ref, _EVENT_ARGS
+    for i, r in enumerate(doc.relations):
+        for k, arg in enumerate(r.args):
+            yield "relations", i, r, ("args", k), arg.ref, _RELATION_ARGS
+    for i, at in enumerate(doc.attributes):
+        yield "attributes", i, at, ("target",), at.target, _TARGETS
+
+
+def _describe(kind: str, annotation: Annotation, place: Where) -> tuple[str, str]:
+    """(pointer suffix, what the reference is) for a message."""
+    if place[0] == "mentions":
+        return f"/mentions/{place[1]}", "entity member"
+    if place[0] == "args":
+        assert isinstance(annotation, Event | Relation)
+        return f"/args/{place[1]}/ref", f'argument "{annotation.args[int(place[1])].role}"'
+    what = {
+        "speaker": "speaker",
+        "source": "claim source",
+        "channel": "claim channel",
+        "target": "attribute target",
+    }
+    return f"/{place[0]}", what[str(place[0])]
 
 
 def _a(noun: str) -> str:
@@ -136,39 +162,39 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
 
     graph: dict[str, list[str]] = {}
     owner: dict[str, str] = {}
-    for kind, index, a in doc.annotations():
-        for pointer, ref, allowed, what in _refs(kind, index, a):
-            target = kind_of.get(ref)
-            if target is None and also_known and ref in also_known:
-                continue
-            if target is None:
-                close = difflib.get_close_matches(ref, [*kind_of, *(also_known or ())], n=1)
-                yield Finding(
-                    DANGLING_REFERENCE,
-                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
-                    pointer=pointer,
-                    annotation_id=a.id,
-                    hint=f'did you mean "{close[0]}"?'
-                    if close
-                    else "add the annotation or fix the id",
-                )
-            elif target not in allowed:
-                yield Finding(
-                    WRONG_KIND,
-                    f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is {_a(_SINGULAR[target])}; '
-                    f"expected {_a(_kinds(allowed))}",
-                    pointer=pointer,
-                    annotation_id=a.id,
-                )
-            elif kind in ("events", "relations") and target in ("events", "relations"):
+    for kind, index, a, place, ref, allowed in _refs(doc):
+        target = kind_of.get(ref)
+        if target is not None and target in allowed:
+            if target in _FRAMES and kind in _FRAMES:
                 graph.setdefault(a.id, []).append(ref)
-                owner.setdefault(a.id, pointer.rsplit("/args", 1)[0])
+                owner.setdefault(a.id, f"/{kind}/{index}")
+            continue
+        if target is None and also_known and ref in also_known:
+            continue
+        suffix, what = _describe(kind, a, place)
+        pointer = f"/{kind}/{index}{suffix}"
+        if target is None:
+            close = difflib.get_close_matches(ref, [*kind_of, *(also_known or ())], n=1)
+            yield Finding(
+                DANGLING_REFERENCE,
+                f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
+                pointer=pointer,
+                annotation_id=a.id,
+                hint=f'did you mean "{close[0]}"?' if close else "add the annotation or fix the id",
+            )
+        else:
+            yield Finding(
+                WRONG_KIND,
+                f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is {_a(_SINGULAR[target])}; '
+                f"expected {_a(_kinds(allowed))}",
+                pointer=pointer,
+                annotation_id=a.id,
+            )
 
     yield from _cycles(graph, owner)
 
     member_of: dict[str, str] = {}
-    for _, index, entity in ((k, i, a) for k, i, a in doc.annotations() if k == "entities"):
-        assert isinstance(entity, Entity)
+    for index, entity in enumerate(doc.entities):
         for k, ref in enumerate(entity.mentions):
             if ref in member_of and member_of[ref] != entity.id:
                 yield Finding(
