@@ -77,7 +77,9 @@ def code_fingerprint() -> str:
     from corpuskit.rules.schema import schema_dir
 
     package = Path(corpuskit.__file__).parent
-    files = sorted([*package.rglob("*.py"), *schema_dir().glob("*.json"), *schema_dir().glob("*.xsd")])
+    files = sorted(
+        [*package.rglob("*.py"), *schema_dir().glob("*.json"), *schema_dir().glob("*.xsd")]
+    )
     digest = hashlib.sha256()
     for f in files:
         stat = f.stat()

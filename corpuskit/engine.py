@@ -126,7 +126,9 @@ def _remap(finding: Finding, kept: dict[str, list[int]]) -> Finding:
     if fix is not None:
         edits = tuple(SetValue(_remap_pointer(e.pointer, kept), e.value) for e in fix.edits)
         fix = Fix(fix.description, edits, fix.safe)
-    return Finding(**{**_fields(finding), "pointer": _remap_pointer(finding.pointer, kept), "fix": fix})
+    return Finding(
+        **{**_fields(finding), "pointer": _remap_pointer(finding.pointer, kept), "fix": fix}
+    )
 
 
 def _fields(finding: Finding) -> dict[str, Any]:

@@ -182,7 +182,10 @@ def main() -> int:
         except Exception as exc:  # report and go on: the count is the result
             failures += 1
             where = traceback.extract_tb(exc.__traceback__)[-1]
-            print(f"case {i}: {type(exc).__name__}: {exc} at {where.filename}:{where.lineno}"[:500], file=sys.stderr)
+            print(
+                f"case {i}: {type(exc).__name__}: {exc} at {where.filename}:{where.lineno}"[:500],
+                file=sys.stderr,
+            )
     elapsed = time.perf_counter() - start
     print(f"{args.cases} cases, {failures} failures, {elapsed:.0f} s (seed {args.seed})")
     return 1 if failures else 0

@@ -291,7 +291,10 @@ def test_fixes_land_on_the_right_annotation_when_others_fail_the_schema(tmp_path
     report = check_bytes(broken.encode(), "d.json")
     fixes = [d for d in report.diagnostics if d.code == "O003"]
     assert fixes and fixes[0].fix is not None
-    assert {e.pointer for e in fixes[0].fix.edits} == {"/mentions/3/span/0/start", "/mentions/3/span/0/end"}
+    assert {e.pointer for e in fixes[0].fix.edits} == {
+        "/mentions/3/span/0/start",
+        "/mentions/3/span/0/end",
+    }
     outcome = fix_bytes(broken.encode(), "d.json")
     assert outcome.fixed_text is None  # m1 still fails the schema: nothing is written
     assert outcome.refused == "the fixed document would not pass the schema"

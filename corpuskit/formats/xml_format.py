@@ -310,7 +310,9 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
     unexpected = _UNEXPECTED.search(message)
     if kind in _XSD_MISSING or "Missing child element" in message:
         rule = S.MISSING_PROPERTY
-    elif unexpected and unexpected.group(1) in _KNOWN_TAGS and " " not in unexpected.group(2).strip():
+    elif (
+        unexpected and unexpected.group(1) in _KNOWN_TAGS and " " not in unexpected.group(2).strip()
+    ):
         # A known element where another one was required: the required one is missing.
         rule = S.MISSING_PROPERTY
         found, wanted = unexpected.group(1), unexpected.group(2).strip()
