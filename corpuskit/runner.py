@@ -7,9 +7,7 @@ number of processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -63,6 +61,8 @@ def discover(options: RunOptions) -> list[Path]:
 
 
 def _git(args: list[str], cwd: Path) -> str:
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False
@@ -161,6 +161,8 @@ def run(options: RunOptions) -> Iterator[FileReport]:
         for path in files:
             yield worker.check(path)
         return
+    import multiprocessing
+
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 
 from corpuskit.diagnostics import Finding, Rule, Severity
@@ -174,7 +173,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         suffix, what = _describe(kind, a, place)
         pointer = f"/{kind}/{index}{suffix}"
         if target is None:
-            close = difflib.get_close_matches(ref, [*kind_of, *(also_known or ())], n=1)
+            close = _close_matches(ref, [*kind_of, *(also_known or ())], n=1)
             yield Finding(
                 DANGLING_REFERENCE,
                 f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
@@ -244,3 +243,10 @@ def _cycles(graph: dict[str, list[str]], owner: dict[str, str]) -> Iterator[Find
                 state[child] = 1
                 path.append(child)
                 stack.append((child, iter(graph.get(child, ()))))
+
+
+def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """difflib's close matches, imported only when a message needs a suggestion."""
+    import difflib
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)

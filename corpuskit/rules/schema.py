@@ -7,7 +7,6 @@ checked against ``schema/document.xsd`` by the XML format, which reports with th
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Iterable
@@ -228,7 +227,7 @@ def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> l
         allowed = sorted(_subschema(list(error.schema_path)).get("properties", {}))
         out = []
         for name in kind.unexpected:
-            close = difflib.get_close_matches(name, allowed, n=1)
+            close = _close_matches(name, allowed, n=1)
             hint = f'did you mean "{close[0]}"?' if close else None
             if not close:
                 hint = "allowed here: " + ", ".join(allowed) if allowed else None
@@ -344,7 +343,7 @@ def _typos(errors: list[Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pointer, names in missing.items():
         for name in names:
-            close = difflib.get_close_matches(name, unexpected.get(pointer, []), n=1)
+            close = _close_matches(name, unexpected.get(pointer, []), n=1)
             if close:
                 out[f"{pointer}/{name}"] = close[0]
     return out
@@ -374,3 +373,10 @@ def build_document(parsed: Any) -> Document:
     if findings or record is None:
         raise DocumentError(findings)
     return from_dict(record)
+
+
+def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """difflib's close matches, imported only when a message needs a suggestion."""
+    import difflib
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)

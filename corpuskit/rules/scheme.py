@@ -6,7 +6,6 @@ Every message names the scheme line that sets the constraint.
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -183,7 +182,7 @@ def _names(names: list[str] | tuple[str, ...]) -> str:
 
 
 def _suggest(name: str, options: list[str]) -> str | None:
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    close = _close_matches(name, options, n=1, cutoff=0.5)
     return f'did you mean "{close[0]}"?' if close else None
 
 
@@ -517,3 +516,10 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """difflib's close matches, imported only when a message needs a suggestion."""
+    import difflib
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)
