@@ -66,6 +66,59 @@ class ResultCache:
                 os.unlink(tmp)
 
 
+class StatIndex:
+    """(settings, file) -> (size, mtime, result key): a warm run stats files instead of reading them.
+
+    A file whose size and modification time are unchanged since its result was stored is not
+    read at all. Only the main process reads and writes the index (one small file).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.file = folder / f"index-{CACHE_FORMAT}-{code_fingerprint()}.json"
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        try:
+            loaded = orjson.loads(self.file.read_bytes())
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+
+    @staticmethod
+    def _name(fingerprint: str, path: Path) -> str:
+        return hashlib.sha256(fingerprint.encode()).hexdigest()[:16] + "|" + str(path.resolve())
+
+    def get(self, fingerprint: str, path: Path) -> str | None:
+        """The result key of an unchanged file, or None."""
+        entry = self.entries.get(self._name(fingerprint, path))
+        if entry is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return str(entry[2]) if entry[:2] == [stat.st_size, stat.st_mtime_ns] else None
+
+    def put(self, fingerprint: str, path: Path, size: int, mtime_ns: int, key: str) -> None:
+        """Remember a file's result key with the stat it had when it was read."""
+        self.entries[self._name(fingerprint, path)] = [size, mtime_ns, key]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the index (atomically) if it changed."""
+        if not self.dirty:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            _gitignore(self.file.parent)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(orjson.dumps(self.entries))
+            os.replace(tmp, self.file)
+        except OSError:
+            pass
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """Size and modification time of corpuskit's own files and schemas.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpuskit.cache import ResultCache
+from corpuskit.cache import ResultCache, StatIndex
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, check_file, iter_documents
@@ -94,6 +94,10 @@ def _scheme_or_config_changed(options: RunOptions, changed: set[Path]) -> bool:
     return any(p is not None and p.resolve() in changed for p in watched)
 
 
+#: What a worker learned about a file for the stat index: fingerprint, size, mtime, result key.
+Stamp = tuple[str, int, int, str]
+
+
 class _Worker:
     """What one process needs to check files: settings, scheme discovery, the cache."""
 
@@ -105,30 +109,44 @@ class _Worker:
         self.cache_dir = cache_dir
         self.caches: dict[str, ResultCache] = {}
 
-    def check(self, path: Path) -> FileReport:
-        settings = self.settings
+    def settings_for(self, path: Path) -> Settings:
+        """The settings for one document (with the scheme configured above it)."""
         if self.finder is not None:
             scheme = self.finder.for_document(path)
             if scheme is not None:
-                settings = replace(settings, scheme=scheme)
-        if self.cache_dir is None:
-            return check_file(path, settings)
-        fingerprint = settings.fingerprint()
+                return replace(self.settings, scheme=scheme)
+        return self.settings
+
+    def cache(self, fingerprint: str) -> ResultCache:
+        """The result cache for one settings fingerprint."""
+        assert self.cache_dir is not None
         cache = self.caches.get(fingerprint)
         if cache is None:
             cache = self.caches[fingerprint] = ResultCache(self.cache_dir, fingerprint)
+        return cache
+
+    def check(self, path: Path) -> tuple[FileReport, Stamp | None]:
+        """Check one file (or read its cached result), with what the stat index should learn."""
+        settings = self.settings_for(path)
+        if self.cache_dir is None:
+            return check_file(path, settings), None
+        fingerprint = settings.fingerprint()
+        cache = self.cache(fingerprint)
         try:
+            stat = path.stat()  # before reading: a change after this is seen next time
             data = path.read_bytes()
         except OSError:
-            return check_file(path, settings)  # reports the read error
+            return check_file(path, settings), None  # reports the read error
         key = cache.key(str(path), data)
+        stamp = (fingerprint, stat.st_size, stat.st_mtime_ns, key)
         hit = cache.get(key)
         if hit is not None:
-            return hit
+            return hit, stamp
         report = check_file(path, settings)
-        if not any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
-            cache.put(key, report)
-        return report
+        if any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
+            return report, None
+        cache.put(key, report)
+        return report, stamp
 
 
 _WORKER: _Worker | None = None
@@ -139,7 +157,7 @@ def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     _WORKER = _Worker(settings, cache_dir)
 
 
-def _check_in_worker(path: Path) -> FileReport:
+def _check_in_worker(path: Path) -> tuple[FileReport, Stamp | None]:
     assert _WORKER is not None
     return _WORKER.check(path)
 
@@ -155,22 +173,49 @@ def default_jobs() -> int:
 def run(options: RunOptions) -> Iterator[FileReport]:
     """Check every document of the run, yielding reports in ``discover`` order."""
     files = discover(options)
-    jobs = max(1, min(options.jobs, len(files)))
-    if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
-        worker = _Worker(options.settings, options.cache_dir)
-        for path in files:
-            yield worker.check(path)
-        return
-    import multiprocessing
+    local = _Worker(options.settings, options.cache_dir)
+    index = StatIndex(options.cache_dir) if options.cache_dir is not None else None
 
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    with context.Pool(
-        jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
-    ) as pool:
-        chunk = max(1, min(64, len(files) // (jobs * 8)))
-        yield from pool.imap(_check_in_worker, files, chunksize=chunk)
+    def unchanged(path: Path) -> FileReport | None:
+        if index is None:
+            return None
+        fingerprint = local.settings_for(path).fingerprint()
+        key = index.get(fingerprint, path)
+        return local.cache(fingerprint).get(key) if key is not None else None
+
+    def learn(path: Path, stamp: Stamp | None) -> None:
+        if index is not None and stamp is not None:
+            index.put(stamp[0], path, stamp[1], stamp[2], stamp[3])
+
+    hits = [unchanged(path) for path in files]
+    todo = [path for path, hit in zip(files, hits, strict=True) if hit is None]
+    jobs = max(1, min(options.jobs, len(todo)))
+    try:
+        if jobs == 1 or len(todo) < PARALLEL_THRESHOLD:
+            for path, hit in zip(files, hits, strict=True):
+                if hit is None:
+                    hit, stamp = local.check(path)
+                    learn(path, stamp)
+                yield hit
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with context.Pool(
+            jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
+        ) as pool:
+            chunk = max(1, min(64, len(todo) // (jobs * 8)))
+            results = pool.imap(_check_in_worker, todo, chunksize=chunk)
+            for path, hit in zip(files, hits, strict=True):
+                if hit is None:
+                    hit, stamp = next(results)
+                    learn(path, stamp)
+                yield hit
+    finally:
+        if index is not None:
+            index.save()
 
 
 def validate(
