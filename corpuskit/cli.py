@@ -496,13 +496,15 @@ def show_rule(code: Annotated[str, typer.Argument(help="A rule code (O003) or na
     typer.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.doc}")
 
 
-def _register_views() -> None:
-    from corpuskit.views.commands import register
+def _register_subcommands() -> None:
+    from corpuskit.interop.commands import register as register_interop
+    from corpuskit.views.commands import register as register_views
 
-    register(app)
+    register_views(app)
+    register_interop(app)
 
 
-_register_views()
+_register_subcommands()
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ for another check. Adding a rule means defining it in its family module and list
 from __future__ import annotations
 
 from corpuskit.diagnostics import Rule
-from corpuskit.rules import layout, offsets, parse, references, schema
+from corpuskit.rules import interop, layout, offsets, parse, references, schema
 from corpuskit.rules import scheme as scheme_rules
 
 FAMILIES = {
@@ -18,6 +18,7 @@ FAMILIES = {
     "R": "references",
     "C": "scheme",
     "L": "layout",
+    "I": "interop (import and export)",
 }
 
 RULES: tuple[Rule, ...] = (
@@ -27,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     *references.RULES,
     *scheme_rules.RULES,
     *layout.RULES,
+    *interop.RULES,
 )
 
 

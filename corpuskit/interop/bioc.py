@@ -1,0 +1,1213 @@
+"""BioC (XML per BioC.dtd, and BioC JSON) to and from corpuskit documents.
+
+A collection holds documents; a document holds passages (or sentences) whose offsets are
+document-level, and annotations (one or several locations) and relations (nodes with roles).
+Each BioC document becomes one corpuskit document: the passages' texts are placed at their
+offsets (gaps filled with line breaks), annotations become mentions, relations become
+relations, and infons other than ``type`` become attributes. corpuskit's own kinds travel as
+``corpuskit:*`` infons (an entity is a relation with ``mention`` nodes, an event a relation with
+a ``trigger`` node), so that corpuskit -> BioC -> corpuskit is exact except for attribute ids.
+
+Offsets may be counted in code points, UTF-8 bytes or UTF-16 units (``unit``); the annotated
+texts tell whether the unit fits (I003). docs/interop.md has the mapping tables.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corpuskit.diagnostics import Finding, Rule
+from corpuskit.formats.common import LineIndex
+from corpuskit.formats.json_positions import JsonPositions
+from corpuskit.formats.records import meta_to_dict
+from corpuskit.interop.common import (
+    Exported,
+    IdPool,
+    Imported,
+    Origin,
+    SourceFinding,
+    document_id,
+    fit_name,
+    plain_metadata,
+    renamed_finding,
+)
+from corpuskit.interop.units import UNITS, OffsetMap, char_width, unit_finding
+from corpuskit.model import (
+    Argument,
+    Attribute,
+    AttributeValue,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Metadata,
+    Provenance,
+    Quote,
+    Relation,
+    Span,
+    text_sha256,
+)
+from corpuskit.rules import interop as I
+
+if TYPE_CHECKING:
+    from corpuskit.scheme import AttributeDef, Scheme
+
+#: Infon keys that carry corpuskit structure; every other infon is an attribute.
+KIND, NOTE, ATTRIBUTES = "corpuskit:kind", "corpuskit:note", "corpuskit:attributes"
+ORDER = "corpuskit:attribute_order"
+_META_KEYS = ("title", "language", "source", "url", "published", "license")
+DOCTYPE = '<!DOCTYPE collection SYSTEM "BioC.dtd">'
+#: Metadata fields kept from document infons, with the form corpuskit requires of them.
+_META_PATTERNS = {
+    "source": re.compile(r".+", re.S),
+    "url": re.compile(r"https?://\S+"),
+    "published": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "license": re.compile(r".+", re.S),
+}
+
+
+# --------------------------------------------------------------------------- the BioC model
+
+
+@dataclass(slots=True)
+class BiocAnnotation:
+    """``<annotation>``: infons, locations (offset, length) and the annotated text."""
+
+    id: str | None
+    infons: dict[str, str]
+    locations: list[tuple[int, int]]
+    text: str | None
+    #: (line, column) in the collection file.
+    where: tuple[int, int] = (1, 1)
+
+
+@dataclass(slots=True)
+class BiocRelation:
+    """``<relation>``: infons and nodes (refid, role)."""
+
+    id: str | None
+    infons: dict[str, str]
+    nodes: list[tuple[str, str]]
+    where: tuple[int, int] = (1, 1)
+
+
+@dataclass(slots=True)
+class BiocPassage:
+    """``<passage>`` or ``<sentence>``: an offset, a text or sentences, annotations, relations."""
+
+    offset: int
+    infons: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    sentences: list[BiocPassage] = field(default_factory=list)
+    annotations: list[BiocAnnotation] = field(default_factory=list)
+    relations: list[BiocRelation] = field(default_factory=list)
+    where: tuple[int, int] = (1, 1)
+
+
+@dataclass(slots=True)
+class BiocDocument:
+    """``<document>``: an id, infons, passages and document-level relations."""
+
+    id: str | None
+    infons: dict[str, str] = field(default_factory=dict)
+    passages: list[BiocPassage] = field(default_factory=list)
+    annotations: list[BiocAnnotation] = field(default_factory=list)
+    relations: list[BiocRelation] = field(default_factory=list)
+    where: tuple[int, int] = (1, 1)
+
+
+@dataclass(slots=True)
+class BiocCollection:
+    """``<collection>``: source, date, key, infons and documents."""
+
+    source: str = ""
+    date: str = ""
+    key: str = ""
+    infons: dict[str, str] = field(default_factory=dict)
+    documents: list[BiocDocument] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    """A malformed element: reported (I002) and left out."""
+
+    def __init__(self, message: str, where: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+# --------------------------------------------------------------------------- reading XML
+
+
+def _xml_parser() -> Any:
+    from lxml import etree
+
+    # BioC files carry a DOCTYPE; it is never loaded, and entities are never resolved.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Finding]]:
+    """Read BioC XML; malformed elements are findings (I002) and left out."""
+    from lxml import etree
+
+    findings: list[Finding] = []
+    try:
+        root = etree.fromstring(data, _xml_parser())
+    except etree.XMLSyntaxError as exc:
+        line, column = getattr(exc, "position", (1, 1)) or (1, 1)
+        message = str(getattr(exc, "msg", exc)).split(", line ")[0]
+        return None, [
+            _at(I.INPUT_UNREADABLE, f"not well-formed XML: {message}", (line, column), file)
+        ]
+    if root.tag != "collection":
+        return None, [
+            _at(
+                I.INPUT_UNREADABLE,
+                f"the root element is <{root.tag}>, not <collection>",
+                (root.sourceline or 1, 1),
+                file,
+            )
+        ]
+
+    def where(el: Any) -> tuple[int, int]:
+        return (el.sourceline or 1, 1)
+
+    def infons(el: Any) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for inf in el.findall("infon"):
+            key = inf.get("key")
+            if key is None:
+                findings.append(_at(I.INPUT_MALFORMED, "<infon> without a key", where(inf), file))
+                continue
+            out[key] = inf.text or ""
+        return out
+
+    def integer(value: str | None, what: str, el: Any) -> int:
+        try:
+            return int((value or "").strip())
+        except ValueError:
+            raise _Bad(f"{what} {value!r} is not a whole number", where(el)) from None
+
+    def annotation(el: Any) -> BiocAnnotation:
+        locations = [
+            (integer(loc.get("offset"), "offset", loc), integer(loc.get("length"), "length", loc))
+            for loc in el.findall("location")
+        ]
+        text_el = el.find("text")
+        text = (text_el.text or "") if text_el is not None else None
+        return BiocAnnotation(el.get("id"), infons(el), locations, text, where(el))
+
+    def relation(el: Any) -> BiocRelation:
+        nodes = [(n.get("refid") or "", n.get("role") or "") for n in el.findall("node")]
+        return BiocRelation(el.get("id"), infons(el), nodes, where(el))
+
+    def children(el: Any, tag: str, build: Any) -> list[Any]:
+        out = []
+        for child in el.findall(tag):
+            try:
+                out.append(build(child))
+            except _Bad as bad:
+                findings.append(
+                    _at(I.INPUT_MALFORMED, f"<{tag}>: {bad}; left out", bad.where, file)
+                )
+        return out
+
+    def passage(el: Any) -> BiocPassage:
+        text_el = el.find("text")
+        return BiocPassage(
+            integer(
+                el.findtext("offset") if el.find("offset") is not None else el.get("offset"),
+                "offset",
+                el,
+            ),
+            infons(el),
+            (text_el.text or "") if text_el is not None else None,
+            children(el, "sentence", passage),
+            children(el, "annotation", annotation),
+            children(el, "relation", relation),
+            where(el),
+        )
+
+    collection = BiocCollection(
+        root.findtext("source") or "",
+        root.findtext("date") or "",
+        root.findtext("key") or "",
+        infons(root),
+    )
+    for doc in root.findall("document"):
+        ident = doc.findtext("id") if doc.find("id") is not None else doc.get("id")
+        collection.documents.append(
+            BiocDocument(
+                ident,
+                infons(doc),
+                children(doc, "passage", passage),
+                children(doc, "annotation", annotation),
+                children(doc, "relation", relation),
+                where(doc),
+            )
+        )
+    return collection, findings
+
+
+def _at(
+    rule: Rule, message: str, where: tuple[int, int], file: str, hint: str | None = None
+) -> SourceFinding:
+    return SourceFinding(rule, message, position=where, file=file, hint=hint)
+
+
+# --------------------------------------------------------------------------- reading JSON
+
+
+def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Finding]]:
+    """Read BioC JSON (a collection, a list of documents, or one document)."""
+    try:
+        text = data.decode("utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError as exc:
+        return None, [
+            _at(I.INPUT_UNREADABLE, f"not UTF-8: {exc.reason} at byte {exc.start}", (1, 1), file)
+        ]
+    except json.JSONDecodeError as exc:
+        return None, [
+            _at(I.INPUT_UNREADABLE, f"not valid JSON: {exc.msg}", (exc.lineno, exc.colno), file)
+        ]
+    positions: JsonPositions | None = None
+    lines = LineIndex(text)
+    findings: list[Finding] = []
+
+    def where(pointer: str) -> tuple[int, int]:
+        nonlocal positions
+        positions = positions or JsonPositions(text)
+        found = positions.find(pointer)
+        return lines.line_col(found[1].start) if found else (1, 1)
+
+    def infons(value: Any, pointer: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise _Bad("infons must be an object", where(pointer))
+        # Producers write numbers and nulls too; infons are strings in BioC.
+        return {str(k): _infon_text(v) for k, v in value.items() if v is not None}
+
+    def integer(value: Any, what: str, pointer: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise _Bad(f"{what} {value!r} is not a whole number", where(pointer))
+        try:
+            return int(value)
+        except ValueError:
+            raise _Bad(f"{what} {value!r} is not a whole number", where(pointer)) from None
+
+    def obj(value: Any, pointer: str, what: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _Bad(f"{what} must be an object", where(pointer))
+        return value
+
+    def many(value: Any, pointer: str, build: Any, what: str) -> list[Any]:
+        out = []
+        for i, item in enumerate(value or []):
+            try:
+                out.append(build(item, f"{pointer}/{i}"))
+            except _Bad as bad:
+                findings.append(_at(I.INPUT_MALFORMED, f"{what}: {bad}; left out", bad.where, file))
+        return out
+
+    def annotation(value: Any, p: str) -> BiocAnnotation:
+        a = obj(value, p, "an annotation")
+        locations = []
+        for i, loc in enumerate(a.get("locations") or []):
+            lp = f"{p}/locations/{i}"
+            loc = obj(loc, lp, "a location")
+            locations.append(
+                (integer(loc.get("offset"), "offset", lp), integer(loc.get("length"), "length", lp))
+            )
+        text = a.get("text")
+        ident = a.get("id")
+        return BiocAnnotation(
+            None if ident is None else str(ident),
+            infons(a.get("infons"), p),
+            locations,
+            text if isinstance(text, str) else None,
+            where(p),
+        )
+
+    def relation(value: Any, p: str) -> BiocRelation:
+        r = obj(value, p, "a relation")
+        nodes = []
+        for i, node in enumerate(r.get("nodes") or []):
+            node = obj(node, f"{p}/nodes/{i}", "a node")
+            nodes.append((str(node.get("refid") or ""), str(node.get("role") or "")))
+        ident = r.get("id")
+        return BiocRelation(
+            None if ident is None else str(ident), infons(r.get("infons"), p), nodes, where(p)
+        )
+
+    def passage(value: Any, p: str) -> BiocPassage:
+        d = obj(value, p, "a passage")
+        text = d.get("text")
+        return BiocPassage(
+            integer(d.get("offset", 0), "offset", p),
+            infons(d.get("infons"), p),
+            text if isinstance(text, str) else None,
+            many(d.get("sentences"), f"{p}/sentences", passage, "sentence"),
+            many(d.get("annotations"), f"{p}/annotations", annotation, "annotation"),
+            many(d.get("relations"), f"{p}/relations", relation, "relation"),
+            where(p),
+        )
+
+    def document(value: Any, p: str) -> BiocDocument:
+        d = obj(value, p, "a document")
+        ident = d.get("id")
+        return BiocDocument(
+            None if ident is None else str(ident),
+            infons(d.get("infons"), p),
+            many(d.get("passages"), f"{p}/passages", passage, "passage"),
+            many(d.get("annotations"), f"{p}/annotations", annotation, "annotation"),
+            many(d.get("relations"), f"{p}/relations", relation, "relation"),
+            where(p),
+        )
+
+    collection = BiocCollection()
+    if isinstance(raw, dict) and "passages" in raw:  # one document on its own
+        collection.documents = many([raw], "", lambda v, _p: document(v, ""), "document")
+        return collection, findings
+    documents: Any = raw
+    if isinstance(raw, dict):
+        collection.source = str(raw.get("source") or "")
+        collection.date = str(raw.get("date") or "")
+        collection.key = str(raw.get("key") or "")
+        try:
+            collection.infons = infons(raw.get("infons"), "")
+        except _Bad as bad:
+            findings.append(_at(I.INPUT_MALFORMED, f"collection: {bad}", bad.where, file))
+        documents = raw.get("documents")
+    if not isinstance(documents, list):
+        return None, [
+            _at(I.INPUT_UNREADABLE, "not a BioC collection: no list of documents", (1, 1), file)
+        ]
+    base = "/documents" if isinstance(raw, dict) else ""
+    collection.documents = many(documents, base, document, "document")
+    return collection, findings
+
+
+def _infon_text(value: Any) -> str:
+    """An infon value as text (BioC infons are strings; attributes may be typed)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, float) else str(value)
+
+
+# --------------------------------------------------------------------------- BioC -> corpuskit
+
+
+def read_bioc(
+    data: bytes,
+    file: str,
+    fmt: str = "xml",
+    unit: str | None = None,
+    scheme: Scheme | None = None,
+) -> list[Imported]:
+    """Every document of a BioC collection (``fmt`` ``xml`` or ``json``) as corpuskit documents.
+
+    ``unit`` is the offset unit (default: the collection's ``corpuskit:offset_unit`` infon, or
+    code points); ``scheme`` types attribute values (``"true"`` -> true for a boolean).
+    A file that cannot be read gives one Imported without a document.
+    """
+    collection, findings = (parse_xml if fmt == "xml" else parse_json)(data, file)
+    if collection is None:
+        return [Imported(file, file, None, findings)]
+    declared = collection.infons.get("corpuskit:offset_unit")
+    chosen = unit or (declared if declared in ("codepoint", "utf8", "utf16") else "codepoint")
+    source_lines = LineIndex(data.decode("utf-8", errors="replace"))
+    out = [
+        _Reader(bdoc, file, chosen, scheme, source_lines).imported()
+        for bdoc in collection.documents
+    ]
+    if not out:
+        return [
+            Imported(
+                file,
+                file,
+                None,
+                [
+                    *findings,
+                    Finding(
+                        I.INPUT_UNREADABLE, "the collection holds no document", position=(1, 1)
+                    ),
+                ],
+            )
+        ]
+    fields = [
+        f"{name} {value!r}"
+        for name, value in (
+            ("source", collection.source),
+            ("date", collection.date),
+            ("key", collection.key),
+        )
+        if value and value != "corpuskit"
+    ]
+    if fields:
+        findings.append(
+            Finding(
+                I.NOT_CARRIED, f"the collection's {', '.join(fields)} are not kept", position=(1, 1)
+            )
+        )
+    out[0].findings[:0] = findings  # problems of the file as a whole go with its first document
+    return out
+
+
+class _Reader:
+    """Maps one BioC document onto the corpuskit model."""
+
+    def __init__(
+        self, bdoc: BiocDocument, file: str, unit: str, scheme: Scheme | None, lines: LineIndex
+    ) -> None:
+        self.bdoc, self.file, self.unit, self.scheme, self.lines = bdoc, file, unit, scheme, lines
+        self.findings: list[Finding] = []
+        self.origins: dict[str, Origin] = {}
+        self.pool = IdPool()
+        #: Original id -> corpuskit id (first occurrence in the document).
+        self.ids: dict[str, str] = {}
+        #: Relation id -> the ids of its own passage or sentence.
+        self.scope: dict[str, dict[str, str]] = {}
+        #: Attributes made from infons, in the order read.
+        self.attributes: list[Attribute] = []
+
+    def warn(self, rule: Rule, message: str, where: tuple[int, int] | None = None) -> None:
+        self.findings.append(_at(rule, message, where or self.bdoc.where, self.file))
+
+    def origin(self, where: tuple[int, int]) -> Origin:
+        return Origin(self.file, where[0], where[1], self.lines.line_text(where[0]))
+
+    def containers(self) -> Iterator[BiocPassage]:
+        for p in self.bdoc.passages:
+            yield p
+            yield from p.sentences
+
+    def text(self, unit: str) -> str | None:
+        """The passages' (or sentences') texts at their offsets, gaps filled with line breaks.
+
+        Offsets count ``unit``s; the filler is ASCII, one unit per character in every unit.
+        None when a text starts before the previous one ends.
+        """
+        pieces: list[str] = []
+        at = 0
+        for p in self.containers():
+            if p.text is None:
+                continue
+            if p.offset < at:
+                if unit == self.unit:
+                    self.warn(
+                        I.INPUT_MALFORMED,
+                        f"text at offset {p.offset} overlaps the text before it (which ends at {at})",
+                        p.where,
+                    )
+                return None
+            pieces.append("\n" * (p.offset - at))
+            pieces.append(p.text)
+            at = p.offset + sum(char_width(c, unit) for c in p.text)
+        return "".join(pieces)
+
+    def imported(self) -> Imported:
+        bdoc = self.bdoc
+        doc_id = document_id(bdoc.id or "document")
+        if doc_id != (bdoc.id or ""):
+            self.warn(I.ID_RENAMED, f"document id {bdoc.id!r} becomes {doc_id!r}")
+        text = self.text(self.unit)
+        if text is None:
+            return Imported(doc_id, self.file, None, self.findings)
+        self.map = OffsetMap(text, self.unit)
+        self.doc_text = text
+        # BioC ids need only be unique where relations refer to them (a passage, a sentence):
+        # a node refers first to its own container's ids, then to the document's.
+        scoped: list[tuple[int, BiocAnnotation | BiocRelation]] = []
+        for n, p in enumerate(self.containers()):
+            scoped += [(n, a) for a in p.annotations] + [(n, r) for r in p.relations]
+        scoped += [(-1, a) for a in bdoc.annotations] + [(-1, r) for r in bdoc.relations]
+        annotations = [a for _, a in scoped if isinstance(a, BiocAnnotation)]
+        relations = [r for _, r in scoped if isinstance(r, BiocRelation)]
+        self.pool.reserve(item.id for _, item in scoped)
+        named = (_extras(item.infons.get(ATTRIBUTES)) or {} for _, item in scoped)
+        self.pool.reserve(
+            str(extra["id"]) for found in named for extra in found.values() if extra.get("id")
+        )
+        local: dict[int, dict[str, str]] = defaultdict(dict)
+        for n, item in scoped:
+            new = self.pool.take(item.id, "a" if isinstance(item, BiocAnnotation) else "r")
+            if item.id is not None:
+                self.ids.setdefault(item.id, new)
+                local[n].setdefault(item.id, new)
+            item.id = new
+        for n, item in scoped:
+            if isinstance(item, BiocRelation) and n >= 0:
+                self.scope[item.id or ""] = local[n]
+        evidence = [
+            (a.locations[0][0], a.locations[0][0] + a.locations[0][1], a.text)
+            for a in annotations
+            if len(a.locations) == 1 and a.text
+        ]
+        # Passage offsets count the same unit: each unit places the texts its own way.
+        texts = {u: self.text(u) for u in UNITS}
+        found = unit_finding(texts, evidence, self.unit, f"offsets of document {bdoc.id}")
+        if found is not None:
+            self.findings.append(_at(found.rule, found.message, bdoc.where, self.file, found.hint))
+        document = self.build(doc_id, text, annotations, relations)
+        renamed = renamed_finding(self.pool.renamed, "to fit corpuskit")
+        if renamed is not None:
+            self.findings.append(
+                _at(renamed.rule, renamed.message, bdoc.where, self.file, renamed.hint)
+            )
+        return Imported(doc_id, self.file, document, self.findings, self.origins)
+
+    def span(self, a: BiocAnnotation) -> Span | None:
+        places: list[tuple[int, int]] = []
+        for offset, length in a.locations:
+            if length == 0:
+                self.warn(
+                    I.NOT_CARRIED,
+                    f"annotation {a.id}: an empty location at {offset} has no corpuskit span; left out",
+                    a.where,
+                )
+                continue
+            start, end = self.map.to_codepoint(offset), self.map.to_codepoint(offset + length)
+            if start is None or end is None:
+                self.warn(
+                    I.OFFSET_UNIT,
+                    f"annotation {a.id}: offset {offset if start is None else offset + length} falls inside a character when counted in {self.unit}; left out",
+                    a.where,
+                )
+                return None
+            places.append((start, end))
+        if not places:
+            if not a.locations:
+                self.warn(I.NOT_CARRIED, f"annotation {a.id} has no location; left out", a.where)
+            return None
+        covered = [self.doc_text[s:e] for s, e in places]
+        if a.text is None or a.text in (" ".join(covered), "".join(covered)):
+            return tuple(Fragment(s, e, c) for (s, e), c in zip(places, covered, strict=True))
+        if len(places) == 1:
+            # The stated text stays: the offset checks then say what is wrong and why.
+            return (Fragment(places[0][0], places[0][1], a.text),)
+        self.warn(
+            I.INPUT_MALFORMED,
+            f"annotation {a.id}: its text {a.text!r} does not match its {len(places)} locations",
+            a.where,
+        )
+        return tuple(Fragment(s, e, c) for (s, e), c in zip(places, covered, strict=True))
+
+    def ref(self, refid: str, relation: str | None = None) -> str:
+        """The corpuskit id of a reference (from a relation: its container's ids first)."""
+        local = self.scope.get(relation or "", {})
+        return local.get(refid) or self.ids.get(refid, refid)
+
+    def build(
+        self,
+        doc_id: str,
+        text: str,
+        annotations: list[BiocAnnotation],
+        relations: list[BiocRelation],
+    ) -> Document:
+        by_id = {a.id: a for a in annotations if a.id is not None}
+        triggers: dict[str, str] = {}  # trigger annotation id -> event id
+        for r in relations:
+            kind = r.infons.get(KIND)
+            for refid, role in r.nodes:
+                target = by_id.get(self.ref(refid, r.id))
+                is_trigger = target is not None and (
+                    target.infons.get(KIND) == "trigger"
+                    or (kind is None and role.lower() == "trigger")
+                )
+                if (
+                    is_trigger
+                    and kind in (None, "event")
+                    and target is not None
+                    and target.id is not None
+                ):
+                    triggers.setdefault(target.id, r.id or "")
+        cues: dict[str, BiocAnnotation] = {}
+        mentions: list[Mention] = []
+        quotes: list[Quote] = []
+        claims: list[Claim] = []
+        owners: list[tuple[str, dict[str, str], tuple[int, int]]] = []
+        for a in annotations:
+            assert a.id is not None
+            kind = a.infons.get(KIND, "mention")
+            if a.id in triggers:
+                continue
+            if kind == "cue" and a.infons.get("corpuskit:quote"):
+                cues[self.ref(a.infons["corpuskit:quote"])] = a
+                continue
+            span = self.span(a)
+            if span is None:
+                continue
+            self.origins[a.id] = self.origin(a.where)
+            note = a.infons.get(NOTE)
+            if kind == "quote":
+                mode = a.infons.get("corpuskit:mode", "direct")
+                speaker = a.infons.get("corpuskit:speaker")
+                quotes.append(
+                    Quote(
+                        a.id,
+                        span,
+                        "indirect" if mode == "indirect" else "direct",
+                        self.ref(speaker) if speaker else None,
+                        (),
+                        note,
+                    )
+                )
+            elif kind == "claim":
+                source, channel = (
+                    a.infons.get("corpuskit:source"),
+                    a.infons.get("corpuskit:channel"),
+                )
+                claims.append(
+                    Claim(
+                        a.id,
+                        span,
+                        self.ref(source) if source else None,
+                        self.ref(channel) if channel else None,
+                        note,
+                    )
+                )
+            else:
+                if kind not in ("mention", "trigger", "cue"):
+                    self.warn(
+                        I.NOT_CARRIED,
+                        f"annotation {a.id}: unknown corpuskit:kind {kind!r}; read as a mention",
+                        a.where,
+                    )
+                elif kind != "mention":
+                    self.warn(
+                        I.APPROXIMATED,
+                        f"annotation {a.id} is a {kind} of nothing; read as a mention",
+                        a.where,
+                    )
+                mentions.append(Mention(a.id, self.type_of(a.infons, a.where), span, note))
+            owners.append((a.id, a.infons, a.where))
+        for i, q in enumerate(quotes):
+            cue = cues.pop(q.id, None)
+            if cue is not None:
+                quotes[i] = Quote(q.id, q.span, q.mode, q.speaker, self.span(cue) or (), q.note)
+        entities: list[Entity] = []
+        events: list[Event] = []
+        frames: list[Relation] = []
+        for r in relations:
+            assert r.id is not None
+            kind = r.infons.get(KIND, "relation")
+            note = r.infons.get(NOTE)
+            self.origins[r.id] = self.origin(r.where)
+            if kind == "entity":
+                entities.append(self.entity(r))
+            elif r.id in triggers.values():
+                trigger = by_id[next(t for t, e in triggers.items() if e == r.id)]
+                span = self.span(trigger)
+                if span is None:
+                    continue
+                args = tuple(
+                    Argument(self.role(role, r.where), self.ref(refid, r.id))
+                    for refid, role in r.nodes
+                    if self.ref(refid, r.id) != trigger.id
+                )
+                extra = [
+                    k for k in trigger.infons if k != "type" and not k.startswith("corpuskit:")
+                ]
+                if extra:
+                    self.warn(
+                        I.NOT_CARRIED,
+                        f"trigger {trigger.id} of event {r.id}: infons {', '.join(extra)} are not kept",
+                        trigger.where,
+                    )
+                # A producer may type the trigger rather than the event relation.
+                typed = r.infons if "type" in r.infons else trigger.infons
+                events.append(Event(r.id, self.type_of(typed, r.where), span, args, note))
+            elif not r.nodes:
+                self.warn(
+                    I.NOT_CARRIED,
+                    f"relation {r.id} has no nodes; corpuskit relations need arguments",
+                    r.where,
+                )
+                continue
+            else:
+                if kind != "relation":
+                    self.warn(
+                        I.NOT_CARRIED,
+                        f"relation {r.id}: unknown corpuskit:kind {kind!r}; read as a relation",
+                        r.where,
+                    )
+                args = tuple(
+                    Argument(self.role(role, r.where), self.ref(refid, r.id))
+                    for refid, role in r.nodes
+                )
+                frames.append(Relation(r.id, self.type_of(r.infons, r.where), args, note))
+            owners.append((r.id, r.infons, r.where))
+        for owner, infons, where in owners:
+            self.attributes_of(owner, infons, where)
+        order = self.bdoc.infons.get(ORDER, "").split()
+        if order:  # corpuskit wrote the attributes grouped by target; this is their own order
+            place = {ident: n for n, ident in enumerate(order)}
+            self.attributes.sort(key=lambda a: place.get(a.id, len(place)))
+        for quote_id, cue in cues.items():
+            self.warn(
+                I.NOT_CARRIED,
+                f"cue {cue.id} belongs to {quote_id}, which is not a quote",
+                cue.where,
+            )
+        return Document(
+            id=doc_id,
+            meta=self.metadata(doc_id),
+            text=text,
+            text_sha256=text_sha256(text),
+            mentions=tuple(mentions),
+            entities=tuple(entities),
+            quotes=tuple(quotes),
+            claims=tuple(claims),
+            events=tuple(events),
+            relations=tuple(frames),
+            attributes=tuple(self.attributes),
+        )
+
+    def type_of(self, infons: dict[str, str], where: tuple[int, int]) -> str:
+        raw = infons.get("type")
+        if raw is None:
+            self.warn(I.NAME_CHANGED, 'no "type" infon; the type is "untyped"', where)
+            return "untyped"
+        return self.name(raw, where)
+
+    def name(self, raw: str, where: tuple[int, int], fallback: str = "untyped") -> str:
+        fitted = fit_name(raw, fallback)
+        if fitted != raw:
+            self.warn(I.NAME_CHANGED, f"name {raw!r} becomes {fitted!r}", where)
+        return fitted
+
+    def role(self, raw: str, where: tuple[int, int]) -> str:
+        return self.name(raw, where, "arg")
+
+    def entity(self, r: BiocRelation) -> Entity:
+        assert r.id is not None
+        links = []
+        for pair in r.infons.get("corpuskit:links", "").split():
+            kb, _, ident = pair.partition("=")
+            links.append(KBLink(self.name(kb, r.where), ident))
+        mentions = tuple(self.ref(refid, r.id) for refid, _ in r.nodes)
+        return Entity(
+            r.id,
+            self.type_of(r.infons, r.where),
+            mentions,
+            r.infons.get("corpuskit:name"),
+            tuple(links),
+            r.infons.get(NOTE),
+        )
+
+    def attributes_of(self, target: str, infons: dict[str, str], where: tuple[int, int]) -> None:
+        """Infons other than type as attributes (with what corpuskit:attributes adds)."""
+        extras = _extras(infons.get(ATTRIBUTES))
+        if extras is None:
+            self.warn(
+                I.INPUT_MALFORMED, f"the {ATTRIBUTES} infon of {target} is not a JSON object", where
+            )
+            extras = {}
+        for key, text in infons.items():
+            if key == "type" or key.startswith("corpuskit:"):
+                continue
+            name = self.name(key, where)
+            extra = extras.get(key, {})
+            spec = self.scheme.attributes.get(name) if self.scheme else None
+            value = extra.get("value")
+            if not isinstance(value, str | int | float | bool) or _infon_text(value) != text:
+                value = _typed(text, spec)
+            note = extra.get("note")
+            ident = self.pool.take(extra.get("id") or _attribute_id(target, name), "a")
+            self.attributes.append(
+                Attribute(ident, target, name, value, note if isinstance(note, str) else None)
+            )
+            self.origins[ident] = self.origin(where)
+
+    def metadata(self, doc_id: str) -> Metadata:
+        """Metadata from the document infons; a title passage gives the title if none does."""
+        infons = self.bdoc.infons
+        title = infons.get("title") or next(
+            (
+                (p.text or "").strip().split("\n")[0]
+                for p in self.bdoc.passages
+                if p.infons.get("type", "").lower() in ("title", "front") and (p.text or "").strip()
+            ),
+            doc_id,
+        )
+        meta = plain_metadata(title, infons.get("language"))
+        if infons.get("language") and meta.language != infons["language"]:
+            self.warn(
+                I.NOT_CARRIED, f'language {infons["language"]!r} is not a BCP 47 tag; "und" is used'
+            )
+        fields: dict[str, str | None] = {}
+        for key, pattern in _META_PATTERNS.items():
+            value = infons.get(key)
+            if value and not pattern.fullmatch(value):
+                self.warn(
+                    I.NOT_CARRIED, f"the {key} infon {value!r} is not a valid corpuskit {key}"
+                )
+                value = None
+            fields[key] = value or None
+        provenance = None
+        if "corpuskit:provenance" in infons:
+            try:
+                p = json.loads(infons["corpuskit:provenance"])
+                provenance = Provenance(
+                    tuple(p.get("annotators", ())),
+                    p.get("tool"),
+                    p.get("tool_version"),
+                    p.get("note"),
+                )
+            except (ValueError, AttributeError, TypeError):
+                self.warn(I.INPUT_MALFORMED, "the corpuskit:provenance infon is not a JSON object")
+        dropped = [k for k in infons if k not in (*_META_KEYS, "corpuskit:provenance", ORDER)]
+        if dropped:
+            self.warn(
+                I.NOT_CARRIED,
+                f"document infons {', '.join(dropped)} have no place in corpuskit metadata",
+            )
+        passages = list(self.containers())
+        passage_infons = sorted({f"{k}={v}" for p in passages for k, v in p.infons.items()})
+        if len(passages) > 1 or passage_infons:
+            shown = (
+                f"; passage infons {', '.join(passage_infons[:6])} are not kept"
+                if passage_infons
+                else ""
+            )
+            self.warn(
+                I.NOT_CARRIED,
+                f"{len(passages)} passages and sentences are joined into one text{shown}",
+            )
+        return Metadata(
+            title=meta.title,
+            language=meta.language,
+            source=fields["source"],
+            url=fields["url"],
+            published=fields["published"],
+            license=fields["license"],
+            provenance=provenance,
+        )
+
+
+def _attribute_id(target: str, name: str) -> str:
+    """The id an attribute read from an infon gets unless corpuskit:attributes names one."""
+    return f"{target}.{name.replace(':', '_')}"
+
+
+def _extras(text: str | None) -> dict[str, dict[str, Any]] | None:
+    """The corpuskit:attributes infon: attribute name -> id, typed value, note."""
+    if text is None:
+        return {}
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or not all(isinstance(v, dict) for v in found.values()):
+        return None
+    return found
+
+
+def _typed(text: str, spec: AttributeDef | None) -> AttributeValue:
+    """An infon value as the scheme types it (enumeration member or datatype), else a string."""
+    if spec is None:
+        return text
+    for value in spec.values:
+        if _infon_text(value) == text and isinstance(value, str | int | float | bool):
+            return value
+    try:
+        if spec.datatype == "boolean" and text in ("true", "false"):
+            return text == "true"
+        if spec.datatype == "integer":
+            return int(text)
+        if spec.datatype == "number":
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        pass
+    return text
+
+
+# --------------------------------------------------------------------------- corpuskit -> BioC
+
+
+class _Writer:
+    """Builds the BioC collection of one document."""
+
+    def __init__(self, doc: Document, unit: str) -> None:
+        self.doc = doc
+        self.map = OffsetMap(doc.text, unit)
+        self.unit = unit
+        self.findings: list[Finding] = []
+        self.where = {a.id: (kind, i, a) for kind, i, a in doc.annotations()}
+        self.pool = IdPool()
+        self.pool.reserve(self.where)
+        self.elements: dict[str, BiocAnnotation | BiocRelation] = {}
+        #: (attribute id, target) of the attributes written as infons, in document order.
+        self.carried: list[tuple[str, str]] = []
+
+    def warn(self, rule: Rule, ident: str, message: str) -> None:
+        kind, i, _ = self.where[ident]
+        self.findings.append(Finding(rule, message, pointer=f"/{kind}/{i}", annotation_id=ident))
+
+    def annotation(
+        self, ident: str, infons: dict[str, str], span: Span, note: str | None
+    ) -> BiocAnnotation:
+        if note is not None:
+            infons[NOTE] = note
+        locations = [
+            (
+                self.map.from_codepoint(f.start),
+                self.map.from_codepoint(f.end) - self.map.from_codepoint(f.start),
+            )
+            for f in span
+        ]
+        a = BiocAnnotation(ident, infons, locations, " ".join(f.text for f in span))
+        self.elements[ident] = a
+        return a
+
+    def relation(
+        self, ident: str, infons: dict[str, str], nodes: list[tuple[str, str]], note: str | None
+    ) -> BiocRelation:
+        if note is not None:
+            infons[NOTE] = note
+        r = BiocRelation(ident, infons, nodes)
+        self.elements[ident] = r
+        return r
+
+    def collection(self) -> BiocCollection:
+        doc = self.doc
+        passage = BiocPassage(0, {}, doc.text)
+        for m in doc.mentions:
+            passage.annotations.append(self.annotation(m.id, {"type": m.type}, m.span, m.note))
+        for q in doc.quotes:
+            infons = {"type": "quote", KIND: "quote", "corpuskit:mode": q.mode}
+            if q.speaker:
+                infons["corpuskit:speaker"] = q.speaker
+            passage.annotations.append(self.annotation(q.id, infons, q.span, q.note))
+            if q.cue:
+                cue = self.pool.fresh(f"{q.id}.cue")
+                passage.annotations.append(
+                    self.annotation(
+                        cue, {"type": "cue", KIND: "cue", "corpuskit:quote": q.id}, q.cue, None
+                    )
+                )
+        for c in doc.claims:
+            infons = {"type": "claim", KIND: "claim"}
+            for key, value in (("corpuskit:source", c.source), ("corpuskit:channel", c.channel)):
+                if value:
+                    infons[key] = value
+            passage.annotations.append(self.annotation(c.id, infons, c.span, c.note))
+        for e in doc.entities:
+            infons = {"type": e.type, KIND: "entity"}
+            if e.name is not None:
+                infons["corpuskit:name"] = e.name
+            if e.links:
+                infons["corpuskit:links"] = " ".join(f"{link.kb}={link.id}" for link in e.links)
+            passage.relations.append(
+                self.relation(e.id, infons, [(m, "mention") for m in e.mentions], e.note)
+            )
+        for ev in doc.events:
+            trigger = self.pool.fresh(f"{ev.id}.trigger")
+            passage.annotations.append(
+                self.annotation(trigger, {"type": ev.type, KIND: "trigger"}, ev.trigger, None)
+            )
+            nodes = [(trigger, "trigger"), *((a.ref, a.role) for a in ev.args)]
+            passage.relations.append(
+                self.relation(ev.id, {"type": ev.type, KIND: "event"}, nodes, ev.note)
+            )
+        for r in doc.relations:
+            passage.relations.append(
+                self.relation(r.id, {"type": r.type}, [(a.ref, a.role) for a in r.args], r.note)
+            )
+        for attr in doc.attributes:
+            self.attribute(attr)
+        meta = meta_to_dict(doc.meta)
+        infons = {k: str(meta[k]) for k in _META_KEYS if k in meta}
+        if "provenance" in meta:
+            infons["corpuskit:provenance"] = json.dumps(meta["provenance"], ensure_ascii=False)
+        # Infons group attributes by target; say their order when that grouping changes it.
+        owners = [
+            *(a.id for a in passage.annotations if a.infons.get(KIND) not in ("trigger", "cue")),
+            *(r.id for r in passage.relations),
+        ]
+        grouped = [i for owner in owners for i, target in self.carried if target == owner]
+        if grouped != [i for i, _ in self.carried]:
+            infons[ORDER] = " ".join(i for i, _ in self.carried)
+        return BiocCollection(
+            "corpuskit",
+            "",
+            "corpuskit",
+            {"corpuskit:offset_unit": self.unit},
+            [BiocDocument(doc.id, infons, [passage])],
+        )
+
+    def attribute(self, attr: Attribute) -> None:
+        element = self.elements.get(attr.target)
+        if element is None:
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f"attribute {attr.id} is on {attr.target}, which has no BioC element to carry infons",
+            )
+            return
+        if attr.name == "type" or attr.name.startswith("corpuskit:") or attr.name in element.infons:
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f'attribute {attr.id}: the infon "{attr.name}" of {attr.target} is taken',
+            )
+            return
+        element.infons[attr.name] = _infon_text(attr.value)
+        self.carried.append((attr.id, attr.target))
+        # What a plain infon cannot say (id, datatype, note) goes into one corpuskit:attributes
+        # infon, so that BioC tools see name=value and corpuskit reads back the same attribute.
+        extra: dict[str, AttributeValue] = {}
+        if attr.id != _attribute_id(attr.target, attr.name):
+            extra["id"] = attr.id
+        if not isinstance(attr.value, str):
+            extra["value"] = attr.value
+        if attr.note is not None:
+            extra["note"] = attr.note
+        if extra:
+            known = json.loads(element.infons.get(ATTRIBUTES, "{}"))
+            known[attr.name] = extra
+            element.infons[ATTRIBUTES] = json.dumps(known, ensure_ascii=False)
+
+
+def to_collection(doc: Document, unit: str = "codepoint") -> tuple[BiocCollection, list[Finding]]:
+    """A document as a one-document BioC collection, and what could not be carried."""
+    writer = _Writer(doc, unit)
+    return writer.collection(), writer.findings
+
+
+def collection_xml(collection: BiocCollection) -> str:
+    """A collection as BioC XML (with the DOCTYPE BioC files carry)."""
+    from lxml import etree
+
+    def infons(parent: Any, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            etree.SubElement(parent, "infon", key=key).text = value
+
+    def passage(parent: Any, p: BiocPassage, tag: str) -> None:
+        el = etree.SubElement(parent, tag)
+        infons(el, p.infons)
+        etree.SubElement(el, "offset").text = str(p.offset)
+        if p.text is not None:
+            etree.SubElement(el, "text").text = p.text
+        for s in p.sentences:
+            passage(el, s, "sentence")
+        for a in p.annotations:
+            ann = etree.SubElement(el, "annotation", id=a.id or "")
+            infons(ann, a.infons)
+            for offset, length in a.locations:
+                etree.SubElement(ann, "location", offset=str(offset), length=str(length))
+            etree.SubElement(ann, "text").text = a.text or ""
+        for r in p.relations:
+            rel = etree.SubElement(el, "relation", id=r.id or "")
+            infons(rel, r.infons)
+            for refid, role in r.nodes:
+                etree.SubElement(rel, "node", refid=refid, role=role)
+
+    root = etree.Element("collection")
+    for tag, value in (
+        ("source", collection.source),
+        ("date", collection.date),
+        ("key", collection.key),
+    ):
+        etree.SubElement(root, tag).text = value
+    infons(root, collection.infons)
+    for d in collection.documents:
+        el = etree.SubElement(root, "document")
+        etree.SubElement(el, "id").text = d.id or ""
+        infons(el, d.infons)
+        for p in d.passages:
+            passage(el, p, "passage")
+    data: bytes = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype=DOCTYPE
+    )
+    return data.decode("utf-8")
+
+
+def collection_json(collection: BiocCollection) -> str:
+    """A collection as BioC JSON (the layout of the bioc and PubTator tools)."""
+
+    def passage(p: BiocPassage) -> dict[str, Any]:
+        return {
+            "offset": p.offset,
+            "infons": p.infons,
+            "text": p.text,
+            "sentences": [passage(s) for s in p.sentences],
+            "annotations": [
+                {
+                    "id": a.id,
+                    "infons": a.infons,
+                    "text": a.text,
+                    "locations": [{"offset": o, "length": n} for o, n in a.locations],
+                }
+                for a in p.annotations
+            ],
+            "relations": [
+                {
+                    "id": r.id,
+                    "infons": r.infons,
+                    "nodes": [{"refid": i, "role": role} for i, role in r.nodes],
+                }
+                for r in p.relations
+            ],
+        }
+
+    data = {
+        "source": collection.source,
+        "date": collection.date,
+        "key": collection.key,
+        "infons": collection.infons,
+        "documents": [
+            {
+                "id": d.id,
+                "infons": d.infons,
+                "passages": [passage(p) for p in d.passages],
+                "relations": [],
+            }
+            for d in collection.documents
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_bioc_xml(doc: Document, unit: str = "codepoint") -> Exported:
+    """A document as a BioC XML collection (``.bioc.xml``)."""
+    collection, findings = to_collection(doc, unit)
+    return Exported({".bioc.xml": collection_xml(collection)}, findings)
+
+
+def write_bioc_json(doc: Document, unit: str = "codepoint") -> Exported:
+    """A document as a BioC JSON collection (``.bioc.json``)."""
+    collection, findings = to_collection(doc, unit)
+    return Exported({".bioc.json": collection_json(collection)}, findings)
+
+
+def read_bioc_xml(
+    data: bytes, file: str, unit: str | None = None, scheme: Scheme | None = None
+) -> list[Imported]:
+    """Every document of a BioC XML collection as a corpuskit document."""
+    return read_bioc(data, file, "xml", unit, scheme)
+
+
+def read_bioc_json(
+    data: bytes, file: str, unit: str | None = None, scheme: Scheme | None = None
+) -> list[Imported]:
+    """Every document of a BioC JSON collection as a corpuskit document."""
+    return read_bioc(data, file, "json", unit, scheme)

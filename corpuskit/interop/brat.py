@@ -1,0 +1,1028 @@
+"""brat standoff (a .txt and its .ann) to and from corpuskit documents.
+
+brat → corpuskit: text-bound annotations (T) become mentions, except event triggers, whose
+span becomes the event's trigger; events (E, numbered roles ``Theme2`` read as ``Theme``),
+relations (R), attributes and modifiers (A/M; binary ones are ``true``), notes (#) become the
+annotation's note, equivalences (``*``) and normalisations (N) become entities with KB links.
+corpuskit → brat does the reverse; what brat cannot carry is reported (docs/interop.md).
+
+Importing writes the document back in memory and compares: every brat annotation that would
+not come back as it was read is named (I010), so that a round trip is exact or says why not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpuskit.diagnostics import Finding, Rule
+from corpuskit.interop.bratconf import BratConf
+from corpuskit.interop.common import (
+    Exported,
+    IdPool,
+    Imported,
+    Origin,
+    SourceFinding,
+    document_id,
+    fit_name,
+    plain_metadata,
+    renamed_finding,
+)
+from corpuskit.interop.units import OffsetMap, unit_finding
+from corpuskit.model import (
+    Annotation,
+    Argument,
+    Attribute,
+    AttributeValue,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Relation,
+    Span,
+    text_sha256,
+)
+from corpuskit.rules import interop as I
+
+#: Types written by corpuskit for what brat has no annotation kind for.
+EQUIV, REFERENCE, NOTES = "Equiv", "Reference", "AnnotatorNotes"
+_NUMBERED = re.compile(r"(.+?)([2-9]|[1-9][0-9]+)")
+#: Characters brat (and Python's line splitting) treats as line breaks: a fragment cannot hold one.
+_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_HEAD = re.compile(r"(\S+)\s+(.*)", re.S)
+
+
+# --------------------------------------------------------------------------- the .ann file
+
+
+@dataclass(slots=True)
+class TextBound:
+    """``T1<TAB>Type 0 4;9 12<TAB>text``"""
+
+    id: str
+    type: str
+    offsets: list[tuple[int, int]]
+    text: str | None
+    line: int
+    #: 1-based column of each ``start end`` pair on the line.
+    columns: list[int]
+
+
+@dataclass(slots=True)
+class Record:
+    """Any other line: R, E, A/M, N, # or ``*``, split into its fields."""
+
+    id: str
+    type: str
+    #: R and E: (role, id); A/M: [(target, value or "")]; N: [(target, "kb:id")]; #: [(target, "")];
+    #: ``*``: [("", member) ...]
+    args: list[tuple[str, str]]
+    line: int
+    #: E: the trigger; N and #: the text after the second tab.
+    extra: str | None = None
+
+
+@dataclass(slots=True)
+class Standoff:
+    """The annotations of one .ann file, by kind, in file order."""
+
+    textbounds: dict[str, TextBound] = field(default_factory=dict)
+    events: dict[str, Record] = field(default_factory=dict)
+    relations: dict[str, Record] = field(default_factory=dict)
+    attributes: dict[str, Record] = field(default_factory=dict)
+    norms: dict[str, Record] = field(default_factory=dict)
+    notes: dict[str, Record] = field(default_factory=dict)
+    equivs: list[Record] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def parse_ann(text: str, file: str = "doc.ann") -> tuple[Standoff, list[Finding]]:
+    """Read .ann text; malformed lines are findings (I002) and left out."""
+    out = Standoff()
+    findings: list[Finding] = []
+    seen: set[str] = set()
+
+    def bad(number: int, message: str, hint: str | None = None) -> None:
+        findings.append(
+            SourceFinding(I.INPUT_MALFORMED, message, position=(number, 1), file=file, hint=hint)
+        )
+
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw[:-1] if raw.endswith("\r") else raw  # an .ann saved with CRLF
+        out.lines.append(line)
+        if not line.strip():
+            continue
+        ident, tab, rest = line.partition("\t")
+        if not tab:
+            bad(number, "line has no tab after the annotation id", "brat lines are ID<TAB>...")
+            continue
+        if ident in seen and ident != "*":
+            bad(number, f"id {ident} is used twice; this line is left out")
+            continue
+        seen.add(ident)
+        prefix = ident[:1]
+        head, _, tail = rest.partition("\t")
+        try:
+            if prefix == "T":
+                out.textbounds[ident] = _textbound(ident, head, tail if _ else None, number)
+            elif prefix in "RE":
+                tokens = head.split()
+                pairs = [_pair(t) for t in tokens[1:]] if prefix == "E" else []
+                if prefix == "E":
+                    kind, trigger = _pair(tokens[0])
+                    out.events[ident] = Record(ident, kind, pairs, number, trigger)
+                else:
+                    out.relations[ident] = Record(
+                        ident, tokens[0], [_pair(t) for t in tokens[1:]], number
+                    )
+            elif prefix in "AM":
+                tokens = head.split()
+                if len(tokens) not in (2, 3):
+                    raise ValueError("an attribute is NAME TARGET [VALUE]")
+                value = tokens[2] if len(tokens) == 3 else ""
+                out.attributes[ident] = Record(ident, tokens[0], [(tokens[1], value)], number)
+            elif prefix == "N":
+                kind, target, ref = head.split()
+                if ":" not in ref:
+                    raise ValueError("a normalisation refers to DB:ID")
+                out.norms[ident] = Record(ident, kind, [(target, ref)], number, tail)
+            elif prefix == "#":
+                kind, target = head.split()
+                out.notes[ident] = Record(ident, kind, [(target, "")], number, tail)
+            elif ident == "*":
+                tokens = head.split()
+                out.equivs.append(Record("*", tokens[0], [("", m) for m in tokens[1:]], number))
+            else:
+                bad(
+                    number,
+                    f"unknown annotation kind {ident!r}",
+                    "ids start with T, R, E, A, M, N, # or *",
+                )
+        except (ValueError, IndexError) as exc:
+            bad(number, f"{ident}: cannot read {rest!r}: {exc}")
+    return out, findings
+
+
+def _pair(token: str) -> tuple[str, str]:
+    role, colon, ref = token.rpartition(":")
+    if not colon or not role or not ref:
+        raise ValueError(f"{token!r} is not ROLE:ID")
+    return role, ref
+
+
+def _textbound(ident: str, head: str, text: str | None, number: int) -> TextBound:
+    m = _HEAD.fullmatch(head)
+    if m is None:
+        raise ValueError("a text-bound annotation is TYPE START END[;START END...]")
+    kind, offsets_text = m.group(1), m.group(2)
+    offsets: list[tuple[int, int]] = []
+    columns: list[int] = []
+    column = len(ident) + 1 + m.start(2) + 1
+    for piece in offsets_text.split(";"):
+        numbers = piece.split()
+        if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
+            raise ValueError(f"{piece.strip()!r} is not START END")
+        offsets.append((int(numbers[0]), int(numbers[1])))
+        columns.append(column + len(piece) - len(piece.lstrip()))
+        column += len(piece) + 1
+    return TextBound(ident, kind, offsets, text, number, columns)
+
+
+# --------------------------------------------------------------------------- brat -> corpuskit
+
+
+def read_brat(
+    txt_path: Path,
+    ann_path: Path | None = None,
+    conf: BratConf | None = None,
+    unit: str = "codepoint",
+    name: str | None = None,
+) -> Imported:
+    """Read a brat document (``ann_path`` defaults to the .ann beside the .txt; missing: none)."""
+    ann_path = ann_path or txt_path.with_suffix(".ann")
+    stem = name or txt_path.stem
+    source = str(ann_path)
+    texts: list[str] = []
+    for path, required in ((txt_path, True), (ann_path, False)):
+        try:
+            texts.append(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            if required:
+                return _unreadable(stem, source, f"{path}: the text file is missing")
+            texts.append("")  # brat shows a text without .ann as unannotated
+        except (OSError, UnicodeDecodeError) as exc:
+            return _unreadable(stem, str(path), f"{path}: cannot read: {exc}")
+    return brat_to_document(
+        texts[0], texts[1], document_id(txt_path.stem), conf, unit, stem, str(txt_path), source
+    )
+
+
+def _unreadable(name: str, source: str, message: str) -> Imported:
+    return Imported(name, source, None, [Finding(I.INPUT_UNREADABLE, message, position=(1, 1))])
+
+
+def brat_to_document(
+    text: str,
+    ann: str,
+    doc_id: str,
+    conf: BratConf | None = None,
+    unit: str = "codepoint",
+    name: str | None = None,
+    txt_file: str = "doc.txt",
+    ann_file: str = "doc.ann",
+) -> Imported:
+    """A brat document (text and .ann text) as a corpuskit document, with findings."""
+    standoff, findings = parse_ann(ann, ann_file)
+    reader = _Reader(text, standoff, conf, unit, ann_file, findings)
+    document = reader.document(doc_id)
+    imported = Imported(name or doc_id, ann_file, document, findings, reader.origins, txt_file)
+    if document is not None and not imported.errors:
+        findings.extend(_round_trip(standoff, document, unit, ann_file, findings))
+    return imported
+
+
+class _Reader:
+    """Maps one parsed .ann onto the corpuskit model."""
+
+    def __init__(
+        self,
+        text: str,
+        standoff: Standoff,
+        conf: BratConf | None,
+        unit: str,
+        ann_file: str,
+        findings: list[Finding],
+    ) -> None:
+        self.text, self.s, self.conf, self.ann_file = text, standoff, conf, ann_file
+        self.findings = findings
+        self.map = OffsetMap(text, unit)
+        self.unit = unit
+        self.origins: dict[str, Origin] = {}
+        self.triggers = {e.extra for e in standoff.events.values() if e.extra}
+        self.owner: dict[str, str] = {}
+        for e in standoff.events.values():
+            if e.extra:
+                self.owner.setdefault(e.extra, e.id)
+        self.pool = IdPool()
+        all_ids = [
+            *standoff.textbounds,
+            *standoff.events,
+            *standoff.relations,
+            *standoff.attributes,
+        ]
+        self.pool.reserve(all_ids)
+        self.ids = {i: self.pool.take(i, "brat_") for i in all_ids}
+
+    def finding(self, rule: Rule, message: str, line: int, hint: str | None = None) -> None:
+        self.findings.append(
+            SourceFinding(rule, message, position=(line, 1), file=self.ann_file, hint=hint)
+        )
+
+    def origin(self, line: int, columns: list[int] | tuple[int, ...] = ()) -> Origin:
+        source = self.s.lines[line - 1] if 0 < line <= len(self.s.lines) else None
+        return Origin(self.ann_file, line, 1, source, tuple(columns))
+
+    def ref(self, target: str, line: int, what: str) -> str:
+        """A reference; one to a trigger goes to its event (corpuskit triggers have no id)."""
+        if target in self.triggers:
+            event = self.owner[target]
+            self.finding(
+                I.APPROXIMATED,
+                f"{what} refers to {target}, the trigger of event {event}; it now refers to the event",
+                line,
+            )
+            return self.ids.get(event, event)
+        return self.ids.get(target, target)
+
+    def span(self, t: TextBound) -> Span | None:
+        fragments: list[Fragment] = []
+        starts: list[tuple[int, int]] = []
+        for start, end in t.offsets:
+            a, b = self.map.to_codepoint(start), self.map.to_codepoint(end)
+            if a is None or b is None:
+                self.finding(
+                    I.OFFSET_UNIT,
+                    f"{t.id}: offset {start if a is None else end} falls inside a character when "
+                    f"counted in {self.unit}; the annotation is left out",
+                    t.line,
+                    "try another --offset-unit",
+                )
+                return None
+            starts.append((a, b))
+        covered = _split_covered(t.text, [b - a for a, b in starts])
+        if covered is None:
+            self.finding(
+                I.INPUT_MALFORMED,
+                f"{t.id}: the text field {t.text!r} does not fit its {len(starts)} fragments",
+                t.line,
+                "brat joins the fragments' texts with one space",
+            )
+            covered = [self.text[a:b] for a, b in starts]
+        for (a, b), piece in zip(starts, covered, strict=True):
+            fragments.append(Fragment(a, b, piece if piece is not None else self.text[a:b]))
+        return tuple(fragments)
+
+    def role(self, role: str, event_type: str, present: set[str]) -> str:
+        """``Theme2`` -> ``Theme``: brat numbers repeated roles, corpuskit repeats them."""
+        m = _NUMBERED.fullmatch(role)
+        if m is None:
+            return role
+        base = m.group(1)
+        if self.conf is not None and event_type in self.conf.roles:
+            declared = self.conf.roles[event_type]
+            return base if base in declared and role not in declared else role
+        return base if base in present else role
+
+    def document(self, doc_id: str) -> Document:
+        """The document; what cannot be read is left out and reported."""
+        s = self.s
+        evidence = [
+            (t.offsets[0][0], t.offsets[0][1], t.text)
+            for t in s.textbounds.values()
+            if len(t.offsets) == 1 and t.text
+        ]
+        unit = unit_finding(self.text, evidence, self.unit, "offsets")
+        if unit is not None:
+            self.findings.append(unit)
+        notes = self.notes()
+        spans = {t.id: self.span(t) for t in s.textbounds.values()}
+        mentions = []
+        for t in s.textbounds.values():
+            span = spans[t.id]
+            if t.id in self.triggers or span is None:
+                continue
+            ident = self.ids[t.id]
+            mentions.append(Mention(ident, self.name(t.type, t.line), span, notes.get(t.id)))
+            self.origins[ident] = self.origin(t.line, t.columns)
+        events = []
+        for e in s.events.values():
+            trigger = s.textbounds.get(e.extra or "")
+            span = spans.get(e.extra or "")
+            if trigger is None or span is None:
+                if trigger is None:
+                    self.finding(
+                        I.INPUT_MALFORMED, f"event {e.id}: trigger {e.extra} does not exist", e.line
+                    )
+                continue
+            if trigger.type != e.type:
+                self.finding(
+                    I.APPROXIMATED,
+                    f"event {e.id} has type {e.type} but its trigger {trigger.id} has type {trigger.type}; the event's type is kept",
+                    e.line,
+                )
+            present = {r for r, _ in e.args}
+            args = tuple(
+                Argument(
+                    self.name(self.role(r, e.type, present), e.line),
+                    self.ref(x, e.line, f"event {e.id}"),
+                )
+                for r, x in e.args
+            )
+            ident = self.ids[e.id]
+            events.append(Event(ident, self.name(e.type, e.line), span, args, notes.get(e.id)))
+            self.origins[ident] = self.origin(e.line)
+            self.origins[f"{ident}/trigger"] = self.origin(trigger.line, trigger.columns)
+        relations = []
+        for r in s.relations.values():
+            args = tuple(
+                Argument(self.name(role, r.line), self.ref(x, r.line, f"relation {r.id}"))
+                for role, x in r.args
+            )
+            ident = self.ids[r.id]
+            relations.append(Relation(ident, self.name(r.type, r.line), args, notes.get(r.id)))
+            self.origins[ident] = self.origin(r.line)
+        attributes = []
+        for a in s.attributes.values():
+            target, value_text = a.args[0]
+            value: AttributeValue = value_text if value_text else True
+            ident = self.ids[a.id]
+            attributes.append(
+                Attribute(
+                    ident,
+                    self.ref(target, a.line, f"attribute {a.id}"),
+                    self.name(a.type, a.line),
+                    value,
+                    notes.get(a.id),
+                )
+            )
+            self.origins[ident] = self.origin(a.line)
+        entities = self.entities()
+        renamed = renamed_finding(self.pool.renamed, "to fit corpuskit")
+        if renamed is not None:
+            self.findings.append(renamed)
+        return Document(
+            id=doc_id,
+            meta=plain_metadata(doc_id),
+            text=self.text,
+            text_sha256=text_sha256(self.text),
+            mentions=tuple(mentions),
+            entities=tuple(entities),
+            events=tuple(events),
+            relations=tuple(relations),
+            attributes=tuple(attributes),
+        )
+
+    def name(self, raw: str, line: int) -> str:
+        fitted = fit_name(raw)
+        if fitted != raw:
+            self.finding(I.NAME_CHANGED, f"name {raw!r} becomes {fitted!r}", line)
+        return fitted
+
+    def notes(self) -> dict[str, str]:
+        """Annotation id -> its notes joined by line breaks (brat notes are one line each)."""
+        by_target: dict[str, list[str]] = defaultdict(list)
+        known = {*self.s.textbounds, *self.s.events, *self.s.relations, *self.s.attributes}
+        for n in self.s.notes.values():
+            target = n.args[0][0]
+            if target in self.triggers:
+                event = self.owner[target]
+                self.finding(
+                    I.APPROXIMATED,
+                    f"note {n.id} is on {target}, the trigger of event {event}; it becomes the event's note",
+                    n.line,
+                )
+                target = event
+            elif target in self.s.norms:
+                self.finding(
+                    I.NOT_CARRIED,
+                    f"note {n.id} is on normalisation {target}, which corpuskit keeps as a link without notes",
+                    n.line,
+                )
+                continue
+            elif target not in known:
+                self.finding(
+                    I.NOT_CARRIED,
+                    f"note {n.id} is on {target}, which is not an annotation corpuskit keeps",
+                    n.line,
+                )
+                continue
+            by_target[target].append(n.extra or "")
+        return {target: "\n".join(texts) for target, texts in by_target.items()}
+
+    def entities(self) -> list[Entity]:
+        """Equivalence groups and normalised mentions as entities, in order of appearance."""
+        s = self.s
+        mentions = {t for t in s.textbounds if t not in self.triggers}
+        groups: list[tuple[int, list[str]]] = []
+        group_of: dict[str, int] = {}
+        for eq in s.equivs:
+            members = []
+            for _, m in eq.args:
+                if m in mentions:
+                    members.append(m)
+                else:
+                    self.finding(
+                        I.NOT_CARRIED,
+                        f"equivalence member {m} is not a text-bound entity; left out of the group",
+                        eq.line,
+                    )
+            if members:
+                for m in members:
+                    group_of.setdefault(m, len(groups))
+                groups.append((eq.line, members))
+        links: dict[int, list[tuple[int, Record]]] = defaultdict(list)
+        for n in s.norms.values():
+            target = n.args[0][0]
+            if target not in mentions:
+                self.finding(
+                    I.NOT_CARRIED,
+                    f"normalisation {n.id} is on {target}, which is not a text-bound entity",
+                    n.line,
+                )
+                continue
+            if target not in group_of:
+                group_of[target] = len(groups)
+                groups.append((n.line, [target]))
+            links[group_of[target]].append((n.line, n))
+        order = sorted(
+            range(len(groups)), key=lambda g: min([groups[g][0], *(ln for ln, _ in links[g])])
+        )
+        out = []
+        for g in order:
+            line, members = groups[g]
+            kb_links = []
+            name = None
+            for _, n in links[g]:
+                kb, _, kb_id = n.args[0][1].partition(":")
+                kb_links.append(KBLink(self.name(kb, n.line), kb_id))
+                name = name or (n.extra or None)
+            # brat equivalences have no type of their own: the entity takes its first member's.
+            first = s.textbounds[members[0]]
+            ident = self.pool.fresh(f"{self.ids[members[0]]}.entity")
+            out.append(
+                Entity(
+                    ident,
+                    self.name(first.type, line),
+                    tuple(self.ids[m] for m in members),
+                    name,
+                    tuple(kb_links),
+                )
+            )
+            self.origins[ident] = self.origin(line)
+        return out
+
+
+def _split_covered(text: str | None, lengths: list[int]) -> list[str | None] | None:
+    """The text field split into each fragment's text (brat joins them with one space)."""
+    if text is None:
+        return [None] * len(lengths)
+    if len(lengths) == 1:
+        return [text]
+    if len(text) != sum(lengths) + len(lengths) - 1:
+        return None
+    out: list[str | None] = []
+    at = 0
+    for n in lengths:
+        out.append(text[at : at + n])
+        at += n + 1
+    return out
+
+
+# --------------------------------------------------------------------------- corpuskit -> brat
+
+
+class _Numbers:
+    """Numbers in use after one id letter; new ones fill gaps (triggers) or go past the end."""
+
+    def __init__(self) -> None:
+        self.used: set[int] = set()
+
+    def keep(self, n: int) -> None:
+        self.used.add(n)
+
+    def gap(self) -> int:
+        n = 1
+        while n in self.used:
+            n += 1
+        self.used.add(n)
+        return n
+
+    def next(self) -> int:
+        n = max(self.used, default=0) + 1
+        self.used.add(n)
+        return n
+
+
+_KEEP = {"mentions": "T", "events": "E", "relations": "R", "attributes": "AM"}
+
+
+class _Writer:
+    """Builds the .ann lines of one document."""
+
+    def __init__(self, doc: Document, unit: str) -> None:
+        self.doc = doc
+        self.map = OffsetMap(doc.text, unit)
+        self.findings: list[Finding] = []
+        self.where: dict[str, tuple[str, int, Annotation]] = {
+            a.id: (kind, i, a) for kind, i, a in doc.annotations()
+        }
+        self.numbers: dict[str, _Numbers] = defaultdict(_Numbers)
+        self.bid: dict[str, str] = {}
+        #: (kind letter, line) in the order written.
+        self.lines: list[tuple[str, str]] = []
+        self.renamed: list[tuple[str, str]] = []
+        for kind, letters in _KEEP.items():
+            for a in getattr(doc, kind):
+                m = re.fullmatch(r"([A-Z])([0-9]+)", a.id)
+                if m and m.group(1) in letters:
+                    self.numbers[m.group(1)].keep(int(m.group(2)))
+                    self.bid[a.id] = a.id
+
+    def warn(self, rule: Rule, ident: str | None, message: str, pointer: str | None = None) -> None:
+        if pointer is None and ident is not None and ident in self.where:
+            kind, i, _ = self.where[ident]
+            pointer = f"/{kind}/{i}"
+        self.findings.append(Finding(rule, message, pointer=pointer or "", annotation_id=ident))
+
+    def new_id(self, letter: str, original: str | None = None, gap: bool = False) -> str:
+        numbers = self.numbers[letter]
+        new = f"{letter}{numbers.gap() if gap else numbers.next()}"
+        if original is not None:
+            self.bid[original] = new
+            self.renamed.append((original, new))
+        return new
+
+    def emit(self, ident: str, line: str) -> None:
+        self.lines.append((ident[0], line))
+
+    def offsets(self, span: Span, ident: str) -> tuple[str, str] | None:
+        """``start end;start end`` and the text field, split at line breaks as brat does."""
+        pieces: list[tuple[int, int]] = []
+        split = False
+        for f in span:
+            at = f.start
+            for m in _BREAK.finditer(f.text):
+                split = True
+                if m.start() > 0 or at > f.start:
+                    pieces.append((at, f.start + m.start()))
+                at = f.start + m.end()
+            if at < f.end:
+                pieces.append((at, f.end))
+        pieces = [(a, b) for a, b in pieces if b > a]
+        if split:
+            self.warn(
+                I.APPROXIMATED,
+                ident,
+                f"{ident}: the span crosses a line break; brat splits it into {len(pieces)} fragments",
+            )
+        if not pieces:
+            return None
+        text = self.doc.text
+        spans = ";".join(
+            f"{self.map.from_codepoint(a)} {self.map.from_codepoint(b)}" for a, b in pieces
+        )
+        return spans, " ".join(text[a:b] for a, b in pieces)
+
+    def textbound(self, ident: str, kind: str, span: Span, owner: str) -> bool:
+        found = self.offsets(span, owner)
+        if found is None:
+            self.warn(
+                I.NOT_CARRIED,
+                owner,
+                f"{owner}: the span holds only line breaks; brat cannot carry it",
+            )
+            return False
+        self.emit(ident, f"{ident}\t{kind} {found[0]}\t{found[1]}")
+        return True
+
+    def target(self, ref: str, owner: str, what: str, relations: bool = False) -> str | None:
+        """The brat id an argument (or, with ``relations``, an attribute) points to.
+
+        Entities have no brat id: a reference to one goes to its first mention. None when
+        brat cannot point there (an attribute; a relation, unless ``relations``).
+        """
+        found = self.where.get(ref)
+        if found is None:
+            return None
+        kind, _, a = found
+        if isinstance(a, Entity):
+            first = self.bid.get(a.mentions[0]) if a.mentions else None
+            if first is not None:
+                self.warn(
+                    I.APPROXIMATED,
+                    owner,
+                    f"{what} of {owner} points to entity {ref}; in brat it points to its first mention {a.mentions[0]}",
+                )
+            return first
+        if kind == "attributes" or (kind == "relations" and not relations):
+            return None
+        return self.bid.get(ref)
+
+    def write(self) -> str:
+        doc = self.doc
+        for m in doc.mentions:
+            if m.id not in self.bid:
+                self.new_id("T", m.id)
+        triggers: dict[tuple[str, Span], str] = {}
+        for ev in doc.events:
+            if (ev.type, ev.trigger) not in triggers:
+                triggers[(ev.type, ev.trigger)] = self.new_id("T", gap=True)
+        framed: list[tuple[str, str]] = [
+            *((e.id, "E") for e in doc.events),
+            *((r.id, "R") for r in doc.relations),
+            *((a.id, "A") for a in doc.attributes),
+        ]
+        for ident, letter in framed:
+            if ident not in self.bid:
+                self.new_id(letter, ident)
+        for ident in [q.id for q in doc.quotes] + [c.id for c in doc.claims]:
+            self.bid[ident] = self.new_id("T")
+        for m in doc.mentions:
+            self.textbound(self.bid[m.id], m.type, m.span, m.id)
+        for (kind, span), tid in triggers.items():
+            owner = next(ev.id for ev in doc.events if (ev.type, ev.trigger) == (kind, span))
+            self.textbound(tid, kind, span, owner)
+        self.quotes_and_claims()
+        for ev in doc.events:
+            self.event(ev, triggers[(ev.type, ev.trigger)])
+        for rel in doc.relations:
+            self.relation(rel)
+        for attr in doc.attributes:
+            self.attribute(attr)
+        self.entities()
+        self.notes()
+        self.metadata()
+        renamed = renamed_finding(self.renamed, "to brat's form (a letter and a number)")
+        if renamed is not None:
+            self.findings.append(renamed)
+        # Grouped by kind as brat files usually are; within a kind, in document order, so
+        # that reading the file back gives the annotations in the order they had.
+        order = {"T": 0, "E": 1, "R": 2, "A": 3, "M": 3, "N": 4, "#": 5}
+        self.lines.sort(key=lambda item: order.get(item[0], 6))
+        return "".join(line + "\n" for _, line in self.lines)
+
+    def event(self, ev: Event, trigger: str) -> None:
+        ident = self.bid[ev.id]
+        counts: dict[str, int] = defaultdict(int)
+        roles = {a.role for a in ev.args}
+        parts = [f"{ev.type}:{trigger}"]
+        for arg in ev.args:
+            ref = self.target(arg.ref, ev.id, f'argument "{arg.role}"')
+            if ref is None:
+                self.warn(
+                    I.NOT_CARRIED,
+                    ev.id,
+                    f'argument "{arg.role}" of event {ev.id} points to {arg.ref}; brat event arguments are entities or events',
+                )
+                continue
+            m = _NUMBERED.fullmatch(arg.role)
+            if m and m.group(1) in roles:
+                self.warn(
+                    I.APPROXIMATED,
+                    ev.id,
+                    f'role "{arg.role}" of event {ev.id} looks like a numbered "{m.group(1)}" and reads back as it',
+                )
+            counts[arg.role] += 1
+            n = counts[arg.role]
+            parts.append(f"{arg.role}{n if n > 1 else ''}:{ref}")
+        self.emit(ident, f"{ident}\t{' '.join(parts)}")
+
+    def relation(self, rel: Relation) -> None:
+        args = []
+        for arg in rel.args:
+            ref = self.target(arg.ref, rel.id, f'argument "{arg.role}"')
+            if ref is None:
+                self.warn(
+                    I.NOT_CARRIED,
+                    rel.id,
+                    f"relation {rel.id}: argument {arg.ref} is not an entity or event; brat relations link those only",
+                )
+                return
+            args.append(f"{arg.role}:{ref}")
+        if len(args) != 2:
+            self.warn(
+                I.NOT_CARRIED,
+                rel.id,
+                f"relation {rel.id} has {len(args)} arguments; brat relations have exactly two",
+            )
+            return
+        ident = self.bid[rel.id]
+        self.emit(ident, f"{ident}\t{rel.type} {' '.join(args)}")
+
+    def attribute(self, attr: Attribute) -> None:
+        target = self.target(attr.target, attr.id, "the target", relations=True)
+        if target is None:
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f"attribute {attr.id} is on {attr.target}, which brat cannot carry attributes on",
+            )
+            return
+        value = attr.value
+        if value is False:
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f"attribute {attr.id} is false; brat binary attributes are present or absent",
+            )
+            return
+        ident = self.bid[attr.id]
+        if value is True:
+            self.emit(ident, f"{ident}\t{attr.name} {target}")
+            return
+        shown = str(value)
+        if not isinstance(value, str):
+            self.warn(
+                I.APPROXIMATED,
+                attr.id,
+                f"attribute {attr.id}: the {type(value).__name__} {shown} is written as text and reads back as the string {shown!r}",
+            )
+        if not shown or re.search(r"\s", shown):
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f"attribute {attr.id}: the value {shown!r} is empty or holds whitespace, which brat values cannot",
+            )
+            return
+        self.emit(ident, f"{ident}\t{attr.name} {target} {shown}")
+
+    def entities(self) -> None:
+        norm = 0
+        for e in self.doc.entities:
+            members = [
+                self.bid[m]
+                for m in e.mentions
+                if m in self.bid and isinstance(self.where[m][2], Mention)
+            ]
+            if len(members) != len(e.mentions):
+                self.warn(
+                    I.NOT_CARRIED,
+                    e.id,
+                    f"entity {e.id} has members that are not mentions; brat equivalences hold text-bound entities only",
+                )
+            if not members:
+                continue
+            first = members[0]
+            # Each entity's equivalence and normalisations stay together, entity by entity:
+            # reading them back keeps the order of the entities.
+            if len(members) > 1:
+                self.lines.append(("N", f"*\t{EQUIV} {' '.join(members)}"))
+            for link in e.links:
+                norm += 1
+                if ":" in link.kb:
+                    self.warn(
+                        I.APPROXIMATED,
+                        e.id,
+                        f"entity {e.id}: the knowledge base {link.kb!r} holds a colon; brat reads {link.kb}:{link.id} at the first one",
+                    )
+                self.lines.append(
+                    (
+                        "N",
+                        f"N{norm}\t{REFERENCE} {first} {link.kb}:{link.id}\t{e.name or ''}",
+                    )
+                )
+            lost = []
+            first_mention = self.where[e.mentions[0]][2]
+            if isinstance(first_mention, Mention) and first_mention.type != e.type:
+                lost.append(
+                    f"its type {e.type} (brat takes the mentions' type {first_mention.type})"
+                )
+            if e.name and not e.links:
+                lost.append(f"its name {e.name!r} (brat keeps names only with normalisations)")
+            if e.note:
+                lost.append("its note")
+            if e.id != f"{first}.entity":
+                lost.append(f"its id (it reads back as {first}.entity)")
+            if len(members) == 1 and not e.links:
+                lost = ["it: brat has no single-mention entity without a normalisation"]
+            if lost:
+                self.warn(
+                    I.NOT_CARRIED, e.id, f"entity {e.id}: brat does not keep {'; '.join(lost)}"
+                )
+
+    def notes(self) -> None:
+        number = 0
+        notes = [(a.id, a.note) for _, _, a in self.doc.annotations() if a.note is not None]
+        for ident, note in notes:
+            kind = self.where[ident][0]
+            target = self.bid.get(ident)
+            if target is None or kind == "entities":
+                if kind != "entities":  # entities said so already
+                    self.warn(
+                        I.NOT_CARRIED, ident, f"the note of {ident} has nowhere to go in brat"
+                    )
+                continue
+            if "\r" in note:
+                self.warn(
+                    I.APPROXIMATED,
+                    ident,
+                    f"the note of {ident} holds a carriage return, which brat notes cannot; it is dropped",
+                )
+            for piece in note.replace("\r", "").split("\n"):
+                number += 1
+                self.emit(f"#{number}", f"#{number}\t{NOTES} {target}\t{piece}")
+
+    def quotes_and_claims(self) -> None:
+        doc = self.doc
+        links: list[tuple[str, str, str | None]] = []
+        for q in doc.quotes:
+            tid = self.bid[q.id]
+            self.textbound(tid, "Quote" if q.mode == "direct" else "IndirectQuote", q.span, q.id)
+            links.append((q.id, "Speaker", q.speaker))
+            if q.cue:
+                cue = self.new_id("T")
+                if self.textbound(cue, "Cue", q.cue, q.id):
+                    rid = self.new_id("R")
+                    self.emit(rid, f"{rid}\tCue Arg1:{tid} Arg2:{cue}")
+            self.warn(
+                I.APPROXIMATED,
+                q.id,
+                f"quote {q.id} is written as a text-bound {'Quote' if q.mode == 'direct' else 'IndirectQuote'} ({tid}) with Speaker and Cue relations; it reads back as a mention and relations",
+            )
+        for c in doc.claims:
+            tid = self.bid[c.id]
+            self.textbound(tid, "Claim", c.span, c.id)
+            links += [(c.id, "Source", c.source), (c.id, "Channel", c.channel)]
+            self.warn(
+                I.APPROXIMATED,
+                c.id,
+                f"claim {c.id} is written as a text-bound Claim ({tid}) with Source and Channel relations; it reads back as a mention and relations",
+            )
+        for owner, kind, ref in links:
+            if ref is None:
+                continue
+            target = self.target(ref, owner, kind.lower())
+            if target is None:
+                continue
+            rid = self.new_id("R")
+            self.emit(rid, f"{rid}\t{kind} Arg1:{self.bid[owner]} Arg2:{target}")
+
+    def metadata(self) -> None:
+        meta = self.doc.meta
+        if meta != plain_metadata(self.doc.id):
+            self.warn(
+                I.NOT_CARRIED,
+                None,
+                "brat keeps no metadata: the title, language and the rest of meta are not written",
+                "/meta",
+            )
+
+
+def write_brat(doc: Document, unit: str = "codepoint") -> Exported:
+    """A document as brat standoff: ``.txt`` (the text, unchanged) and ``.ann``."""
+    writer = _Writer(doc, unit)
+    ann = writer.write()
+    return Exported({".txt": doc.text, ".ann": ann}, writer.findings)
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def canonical(standoff: Standoff) -> dict[str, tuple[object, ...]]:
+    """Each annotation's content without its line (what a round trip must keep), by id."""
+    out: dict[str, tuple[object, ...]] = {}
+    for t in standoff.textbounds.values():
+        out[t.id] = ("T", t.type, tuple(t.offsets))
+    for e in standoff.events.values():
+        out[e.id] = ("E", e.type, e.extra, tuple(sorted(e.args)))
+    for r in standoff.relations.values():
+        out[r.id] = ("R", r.type, tuple(sorted(r.args)))
+    for group in (standoff.attributes, standoff.norms, standoff.notes):
+        for a in group.values():
+            out[a.id] = (a.id[0].replace("M", "A"), a.type, tuple(a.args), a.extra or "")
+    return out
+
+
+def equivalences(standoff: Standoff) -> list[tuple[str, tuple[str, ...]]]:
+    """The ``*`` lines as (type, members), sorted (they have no ids)."""
+    return sorted((e.type, tuple(m for _, m in e.args)) for e in standoff.equivs)
+
+
+def _round_trip(
+    original: Standoff, doc: Document, unit: str, ann_file: str, said: list[Finding]
+) -> list[Finding]:
+    """I010 for every annotation that writing ``doc`` back would not reproduce."""
+    exported, _ = parse_ann(write_brat(doc, unit).files[".ann"])
+    before, after = canonical(original), canonical(exported)
+    by_content: dict[tuple[object, ...], str] = {v: k for k, v in after.items()}
+    lines = {
+        **{t.id: t.line for t in original.textbounds.values()},
+        **{
+            r.id: r.line
+            for g in (
+                original.events,
+                original.relations,
+                original.attributes,
+                original.norms,
+                original.notes,
+            )
+            for r in g.values()
+        },
+    }
+    out: list[Finding] = []
+
+    def report(line: int, message: str) -> None:
+        out.append(SourceFinding(I.ROUND_TRIP, message, position=(line, 1), file=ann_file))
+
+    reported = {f.position for f in said if isinstance(f, SourceFinding)}
+    for ident, content in before.items():
+        if after.get(ident) == content or (lines[ident], 1) in reported:
+            continue
+        other = by_content.get(content)
+        if other is not None:
+            report(lines[ident], f"{ident} will be written back as {other}")
+        else:
+            # The nearest written annotation of the same kind: its own id first, then the one
+            # that agrees on most fields (a note or normalisation whose id or target moved).
+            same_kind = [k for k, v in after.items() if v[0] == content[0]]
+            nearest = max(
+                same_kind,
+                key=lambda k: (
+                    k == ident,
+                    sum(a == b for a, b in zip(after[k], content, strict=False)),
+                ),
+                default=None,
+            )
+            line = exported.lines[_line_of(exported, nearest) - 1] if nearest else None
+            shown = f": {line!r}" if line else " (it is not written back)"
+            report(lines[ident], f"{ident} will be written back differently{shown}")
+    kept = equivalences(exported)
+    for eq in original.equivs:
+        key = (eq.type, tuple(m for _, m in eq.args))
+        if key in kept:
+            kept.remove(key)
+        elif (eq.line, 1) not in reported:
+            report(
+                eq.line,
+                f"the equivalence {' '.join(key[1])} will be written back as {EQUIV} over the entity's mentions",
+            )
+    return out
+
+
+def _line_of(standoff: Standoff, ident: str) -> int:
+    for group in (
+        standoff.textbounds,
+        standoff.events,
+        standoff.relations,
+        standoff.attributes,
+        standoff.norms,
+        standoff.notes,
+    ):
+        found = group.get(ident)
+        if found is not None:
+            return found.line
+    return 1

@@ -1,0 +1,342 @@
+"""What every interop format shares: results, source positions, id and name fitting, validation.
+
+An importer returns :class:`Imported` (a document or None, findings, and where each annotation
+came from, so that the offset and scheme checks of the imported document point back into the
+original files); an exporter returns :class:`Exported` (file contents by suffix, and findings
+that point into the corpuskit document by JSON pointer).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpuskit.diagnostics import Diagnostic, Finding, Severity
+from corpuskit.formats.common import LineIndex
+from corpuskit.model import Document, Metadata
+from corpuskit.rules import interop as I
+
+if TYPE_CHECKING:
+    from corpuskit.engine import FileReport
+    from corpuskit.scheme import Scheme
+
+#: What corpuskit accepts as an id and as a type, role, attribute or knowledge-base name.
+ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_MAX_NAME = 200
+#: Language of imported documents whose format records none (BCP 47 "undetermined").
+UNDETERMINED = "und"
+LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFinding(Finding):
+    """A finding at a position in a file other than a corpuskit document."""
+
+    #: The file ``position`` refers to (None: the input the finding is reported for).
+    file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an annotation was read: file, line, column and that line's text."""
+
+    file: str
+    line: int
+    column: int = 1
+    source_line: str | None = None
+    #: Columns of each fragment's offsets on the line (brat), to point at one fragment.
+    fragment_columns: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class Imported:
+    """One document read from another format, or None when it could not be built."""
+
+    #: Output path without suffix, relative to the output folder (e.g. ``genia/PMID-1``).
+    name: str
+    #: The input the findings belong to (shown in diagnostics).
+    source: str
+    document: Document | None
+    findings: list[Finding] = field(default_factory=list)
+    #: Annotation id -> where it was read (``id/trigger``: where its trigger span was read).
+    origins: dict[str, Origin] = field(default_factory=dict)
+    #: The file the document text was read from, when positions in it can be shown (brat .txt).
+    text_file: str | None = None
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(f.rule.severity is Severity.ERROR for f in self.findings)
+
+
+@dataclass(slots=True)
+class Exported:
+    """One document written in another format: file contents by suffix, and findings."""
+
+    #: Suffix (".ann", ".bioc.xml" ...) -> file content.
+    files: dict[str, str]
+    #: Findings pointing into the corpuskit document record (JSON pointers).
+    findings: list[Finding] = field(default_factory=list)
+
+
+def fit_name(raw: str, fallback: str = "untyped") -> str:
+    """``raw`` as a valid corpuskit name: invalid characters become ``_``."""
+    if NAME_PATTERN.fullmatch(raw) and len(raw) <= _MAX_NAME:
+        return raw
+    fitted = re.sub(r"[^A-Za-z0-9_.:-]", "_", raw.strip())[:_MAX_NAME]
+    if not fitted.strip("_"):
+        return fallback
+    return fitted if NAME_PATTERN.fullmatch(fitted) else ("_" + fitted)[:_MAX_NAME]
+
+
+class IdPool:
+    """Hands out unique corpuskit ids, keeping valid ones and renaming the rest."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        #: Valid ids still to come: no renamed or new id may take one.
+        self.reserved: set[str] = set()
+        #: (original, new) for every id that had to change.
+        self.renamed: list[tuple[str, str]] = []
+
+    def reserve(self, ids: Iterable[str | None]) -> None:
+        """Set valid ids aside first, so that a renamed id never takes a real one."""
+        self.reserved.update(i for i in ids if i is not None and valid_id(i))
+
+    def take(self, raw: str | None, prefix: str) -> str:
+        """A unique id for ``raw``: itself when valid and free, else a fitted variant.
+
+        A missing id gets ``prefix`` and a number; a changed id is recorded in ``renamed``.
+        """
+        if not raw:
+            n = 1
+            while f"{prefix}{n}" in self.used or f"{prefix}{n}" in self.reserved:
+                n += 1
+            self.used.add(f"{prefix}{n}")
+            return f"{prefix}{n}"
+        if valid_id(raw) and raw not in self.used:
+            self.used.add(raw)
+            return raw
+        fitted = re.sub(r"[^A-Za-z0-9_.-]", "_", raw)[:190]
+        base = fitted if ID_PATTERN.fullmatch(fitted) else f"{prefix}{fitted}"
+        new = self.fresh(base)
+        self.renamed.append((raw, new))
+        return new
+
+    def fresh(self, base: str) -> str:
+        """A new id derived from ``base`` (``base``, ``base-2`` ...), no renaming recorded."""
+        candidate, n = base, 1
+        while candidate in self.used or candidate in self.reserved:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.used.add(candidate)
+        return candidate
+
+
+def valid_id(value: str) -> bool:
+    """Whether ``value`` is a valid corpuskit id."""
+    return bool(ID_PATTERN.fullmatch(value)) and len(value) <= _MAX_NAME
+
+
+def renamed_finding(renamed: list[tuple[str, str]], what: str) -> Finding | None:
+    """One I006 warning listing every renamed id, or None."""
+    if not renamed:
+        return None
+    shown = ", ".join(f"{old} → {new}" for old, new in renamed[:20])
+    more = f" and {len(renamed) - 20} more" if len(renamed) > 20 else ""
+    return Finding(
+        I.ID_RENAMED,
+        f"{len(renamed)} id{'s' if len(renamed) != 1 else ''} renamed {what}: {shown}{more}",
+        hint="references follow the new ids",
+    )
+
+
+def document_id(stem: str) -> str:
+    """A document id from a file name or a foreign id (``12345`` -> ``doc-12345``)."""
+    if valid_id(stem):
+        return stem
+    fitted = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[:190]
+    return fitted if ID_PATTERN.fullmatch(fitted) else f"doc-{fitted}"
+
+
+def plain_metadata(title: str, language: str | None = None) -> Metadata:
+    """Metadata for a format that records none: a title and an undetermined language."""
+    lang = language if language and LANGUAGE_PATTERN.fullmatch(language) else UNDETERMINED
+    return Metadata(title=title or "untitled", language=lang)
+
+
+def scheme_from_text(toml_text: str, display: str) -> Scheme:
+    """Load a scheme from TOML text (checked as any scheme file); SchemeError when unusable."""
+    from corpuskit.scheme import load_scheme
+
+    with tempfile.TemporaryDirectory(prefix="corpuskit-scheme-") as folder:
+        path = Path(folder, "scheme.toml")
+        path.write_text(toml_text, "utf-8")
+        return load_scheme(path, display)
+
+
+# --------------------------------------------------------------------------- diagnostics
+
+
+def _diagnostic(
+    finding: Finding, path: str, line: int, column: int, source_line: str | None
+) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        line=line,
+        column=column,
+        code=finding.rule.code,
+        name=finding.rule.name,
+        severity=finding.rule.severity,
+        message=finding.message,
+        hint=finding.hint,
+        annotation_id=finding.annotation_id,
+        source_line=source_line,
+    )
+
+
+def _fragment_index(pointer: str | None) -> int | None:
+    parts = (pointer or "").split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part in ("span", "trigger", "cue") and parts[i + 1].isdigit():
+            return int(parts[i + 1])
+    return None
+
+
+def _annotation_of_pointer(doc: Document | None, pointer: str | None) -> str | None:
+    parts = (pointer or "").split("/")
+    if doc is None or len(parts) < 3 or not parts[2].isdigit():
+        return None
+    items = getattr(doc, parts[1], None)
+    if not isinstance(items, tuple) or int(parts[2]) >= len(items):
+        return None
+    ident = getattr(items[int(parts[2])], "id", None)
+    return ident if isinstance(ident, str) else None
+
+
+class ImportStamper:
+    """Turns findings about an imported document into diagnostics placed in its source files."""
+
+    def __init__(self, imported: Imported) -> None:
+        self.imported = imported
+        self._text_lines: LineIndex | None = None
+
+    def _origin_position(
+        self, annotation_id: str | None, pointer: str | None
+    ) -> tuple[str, int, int, str | None] | None:
+        ident = annotation_id or _annotation_of_pointer(self.imported.document, pointer) or ""
+        # A span read from another line than its annotation (a brat trigger) has its own origin.
+        field = next((f for f in ("trigger", "cue", "span") if f"/{f}" in (pointer or "")), None)
+        origin = self.imported.origins.get(f"{ident}/{field}") or self.imported.origins.get(ident)
+        if origin is None:
+            return None
+        column = origin.column
+        j = _fragment_index(pointer)
+        if j is not None and j < len(origin.fragment_columns):
+            column = origin.fragment_columns[j]
+        return origin.file, origin.line, column, origin.source_line
+
+    def _text_position(self, start: int) -> tuple[str, int, int, str | None] | None:
+        doc, text_file = self.imported.document, self.imported.text_file
+        if doc is None or text_file is None:
+            return None
+        if self._text_lines is None:
+            self._text_lines = LineIndex(doc.text)
+        line, column = self._text_lines.line_col(max(0, min(start, len(doc.text))))
+        return text_file, line, column, self._text_lines.line_text(line)
+
+    def finding(self, finding: Finding) -> Diagnostic:
+        """A conversion finding as a diagnostic."""
+        if isinstance(finding, SourceFinding) and finding.position is not None:
+            line, column = finding.position
+            return _diagnostic(finding, finding.file or self.imported.source, line, column, None)
+        if finding.position is not None:
+            line, column = finding.position
+            return _diagnostic(finding, self.imported.source, line, column, None)
+        found = self._origin_position(finding.annotation_id, finding.pointer or None)
+        if found is None and finding.text_range is not None:
+            found = self._text_position(finding.text_range[0])
+        path, line, column, source_line = found or (self.imported.source, 1, 1, None)
+        return _diagnostic(finding, path, line, column, source_line)
+
+    def validation(self, diagnostic: Diagnostic) -> Diagnostic:
+        """A diagnostic of the imported document, moved to where its annotation was read.
+
+        Only the fields that still hold are kept: a fix would edit a file that is not there.
+        """
+        found = self._origin_position(diagnostic.annotation_id, diagnostic.pointer)
+        if found is None and diagnostic.excerpt is not None:
+            found = self._text_position(diagnostic.excerpt.start)
+        path, line, column, source_line = found or (self.imported.source, 1, 1, None)
+        return Diagnostic(
+            path=path,
+            line=line,
+            column=column,
+            code=diagnostic.code,
+            name=diagnostic.name,
+            severity=diagnostic.severity,
+            message=diagnostic.message,
+            hint=diagnostic.hint,
+            pointer=diagnostic.pointer,
+            annotation_id=diagnostic.annotation_id,
+            document_id=diagnostic.document_id,
+            source_line=source_line,
+            excerpt=diagnostic.excerpt,
+        )
+
+
+def validate_imported(
+    imported: Imported, fmt: str = "json", scheme: Scheme | None = None
+) -> tuple[str | None, FileReport | None]:
+    """The imported document in corpuskit form (``fmt``) and its check report.
+
+    The document is checked exactly as ``corpuskit validate`` would check the written file,
+    under ``scheme`` when one is given.
+    """
+    from corpuskit.engine import Settings, check_bytes
+    from corpuskit.formats import format_module
+
+    if imported.document is None:
+        return None, None
+    text: str = format_module(fmt).dumps(imported.document)
+    report = check_bytes(
+        text.encode("utf-8"),
+        f"{imported.name}.{fmt}",
+        Settings(scheme=scheme, discover_scheme=False),
+    )
+    return text, report
+
+
+def export_diagnostics(
+    findings: Iterable[Finding], path: str, data: bytes, fmt: str
+) -> list[Diagnostic]:
+    """Export findings as diagnostics placed in the corpuskit document they are about."""
+    from corpuskit.formats import format_module
+
+    findings = list(findings)
+    if not findings:
+        return []
+    locator = format_module(fmt).locator(data)
+    out = []
+    for f in findings:
+        position = locator.locate(f.pointer) if f.pointer else None
+        out.append(
+            replace(
+                _diagnostic(
+                    f,
+                    path,
+                    position.line if position else 1,
+                    position.column if position else 1,
+                    position.source_line if position else None,
+                ),
+                end_line=position.end_line if position else None,
+                end_column=position.end_column if position else None,
+                pointer=f.pointer or None,
+            )
+        )
+    return out

@@ -1,0 +1,699 @@
+"""W3C Web Annotation (JSON-LD) to and from corpuskit documents.
+
+Each corpuskit annotation becomes a Web Annotation. Spans are targets whose selectors are a
+TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector (code points, as the W3C
+model says); a discontinuous span is a ``List`` of such targets. Types are ``tagging`` bodies
+and notes ``commenting`` bodies, so that any Web Annotation client shows them; what the W3C
+vocabulary has no term for (entity links, roles, quote speakers, typed attribute values)
+travels in a ``corpuskit`` member declared in the JSON-LD context as a JSON literal.
+
+The text itself is not part of Web Annotations: it is written beside them (``.txt``) and read
+from there. Importing anchors each target by its positions, and by its quote when the
+positions disagree (I004) or are missing; annotations from other tools become mentions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from corpuskit.diagnostics import Finding, Rule
+from corpuskit.formats.common import LineIndex
+from corpuskit.formats.json_positions import JsonPositions
+from corpuskit.formats.records import from_dict, meta_to_dict
+from corpuskit.interop.common import (
+    Exported,
+    IdPool,
+    Imported,
+    Origin,
+    SourceFinding,
+    document_id,
+    fit_name,
+    plain_metadata,
+    renamed_finding,
+)
+from corpuskit.interop.units import OffsetMap, unit_finding
+from corpuskit.model import (
+    Annotation,
+    Argument,
+    Attribute,
+    AttributeValue,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Metadata,
+    Quote,
+    QuoteMode,
+    Relation,
+    Span,
+    text_sha256,
+)
+from corpuskit.rules import interop as I
+
+CONTEXT: list[Any] = [
+    "http://www.w3.org/ns/anno.jsonld",
+    {"corpuskit": {"@id": "https://corpuskit.dev/ns/webanno#data", "@type": "@json"}},
+]
+_URL = re.compile(r"https?://\S+")
+#: Annotation members corpuskit reads; any other is reported as not kept.
+_KNOWN = {"@context", "id", "type", "motivation", "body", "bodyValue", "target", "corpuskit"}
+#: Characters of context in a TextQuoteSelector's prefix and suffix (as Hypothesis uses).
+CONTEXT_CHARS = 32
+_MOTIVATION = {
+    "mentions": "tagging",
+    "entities": "identifying",
+    "quotes": "highlighting",
+    "claims": "highlighting",
+    "events": "tagging",
+    "relations": "linking",
+    "attributes": "describing",
+}
+
+
+def _iri(doc_id: str, ident: str | None = None) -> str:
+    return f"urn:corpuskit:{doc_id}" + (f":{ident}" if ident else "")
+
+
+# --------------------------------------------------------------------------- corpuskit -> W3C
+
+
+class _Writer:
+    def __init__(self, doc: Document, unit: str) -> None:
+        self.doc = doc
+        self.map = OffsetMap(doc.text, unit)
+        self.unit = unit
+        self.source = doc.meta.url or _iri(doc.id)
+
+    def resource(self, f: Fragment) -> dict[str, Any]:
+        text = self.doc.text
+        return {
+            "type": "SpecificResource",
+            "source": self.source,
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": f.text,
+                    "prefix": text[max(0, f.start - CONTEXT_CHARS) : f.start],
+                    "suffix": text[f.end : f.end + CONTEXT_CHARS],
+                },
+                {
+                    "type": "TextPositionSelector",
+                    "start": self.map.from_codepoint(f.start),
+                    "end": self.map.from_codepoint(f.end),
+                },
+            ],
+        }
+
+    def span(self, span: Span) -> dict[str, Any]:
+        parts = [self.resource(f) for f in span]
+        return parts[0] if len(parts) == 1 else {"type": "List", "items": parts}
+
+    def annotation(self, kind: str, a: Annotation) -> dict[str, Any]:
+        doc_id = self.doc.id
+        bodies: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {}
+        kind_type = getattr(a, "type", None)
+        if isinstance(kind_type, str):
+            bodies.append({"type": "TextualBody", "purpose": "tagging", "value": kind_type})
+        target: Any
+        if isinstance(a, Mention):
+            target = self.span(a.span)
+        elif isinstance(a, Entity):
+            target = [_iri(doc_id, m) for m in a.mentions]
+            extra = {"kind": "entity", "links": [{"kb": k.kb, "id": k.id} for k in a.links]}
+            if a.name is not None:
+                extra["name"] = a.name
+                bodies.append({"type": "TextualBody", "purpose": "identifying", "value": a.name})
+        elif isinstance(a, Quote):
+            target = self.span(a.span)
+            extra = {"kind": "quote", "mode": a.mode, "speaker": a.speaker}
+            if a.cue:
+                extra["cue"] = [{"start": f.start, "end": f.end, "text": f.text} for f in a.cue]
+        elif isinstance(a, Claim):
+            target = self.span(a.span)
+            extra = {"kind": "claim", "source": a.source, "channel": a.channel}
+        elif isinstance(a, Event):
+            target = self.span(a.trigger)
+            extra = {"kind": "event", "args": [{"role": x.role, "ref": x.ref} for x in a.args]}
+        elif isinstance(a, Relation):
+            target = [_iri(doc_id, r) for r in dict.fromkeys(x.ref for x in a.args)]
+            extra = {"kind": "relation", "args": [{"role": x.role, "ref": x.ref} for x in a.args]}
+        else:
+            assert isinstance(a, Attribute)
+            target = _iri(doc_id, a.target)
+            shown = (
+                json.dumps(a.value, ensure_ascii=False) if not isinstance(a.value, str) else a.value
+            )
+            bodies.append(
+                {"type": "TextualBody", "purpose": "describing", "value": f"{a.name}: {shown}"}
+            )
+            extra = {"kind": "attribute", "name": a.name, "value": a.value}
+        if a.note is not None:
+            bodies.append({"type": "TextualBody", "purpose": "commenting", "value": a.note})
+        out: dict[str, Any] = {
+            "id": _iri(doc_id, a.id),
+            "type": "Annotation",
+            "motivation": _MOTIVATION[kind],
+        }
+        if bodies:
+            out["body"] = bodies
+        out["target"] = target
+        if extra:
+            out["corpuskit"] = {k: v for k, v in extra.items() if v is not None}
+        return out
+
+    def collection(self) -> dict[str, Any]:
+        doc = self.doc
+        items = [self.annotation(kind, a) for kind, _, a in doc.annotations()]
+        return {
+            "@context": CONTEXT,
+            "id": _iri(doc.id),
+            "type": "AnnotationCollection",
+            "label": doc.meta.title,
+            "total": len(items),
+            "corpuskit": {
+                "id": doc.id,
+                "meta": meta_to_dict(doc.meta),
+                "text_sha256": doc.text_sha256,
+                "offset_unit": self.unit,
+            },
+            "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        }
+
+
+def write_webanno(doc: Document, unit: str = "codepoint") -> Exported:
+    """A document as a W3C AnnotationCollection (``.jsonld``) and its text (``.txt``).
+
+    Nothing is lost: what the W3C vocabulary lacks travels in ``corpuskit`` members.
+    """
+    data = _Writer(doc, unit).collection()
+    return Exported(
+        {".jsonld": json.dumps(data, ensure_ascii=False, indent=2) + "\n", ".txt": doc.text}
+    )
+
+
+# --------------------------------------------------------------------------- W3C -> corpuskit
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _items(data: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]] | None:
+    """(pointer, annotation) pairs of a collection, page, list or single annotation."""
+    if isinstance(data, list):
+        return [(f"/{i}", a) for i, a in enumerate(data)], {}
+    if not isinstance(data, dict):
+        return None
+    kinds = set(_as_list(data.get("type")))
+    if "Annotation" in kinds:
+        return [("", data)], {}
+    if "AnnotationPage" in kinds:
+        return [(f"/items/{i}", a) for i, a in enumerate(_as_list(data.get("items")))], {}
+    if "AnnotationCollection" in kinds:
+        out: list[tuple[str, Any]] = []
+        page, pointer = data.get("first"), "/first"
+        while isinstance(page, dict):  # embedded pages only: nothing is fetched
+            out += [(f"{pointer}/items/{i}", a) for i, a in enumerate(_as_list(page.get("items")))]
+            page, pointer = page.get("next"), f"{pointer}/next"
+        return out, data
+    return None
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def anchor(
+    text: str, exact: str, prefix: str = "", suffix: str = "", near: int | None = None
+) -> tuple[int, int] | None:
+    """Where ``exact`` occurs in ``text``: the occurrence whose surroundings best match the
+    prefix and suffix, the nearest to ``near`` breaking ties; None when it does not occur."""
+    best: tuple[int, int, int] | None = None
+    at = text.find(exact)
+    while at >= 0 and exact:
+        context = _common_suffix(text[:at], prefix) + _common_prefix(
+            text[at + len(exact) :], suffix
+        )
+        distance = abs(at - near) if near is not None else 0
+        if best is None or (context, -distance) > (best[1], -best[2]):
+            best = (at, context, distance)
+        at = text.find(exact, at + 1)
+    return (best[0], best[0] + len(exact)) if best else None
+
+
+class _Reader:
+    def __init__(self, text: str, file: str, unit: str, raw: str, text_file: str | None) -> None:
+        self.text, self.file, self.unit, self.text_file = text, file, unit, text_file
+        self.map = OffsetMap(text, unit)
+        self.findings: list[Finding] = []
+        self.origins: dict[str, Origin] = {}
+        self.lines = LineIndex(raw)
+        self.positions = JsonPositions(raw)
+        self.pool = IdPool()
+        self.evidence: list[tuple[int, int, str]] = []
+        #: The ``source`` of every text target: the annotated page, if it is one.
+        self.sources: set[str] = set()
+
+    def where(self, pointer: str) -> tuple[int, int]:
+        found = self.positions.find(pointer)
+        return self.lines.line_col(found[1].start) if found else (1, 1)
+
+    def warn(self, rule: Rule, message: str, pointer: str, hint: str | None = None) -> None:
+        self.findings.append(
+            SourceFinding(rule, message, position=self.where(pointer), file=self.file, hint=hint)
+        )
+
+    def fragment(self, resource: Any, pointer: str, ident: str) -> Fragment | None:
+        if not isinstance(resource, dict):
+            self.warn(
+                I.NOT_CARRIED, f"{ident}: target {resource!r} is not a part of the text", pointer
+            )
+            return None
+        if isinstance(resource.get("source"), str):
+            self.sources.add(resource["source"])
+        selectors = [s for s in _as_list(resource.get("selector")) if isinstance(s, dict)]
+        quote = next((s for s in selectors if s.get("type") == "TextQuoteSelector"), None)
+        position = next((s for s in selectors if s.get("type") == "TextPositionSelector"), None)
+        if quote is None and position is None:
+            self.warn(
+                I.NOT_CARRIED,
+                f"{ident}: no TextQuoteSelector or TextPositionSelector; left out",
+                pointer,
+            )
+            return None
+        exact = quote.get("exact") if quote else None
+        exact = exact if isinstance(exact, str) and exact else None
+        start = end = None
+        if position is not None:
+            s, e = position.get("start"), position.get("end")
+            if isinstance(s, int) and isinstance(e, int) and not isinstance(s, bool | float):
+                if exact is not None:
+                    self.evidence.append((s, e, exact))
+                start, end = self.map.to_codepoint(s), self.map.to_codepoint(e)
+                if start is None or end is None:
+                    self.warn(
+                        I.OFFSET_UNIT,
+                        f"{ident}: position {s if start is None else e} falls inside a character when counted in {self.unit}",
+                        pointer,
+                        "try another --offset-unit",
+                    )
+                    start = end = None
+        if exact is None:
+            if start is None or end is None:
+                self.warn(
+                    I.INPUT_MALFORMED,
+                    f"{ident}: the position selector is unusable and there is no quote",
+                    pointer,
+                )
+                return None
+            return Fragment(start, end, self.text[start:end])
+        if start is not None and end is not None and self.text[start:end] == exact:
+            return Fragment(start, end, exact)
+        prefix = quote.get("prefix") if quote else None
+        suffix = quote.get("suffix") if quote else None
+        found = anchor(
+            self.text,
+            exact,
+            prefix if isinstance(prefix, str) else "",
+            suffix if isinstance(suffix, str) else "",
+            start,
+        )
+        if found is None:
+            self.warn(
+                I.QUOTE_NOT_FOUND,
+                f"{ident}: the quote {exact!r} occurs nowhere in the text; left out",
+                pointer,
+            )
+            return None
+        if start is not None:
+            self.warn(
+                I.REANCHORED,
+                f"{ident}: the text at [{start}, {end}) is not the quote {exact!r}; re-anchored by the quote at [{found[0]}, {found[1]})",
+                pointer,
+            )
+        return Fragment(found[0], found[1], exact)
+
+    def span(self, target: Any, pointer: str, ident: str) -> Span | None:
+        targets = _as_list(target)
+        resources: list[tuple[Any, str]] = []
+        for i, t in enumerate(targets):
+            p = f"{pointer}/{i}" if isinstance(target, list) else pointer
+            if isinstance(t, dict) and set(_as_list(t.get("type"))) & {"List", "Composite"}:
+                resources += [
+                    (item, f"{p}/items/{j}") for j, item in enumerate(_as_list(t.get("items")))
+                ]
+            else:
+                resources.append((t, p))
+        if isinstance(target, list) and len(target) > 1:
+            self.warn(
+                I.APPROXIMATED,
+                f"{ident} has {len(target)} targets; they become the fragments of one span",
+                pointer,
+            )
+        fragments = []
+        for resource, p in resources:
+            f = self.fragment(resource, p, ident)
+            if f is None:
+                return None
+            fragments.append(f)
+        return tuple(fragments) or None
+
+    def cue(self, value: Any, pointer: str, ident: str) -> Span:
+        """A quote's cue from the corpuskit member, re-anchored by its text when it moved."""
+        out = []
+        for item in _as_list(value):
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                continue
+            start, end, exact = item.get("start"), item.get("end"), item["text"]
+            if isinstance(start, int) and isinstance(end, int) and self.text[start:end] == exact:
+                out.append(Fragment(start, end, exact))
+                continue
+            found = anchor(self.text, exact, near=start if isinstance(start, int) else None)
+            if found is None:
+                self.warn(
+                    I.QUOTE_NOT_FOUND,
+                    f"{ident}: the cue {exact!r} occurs nowhere in the text; left out",
+                    pointer,
+                )
+                return ()
+            self.warn(
+                I.REANCHORED,
+                f"{ident}: the cue {exact!r} was re-anchored at [{found[0]}, {found[1]})",
+                pointer,
+            )
+            out.append(Fragment(found[0], found[1], exact))
+        return tuple(out)
+
+
+def read_webanno(
+    data: bytes,
+    text: str,
+    file: str = "annotations.jsonld",
+    text_file: str | None = None,
+    unit: str | None = None,
+    name: str | None = None,
+) -> Imported:
+    """Web Annotations (a collection, page, list or one annotation) on ``text``.
+
+    ``unit`` counts TextPositionSelector offsets (default: what the file says it used, or
+    code points as the W3C model prescribes).
+    """
+    stem = name or file.rsplit("/", 1)[-1].split(".")[0]
+    try:
+        raw = data.decode("utf-8")
+        parsed = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        position = (getattr(exc, "lineno", 1), getattr(exc, "colno", 1))
+        return Imported(
+            stem, file, None, [Finding(I.INPUT_UNREADABLE, f"not JSON: {exc}", position=position)]
+        )
+    found = _items(parsed)
+    if found is None:
+        return Imported(
+            stem,
+            file,
+            None,
+            [
+                Finding(
+                    I.INPUT_UNREADABLE,
+                    "not an Annotation, AnnotationPage, AnnotationCollection or list of annotations",
+                    position=(1, 1),
+                )
+            ],
+        )
+    items, collection = found
+    ours = _obj(collection.get("corpuskit"))
+    declared = ours.get("offset_unit")
+    chosen = unit or (declared if declared in ("codepoint", "utf8", "utf16") else "codepoint")
+    reader = _Reader(text, file, chosen, raw, text_file)
+    doc_id = ours.get("id") if isinstance(ours.get("id"), str) else None
+    doc_id = document_id(doc_id or stem)
+    if isinstance(ours.get("text_sha256"), str) and ours["text_sha256"] != text_sha256(text):
+        reader.warn(
+            I.REANCHORED,
+            "the text is not the one these annotations were made on (its sha256 differs); they are anchored by their quotes",
+            "/corpuskit",
+        )
+    document = _document(reader, items, doc_id, ours, collection)
+    unit_problem = unit_finding(text, reader.evidence, chosen, "TextPositionSelector offsets")
+    if unit_problem is not None:
+        # Quotes have re-anchored what the positions missed: the unit is worth a warning.
+        reader.findings.insert(
+            0, Finding(I.REANCHORED, unit_problem.message, position=(1, 1), hint=unit_problem.hint)
+        )
+    renamed = renamed_finding(reader.pool.renamed, "to fit corpuskit")
+    if renamed is not None:
+        reader.findings.append(renamed)
+    return Imported(stem, file, document, reader.findings, reader.origins)
+
+
+def _local_id(iri: Any, doc_id: str) -> str | None:
+    """The annotation id inside an annotation IRI (``urn:corpuskit:doc:m1``, ``...#m1``, ``.../m1``)."""
+    if not isinstance(iri, str) or not iri:
+        return None
+    prefix = _iri(doc_id) + ":"
+    if iri.startswith(prefix):
+        return iri[len(prefix) :]
+    for sep in ("#", "/", ":"):
+        if sep in iri:
+            return iri.rsplit(sep, 1)[-1] or None
+    return iri
+
+
+def _document(
+    reader: _Reader,
+    items: list[tuple[str, Any]],
+    doc_id: str,
+    ours: dict[str, Any],
+    collection: dict[str, Any],
+) -> Document:
+    annotations = [(p, a) for p, a in items if isinstance(a, dict)]
+    for p, a in items:
+        if not isinstance(a, dict):
+            reader.warn(I.INPUT_MALFORMED, "an annotation must be an object; left out", p)
+    reader.pool.reserve(_local_id(a.get("id"), doc_id) for _, a in annotations)
+    by_iri: dict[str, str] = {}
+    local: dict[str, str] = {}
+    idents = []
+    for _, a in annotations:
+        raw = _local_id(a.get("id"), doc_id)
+        ident = reader.pool.take(raw, "wa")
+        idents.append(ident)
+        if isinstance(a.get("id"), str):
+            by_iri[a["id"]] = ident
+        if raw is not None:
+            local.setdefault(raw, ident)
+
+    def ref(value: Any) -> str:
+        if isinstance(value, str) and value in by_iri:
+            return by_iri[value]
+        found = _local_id(value, doc_id) or ""
+        return local.get(found, found)
+
+    kinds: dict[str, list[Any]] = {k: [] for k in _MOTIVATION}
+    for (p, a), ident in zip(annotations, idents, strict=True):
+        extra = _obj(a.get("corpuskit"))
+        kind = extra.get("kind", "mention")
+        bodies = [b for b in _as_list(a.get("body")) if isinstance(b, dict)]
+        if isinstance(a.get("bodyValue"), str):
+            bodies.append({"type": "TextualBody", "value": a["bodyValue"]})
+        tags = [
+            b["value"]
+            for b in bodies
+            if b.get("purpose") == "tagging" and isinstance(b.get("value"), str)
+        ]
+        notes = [
+            b["value"]
+            for b in bodies
+            if b.get("purpose") in (None, "commenting") and isinstance(b.get("value"), str)
+        ]
+        note = "\n".join(notes) if notes else None
+        other = [
+            b
+            for b in bodies
+            if b.get("purpose") not in (None, "commenting", "tagging", "identifying", "describing")
+        ]
+        other += [b for b in _as_list(a.get("body")) if not isinstance(b, dict)]
+        if other:
+            reader.warn(
+                I.NOT_CARRIED,
+                f"{ident}: {len(other)} bodies that are neither tags nor comments are not kept",
+                p,
+            )
+        if len(tags) > 1:
+            reader.warn(
+                I.NOT_CARRIED,
+                f"{ident}: only the first of its tags ({', '.join(tags)}) becomes its type",
+                p,
+            )
+        motivation = next((m for m in _as_list(a.get("motivation")) if isinstance(m, str)), None)
+        type_name = tags[0] if tags else None
+        if type_name is None and kind in ("mention", "entity", "event", "relation"):
+            type_name = motivation or "untyped"
+            reader.warn(
+                I.APPROXIMATED,
+                f"{ident} has no tagging body; its type is {fit_name(type_name)!r}",
+                p,
+            )
+        type_name = _name(reader, type_name or "untyped", p)
+        target = a.get("target")
+        tp = f"{p}/target"
+        reader.origins[ident] = Origin(
+            reader.file, *reader.where(p), reader.lines.line_text(reader.where(p)[0])
+        )
+        if kind in ("mention", "quote", "claim", "event"):
+            span = reader.span(target, tp, ident)
+            if span is None:
+                continue
+            if kind == "mention":
+                kinds["mentions"].append(Mention(ident, type_name, span, note))
+            elif kind == "quote":
+                mode: QuoteMode = "indirect" if extra.get("mode") == "indirect" else "direct"
+                speaker = extra.get("speaker")
+                cue = reader.cue(extra.get("cue"), p, ident)
+                kinds["quotes"].append(
+                    Quote(ident, span, mode, ref(speaker) if speaker else None, cue, note)
+                )
+            elif kind == "claim":
+                source, channel = extra.get("source"), extra.get("channel")
+                kinds["claims"].append(
+                    Claim(
+                        ident,
+                        span,
+                        ref(source) if source else None,
+                        ref(channel) if channel else None,
+                        note,
+                    )
+                )
+            else:
+                kinds["events"].append(
+                    Event(ident, type_name, span, _args(reader, extra, ref, p), note)
+                )
+        elif kind == "entity":
+            links = tuple(
+                KBLink(_name(reader, str(k.get("kb")), p), str(k.get("id")))
+                for k in _as_list(extra.get("links"))
+                if isinstance(k, dict) and k.get("kb") and k.get("id")
+            )
+            name = extra.get("name")
+            kinds["entities"].append(
+                Entity(
+                    ident,
+                    type_name,
+                    tuple(ref(t) for t in _as_list(target)),
+                    name if isinstance(name, str) else None,
+                    links,
+                    note,
+                )
+            )
+        elif kind == "relation":
+            kinds["relations"].append(
+                Relation(ident, type_name, _args(reader, extra, ref, p), note)
+            )
+        elif kind == "attribute":
+            value = extra.get("value")
+            if not isinstance(value, str | int | float | bool) or not isinstance(
+                extra.get("name"), str
+            ):
+                reader.warn(
+                    I.INPUT_MALFORMED,
+                    f"{ident}: an attribute needs a name and a string, number or boolean value",
+                    p,
+                )
+                continue
+            attr_value: AttributeValue = value
+            kinds["attributes"].append(
+                Attribute(ident, ref(target), _name(reader, extra["name"], p), attr_value, note)
+            )
+        else:
+            reader.warn(I.NOT_CARRIED, f"{ident}: unknown corpuskit kind {kind!r}; left out", p)
+    # Properties of the annotations themselves (who, when, with what) have no corpuskit place.
+    dropped = sorted({k for _, a in annotations for k in a} - _KNOWN)
+    if dropped:
+        reader.warn(
+            I.NOT_CARRIED,
+            f"annotation properties {', '.join(dropped)} are not kept",
+            annotations[0][0],
+        )
+    meta = _metadata(ours, collection, doc_id, reader)
+    return Document(
+        id=doc_id,
+        meta=meta,
+        text=reader.text,
+        text_sha256=text_sha256(reader.text),
+        mentions=tuple(kinds["mentions"]),
+        entities=tuple(kinds["entities"]),
+        quotes=tuple(kinds["quotes"]),
+        claims=tuple(kinds["claims"]),
+        events=tuple(kinds["events"]),
+        relations=tuple(kinds["relations"]),
+        attributes=tuple(kinds["attributes"]),
+    )
+
+
+def _name(reader: _Reader, raw: str, pointer: str) -> str:
+    fitted = fit_name(raw)
+    if fitted != raw:
+        reader.warn(I.NAME_CHANGED, f"name {raw!r} becomes {fitted!r}", pointer)
+    return fitted
+
+
+def _args(reader: _Reader, extra: dict[str, Any], ref: Any, pointer: str) -> tuple[Argument, ...]:
+    return tuple(
+        Argument(_name(reader, str(x.get("role") or "arg"), pointer), ref(x.get("ref")))
+        for x in _as_list(extra.get("args"))
+        if isinstance(x, dict)
+    )
+
+
+def _metadata(
+    ours: dict[str, Any], collection: dict[str, Any], doc_id: str, reader: _Reader
+) -> Metadata:
+    meta = ours.get("meta")
+    if isinstance(meta, dict):
+        record = {
+            "corpuskit": "1.0",
+            "id": doc_id,
+            "meta": meta,
+            "offset_unit": "codepoint",
+            "text": "",
+            "text_sha256": "",
+        }
+        try:
+            return from_dict(record).meta
+        except (KeyError, TypeError, AttributeError):
+            reader.warn(
+                I.INPUT_MALFORMED,
+                "the collection's corpuskit metadata is incomplete; only its label is kept",
+                "/corpuskit",
+            )
+    label = collection.get("label")
+    meta = plain_metadata(label if isinstance(label, str) and label else doc_id)
+    # Annotations made on one web page say which: that is the document's URL.
+    (source,) = reader.sources if len(reader.sources) == 1 else ("",)
+    if _URL.fullmatch(source):
+        return Metadata(title=meta.title, language=meta.language, url=source)
+    return meta

@@ -1,0 +1,536 @@
+"""BioC XML and JSON: import, export, offset units, round trips and every lossy case."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from corpuskit.diagnostics import Finding
+from corpuskit.formats import json_format
+from corpuskit.interop.bioc import (
+    collection_json,
+    collection_xml,
+    read_bioc,
+    read_bioc_json,
+    read_bioc_xml,
+    to_collection,
+    write_bioc_json,
+    write_bioc_xml,
+)
+from corpuskit.interop.common import Imported, ImportStamper, scheme_from_text, validate_imported
+from corpuskit.model import (
+    Argument,
+    Attribute,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Metadata,
+    Provenance,
+    Quote,
+    Relation,
+    text_sha256,
+)
+
+BIOC = ROOT / "tests" / "interop" / "bioc"
+CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
+CORPUS_DOC = ROOT / "corpus" / "iran-russia-missiles.json"
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.rule.code for f in findings]
+
+
+def run_app(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CLI_APP), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def only(imported: list[Imported]) -> Document:
+    (one,) = imported
+    assert one.document is not None
+    return one.document
+
+
+# --------------------------------------------------------------------------- reading fixtures
+
+
+def test_pubtator_collection_gives_one_document_each_in_xml_and_json() -> None:
+    from_xml = read_bioc_xml((BIOC / "pubtator.xml").read_bytes(), "pubtator.xml")
+    from_json = read_bioc_json((BIOC / "pubtator.json").read_bytes(), "pubtator.json")
+    assert [i.document for i in from_xml] == [i.document for i in from_json]
+    first, second = (i.document for i in from_xml)
+    assert first is not None and second is not None
+    # Passages are placed at their offsets: the title, a line break, the abstract.
+    assert first.text.startswith(
+        "Metformin lowers HbA1c in patients with type 2 diabetes.\nIn a trial"
+    )
+    assert first.id == "doc-31210001" and first.meta.title.startswith("Metformin lowers")
+    assert [(m.id, m.type, m.span[0].text) for m in first.mentions][:2] == [
+        ("a1", "Chemical", "Metformin"),
+        ("a2", "Gene", "HbA1c"),
+    ]
+    # infons other than type become attributes; nodes become arguments.
+    assert Attribute("a1.identifier", "a1", "identifier", "MESH:D008687") in first.attributes
+    assert first.relations == (
+        Relation("R1", "Treatment", (Argument("Chemical", "a4"), Argument("Disease", "a3"))),
+    )
+    assert (second.meta.title, second.meta.language) == ("Zoledronsäure nach Brustkrebs", "de")
+
+
+def test_sentence_level_ids_are_scoped_to_their_sentence() -> None:
+    second = read_bioc_xml((BIOC / "pubtator.xml").read_bytes(), "pubtator.xml")[1].document
+    assert second is not None
+    # Both sentences use ids "1" and "2"; each relation points into its own sentence.
+    spans = {m.id: m.span[0].text for m in second.mentions}
+    treatment = next(r for r in second.relations if r.type == "Treatment")
+    assert [spans[a.ref] for a in treatment.args] == ["Zoledronsäure", "Brustkrebs"]
+    inhibition = next(r for r in second.relations if r.type == "Inhibition")
+    assert [spans[a.ref] for a in inhibition.args] == ["Zoledronsäure", "Osteoklasten"]
+    assert [m.span[0].start for m in second.mentions if m.type == "Chemical"] == [0, 82]
+
+
+def test_what_pubtator_files_hold_beyond_corpuskit_is_reported() -> None:
+    first = read_bioc_xml((BIOC / "pubtator.xml").read_bytes(), "pubtator.xml")[0]
+    messages = {f.rule.code: [] for f in first.findings}  # type: dict[str, list[str]]
+    for f in first.findings:
+        messages[f.rule.code].append(f.message)
+    assert sorted(messages) == ["I006", "I008"]
+    assert any("relation R2 has no nodes" in m for m in messages["I008"])
+    assert any("document infons journal" in m for m in messages["I008"])
+    assert any("type=abstract, type=title are not kept" in m for m in messages["I008"])
+    assert any("'31210001' becomes 'doc-31210001'" in m for m in messages["I006"])
+    assert (
+        "the collection's source 'PubTator', date '2024-05-02', key 'BioC.key' are not kept"
+        in messages["I008"]
+    )
+    _, report = validate_imported(first)
+    assert report is not None and report.diagnostics == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "unit"),
+    [("bytes.xml", "xml", "utf8"), ("utf16.json", "json", "utf16")],
+)
+def test_a_producer_counting_another_unit_is_detected_and_converted(
+    name: str, fmt: str, unit: str
+) -> None:
+    data = (BIOC / name).read_bytes()
+    plain = read_bioc(data, name, fmt)
+    problems = [f for i in plain for f in i.findings if f.rule.code == "I003"]
+    assert problems and all(f.hint == f"re-run with --offset-unit {unit}" for f in problems)
+    converted = read_bioc(data, name, fmt, unit)
+    assert all("I003" not in codes(i.findings) for i in converted)
+    for imported in converted:
+        _, report = validate_imported(imported)
+        assert report is not None and report.diagnostics == ()
+    reference = read_bioc_json((BIOC / "pubtator.json").read_bytes(), "pubtator.json")
+    assert [i.document for i in converted] == [i.document for i in reference][-len(converted) :]
+
+
+def test_mismatches_are_diagnosed_at_the_annotation_element() -> None:
+    imported = read_bioc_xml((BIOC / "bytes.xml").read_bytes(), "bytes.xml")[0]
+    _, report = validate_imported(imported)
+    assert report is not None
+    stamper = ImportStamper(imported)
+    (diagnostic,) = [stamper.validation(d) for d in report.diagnostics]
+    assert (diagnostic.path, diagnostic.line, diagnostic.code) == ("bytes.xml", 49, "O003")
+    assert diagnostic.hint is not None and "counted in UTF-8 bytes" in diagnostic.hint
+
+
+def test_an_offset_inside_a_character_is_an_error() -> None:
+    data = _collection(
+        '<annotation id="x"><infon key="type">T</infon><location offset="1" length="2"/><text>β</text></annotation>',
+        "αβ",
+    )
+    imported = read_bioc_xml(data, "c.xml", "utf8")[0]
+    assert "I003" in codes(imported.findings) and imported.errors
+
+
+def _collection(annotations: str, text: str, relations: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE collection SYSTEM "BioC.dtd">'
+        "<collection><source></source><date></date><key></key><document><id>d1</id>"
+        f"<passage><offset>0</offset><text>{text}</text>{annotations}{relations}</passage>"
+        "</document></collection>"
+    ).encode()
+
+
+def test_malformed_elements_are_reported_and_left_out() -> None:
+    data = _collection(
+        '<annotation id="a"><infon key="type">T</infon><location offset="x" length="2"/><text>ab</text></annotation>'
+        '<annotation id="b"><infon key="type">T</infon><location offset="0" length="0"/><text></text></annotation>'
+        '<annotation id="c"><infon key="type">T</infon><location offset="0" length="2"/><text>ab</text></annotation>',
+        "abc",
+    )
+    imported = read_bioc_xml(data, "c.xml")[0]
+    assert codes(imported.findings) == ["I002", "I008"]
+    assert imported.document is not None
+    assert [m.id for m in imported.document.mentions] == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"<collection><document>", "xml"),
+        (b"<passage/>", "xml"),
+        (b'{"documents": [', "json"),
+        (b'{"source": "x"}', "json"),
+        ("<collection/>".encode("utf-16"), "xml"),
+    ],
+    ids=["truncated-xml", "wrong-root", "truncated-json", "no-documents", "utf16-file"],
+)
+def test_unreadable_collections_are_one_finding(data: bytes, fmt: str) -> None:
+    (imported,) = read_bioc(data, "c", fmt)
+    assert imported.document is None
+    assert codes(imported.findings) == ["I001"]
+
+
+def test_entities_are_never_expanded() -> None:
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE collection [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><collection><source>&b;</source>'
+        b"<date/><key/><document><id>d</id><passage><offset>0</offset><text>plain</text>"
+        b"</passage></document></collection>"
+    )
+    (imported,) = read_bioc_xml(data, "c.xml")
+    assert imported.document is not None and imported.document.text == "plain"
+
+
+def test_the_scheme_types_infon_values() -> None:
+    scheme = scheme_from_text(
+        '[scheme]\nname = "s"\nversion = "1"\n[types.T]\ndescription = "t"\n'
+        '[attributes.negated]\ndescription = "n"\non = ["mentions"]\ndatatype = "boolean"\n'
+        '[attributes.count]\ndescription = "c"\non = ["mentions"]\ndatatype = "integer"\n',
+        "s.toml",
+    )
+    data = _collection(
+        '<annotation id="a"><infon key="type">T</infon><infon key="negated">true</infon>'
+        '<infon key="count">3</infon><infon key="label">x</infon>'
+        '<location offset="0" length="2"/><text>ab</text></annotation>',
+        "abc",
+    )
+    doc = only(read_bioc_xml(data, "c.xml", scheme=scheme))
+    assert [a.value for a in doc.attributes] == [True, 3, "x"]
+    untyped = only(read_bioc_xml(data, "c.xml"))
+    assert [a.value for a in untyped.attributes] == ["true", "3", "x"]
+
+
+def test_foreign_events_with_a_trigger_node_become_events() -> None:
+    data = _collection(
+        '<annotation id="t"><infon key="type">Phosphorylation</infon><location offset="0" length="4"/><text>Phos</text></annotation>'
+        '<annotation id="p"><infon key="type">Protein</infon><location offset="5" length="4"/><text>STAT</text></annotation>',
+        "Phos STAT",
+        '<relation id="e1"><node refid="t" role="Trigger"/><node refid="p" role="Theme"/></relation>',
+    )
+    doc = only(read_bioc_xml(data, "c.xml"))
+    assert [m.id for m in doc.mentions] == ["p"]
+    assert doc.events == (
+        Event("e1", "Phosphorylation", (Fragment(0, 4, "Phos"),), (Argument("Theme", "p"),)),
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_the_bundled_corpus_goes_through_bioc_byte_for_byte() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    for write, fmt, suffix in (
+        (write_bioc_xml, "xml", ".bioc.xml"),
+        (write_bioc_json, "json", ".bioc.json"),
+    ):
+        for unit in ("codepoint", "utf8", "utf16"):
+            exported = write(doc, unit)
+            assert exported.findings == []
+            back = only(read_bioc(exported.files[suffix].encode(), "c", fmt))
+            assert json_format.dumps(back) == CORPUS_DOC.read_text("utf-8")
+
+
+def test_written_xml_follows_the_dtd_order_and_escapes_carriage_returns() -> None:
+    text = "a\r\nb"
+    doc = Document(
+        "d",
+        Metadata("t", "en"),
+        text,
+        text_sha256(text),
+        mentions=(Mention("m1", "X", (Fragment(0, 1, "a"),)),),
+    )
+    xml = write_bioc_xml(doc).files[".bioc.xml"]
+    assert xml.startswith(
+        "<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE collection SYSTEM \"BioC.dtd\">"
+    )
+    assert "<text>a&#13;\nb</text>" in xml
+    order = [
+        m.group(1)
+        for m in re.finditer(
+            r"<(source|date|key|infon|document|id|passage|offset|text|annotation)\b", xml
+        )
+    ]
+    assert order[:5] == ["source", "date", "key", "infon", "document"]
+    assert only(read_bioc_xml(xml.encode(), "c.xml")).text == text
+
+
+@pytest.mark.parametrize(
+    ("attribute", "message"),
+    [
+        (Attribute("a1", "m1", "type", "x"), 'the infon "type" of m1 is taken'),
+        (Attribute("a2", "a9", "x", "y"), "which has no BioC element"),
+    ],
+)
+def test_attributes_bioc_cannot_carry_are_named(attribute: Attribute, message: str) -> None:
+    text = "abc"
+    doc = Document(
+        "d",
+        Metadata("t", "en"),
+        text,
+        text_sha256(text),
+        mentions=(Mention("m1", "X", (Fragment(0, 1, "a"),)),),
+        attributes=(Attribute("a9", "m1", "ok", True), attribute),
+    )
+    (finding,) = write_bioc_xml(doc).findings
+    assert finding.rule.code == "I008" and message in finding.message
+    assert finding.annotation_id == attribute.id and finding.pointer == "/attributes/1"
+
+
+# --------------------------------------------------------------------------- round-trip property
+
+
+chars = st.characters(
+    min_codepoint=0x09, max_codepoint=0x10FFFF, exclude_categories=("Cs",)
+).filter(lambda c: c not in "\ufffe\uffff" and (c >= " " or c in "\t\n\r"))
+texts = st.lists(
+    st.one_of(chars, st.sampled_from(["\r\n", "🧬", "β", "&<>", "]]>"])), min_size=1, max_size=40
+).map("".join)
+free = st.one_of(st.none(), st.lists(chars, max_size=10).map("".join))
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.:-]{0,7}", fullmatch=True).filter(
+    lambda n: n != "type" and not n.startswith("corpuskit:")
+)
+values = st.one_of(
+    st.lists(chars, max_size=8).map("".join),
+    st.booleans(),
+    st.integers(-(2**53) + 1, 2**53 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def spans(draw: st.DrawFn, text: str) -> tuple[Fragment, ...]:
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=6))))
+    pairs = [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(0, len(text))]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=3, unique=True))
+    return tuple(Fragment(a, b, text[a:b]) for a, b in sorted(chosen))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    """Valid-by-construction documents with every annotation kind and full metadata."""
+    text = draw(texts)
+    mentions = tuple(
+        Mention(f"m{i}", draw(names), draw(spans(text)), draw(free))
+        for i in range(draw(st.integers(1, 4)))
+    )
+    m_ids = [m.id for m in mentions]
+    entities = tuple(
+        Entity(
+            f"e{i}",
+            draw(names),
+            tuple(draw(st.lists(st.sampled_from(m_ids), min_size=1, max_size=3, unique=True))),
+            draw(st.one_of(st.none(), texts)),
+            tuple(
+                KBLink(draw(names), f"Q{draw(st.integers(1, 999))}")
+                for _ in range(draw(st.integers(0, 2)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    agents = [*m_ids, *(e.id for e in entities)]
+    maybe_agent = st.one_of(st.none(), st.sampled_from(agents))
+    quotes = tuple(
+        Quote(
+            f"q{i}",
+            draw(spans(text)),
+            draw(st.sampled_from(["direct", "indirect"])),
+            draw(maybe_agent),
+            draw(st.one_of(st.just(()), spans(text))),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    claims = tuple(
+        Claim(f"c{i}", draw(spans(text)), draw(maybe_agent), draw(maybe_agent), draw(free))
+        for i in range(draw(st.integers(0, 2)))
+    )
+    events: list[Event] = []
+    for i in range(draw(st.integers(0, 2))):
+        refs = [*agents, *(e.id for e in events)]
+        args = tuple(
+            Argument(draw(names), draw(st.sampled_from(refs)))
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        events.append(Event(f"ev{i}", draw(names), draw(spans(text)), args, draw(free)))
+    nodes = [*agents, *(e.id for e in events)]
+    relations = tuple(
+        Relation(
+            f"r{i}",
+            draw(names),
+            tuple(
+                Argument(draw(names), draw(st.sampled_from(nodes)))
+                for _ in range(draw(st.integers(1, 3)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    targets = [*nodes, *(q.id for q in quotes), *(c.id for c in claims), *(r.id for r in relations)]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(targets), names), max_size=4, unique=True))
+    attributes = tuple(
+        Attribute(
+            draw(st.sampled_from([f"a{i}", f"{target}.{name.replace(':', '_')}"])),
+            target,
+            name,
+            draw(values),
+            draw(free),
+        )
+        for i, (target, name) in enumerate(pairs)
+    )
+    if len({a.id for a in attributes}) < len(attributes):
+        attributes = tuple(
+            Attribute(f"a{i}", a.target, a.name, a.value, a.note) for i, a in enumerate(attributes)
+        )
+    meta = Metadata(
+        title=draw(texts),
+        language=draw(st.sampled_from(["en", "de-CH", "zh-Hant-TW"])),
+        source=draw(st.one_of(st.none(), texts)),
+        url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>"))),
+        published=draw(st.one_of(st.none(), st.just("2024-09-06"))),
+        license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
+        provenance=draw(
+            st.one_of(
+                st.none(),
+                st.builds(
+                    Provenance,
+                    st.lists(texts, max_size=2).map(tuple),
+                    st.one_of(st.none(), texts),
+                    st.just(None),
+                    free,
+                ),
+            )
+        ),
+    )
+    return Document(
+        id=draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
+        meta=meta,
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=mentions,
+        entities=entities,
+        quotes=quotes,
+        claims=claims,
+        events=tuple(events),
+        relations=relations,
+        attributes=attributes,
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    documents(), st.sampled_from(["codepoint", "utf16", "utf8"]), st.sampled_from(["xml", "json"])
+)
+def test_corpuskit_to_bioc_to_corpuskit_is_exact(doc: Document, unit: str, fmt: str) -> None:
+    collection, findings = to_collection(doc, unit)
+    assert findings == []
+    data = (collection_xml if fmt == "xml" else collection_json)(collection).encode("utf-8")
+    (imported,) = read_bioc(data, "c", fmt)
+    assert imported.findings == []
+    assert imported.document == doc
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_exports_and_imports_the_corpus_without_loss(tmp_path: Path) -> None:
+    for fmt, suffix in (("bioc-xml", ".bioc.xml"), ("bioc-json", ".bioc.json")):
+        out, back = tmp_path / f"{fmt}-out", tmp_path / f"{fmt}-back"
+        result = run_app("export", fmt, str(CORPUS_DOC), "-o", str(out), "--offset-unit", "utf8")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (out / f"iran-russia-missiles{suffix}").is_file()
+        result = run_app("import", fmt, str(out), "-o", str(back))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (back / "iran-russia-missiles.json").read_bytes() == CORPUS_DOC.read_bytes()
+
+
+def test_cli_reports_a_bad_collection_and_still_converts_the_good_one(tmp_path: Path) -> None:
+    (tmp_path / "broken.xml").write_text("<collection><document>", "utf-8")
+    out = tmp_path / "out"
+    result = run_app(
+        "import",
+        "bioc-xml",
+        str(tmp_path / "broken.xml"),
+        str(BIOC / "pubtator.xml"),
+        "-o",
+        str(out),
+        "--format",
+        "concise",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(r"broken\.xml:1:\d+: I001 not well-formed XML", result.stdout), result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["PMC7000001.json", "doc-31210001.json"]
+    result = run_app(
+        "import",
+        "bioc-xml",
+        str(BIOC / "bytes.xml"),
+        "-o",
+        str(tmp_path / "bytes"),
+        "--format",
+        "concise",
+    )
+    assert result.returncode == 1
+    assert (
+        "I003 offsets of document 31210001 read as code points match the text for 5 of 6 spans"
+        in result.stdout
+    )
+    assert not (tmp_path / "bytes").exists() or not any((tmp_path / "bytes").iterdir())
+    result = run_app(
+        "import",
+        "bioc-xml",
+        str(BIOC / "bytes.xml"),
+        "-o",
+        str(tmp_path / "bytes"),
+        "--offset-unit",
+        "utf8",
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_collection_json_is_the_layout_bioc_tools_read() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    data = json.loads(write_bioc_json(doc).files[".bioc.json"])
+    assert sorted(data) == ["date", "documents", "infons", "key", "source"]
+    passage = data["documents"][0]["passages"][0]
+    assert sorted(passage) == ["annotations", "infons", "offset", "relations", "sentences", "text"]
+    assert passage["annotations"][0] == {
+        "id": "m1",
+        "infons": {"type": "GPE"},
+        "text": "Iran",
+        "locations": [{"offset": 0, "length": 4}],
+    }

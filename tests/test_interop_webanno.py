@@ -1,0 +1,417 @@
+"""W3C Web Annotation: export, import, re-anchoring by quote, round trips and lossy cases."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from corpuskit.diagnostics import Finding
+from corpuskit.formats import json_format
+from corpuskit.interop.common import ImportStamper, validate_imported
+from corpuskit.interop.webanno import CONTEXT, anchor, read_webanno, write_webanno
+from corpuskit.model import (
+    Argument,
+    Attribute,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    KBLink,
+    Mention,
+    Metadata,
+    Provenance,
+    Quote,
+    Relation,
+    text_sha256,
+)
+
+WEBANNO = ROOT / "tests" / "interop" / "webanno"
+CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
+CORPUS_DOC = ROOT / "corpus" / "iran-russia-missiles.json"
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.rule.code for f in findings]
+
+
+def run_app(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CLI_APP), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+TEXT = "Iran sent missiles to Russia; Russia thanked Iran.\n"
+
+
+def _annotation(
+    exact: str, start: int | None = None, end: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    selectors: list[dict[str, Any]] = [{"type": "TextQuoteSelector", "exact": exact, **extra}]
+    if start is not None:
+        selectors.append({"type": "TextPositionSelector", "start": start, "end": end})
+    return {
+        "id": f"https://example.org/anno/{exact.lower()}-{start}",
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "GPE"}],
+        "target": {"source": "https://example.org/news", "selector": selectors},
+    }
+
+
+def _read(items: list[dict[str, Any]], text: str = TEXT, unit: str | None = None) -> Any:
+    data = json.dumps({"type": "AnnotationPage", "items": items}).encode()
+    return read_webanno(data, text, "a.jsonld", "a.txt", unit)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_each_annotation_has_a_quote_and_a_position_selector() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    exported = write_webanno(doc)
+    assert exported.findings == []
+    assert exported.files[".txt"] == doc.text
+    data = json.loads(exported.files[".jsonld"])
+    assert data["@context"] == CONTEXT and data["type"] == "AnnotationCollection"
+    assert data["total"] == len(doc.annotations())
+    first = data["first"]["items"][0]
+    assert first["id"] == "urn:corpuskit:iran-russia-missiles:m1"
+    assert first["body"] == [{"type": "TextualBody", "purpose": "tagging", "value": "GPE"}]
+    quote, position = first["target"]["selector"]
+    assert quote == {
+        "type": "TextQuoteSelector",
+        "exact": "Iran",
+        "prefix": "",
+        "suffix": " Sending Ballistic Missiles To R",
+    }
+    assert position == {"type": "TextPositionSelector", "start": 0, "end": 4}
+
+
+def test_a_discontinuous_span_is_a_list_target_and_offsets_can_count_utf16() -> None:
+    text = "🚀 Iran and, later, Russia\n"
+    doc = Document(
+        "d",
+        Metadata("t", "en"),
+        text,
+        text_sha256(text),
+        mentions=(Mention("m1", "GPE", (Fragment(2, 6, "Iran"), Fragment(19, 25, "Russia"))),),
+    )
+    target = json.loads(write_webanno(doc, "utf16").files[".jsonld"])["first"]["items"][0]["target"]
+    assert target["type"] == "List"
+    assert [t["selector"][1]["start"] for t in target["items"]] == [3, 20]
+    assert [t["selector"][0]["exact"] for t in target["items"]] == ["Iran", "Russia"]
+
+
+def test_the_bundled_corpus_goes_through_web_annotation_byte_for_byte() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    for unit in ("codepoint", "utf8", "utf16"):
+        exported = write_webanno(doc, unit)
+        back = read_webanno(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
+        assert back.findings == []
+        assert back.document is not None
+        assert json_format.dumps(back.document) == CORPUS_DOC.read_text("utf-8")
+
+
+# --------------------------------------------------------------------------- anchoring
+
+
+def test_anchor_prefers_the_occurrence_the_context_describes() -> None:
+    assert anchor(TEXT, "Russia") == (22, 28)
+    assert anchor(TEXT, "Russia", prefix="Russia; ") == (30, 36)
+    assert anchor(TEXT, "Russia", suffix=" thanked") == (30, 36)
+    assert anchor(TEXT, "Iran", near=40) == (45, 49)
+    assert anchor(TEXT, "Tehran") is None
+
+
+def test_positions_that_disagree_with_the_quote_are_reanchored_and_reported() -> None:
+    imported = _read([_annotation("Russia", 31, 37, prefix="Russia; ", suffix=" thanked")])
+    assert codes(imported.findings) == ["I004"]
+    assert "re-anchored by the quote at [30, 36)" in imported.findings[0].message
+    assert imported.document.mentions[0].span == (Fragment(30, 36, "Russia"),)
+
+
+def test_a_quote_alone_is_enough_and_a_missing_quote_is_an_error() -> None:
+    imported = _read([_annotation("Russia", suffix=" thanked"), _annotation("Tehran", 0, 6)])
+    assert codes(imported.findings) == ["I005"]
+    assert imported.errors == 1
+    assert [m.span[0].start for m in imported.document.mentions] == [30]
+
+
+def test_a_text_other_than_the_annotated_one_is_said_once_and_quotes_anchor() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    exported = write_webanno(doc)
+    edited = "Breaking: " + exported.files[".txt"]
+    imported = read_webanno(exported.files[".jsonld"].encode(), edited, "a.jsonld")
+    assert imported.findings[0].message.startswith("the text is not the one these annotations")
+    assert set(codes(imported.findings)) == {"I004"}
+    _, report = validate_imported(imported)
+    assert (
+        report is not None
+        and [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+    )
+    assert imported.document is not None
+    assert imported.document.mentions[0].span == (Fragment(10, 14, "Iran"),)
+
+
+def test_utf16_positions_from_a_javascript_tool_are_detected() -> None:
+    text = "🚀 Iran sent missiles to Russia.\n"
+    items = [_annotation("Iran", 3, 7), _annotation("Russia", 25, 31)]
+    imported = _read(items, text)
+    assert codes(imported.findings) == ["I004", "I004", "I004"]
+    assert imported.findings[0].hint == "re-run with --offset-unit utf16"
+    assert _read(items, text, "utf16").findings == []
+
+
+# --------------------------------------------------------------------------- foreign annotations
+
+
+def test_hypothesis_style_annotations_become_mentions() -> None:
+    path = WEBANNO / "hypothesis.jsonld"
+    imported = read_webanno(
+        path.read_bytes(), (WEBANNO / "hypothesis.txt").read_text("utf-8"), str(path), unit="utf16"
+    )
+    doc = imported.document
+    assert doc is not None
+    assert doc.meta.url == "https://example.org/2024/07/lyon-ia"
+    assert [(m.id, m.type, m.span[0].text) for m in doc.mentions] == [
+        ("q7XbA1", "PER", "Élise Martin"),
+        ("q7XbA2", "GPE", "Lyon"),
+        ("q7XbA3", "ORG", "centre de recherche"),
+        ("q7XbA4", "Technologie_IA", "l'IA"),
+        ("q7XbA5", "highlighting", "La France doit rester souveraine."),
+        ("q7XbA6", "DATE", "14 juillet 2024"),
+    ]
+    assert doc.mentions[0].note == "ministre de la Recherche depuis 2023"
+    stamper = ImportStamper(imported)
+    found = [(d.code, d.line) for d in map(stamper.finding, imported.findings)]
+    assert found == [("I004", 57), ("I007", 100), ("I009", 131), ("I008", 6)]
+    assert imported.findings[-1].message == "annotation properties created, creator are not kept"
+    _, report = validate_imported(imported)
+    assert report is not None and report.diagnostics == ()
+
+
+def test_what_foreign_annotations_hold_beyond_corpuskit_is_reported() -> None:
+    item = _annotation("Iran", 0, 4)
+    item["body"] += [
+        {"type": "TextualBody", "purpose": "tagging", "value": "Country"},
+        {
+            "type": "SpecificResource",
+            "purpose": "linking",
+            "source": "https://www.wikidata.org/entity/Q794",
+        },
+    ]
+    item["target"] = [
+        item["target"],
+        {
+            "source": "https://example.org/news",
+            "selector": {"type": "TextQuoteSelector", "exact": "Russia", "suffix": ";"},
+        },
+    ]
+    imported = _read([item])
+    assert sorted(codes(imported.findings)) == ["I008", "I008", "I009"]
+    assert imported.document.mentions[0].span == (
+        Fragment(0, 4, "Iran"),
+        Fragment(22, 28, "Russia"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"{", "not JSON"), (b'{"type": "Dataset"}', "not an Annotation")],
+)
+def test_unreadable_files_are_one_finding(data: bytes, message: str) -> None:
+    imported = read_webanno(data, TEXT, "a.jsonld")
+    assert imported.document is None
+    assert codes(imported.findings) == ["I001"] and message in imported.findings[0].message
+
+
+# --------------------------------------------------------------------------- round-trip property
+
+
+chars = st.characters(
+    min_codepoint=0x09, max_codepoint=0x10FFFF, exclude_categories=("Cs",)
+).filter(lambda c: c not in "\ufffe\uffff" and (c >= " " or c in "\t\n\r"))
+texts = st.lists(
+    st.one_of(chars, st.sampled_from(["\r\n", "🚀", "é", "e\u0301"])), min_size=1, max_size=40
+).map("".join)
+free = st.one_of(st.none(), st.lists(chars, max_size=10).map("".join))
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.:-]{0,7}", fullmatch=True)
+values = st.one_of(
+    st.lists(chars, max_size=8).map("".join),
+    st.booleans(),
+    st.integers(-(2**53) + 1, 2**53 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def spans(draw: st.DrawFn, text: str) -> tuple[Fragment, ...]:
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=6))))
+    pairs = [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(0, len(text))]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=3, unique=True))
+    return tuple(Fragment(a, b, text[a:b]) for a, b in sorted(chosen))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    """Valid-by-construction documents with every annotation kind and full metadata."""
+    text = draw(texts)
+    mentions = tuple(
+        Mention(f"m{i}", draw(names), draw(spans(text)), draw(free))
+        for i in range(draw(st.integers(1, 4)))
+    )
+    m_ids = [m.id for m in mentions]
+    entities = tuple(
+        Entity(
+            f"e{i}",
+            draw(names),
+            tuple(draw(st.lists(st.sampled_from(m_ids), min_size=1, max_size=3, unique=True))),
+            draw(st.one_of(st.none(), texts)),
+            tuple(
+                KBLink(draw(names), f"Q{draw(st.integers(1, 999))}")
+                for _ in range(draw(st.integers(0, 2)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    agents = [*m_ids, *(e.id for e in entities)]
+    maybe = st.one_of(st.none(), st.sampled_from(agents))
+    quotes = tuple(
+        Quote(
+            f"q{i}",
+            draw(spans(text)),
+            draw(st.sampled_from(["direct", "indirect"])),
+            draw(maybe),
+            draw(st.one_of(st.just(()), spans(text))),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    claims = tuple(
+        Claim(f"c{i}", draw(spans(text)), draw(maybe), draw(maybe), draw(free))
+        for i in range(draw(st.integers(0, 2)))
+    )
+    events: list[Event] = []
+    for i in range(draw(st.integers(0, 2))):
+        refs = [*agents, *(e.id for e in events)]
+        args = tuple(
+            Argument(draw(names), draw(st.sampled_from(refs)))
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        events.append(Event(f"ev{i}", draw(names), draw(spans(text)), args, draw(free)))
+    nodes = [*agents, *(e.id for e in events)]
+    relations = tuple(
+        Relation(
+            f"r{i}",
+            draw(names),
+            tuple(
+                Argument(draw(names), draw(st.sampled_from(nodes)))
+                for _ in range(draw(st.integers(1, 3)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    targets = [*nodes, *(q.id for q in quotes), *(c.id for c in claims), *(r.id for r in relations)]
+    attributes = tuple(
+        Attribute(f"a{i}", draw(st.sampled_from(targets)), draw(names), draw(values), draw(free))
+        for i in range(draw(st.integers(0, 3)))
+    )
+    meta = Metadata(
+        title=draw(texts),
+        language=draw(st.sampled_from(["en", "fr", "zh-Hant-TW"])),
+        source=draw(st.one_of(st.none(), texts)),
+        url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>"))),
+        published=draw(st.one_of(st.none(), st.just("2024-09-06"))),
+        license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
+        provenance=draw(
+            st.one_of(
+                st.none(),
+                st.builds(
+                    Provenance,
+                    st.lists(texts, max_size=2).map(tuple),
+                    st.one_of(st.none(), texts),
+                    st.just(None),
+                    free,
+                ),
+            )
+        ),
+    )
+    return Document(
+        id=draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
+        meta=meta,
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=mentions,
+        entities=entities,
+        quotes=quotes,
+        claims=claims,
+        events=tuple(events),
+        relations=relations,
+        attributes=attributes,
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.sampled_from(["codepoint", "utf16", "utf8"]))
+def test_corpuskit_to_web_annotation_to_corpuskit_is_exact(doc: Document, unit: str) -> None:
+    exported = write_webanno(doc, unit)
+    assert exported.findings == []
+    imported = read_webanno(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
+    assert imported.findings == []
+    assert imported.document == doc
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def test_cli_round_trip_and_a_missing_text_file(tmp_path: Path) -> None:
+    out, back = tmp_path / "out", tmp_path / "back"
+    result = run_app("export", "webanno", str(CORPUS_DOC), "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "iran-russia-missiles.jsonld",
+        "iran-russia-missiles.txt",
+    ]
+    (out / "orphan.jsonld").write_text('{"type": "AnnotationPage", "items": []}', "utf-8")
+    result = run_app("import", "webanno", str(out), "-o", str(back), "--format", "concise")
+    assert result.returncode == 1
+    assert re.search(r"orphan\.jsonld:1:1: I001 .*orphan\.txt", result.stdout), result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (back / "iran-russia-missiles.json").read_bytes() == CORPUS_DOC.read_bytes()
+
+
+def test_cli_imports_the_hypothesis_fixture_with_warnings(tmp_path: Path) -> None:
+    result = run_app(
+        "import",
+        "webanno",
+        str(WEBANNO / "hypothesis.jsonld"),
+        "-o",
+        str(tmp_path),
+        "--offset-unit",
+        "utf16",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "hypothesis.jsonld:57:17: I004 q7XbA2: the text at [61, 65) is not the quote 'Lyon'"
+        in result.stdout
+    )
+    assert "0 errors, 4 warnings" in result.stdout
+    doc = json_format.load(tmp_path / "hypothesis.json")
+    assert len(doc.mentions) == 6
