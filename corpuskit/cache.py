@@ -74,7 +74,7 @@ class StatIndex:
     """
 
     def __init__(self, folder: Path) -> None:
-        self.file = folder / f"index-{CACHE_FORMAT}-{code_fingerprint()}.json"
+        self.file = folder / f"index-{CACHE_FORMAT}b-{code_fingerprint()}.json"
         self.entries: dict[str, list[Any]] = {}
         self.dirty = False
         try:
@@ -97,11 +97,13 @@ class StatIndex:
             stat = path.stat()
         except OSError:
             return None
-        return str(entry[2]) if entry[:2] == [stat.st_size, stat.st_mtime_ns] else None
+        # ctime too: copying with cp -p or tar can restore size and mtime, never ctime.
+        current = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+        return str(entry[3]) if entry[:3] == current else None
 
-    def put(self, fingerprint: str, path: Path, size: int, mtime_ns: int, key: str) -> None:
-        """Remember a file's result key with the stat it had when it was read."""
-        self.entries[self._name(fingerprint, path)] = [size, mtime_ns, key]
+    def put(self, fingerprint: str, path: Path, stamp: tuple[int, int, int], key: str) -> None:
+        """Remember a file's result key with the stat (size, mtime, ctime) it had when read."""
+        self.entries[self._name(fingerprint, path)] = [*stamp, key]
         self.dirty = True
 
     def save(self) -> None:

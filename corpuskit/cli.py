@@ -165,7 +165,10 @@ def validate(
         if write_baseline is not None:
             from corpuskit.baseline import write_baseline as record
 
-            count = record(write_baseline, list(filtered), config.relative_name)
+            try:
+                count = record(write_baseline, list(filtered), config.relative_name)
+            except OSError as exc:
+                raise _fail(f"cannot write {write_baseline}: {exc.strerror or exc}") from None
             typer.echo(f"corpuskit: recorded {count} problems in {write_baseline}", err=True)
             raise typer.Exit(EXIT_OK)
         for report in filtered:
@@ -449,15 +452,35 @@ def reanchor(
         raise _fail(f"{document} is not a valid document ({exc}); run corpuskit validate") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read: {exc}") from None
+    import unicodedata
+
+    from corpuskit.model import XML_FORBIDDEN
+
+    if not new_text:
+        raise _fail(f"{text} is empty (nothing written)")
+    if not unicodedata.is_normalized("NFC", new_text):
+        raise _fail(f"{text} is not NFC-normalised; normalise it first (nothing written)")
+    if XML_FORBIDDEN.search(new_text):
+        raise _fail(f"{text} contains characters XML 1.0 cannot carry (nothing written)")
     moved_doc, moved = move(doc, new_text)
     target = output or document
     out_fmt = format_of(target) or fmt
     try:
-        write_atomic(target, format_module(out_fmt).dumps(moved_doc))
-        if report_file is not None:
-            write_atomic(report_file, report(moved))
-    except (OSError, ValueError) as exc:
+        rendered = format_module(out_fmt).dumps(moved_doc)
+    except ValueError as exc:
         raise _fail(f"cannot write {target}: {exc}") from None
+    if report_file is not None:  # first: if it cannot be written, the document is left alone
+        try:
+            write_atomic(report_file, report(moved))
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise _fail(
+                f"cannot write the report {report_file}: {reason} (nothing written)"
+            ) from None
+    try:
+        write_atomic(target, rendered)
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     typer.echo(report(moved), nl=False)
     raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
 

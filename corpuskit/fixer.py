@@ -45,13 +45,16 @@ class FixOutcome:
         """A unified diff of the change (empty when nothing changes)."""
         if self.fixed_text is None or self.original is None:
             return ""
+        lines = difflib.unified_diff(
+            self.original.splitlines(keepends=True),
+            self.fixed_text.splitlines(keepends=True),
+            fromfile=f"a/{self.path}",
+            tofile=f"b/{self.path}",
+        )
+        # As diff(1) does, so that the patch applies: mark a last line without its newline.
         return "".join(
-            difflib.unified_diff(
-                self.original.splitlines(keepends=True),
-                self.fixed_text.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
         )
 
 
@@ -133,9 +136,12 @@ def fix_file(
 
     name = str(path)
     refusal = _unwritable(path, root)
-    if refusal is not None or format_of(path) is None:
+    if refusal is not None or format_of(path) is None or not path.is_file():
         return FixOutcome(name, 0, check_file(path, settings), refused=refusal)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return FixOutcome(name, 0, check_file(path, settings))  # reports why it is unreadable
     outcome = fix_bytes(data, name, settings, unsafe=unsafe)
     if outcome.fixed_text is None:
         return outcome

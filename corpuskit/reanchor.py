@@ -107,8 +107,10 @@ def _move_span(
         if start is not None and new[start : start + (f.end - f.start)] == f.text:
             out.append(Fragment(start, start + (f.end - f.start), f.text))
             continue
-        new_start = alignment.map(f.start)
-        new_end = max(new_start, alignment.map(f.end)) if f.end > f.start else new_start
+        # Inside the new text and at least one character wide: the stored text no longer
+        # matches, which is what flags it for a person (O003); it is never dropped.
+        new_start = min(alignment.map(f.start), max(len(new) - 1, 0))
+        new_end = min(max(alignment.map(f.end), new_start + 1), len(new))
         moved.append(
             Moved(
                 ident,
@@ -120,8 +122,7 @@ def _move_span(
                 _context(new, new_start, new_end),
             )
         )
-        # Keep the stored covered text: the mismatch is what flags it for a person.
-        out.append(Fragment(new_start, max(new_end, new_start + 1), f.text))
+        out.append(Fragment(new_start, new_end, f.text))
     return tuple(out)
 
 

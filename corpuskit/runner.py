@@ -94,8 +94,8 @@ def _scheme_or_config_changed(options: RunOptions, changed: set[Path]) -> bool:
     return any(p is not None and p.resolve() in changed for p in watched)
 
 
-#: What a worker learned about a file for the stat index: fingerprint, size, mtime, result key.
-Stamp = tuple[str, int, int, str]
+#: What a worker learned about a file for the stat index: fingerprint, (size, mtime, ctime), key.
+Stamp = tuple[str, tuple[int, int, int], str]
 
 
 class _Worker:
@@ -138,15 +138,23 @@ class _Worker:
         except OSError:
             return check_file(path, settings), None  # reports the read error
         key = cache.key(str(path), data)
-        stamp = (fingerprint, stat.st_size, stat.st_mtime_ns, key)
+        stamp = (fingerprint, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns), key)
         hit = cache.get(key)
         if hit is not None:
-            return hit, stamp
+            return _renamed(hit, str(path)), stamp
         report = check_file(path, settings)
         if any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
             return report, None
         cache.put(key, report)
         return report, stamp
+
+
+def _renamed(report: FileReport, path: str) -> FileReport:
+    """A cached report under the name this run gives the file (runs may start elsewhere)."""
+    if report.path == path:
+        return report
+    diagnostics = tuple(replace(d, path=path) for d in report.diagnostics)
+    return replace(report, path=path, diagnostics=diagnostics)
 
 
 _WORKER: _Worker | None = None
@@ -181,11 +189,12 @@ def run(options: RunOptions) -> Iterator[FileReport]:
             return None
         fingerprint = local.settings_for(path).fingerprint()
         key = index.get(fingerprint, path)
-        return local.cache(fingerprint).get(key) if key is not None else None
+        hit = local.cache(fingerprint).get(key) if key is not None else None
+        return _renamed(hit, str(path)) if hit is not None else None
 
     def learn(path: Path, stamp: Stamp | None) -> None:
         if index is not None and stamp is not None:
-            index.put(stamp[0], path, stamp[1], stamp[2], stamp[3])
+            index.put(stamp[0], path, stamp[1], stamp[2])
 
     hits = [unchanged(path) for path in files]
     todo = [path for path, hit in zip(files, hits, strict=True) if hit is None]

@@ -169,3 +169,78 @@ def test_a_text_edit_is_diagnosed_as_one_shift(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "O006" in result.stdout
     assert "shifting by +4 makes all" in result.stdout
+
+
+def test_fix_and_baseline_report_bad_paths_without_traceback(tmp_path: Path) -> None:
+    good = write(tmp_path, "ok.json", MINIMAL)
+    result = run_cli("fix", str(good), str(tmp_path / "missing.json"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "P000" in result.stdout
+    result = run_cli("validate", str(POSITIVE), "--write-baseline", str(tmp_path / "no" / "b.json"))
+    assert result.returncode == 2 and "cannot write" in result.stderr
+
+
+def test_cached_results_are_reported_under_this_runs_path(tmp_path: Path) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "bad.json").write_bytes((NEGATIVE / "O003-span-text-mismatch.json").read_bytes())
+    (tmp_path / "corpuskit.toml").write_text('paths = ["sub"]\n')
+    first = run_cli("validate", "--format", "concise", "bad.json", cwd=sub)
+    assert first.stdout.startswith("bad.json:18:42: O003")
+    second = run_cli("validate", "--format", "concise", "sub/bad.json", cwd=tmp_path)
+    assert second.stdout.startswith("sub/bad.json:18:42: O003")
+
+
+def test_fix_is_idempotent_on_crlf_files_and_files_without_a_final_newline(tmp_path: Path) -> None:
+    source = (NEGATIVE / "O003-span-text-mismatch.json").read_bytes()
+    for name, data in (
+        ("crlf.json", source.replace(b"\n", b"\r\n")),
+        ("bare.json", source.rstrip(b"\n")),
+    ):
+        target = write(tmp_path, name, data)
+        assert run_cli("fix", str(target)).returncode == 0
+        fixed = target.read_bytes()
+        again = run_cli("fix", str(target))
+        assert again.returncode == 0 and "Fixed 0 problems" in again.stderr + again.stdout
+        assert target.read_bytes() == fixed
+        assert run_cli("validate", "--select", "L001", str(target)).returncode == 0
+
+
+def test_reanchor_keeps_spans_inside_the_new_text_and_refuses_bad_text(tmp_path: Path) -> None:
+    doc = write(tmp_path, "d.json", MINIMAL)
+    text = json.loads(MINIMAL)["text"]
+    (tmp_path / "short.txt").write_text(text[:50], "utf-8")
+    result = run_cli("reanchor", str(doc), "--text", str(tmp_path / "short.txt"))
+    assert result.returncode == 1  # spans changed: listed for review
+    check = run_cli("validate", "--format", "concise", str(doc))
+    assert " O002 " not in check.stdout and " O003 " in check.stdout
+    before = doc.read_bytes()
+    (tmp_path / "bad.txt").write_text("a\x01b", "utf-8")
+    refused = run_cli("reanchor", str(doc), "--text", str(tmp_path / "bad.txt"))
+    assert refused.returncode == 2 and doc.read_bytes() == before
+
+
+def test_import_never_overwrites_its_own_input(tmp_path: Path) -> None:
+    exported = tmp_path / "out"
+    assert (
+        run_cli(
+            "export", "bioc-json", str(CORPUS / "iran-russia-missiles.json"), "-o", str(exported)
+        ).returncode
+        == 0
+    )
+    (source,) = list(exported.glob("*.json"))
+    original = source.read_bytes()
+    inplace = tmp_path / "inplace"
+    inplace.mkdir()
+    twin = inplace / "iran-russia-missiles.json"
+    twin.write_bytes(original)
+    run_cli(
+        "import",
+        "bioc-json",
+        str(inplace),
+        "-o",
+        str(inplace),
+        "--scheme",
+        str(CORPUS / "scheme.toml"),
+    )
+    assert twin.read_bytes() == original

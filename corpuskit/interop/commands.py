@@ -72,6 +72,8 @@ class _Run:
         self.written: list[Path] = []
         self.errors = self.warnings = 0
         self._targets: set[Path] = set()
+        #: The inputs of the run (files and folders): an output never replaces one of their files.
+        self.sources: list[Path] = []
 
     def report(self, path: str, diagnostics: list[Diagnostic]) -> None:
         from corpuskit.diagnostics import Severity
@@ -94,6 +96,9 @@ class _Run:
         """Write one file atomically; the reason when it could not be written."""
         from corpuskit.io import write_atomic
 
+        resolved = target.resolve()
+        if resolved.exists() and any(resolved == s or s in resolved.parents for s in self.sources):
+            return f"not written: {target} is one of the input files (choose another -o folder)"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, text)
@@ -203,6 +208,7 @@ def import_command(
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
     run = _Run(output_format, color)
+    run.sources = [s.resolve() for s in sources]
     importer = _Importer(run, fmt, output, offset_unit, to, chosen)
     for source in sources:
         importer.source(source)
@@ -468,6 +474,7 @@ def export_command(
     _check_choices(fmt, offset_unit, output_format)
     _output_folder(output)
     run = _Run(output_format, color)
+    run.sources = [s.resolve() for s in sources]
     writer = _writer(fmt)
     for source in sources:
         if not source.exists():
@@ -476,6 +483,12 @@ def export_command(
             )
             continue
         for path, rel in _walk(source, (".json", ".xml")):
+            if (
+                path.suffix.lower() == ".xml"
+                and path.with_suffix(".json").exists()
+                and source.is_dir()
+            ):
+                continue  # the XML twin of a JSON document holds the same: export it once
             try:
                 _export_one(run, writer, path, output / rel, offset_unit or "codepoint")
             except typer.Exit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Severity
@@ -72,7 +73,7 @@ class SarifReporter:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
                             "region": region,
                         }
                     }

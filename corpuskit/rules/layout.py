@@ -29,7 +29,10 @@ RULES = (NOT_CANONICAL,)
 
 def check(source: str, canonical: str) -> Finding | None:
     """A finding when ``source`` differs from its canonical rewrite, at the first differing line."""
-    if source == canonical:
+    # Line ends (CRLF or LF) and a missing final newline are the file's own conventions, which
+    # fix keeps: they do not make a file non-canonical.
+    source = source.replace("\r\n", "\n")
+    if source == canonical or source + "\n" == canonical:
         return None
     got, want = source.splitlines(), canonical.splitlines()
     line = next(
