@@ -51,7 +51,11 @@ META_KEYS = ("title", "source", "url", "published", "language", "license", "prov
 
 def _span(items: list[Record]) -> Span:
     # JSON Schema counts 5.0 as an integer; the model holds true ints.
-    return tuple(Fragment(int(f["start"]), int(f["end"]), f["text"]) for f in items)
+    return tuple(
+        Fragment(s if type(s) is int else int(s), e if type(e) is int else int(e), f["text"])
+        for f in items
+        for s, e in ((f["start"], f["end"]),)
+    )
 
 
 def _args(items: list[Record]) -> tuple[Argument, ...]:
