@@ -88,19 +88,16 @@ def _verdict(data: bytes, name: str) -> list[tuple[str, int, int]]:
     return [(d.code, d.line, d.column) for d in check_bytes(data, name).diagnostics]
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        *sorted(CORPUS.glob("*.*")),
-        NEGATIVE / "O003-span-text-mismatch.json",
-        NEGATIVE / "O003-span-text-mismatch.xml",
-        NEGATIVE / "R002-dangling-reference.json",
-    ],
-    ids=lambda p: p.name,
-)
+CRLF_CASES = [
+    *sorted(p for p in CORPUS.iterdir() if p.suffix in (".json", ".xml")),
+    NEGATIVE / "O003-span-text-mismatch.json",
+    NEGATIVE / "O003-span-text-mismatch.xml",
+    NEGATIVE / "R002-dangling-reference.json",
+]
+
+
+@pytest.mark.parametrize("source", CRLF_CASES, ids=lambda p: p.name)
 def test_crlf_and_lf_checkouts_get_the_same_verdict(source: Path) -> None:
-    if source.suffix not in (".json", ".xml"):
-        pytest.skip("not a document")
     lf = source.read_bytes()
     crlf = lf.replace(b"\n", b"\r\n")
     assert _verdict(lf, source.name) == _verdict(crlf, source.name)
