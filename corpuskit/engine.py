@@ -271,51 +271,39 @@ def check_bytes(
     return FileReport(path, tuple(out), doc_id)
 
 
-def internal_error(path: str, exc: BaseException) -> FileReport:
-    """The report of a file corpuskit itself failed on (P999, exit code 2)."""
+def _whole_file(
+    path: str, rule: Rule, message: str, hint: str | None = None, *, unreadable: bool = False
+) -> FileReport:
+    """A report with one diagnostic about the file as a whole (line 1, column 1)."""
     diagnostic = Diagnostic(
         path=path,
         line=1,
         column=1,
-        code=P.INTERNAL_ERROR.code,
-        name=P.INTERNAL_ERROR.name,
+        code=rule.code,
+        name=rule.name,
         severity=Severity.ERROR,
-        message=f"corpuskit failed on this file ({type(exc).__name__}: {exc}); this is a bug",
-        hint="please report it with the file attached",
+        message=message,
+        hint=hint,
     )
-    return FileReport(path, (diagnostic,), unreadable=True)
+    return FileReport(path, (diagnostic,), unreadable=unreadable)
 
 
-def settings_or_default(settings: Settings | None) -> Settings:
-    """``settings``, or the defaults."""
-    return settings if settings is not None else Settings()
+def internal_error(path: str, exc: BaseException) -> FileReport:
+    """The report of a file corpuskit itself failed on (P999, exit code 2)."""
+    message = f"corpuskit failed on this file ({type(exc).__name__}: {exc}); this is a bug"
+    return _whole_file(
+        path, P.INTERNAL_ERROR, message, "please report it with the file attached", unreadable=True
+    )
 
 
 def _too_large(path: str, size: int, limit: int) -> FileReport:
-    diagnostic = Diagnostic(
-        path=path,
-        line=1,
-        column=1,
-        code=P.TOO_LARGE.code,
-        name=P.TOO_LARGE.name,
-        severity=Severity.ERROR,
-        message=f"file is {size:,} bytes, more than the limit of {limit:,} (max-file-size)",
-        hint="raise max-file-size in the configuration if the file really is a document",
-    )
-    return FileReport(path, (diagnostic,))
+    message = f"file is {size:,} bytes, more than the limit of {limit:,} (max-file-size)"
+    hint = "raise max-file-size in the configuration if the file really is a document"
+    return _whole_file(path, P.TOO_LARGE, message, hint)
 
 
 def _unreadable(path: str, message: str) -> FileReport:
-    diagnostic = Diagnostic(
-        path=path,
-        line=1,
-        column=1,
-        code=P.UNREADABLE.code,
-        name=P.UNREADABLE.name,
-        severity=Severity.ERROR,
-        message=message,
-    )
-    return FileReport(path, (diagnostic,), unreadable=True)
+    return _whole_file(path, P.UNREADABLE, message, unreadable=True)
 
 
 def check_file(
@@ -326,9 +314,8 @@ def check_file(
     if format_of(path) is None:
         return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
     try:
-        size = path.stat().st_size
-        if size > settings_or_default(settings).max_file_size:
-            limit = settings_or_default(settings).max_file_size
+        size, limit = path.stat().st_size, (settings or Settings()).max_file_size
+        if size > limit:
             return _too_large(name, size, limit)
         data = path.read_bytes()
     except OSError as exc:
