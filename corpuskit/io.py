@@ -1,4 +1,19 @@
-"""Writing files safely: atomically, keeping the file mode."""
+"""The one place files are read and written: regular files inside the project, capped, atomic.
+
+Every command reads documents, texts and inputs with :func:`read_input` and writes with
+:func:`write_atomic`, so the rules below hold everywhere:
+
+- a path whose resolution goes through a symbolic link and lands outside the project root is
+  refused, and never opened;
+- only regular files are read: FIFOs, devices, sockets and the kernel's pseudo-files
+  (``/proc``, ``/sys``, ``/dev``) are refused, and every read stops at ``limit`` + 1 bytes,
+  whatever ``stat`` says (``/proc`` files report size 0);
+- a write never goes through a link (to a file or a folder) leading out of the project, never
+  replaces a read-only file, and is atomic (the old file or the new one, never half).
+
+A path named by the user that involves no link is theirs to name: it is read or written where it
+is, inside the project or not.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +23,145 @@ import stat
 import tempfile
 from pathlib import Path
 
+#: Kernel pseudo-file systems: their "regular" files are views of process and machine state.
+PSEUDO_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
-def write_atomic(path: Path, text: str) -> None:
+#: The default read limit for inputs that have no configured limit (texts, import sources).
+DEFAULT_LIMIT = 64 * 1024 * 1024
+
+
+class RefusedPath(OSError):
+    """A path corpuskit will not read or write (a link out of the project, not a regular file,
+    read-only); ``reason`` says why in words fit for a diagnostic."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = str(path)
+        self.reason = reason
+        self.strerror = reason
+
+
+class TooLarge(OSError):
+    """A file longer than the limit; ``size`` is what was seen (at least ``limit`` + 1)."""
+
+    def __init__(self, path: Path | str, size: int, limit: int) -> None:
+        super().__init__(f"file is {size:,} bytes or more, over the limit of {limit:,}")
+        self.path = str(path)
+        self.size = size
+        self.limit = limit
+        self.strerror = str(self)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def resolved_target(path: Path, root: Path | None) -> Path:
+    """Where ``path`` really leads, refusing links that lead out of ``root``.
+
+    A path involving no symbolic link is returned as an absolute path wherever it is; one that
+    goes through a link must resolve inside ``root`` (default: the current folder). Raises :class:`RefusedPath`.
+    """
+    absolute = Path(os.path.abspath(path))
+    real = Path(os.path.realpath(absolute))
+    for pseudo in PSEUDO_ROOTS:
+        if _inside(real, pseudo):
+            raise RefusedPath(path, f"{real} is a kernel pseudo-file, not a document")
+    if real == absolute:
+        return real
+    # Some component is a link: the real place must stay inside the project.
+    fence = Path(os.path.realpath(root if root is not None else os.getcwd()))
+    if not _inside(real, fence):
+        raise RefusedPath(
+            path, f"a symbolic link to {real}, outside the project ({fence}); it is not followed"
+        )
+    return real
+
+
+def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+    """The bytes of a regular file inside the project, at most ``limit`` of them.
+
+    Raises :class:`RefusedPath` (a link out of the project, not a regular file),
+    :class:`TooLarge` (more than ``limit`` bytes) or another :class:`OSError` (missing,
+    no permission).
+    """
+    real = resolved_target(path, root)
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal device
+    # must not become ours. Whether it is a regular file is checked on the open descriptor,
+    # so a swap between the check and the read cannot slip another kind of file in.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(real, flags)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise RefusedPath(path, f"not a regular file ({_kind(info.st_mode)}); it is not read")
+        if info.st_size > limit:
+            raise TooLarge(path, info.st_size, limit)
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise TooLarge(path, len(data), limit)
+    return data
+
+
+def read_text_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> str:
+    """:func:`read_input` decoded as UTF-8 (strict: raises UnicodeDecodeError)."""
+    return read_input(path, root=root, limit=limit).decode("utf-8")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
+
+
+def check_writable(path: Path, root: Path | None = None) -> Path:
+    """The real file a write to ``path`` would replace, refusing what must not be written.
+
+    Refused (:class:`RefusedPath`): a link (to the file or to a folder on the way) leading out of
+    the project, anything but a regular file or a new name, and a read-only file.
+    """
+    real = resolved_target(path, root)
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return real
+    if not stat.S_ISREG(info.st_mode):
+        raise RefusedPath(path, "not a regular file; it is not replaced")
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        # Root may write anything: the mode bits are the owner's stated wish, so honour them.
+        raise RefusedPath(path, "the file is read-only; it is left alone (chmod u+w to allow it)")
+    return real
+
+
+def write_atomic(path: Path, text: str | bytes, *, root: Path | None = None) -> None:
     """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half.
 
-    A symbolic link is replaced at its target, so the link itself stays.
+    A link inside the project is replaced at its target, so the link itself stays; see
+    :func:`check_writable` for what is refused. Keeps the mode of the file it replaces.
     """
-    data = text.encode("utf-8")
-    path = path.resolve() if path.is_symlink() else path
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    real = check_writable(path, root)
     try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -32,8 +173,15 @@ def write_atomic(path: Path, text: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def make_folder(path: Path, *, root: Path | None = None) -> Path:
+    """Create an output folder (and its parents), refusing one that a link leads out of the project."""
+    real = resolved_target(path, root)
+    real.mkdir(parents=True, exist_ok=True)
+    return real
