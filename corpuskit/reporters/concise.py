@@ -6,6 +6,7 @@ from typing import TextIO
 
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import display_path, visible
 
 
 class ConciseReporter:
@@ -17,8 +18,10 @@ class ConciseReporter:
     def file(self, report: FileReport) -> None:
         """Write one line per diagnostic of the file."""
         for d in report.diagnostics:
-            message = d.message.replace("\n", " ")
-            self.stream.write(f"{d.path}:{d.line}:{d.column}: {d.code} {message}\n")
+            # Escaped, so a line break or control character in the input cannot break the
+            # one-line-per-diagnostic shape or reach the terminal.
+            where = f"{display_path(d.path)}:{d.line}:{d.column}:"
+            self.stream.write(f"{where} {visible(d.code)} {visible(d.message)}\n")
 
     def finish(self, summary: Summary) -> None:
         """Nothing closes a concise report."""

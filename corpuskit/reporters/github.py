@@ -11,6 +11,7 @@ from typing import TextIO
 from corpuskit.diagnostics import Diagnostic, Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import visible
 
 
 def escape_data(text: str) -> str:
@@ -23,10 +24,22 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _data(text: str) -> str:
+    """Input-derived text as command data: controls shown escaped, then the runner's escapes."""
+    return escape_data(visible(text))
+
+
+def _property(text: str) -> str:
+    """Input-derived text as a property value: controls shown escaped, then the runner's escapes."""
+    return escape_property(visible(text))
+
+
 def command(d: Diagnostic, path: str) -> str:
     """The workflow command for one diagnostic."""
     level = "error" if d.severity is Severity.ERROR else "warning"
-    props = [f"file={escape_property(path)}", f"line={d.line}"]
+    # Every piece taken from the input is escaped visibly first: the runner unescapes only its
+    # own %XX sequences, so a raw ESC or line separator would reach the log and the annotation.
+    props = [f"file={_property(path)}", f"line={d.line}"]
     end_line = d.end_line or d.line
     # The runner drops an annotation whose columns span several lines: omit them then.
     if end_line == d.line:
@@ -35,9 +48,10 @@ def command(d: Diagnostic, path: str) -> str:
             props.extend([f"endLine={end_line}", f"endColumn={d.end_column}"])
     else:
         props.append(f"endLine={end_line}")
-    props.append(f"title={escape_property(f'{d.code} {d.name}')}")
-    message = d.message + (f"\n{d.hint}" if d.hint else "")
-    return f"::{level} {','.join(props)}::{escape_data(message)}"
+    props.append(f"title={_property(f'{d.code} {d.name}')}")
+    # The one line break is ours (message, then hint); the runner turns %0A back into it.
+    message = _data(d.message) + (f"%0A{_data(d.hint)}" if d.hint else "")
+    return f"::{level} {','.join(props)}::{message}"
 
 
 class GithubReporter:

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from corpuskit import __version__
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import encodable, visible
 
 #: Version of the report structure; bumped on any incompatible change.
 REPORT_VERSION = "1"
@@ -25,7 +26,17 @@ class JsonReporter:
         """Collect the file's diagnostics."""
         for d in report.diagnostics:
             record = d.to_dict()
-            record["path"] = self.context.relative(d.path)
+            # Text for people (path, message, hint, fix) is escaped visibly, as in every report;
+            # data fields stay exact (JSON escapes their controls) but must be encodable as UTF-8.
+            record["path"] = visible(self.context.relative(d.path))
+            for key in ("code", "rule", "message", "hint"):
+                if record[key] is not None:
+                    record[key] = visible(record[key])
+            for key in ("pointer", "annotation_id", "document_id"):
+                if record[key] is not None:
+                    record[key] = encodable(record[key])
+            if "fix" in record:
+                record["fix"]["description"] = visible(record["fix"]["description"])
             self.diagnostics.append(record)
 
     def finish(self, summary: Summary) -> None:

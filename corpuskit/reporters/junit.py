@@ -8,6 +8,7 @@ from typing import TextIO
 from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import visible
 
 
 class JunitReporter:
@@ -21,27 +22,28 @@ class JunitReporter:
 
     def file(self, report: FileReport) -> None:
         """Make the file's testcase."""
-        path = self.context.relative(report.path)
+        # XML 1.0 cannot carry most C0 controls even as character references, nor the surrogates
+        # of a file name that is not UTF-8: every input-derived string is escaped visibly.
+        path = visible(self.context.relative(report.path))
         first = report.diagnostics[0].line if report.diagnostics else 1
         case = ET.Element(
             "testcase",
             {"classname": "corpuskit.validate", "name": path, "file": path, "line": str(first)},
         )
         lines = [
-            f"{path}:{d.line}:{d.column}: {d.code} {d.message}"
-            + (f"\n    help: {d.hint}" if d.hint else "")
+            f"{path}:{d.line}:{d.column}: {visible(d.code)} {visible(d.message)}"
+            + (f"\n    help: {visible(d.hint)}" if d.hint else "")
             for d in report.diagnostics
         ]
         errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
         if errors:
             self.failures += 1
+            count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+            first_error = f"{visible(errors[0].code)} {visible(errors[0].message)}"
             failure = ET.SubElement(
                 case,
                 "failure",
-                {
-                    "message": f"{len(errors)} error{'s' if len(errors) != 1 else ''}: {errors[0].code} {errors[0].message}",
-                    "type": errors[0].code,
-                },
+                {"message": f"{count}: {first_error}", "type": visible(errors[0].code)},
             )
             failure.text = "\n".join(lines)
         elif lines:

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import visible
 
 
 class RdjsonReporter:
@@ -22,15 +23,17 @@ class RdjsonReporter:
         """Collect the file's diagnostics."""
         for d in report.diagnostics:
             end = {"line": d.end_line or d.line, "column": d.end_column or d.column}
+            # reviewdog prints messages into CI logs and comments: input-derived text escaped.
+            message = visible(d.message) + (f"\n{visible(d.hint)}" if d.hint else "")
             self.diagnostics.append(
                 {
-                    "message": d.message + (f"\n{d.hint}" if d.hint else ""),
+                    "message": message,
                     "location": {
-                        "path": self.context.relative(d.path),
+                        "path": visible(self.context.relative(d.path)),
                         "range": {"start": {"line": d.line, "column": d.column}, "end": end},
                     },
                     "severity": "ERROR" if d.severity is Severity.ERROR else "WARNING",
-                    "code": {"value": d.code},
+                    "code": {"value": visible(d.code)},
                 }
             )
 

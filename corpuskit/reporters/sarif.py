@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any, TextIO
-from urllib.parse import quote
 
 from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import encodable, uri_path, visible
 from corpuskit.rules import RULES
 
 SCHEMA = (
@@ -26,7 +26,8 @@ def fingerprint(d: Diagnostic, path: str) -> str:
     """Stable across runs and line moves: file, code, annotation (or pointer) and message."""
     anchor = d.annotation_id or d.pointer or ""
     raw = "\0".join((path, d.code, anchor, d.message))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a file name that is not UTF-8 still hashes (to the same value every run).
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -62,9 +63,10 @@ class SarifReporter:
                 region["endLine"] = d.end_line
             if d.end_column is not None:
                 region["endColumn"] = d.end_column
+            # SARIF viewers show message and snippet to people: input-derived text escaped.
             if d.source_line is not None:
-                region["snippet"] = {"text": d.source_line}
-            message = d.message + (f" ({d.hint})" if d.hint else "")
+                region["snippet"] = {"text": visible(d.source_line)}
+            message = visible(d.message) + (f" ({visible(d.hint)})" if d.hint else "")
             result: dict[str, Any] = {
                 "ruleId": d.code,
                 "ruleIndex": self.index.get(d.code, -1),
@@ -73,7 +75,7 @@ class SarifReporter:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": quote(path), "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
                             "region": region,
                         }
                     }
@@ -81,7 +83,10 @@ class SarifReporter:
                 "partialFingerprints": {"corpuskit/v1": fingerprint(d, path)},
             }
             if d.annotation_id or d.pointer:
-                result["properties"] = {"annotationId": d.annotation_id, "pointer": d.pointer}
+                result["properties"] = {
+                    "annotationId": None if d.annotation_id is None else encodable(d.annotation_id),
+                    "pointer": None if d.pointer is None else encodable(d.pointer),
+                }
             self.results.append(result)
 
     def finish(self, summary: Summary) -> None:

@@ -15,6 +15,7 @@ from typing import TextIO
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
+from corpuskit.reporters.escape import display_path, visible
 
 #: Source lines longer than this are shown as a window around the column.
 WINDOW = 100
@@ -32,21 +33,43 @@ _STYLE = {
 
 
 def _visible(text: str) -> str:
-    """Make line breaks and tabs visible in a one-line excerpt."""
-    return text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "␍").replace("\t", "⇥")
+    """Make line breaks and tabs readable in a one-line excerpt, and every other control escaped."""
+    return visible(
+        text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "␍").replace("\t", "⇥")
+    )
 
 
-def _window(line: str, column: int, width: int) -> tuple[str, int, int]:
-    """Cut a long line around ``column``; return the piece, the new column and the caret width."""
-    if len(line) <= WINDOW:
+def _window(line: str, column: int, width: int, cut: bool = False) -> tuple[str, int, int]:
+    """Cut a long line around ``column``; return the piece, the new column and the caret width.
+
+    ``cut`` says the line is already a piece whose start was cut off (the engine keeps a window
+    of long source lines), so it is shown with a leading ellipsis.
+    """
+    if len(line) <= WINDOW and not cut:
         return line, column, width
-    start = max(0, column - 1 - WINDOW // 3)
+    start = 0 if len(line) <= WINDOW else max(0, column - 1 - WINDOW // 3)
     piece = line[start : start + WINDOW]
-    prefix = "…" if start > 0 else ""
+    prefix = "…" if start > 0 or cut else ""
     suffix = "…" if start + WINDOW < len(line) else ""
     column = column - start + len(prefix)
     width = min(width, len(piece) - (column - 1 - len(prefix)))
     return prefix + piece + suffix, column, max(1, width)
+
+
+def _source_display(d: Diagnostic, source_line: str) -> tuple[str, int, int]:
+    """The source line to show (escaped), the caret's column in it and the caret's width."""
+    width = 1
+    if d.end_line == d.line and d.end_column is not None:
+        width = max(1, d.end_column - d.column)
+    # The engine may keep only a window of a long line: columns count from the real line start.
+    offset = getattr(d, "source_offset", 0) or 0
+    column = max(1, d.column - offset)
+    line, column, width = _window(source_line.expandtabs(1), column, width, cut=offset > 0)
+    # Escapes are longer than the characters they stand for: measure the caret on the escaped
+    # text (escaping is per character, so the pieces escape exactly as the whole line does).
+    before = visible(line[: column - 1])
+    marked = visible(line[column - 1 : column - 1 + width])
+    return visible(line), len(before) + 1, max(1, len(marked))
 
 
 class TextReporter:
@@ -68,15 +91,14 @@ class TextReporter:
         """One diagnostic as a block of lines."""
         level = "error" if d.severity is Severity.ERROR else "warning"
         # The first line stays exactly PATH:LINE:COL: CODE message for problem matchers;
-        # severity shows in the code's colour.
-        head = f"{self._s('path', f'{d.path}:{d.line}:{d.column}:')} {self._s(level, d.code)} {d.message}"
+        # severity shows in the code's colour. Everything taken from the input is escaped, so
+        # no control character is written raw and no line starts with document text.
+        where = f"{display_path(d.path)}:{d.line}:{d.column}:"
+        head = f"{self._s('path', where)} {self._s(level, visible(d.code))} {visible(d.message)}"
         out = [head]
         gutter = " " * len(str(d.line))
         if d.source_line is not None:
-            width = 1
-            if d.end_line == d.line and d.end_column is not None:
-                width = max(1, d.end_column - d.column)
-            line, column, width = _window(d.source_line.expandtabs(1), d.column, width)
+            line, column, width = _source_display(d, d.source_line)
             out.append(f"{gutter} {self._s('dim', '|')}")
             out.append(f"{self._s('dim', f'{d.line} |')} {line}")
             caret = " " * (column - 1) + "^" * width
@@ -84,10 +106,10 @@ class TextReporter:
         if d.excerpt is not None:
             out.append(f"{gutter} = {self._excerpt(d.excerpt)}")
         if d.hint:
-            out.append(f"{gutter} = help: {d.hint}")
+            out.append(f"{gutter} = help: {visible(d.hint)}")
         if d.fix is not None:
             how = "corpuskit fix" if d.fix.safe else "corpuskit fix --unsafe-fixes"
-            out.append(f"{gutter} = fix ({how}): {d.fix.description}")
+            out.append(f"{gutter} = fix ({how}): {visible(d.fix.description)}")
         return "\n".join(out) + "\n\n"
 
     def _excerpt(self, e: Excerpt) -> str:

@@ -1,0 +1,76 @@
+"""Escaping for every report: input-derived text never reaches a terminal, log or file raw.
+
+Documents and file names are untrusted. A control character in a message can retitle or clear a
+terminal, a line break can start a log line with a CI workflow command, a bidi override can make
+a line read differently from what it says, and XML 1.0 cannot carry most C0 characters at all. A
+file name that is not UTF-8 arrives as a str with surrogate escapes (``os.fsdecode``), which no
+UTF-8 writer accepts. So every reporter passes input-derived text through :func:`visible` (or
+:func:`display_path` for a path shown at the start of a line) and keeps only exact data fields
+(JSON pointers, ids in JSON reports) as they are, through :func:`encodable`.
+
+The escapes read like Python's: ``\\t`` ``\\n`` ``\\r``, ``\\xNN`` for other ASCII controls and
+for a byte of a file name that is not UTF-8, ``\\uNNNN`` for every other code point.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Characters never written raw: C0 controls, DEL, C1 controls (U+0085 is a line break to some
+#: readers), the Arabic letter mark and the left-to-right/right-to-left marks, the line and
+#: paragraph separators and the bidi embeddings and overrides (U+202A-202E), the bidi isolates
+#: (U+2066-2069), surrogates (a file-name byte that is not UTF-8, or a lone one) and the two
+#: non-characters XML 1.0 excludes (U+FFFE, U+FFFF).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+#: First characters that would let a shown path start a line a CI runner reads as a command
+#: (GitHub's ``::``, the legacy ``##[``; the runner strips leading whitespace first, too).
+_COMMAND_START = frozenset(":#")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _SHORT:
+        return _SHORT[char]
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's stand-in for the undecodable byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control, line-breaking, bidi and unencodable character escaped."""
+    if _UNSAFE.search(text) is None:  # the common case: nothing to do, no copy
+        return text
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def encodable(text: str) -> str:
+    """``text`` kept exact for a data field, but with surrogates escaped so UTF-8 can carry it."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escape_char, text)
+
+
+def display_path(path: str) -> str:
+    """A path to show at the start of a report line: escaped, never starting like a command."""
+    shown = visible(path)
+    if shown[:1] in _COMMAND_START or shown[:1].isspace():
+        return "./" + shown
+    return shown
+
+
+def uri_path(path: str) -> str:
+    """A POSIX path as a percent-encoded URI reference, the undecodable bytes as themselves."""
+    from urllib.parse import quote
+
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte: show it escaped
+        raw = encodable(path).encode("utf-8")
+    return quote(raw)
