@@ -330,6 +330,30 @@ def convert(
     except ValueError as exc:
         typer.echo(f"corpuskit: {source} cannot be converted: {exc}; nothing written", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
+    # Check the twin as validate will (a text node over the XML parser's limit, a value one
+    # schema accepts and the other refuses): errors the source does not have refuse it.
+    from corpuskit.diagnostics import Severity
+    from corpuskit.engine import check_bytes
+
+    same_format = output is not None and format_of(output) == to
+    twin = str(output) if same_format else str(source.with_suffix(f".{to}"))
+    known = {
+        (d.code, d.annotation_id, d.message) for d in check_bytes(data, str(source)).diagnostics
+    }
+    new = [
+        d
+        for d in check_bytes(text.encode("utf-8"), twin).diagnostics
+        if d.severity is Severity.ERROR and (d.code, d.annotation_id, d.message) not in known
+    ]
+    if new:
+        for d in new:
+            typer.echo(f"{twin}:{d.line}:{d.column}: {d.code} {d.message}", err=True)
+        typer.echo(
+            f"corpuskit: {source} cannot be converted: the {to.upper()} would not validate; "
+            "nothing written",
+            err=True,
+        )
+        raise typer.Exit(EXIT_ERRORS) from None
     if output is None:
         sys.stdout.write(text)
         return

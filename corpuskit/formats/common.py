@@ -11,6 +11,11 @@ from corpuskit.formats.records import Record
 from corpuskit.rules import parse as P
 
 UTF8_BOM = b"\xef\xbb\xbf"
+#: Integers this large or larger in magnitude cannot be held exactly by JSON readers, which
+#: store numbers as doubles (rule P008).
+EXACT_INTEGER_BOUND = 2**53
+#: The characters XML counts as white space (XSD collapses them around a number).
+_XML_SPACE = " \t\n\r"
 
 
 @dataclass(slots=True)
@@ -90,3 +95,37 @@ def decode_utf8(data: bytes) -> tuple[str | None, Finding | None]:
             position=(line, col),
             hint="re-save the file as UTF-8",
         )
+
+
+class NumberOutOfRange(ValueError):
+    """A well-formed integer literal whose value lies beyond the bound it was read with."""
+
+
+def decimal_integer(literal: str, bound: int = EXACT_INTEGER_BOUND) -> int:
+    """The value of a decimal integer literal such as ``12``, ``+0012`` or `` 7 ``.
+
+    Raises ValueError unless the literal is ASCII digits with an optional sign (XML white space
+    around it allowed), and NumberOutOfRange when its magnitude is ``bound`` or more.
+    """
+    text = literal.strip(_XML_SPACE)
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"not a decimal integer: {shorten_literal(literal)}")
+    # Leading zeros carry no value, and int() refuses strings of more than 4,300 digits
+    # (sys.int_info.str_digits_check_threshold): convert only the significant digits, and only
+    # when they are few enough to lie below the bound.
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(bound)):
+        raise NumberOutOfRange(literal)
+    value = int(significant)
+    if value >= bound:
+        raise NumberOutOfRange(literal)
+    return -value if text[0] == "-" else value
+
+
+def shorten_literal(value: str, limit: int = 40) -> str:
+    """``value`` for a message: cut in the middle, with its length, when longer than ``limit``."""
+    if len(value) <= limit:
+        return value
+    head = limit * 2 // 3
+    return f"{value[:head]}…{value[head - limit + 1 :]} ({len(value):,} characters)"

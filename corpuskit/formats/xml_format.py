@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding
-from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
+from corpuskit.formats.common import (
+    EXACT_INTEGER_BOUND,
+    LineIndex,
+    NumberOutOfRange,
+    Parsed,
+    Position,
+    decimal_integer,
+    decode_utf8,
+    shorten_literal,
+)
 from corpuskit.formats.records import Record, to_dict
 from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document
 from corpuskit.rules import parse as P
@@ -290,6 +299,10 @@ _DATATYPE = re.compile(r"'([^']*)' is not a valid value of the (?:atomic|local a
 _ATTRIBUTE = re.compile(r"attribute '([^']+)'")
 
 
+#: A long quoted value without spaces in a libxml2 message (a 5,000-digit offset).
+_LONG_QUOTED = re.compile(r"'([^'\s]{41,})'")
+
+
 def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
     message = error.message.replace(_NSB, "")
     message = re.sub(r"^Element '([^']+)'(, attribute '([^']+)')?: ", r"<\1>\2: ", message)
@@ -342,6 +355,8 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
             while item is not None and _local(item.tag) != _ITEM_TAG.get(parts[1]):
                 item = item.getparent()
             annotation_id = item.get("id") if item is not None else None
+    # libxml2 quotes the offending value whole: a 5,000-digit offset must not fill the screen.
+    message = _LONG_QUOTED.sub(lambda m: f"'{shorten_literal(m.group(1))}'", message)
     return Finding(
         rule,
         message,
@@ -359,16 +374,22 @@ _INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
+class _NotFinite(ValueError):
+    """A number literal that overflows a double (rule P005, as in JSON)."""
+
+
 def _typed(datatype: str, value: str) -> Any:
+    """The typed value of an attribute; ValueError for a wrong spelling, NumberOutOfRange
+    (P008) and _NotFinite (P005) for values a JSON reader could not hold, as in JSON."""
     if datatype == "integer" and _INTEGER.fullmatch(value):
-        integer = int(value)
-        if abs(integer) >= 2**53:
-            raise ValueError(value)  # JSON readers could not hold it exactly
-        return integer
+        return decimal_integer(value)
     if datatype == "number" and _NUMBER.fullmatch(value):
+        if not any(c in value for c in ".eE"):
+            # An integer literal, as JSON reads it: beyond 2^53 it cannot be stored exactly.
+            decimal_integer(value)
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(value)
+            raise _NotFinite(value)
         return number
     if datatype == "boolean" and value in _TRUE_FALSE:
         return _TRUE_FALSE[value]
@@ -377,10 +398,45 @@ def _typed(datatype: str, value: str) -> Any:
     raise ValueError(value)
 
 
-def _fragments(el: etree._Element) -> list[Record]:
+def _out_of_range(raw: str, pointer: str, annotation_id: str | None) -> Finding:
+    return Finding(
+        P.NUMBER_RANGE,
+        f'number "{shorten_literal(raw)}" is beyond ±2^53 and cannot be stored exactly',
+        pointer=pointer,
+        annotation_id=annotation_id,
+        hint=f"integers must lie within ±{EXACT_INTEGER_BOUND - 1}; write large values as strings",
+    )
+
+
+def _offset(raw: str | None, pointer: str, annotation_id: str | None, bad: list[Finding]) -> int:
+    """An offset attribute's value. The XSD has checked it, but its lexical space allows a sign,
+    white space and any number of leading zeros, which int() alone cannot always read."""
+    try:
+        return decimal_integer(raw or "")
+    except NumberOutOfRange:
+        bad.append(_out_of_range(raw or "", pointer, annotation_id))
+    except ValueError:
+        bad.append(
+            Finding(
+                S.WRONG_TYPE,
+                f'offset "{shorten_literal(raw or "")}" is not a non-negative integer',
+                pointer=pointer,
+                annotation_id=annotation_id,
+            )
+        )
+    return 0
+
+
+def _fragments(
+    el: etree._Element, pointer: str, annotation_id: str | None, bad: list[Finding]
+) -> list[Record]:
     return [
-        {"start": int(f.get("start", "0")), "end": int(f.get("end", "0")), "text": f.text or ""}
-        for f in el
+        {
+            "start": _offset(f.get("start"), f"{pointer}/{i}/start", annotation_id, bad),
+            "end": _offset(f.get("end"), f"{pointer}/{i}/end", annotation_id, bad),
+            "text": f.text or "",
+        }
+        for i, f in enumerate(el)
     ]
 
 
@@ -391,21 +447,36 @@ def _annotation_record(kind: str, el: etree._Element, pointer: str, bad: list[Fi
         raw = a.pop("value")
         try:
             a["value"] = _typed(datatype, raw)
+        except NumberOutOfRange:
+            a["value"] = raw
+            bad.append(_out_of_range(raw, f"{pointer}/value", a.get("id")))
+        except _NotFinite:
+            a["value"] = raw
+            bad.append(
+                Finding(
+                    P.NON_FINITE,
+                    f'number "{shorten_literal(raw)}" is too large for a double',
+                    pointer=f"{pointer}/value",
+                    annotation_id=a.get("id"),
+                    hint="write a finite number, or the value as a string",
+                )
+            )
         except ValueError:
             a["value"] = raw
             bad.append(
                 Finding(
                     S.WRONG_TYPE,
-                    f'value "{raw}" is not a valid {datatype}',
+                    f'value "{shorten_literal(raw)}" is not a valid {datatype}',
                     pointer=f"{pointer}/value",
                     annotation_id=a.get("id"),
-                    hint="integers: 42; numbers: 0.5; booleans: true or false",
+                    hint="integers: 42; numbers: 0.5; booleans: true or false "
+                    "(no sign '+', no leading zeros, as in JSON)",
                 )
             )
     for child in el:
         tag = _local(child.tag)
         if tag in _SPAN_FIELDS:
-            a[tag] = _fragments(child)
+            a[tag] = _fragments(child, f"{pointer}/{tag}", a.get("id"), bad)
         elif tag == "member":
             a.setdefault("mentions", []).append(child.get("ref"))
         elif tag == "link":
@@ -507,6 +578,10 @@ def parse(data: bytes) -> Parsed:
     if not schema.validate(tree):
         return Parsed(None, [_xsd_finding(e, tree) for e in schema.error_log], structural=True)
     record, bad = tree_to_record(tree.getroot())
+    fatal = [f for f in bad if f.rule.family == "P"]
+    if fatal:
+        # A number no JSON reader can hold is a parse error, as it is in JSON: no further checks.
+        return Parsed(None, fatal)
     return Parsed(record, bad, structural=bool(bad))
 
 

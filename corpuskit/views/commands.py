@@ -70,19 +70,22 @@ def show(
     ] = None,
 ) -> None:
     """Write a self-contained HTML view of a document, with every validation problem in place."""
-    from corpuskit.engine import Settings, check_bytes
+    from corpuskit.engine import Settings, check_bytes, internal_error
     from corpuskit.formats import format_of
-    from corpuskit.views.common import read_document
+    from corpuskit.views.common import Unreadable, read_document, read_file
     from corpuskit.views.html import render_html
 
     if format_of(document) is None:
         raise _fail(f"{document}: not a .json or .xml file")
     try:
-        data = document.read_bytes()
-    except OSError as exc:
-        raise _fail(f"{document}: cannot read: {exc.strerror or exc}") from None
+        data = read_file(document)
+    except Unreadable as exc:
+        raise _fail(f"{document}: {exc}") from None
     chosen = _scheme_for(document, scheme)
-    report = check_bytes(data, str(document), Settings(scheme=chosen))
+    try:
+        report = check_bytes(data, str(document), Settings(scheme=chosen))
+    except Exception as exc:  # a bug must not end in a traceback: report it as validate does
+        report = internal_error(str(document), exc)
     loaded = read_document(data, str(document))
     if loaded.document is None:
         for d in report.diagnostics:
@@ -243,13 +246,14 @@ def _textconv(path: Path) -> str:
     """The textconv rendering; for a file that is not a readable document, its raw text, so
     that ``git diff`` still shows something (textconv must not fail)."""
     from corpuskit.formats import format_of
-    from corpuskit.views.common import read_document, sniff_format
+    from corpuskit.views.common import Unreadable, read_document, read_file, sniff_format
     from corpuskit.views.diff_report import render_textconv
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _fail(f"{path}: cannot read: {exc.strerror or exc}") from None
+        # Never the raw bytes of a refused file: a link to /proc/self/environ must not print it.
+        data = read_file(path)
+    except Unreadable as exc:
+        raise _fail(f"{path}: {exc}") from None
     loaded = read_document(data, str(path), format_of(path) or sniff_format(data))
     if loaded.document is None:
         return data.decode("utf-8", "replace")

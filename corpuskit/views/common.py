@@ -8,6 +8,7 @@ References may dangle and offsets may be wrong; every helper here copes with tha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -130,9 +131,17 @@ def read_document(data: bytes, path: str, fmt: str | None = None) -> Loaded:
     """Build a document from bytes, leniently; ``fmt`` defaults to the path's suffix or a sniff."""
     fmt = fmt or format_of(path) or sniff_format(data)
     try:
-        parsed = format_module(fmt).parse(data)
+        return _read_document(data, path, fmt)
     except RecursionError:
         return Loaded(path, None, problem="document is nested too deeply")
+    except Exception as exc:  # a bug must not end in a traceback; say so, as validate does (P999)
+        return Loaded(
+            path, None, problem=f"corpuskit failed on this file ({type(exc).__name__}); a bug"
+        )
+
+
+def _read_document(data: bytes, path: str, fmt: str) -> Loaded:
+    parsed = format_module(fmt).parse(data)
     record = parsed.record
     if record is None:
         reason = parsed.findings[0].message if parsed.findings else "cannot parse"
@@ -143,19 +152,60 @@ def read_document(data: bytes, path: str, fmt: str | None = None) -> Loaded:
     return Loaded(path, document, skipped, problem)
 
 
+class Unreadable(Exception):
+    """A file the views will not or cannot read; the message says why, never what it holds."""
+
+
+@functools.cache
+def _project(cwd: Path) -> tuple[Path, int]:
+    """The project root links must stay inside, and the size limit, from the configuration."""
+    from corpuskit.config import load_config
+    from corpuskit.diagnostics import CorpuskitError
+
+    try:
+        config = load_config(cwd)
+    except CorpuskitError:
+        # A broken configuration is validate's to report; reading stays fenced to the cwd.
+        return cwd, 64 * 1024 * 1024
+    return config.root, config.max_file_size
+
+
+def read_file(path: Path) -> bytes:
+    """A document's bytes, read as validate reads them (corpuskit.io.read_input); Unreadable if not.
+
+    Links leading out of the project, non-regular and kernel pseudo-files are refused unopened,
+    and files over the configured max-file-size are not read.
+    """
+    from corpuskit.io import RefusedPath, TooLarge, read_input
+
+    root, limit = _project(Path.cwd().resolve())
+    try:
+        return read_input(path, root=root, limit=limit)
+    except RefusedPath as exc:
+        raise Unreadable(f"not read: {exc.reason}") from None
+    except TooLarge as exc:
+        raise Unreadable(f"not read: {exc} (max-file-size)") from None
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
+
+
 def load_document(path: Path, display: str | None = None) -> Loaded:
     """Read a file and build its document leniently; never raises for bad input."""
     name = display or str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Loaded(name, None, problem=f"cannot read file: {exc.strerror or exc}")
+        data = read_file(path)
+    except Unreadable as exc:
+        return Loaded(name, None, problem=str(exc))
     return read_document(data, name)
 
 
 def natural_key(ident: str) -> tuple[Any, ...]:
     """Sort key that puts m2 before m10."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ident))
+    # Numbers compare by (length, digits) without int(): an id of 5,000 digits must not raise.
+    parts = re.split(r"([0-9]+)", ident)
+    return tuple(
+        (len(p.lstrip("0")), p.lstrip("0"), p) if i % 2 else p for i, p in enumerate(parts)
+    )
 
 
 def span_text(span: Span) -> str:

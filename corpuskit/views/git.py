@@ -131,8 +131,13 @@ def changed_documents(
 def read_version(root: Path, revision: str | None, path: str) -> bytes:
     """A file's bytes at ``revision``, or in the working tree when it is None."""
     if revision is None:
+        from corpuskit.io import RefusedPath, read_input
+
         try:
-            return (root / path).read_bytes()
+            # A committed link to /proc/self/environ or out of the repository is not followed.
+            return read_input(root / path, root=root)
+        except RefusedPath as exc:
+            raise GitError(f"{path}: not read: {exc.reason}") from None
         except OSError as exc:
             raise GitError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return _git(["cat-file", "blob", f"{revision}:{path}"], root)
