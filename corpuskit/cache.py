@@ -1,7 +1,19 @@
-"""A cache of check results keyed by file content, settings, scheme and corpuskit version.
+"""A cache of check results in one SQLite file, keyed by content, settings and corpuskit itself.
 
 An unchanged document checked with the same settings and scheme is not checked again: its
-diagnostics are read back. Entries are written atomically; a damaged entry is a miss.
+diagnostics are read back. One store per cache folder (``results.sqlite``) rather than one file
+per result: SQLite commits atomically, lets the worker processes read while the main process
+writes, and makes the total size something we can measure and bound. Only the main process
+writes.
+
+What an entry must prove before it is used:
+- its key is the digest of (corpuskit's code, the settings, the name, the bytes), so any change
+  to what decides a result is a miss;
+- it names the sha256 of the bytes it describes, and a read by content checks it;
+- its seal is the digest of (key, content digest, stored result): an entry edited by hand (say
+  ``"diagnostics": []``) no longer matches its seal and is ignored.
+
+Entries unused for longest are pruned when the store grows past :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -10,8 +22,8 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import os
-import tempfile
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,102 +35,200 @@ from corpuskit.engine import FileReport
 from corpuskit.fixes import Fix
 
 #: Bumped when the stored form changes.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
+#: The store's name inside the cache folder.
+STORE_NAME = f"results-v{CACHE_FORMAT}.sqlite"
+#: Past this many bytes of stored results, the entries unused for longest are deleted.
+MAX_BYTES = 256 * 1024 * 1024
+#: Pruning stops when the store is back under this share of MAX_BYTES.
+PRUNE_TO = 0.8
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    seal TEXT NOT NULL,
+    used INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stats (
+    name TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    ctime INTEGER NOT NULL,
+    key TEXT NOT NULL
+);
+"""
+
+#: What the stat index learns about a file: (size, mtime, ctime).
+StatStamp = tuple[int, int, int]
 
 
-class ResultCache:
-    """Results on disk under ``folder``, one small file per (content, settings) key."""
+def content_digest(data: bytes) -> str:
+    """The sha256 of a document's bytes (what an entry must name)."""
+    return hashlib.sha256(data).hexdigest()
 
-    def __init__(self, folder: Path, salt: str) -> None:
+
+def _seal(key: str, digest: str, payload: bytes) -> str:
+    return hashlib.sha256(b"\0".join((key.encode(), digest.encode(), payload))).hexdigest()
+
+
+class ResultStore:
+    """The results of one cache folder; open it in each process that reads it."""
+
+    def __init__(self, folder: Path, *, writer: bool = False) -> None:
         self.folder = folder
-        self.salt = f"{CACHE_FORMAT}|{__version__}|{code_fingerprint()}|{salt}"
+        self.file = folder / STORE_NAME
+        self.writer = writer
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+        self._used: dict[str, int] = {}
 
-    def key(self, display: str, data: bytes) -> str:
-        """The key of a document's result: its name, its bytes and everything that matters."""
-        digest = hashlib.sha256()
-        for part in (self.salt.encode(), b"\0", display.encode(), b"\0", data):
-            digest.update(part)
-        return digest.hexdigest()
-
-    def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key[2:]}.json"
-
-    def get(self, key: str) -> FileReport | None:
-        """The stored result, or None."""
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._broken:
+            return self._db
         try:
-            raw = self._file(key).read_bytes()
-            return _report_from(orjson.loads(raw))
-        except (OSError, ValueError, KeyError, TypeError):
+            if self.writer:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _gitignore(self.folder)
+            elif not self.file.is_file():
+                return None
+            db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            if self.writer:
+                db.executescript(_SCHEMA)
+            self._db = db
+        except (OSError, sqlite3.Error):
+            self._broken = True  # the cache only accelerates: a broken store is no cache
+        return self._db
+
+    def get(self, key: str, digest: str | None = None) -> FileReport | None:
+        """The stored result for ``key`` (and, when given, for bytes with this digest), or None."""
+        db = self._connect()
+        if db is None:
             return None
-
-    def put(self, key: str, report: FileReport) -> None:
-        """Store a result; failures to write are ignored (the cache is only an accelerator)."""
-        target = self._file(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _gitignore(self.folder)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(orjson.dumps(_report_to(report)))
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(Exception):
-                os.unlink(tmp)
-
-
-class StatIndex:
-    """(settings, file) -> (size, mtime, result key): a warm run stats files instead of reading them.
-
-    A file whose size and modification time are unchanged since its result was stored is not
-    read at all. Only the main process reads and writes the index (one small file).
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.file = folder / f"index-{CACHE_FORMAT}b-{code_fingerprint()}.json"
-        self.entries: dict[str, list[Any]] = {}
-        self.dirty = False
+            row = db.execute(
+                "SELECT digest, payload, seal FROM results WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        stored_digest, payload, seal = str(row[0]), bytes(row[1]), str(row[2])
+        if digest is not None and stored_digest != digest:
+            return None
+        if seal != _seal(key, stored_digest, payload):
+            return None
         try:
-            loaded = orjson.loads(self.file.read_bytes())
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except (OSError, ValueError):
-            pass
+            report = _report_from(orjson.loads(payload))
+        except (ValueError, KeyError, TypeError):
+            return None
+        self._used[key] = int(time.time())
+        return report
+
+    def put(self, key: str, digest: str, report: FileReport) -> None:
+        """Store a result (main process only); failures are ignored."""
+        db = self._connect()
+        if db is None:
+            return
+        payload = orjson.dumps(_report_to(report))
+        with contextlib.suppress(sqlite3.Error):
+            db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                (key, digest, payload, _seal(key, digest, payload), int(time.time())),
+            )
+
+    def stat_key(self, name: str, stamp: StatStamp) -> str | None:
+        """The result key of a file whose (size, mtime, ctime) are unchanged, or None."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row = db.execute(
+                "SELECT size, mtime, ctime, key FROM stats WHERE name = ?", (name,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or tuple(row[:3]) != stamp:
+            return None
+        return str(row[3])
+
+    def learn(self, name: str, stamp: StatStamp, key: str) -> None:
+        """Remember which result a file had with this (size, mtime, ctime)."""
+        db = self._connect()
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?)", (name, *stamp, key))
+
+    def begin(self) -> None:
+        """Start a transaction (writes are committed together by :meth:`close`)."""
+        db = self._connect()
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("BEGIN")
+
+    def close(self, max_bytes: int = MAX_BYTES) -> None:
+        """Commit, record which entries were used, prune past ``max_bytes``, and close."""
+        db = self._db
+        if db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            if self.writer:
+                if not db.in_transaction:
+                    db.execute("BEGIN")
+                db.executemany(
+                    "UPDATE results SET used = ? WHERE key = ?",
+                    [(used, key) for key, used in self._used.items()],
+                )
+                db.execute("COMMIT")
+                self._prune(db, max_bytes)
+        db.close()
+        self._db = None
 
     @staticmethod
-    def _name(fingerprint: str, path: Path) -> str:
-        return hashlib.sha256(fingerprint.encode()).hexdigest()[:16] + "|" + str(path.resolve())
-
-    def get(self, fingerprint: str, path: Path) -> str | None:
-        """The result key of an unchanged file, or None."""
-        entry = self.entries.get(self._name(fingerprint, path))
-        if entry is None:
-            return None
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        # ctime too: copying with cp -p or tar can restore size and mtime, never ctime.
-        current = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
-        return str(entry[3]) if entry[:3] == current else None
-
-    def put(self, fingerprint: str, path: Path, stamp: tuple[int, int, int], key: str) -> None:
-        """Remember a file's result key with the stat (size, mtime, ctime) it had when read."""
-        self.entries[self._name(fingerprint, path)] = [*stamp, key]
-        self.dirty = True
-
-    def save(self) -> None:
-        """Write the index (atomically) if it changed."""
-        if not self.dirty:
+    def _prune(db: sqlite3.Connection, max_bytes: int) -> None:
+        total = db.execute("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM results").fetchone()[0]
+        if total <= max_bytes:
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            _gitignore(self.file.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(orjson.dumps(self.entries))
-            os.replace(tmp, self.file)
-        except OSError:
-            pass
+        target = int(max_bytes * PRUNE_TO)
+        db.execute("BEGIN")
+        for key, size in db.execute(
+            "SELECT key, LENGTH(payload) FROM results ORDER BY used, key"
+        ).fetchall():
+            if total <= target:
+                break
+            db.execute("DELETE FROM results WHERE key = ?", (key,))
+            total -= size
+        db.execute("DELETE FROM stats WHERE key NOT IN (SELECT key FROM results)")
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+
+    def size(self) -> int:
+        """Bytes of stored results (for tests and the benchmark)."""
+        db = self._connect()
+        if db is None:
+            return 0
+        return int(
+            db.execute("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM results").fetchone()[0]
+        )
+
+
+def result_key(salt: str, display: str, data: bytes) -> str:
+    """The key of a document's result: corpuskit's code, the settings, its name and its bytes."""
+    digest = hashlib.sha256()
+    prefix = f"{CACHE_FORMAT}|{__version__}|{code_fingerprint()}|{salt}"
+    for part in (prefix.encode(), b"\0", display.encode("utf-8", "surrogateescape"), b"\0", data):
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def stat_name(fingerprint: str, path: Path) -> str:
+    """The stat index's name for (settings, file)."""
+    prefix = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    return prefix + "|" + str(path.resolve())
 
 
 @functools.cache

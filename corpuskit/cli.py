@@ -206,6 +206,7 @@ def _settings(
         severity={code: Severity(level) for code, level in _code_pairs(config.severity)},
         scheme=scheme,
         max_file_size=config.max_file_size,
+        root=config.root,
         per_file_ignores=tuple(
             (str(config.root / glob), _codes(codes)) for glob, codes in config.per_file_ignores
         ),
@@ -240,7 +241,7 @@ def _run(
         settings=settings,
         config=config,
         jobs=jobs or default_jobs(),
-        cache_dir=None if no_cache else config.root / config.cache_dir,
+        cache_dir=None if no_cache else config.cache_folder(targets),
         changed_since=changed_since,
     )
     return run(options)
@@ -257,8 +258,14 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
         scheme = SchemeFinder().for_document(Path(name))
         if scheme is not None:
             settings = replace(settings, scheme=scheme)
-    data = sys.stdin.buffer.read()
+    # Capped like a file: a pipe that never ends must not exhaust memory.
+    data = sys.stdin.buffer.read(settings.max_file_size + 1)
     display = stdin_filename or "-"
+    if len(data) > settings.max_file_size:
+        from corpuskit.engine import too_large
+
+        yield too_large(display, len(data), settings.max_file_size)
+        return
     try:
         yield check_bytes(
             data,
@@ -403,7 +410,7 @@ def fix(
         sys.stdout, ReportContext(root=config.root, color=_use_color(sys.stdout, color))
     )
     summary = Summary()
-    finder = SchemeFinder()
+    finder = SchemeFinder(config.root)
     fixed_total = 0
     refused = 0
     pending = 0

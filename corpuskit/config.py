@@ -7,6 +7,7 @@ nearest file that has the table wins, and paths in it are relative to that file'
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,11 @@ class Config:
         """The configured paths, relative to the configuration's folder."""
         return [self.root / p for p in self.paths]
 
+    def cache_folder(self, checked: list[Path]) -> Path:
+        """The cache folder, confined: inside the project (or the user's cache folder), and
+        never where documents are looked for; ConfigError otherwise."""
+        return confined_cache_folder(self.root, self.root / self.cache_dir, checked)
+
     def relative(self, path: Path) -> str:
         """``path`` relative to the configuration's folder, POSIX-style (for glob matching)."""
         try:
@@ -94,9 +100,50 @@ class Config:
         )
 
 
+#: A configuration file larger than this is not read.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def user_cache_root() -> Path:
+    """The user's own cache folder for corpuskit (XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "corpuskit"
+
+
+def confined_cache_folder(root: Path, folder: Path, checked: list[Path]) -> Path:
+    """``folder`` (resolved) if a cache may live there, else ConfigError.
+
+    A configuration may come from a pull request: its cache-dir must not reach outside the
+    project (``../elsewhere``), nor sit among the documents, where whatever a pull request
+    commits there would be read as cached results.
+    """
+    real = Path(os.path.realpath(folder))
+    project = Path(os.path.realpath(root))
+    allowed = [project, Path(os.path.realpath(user_cache_root()))]
+    if not any(real == a or real.is_relative_to(a) for a in allowed):
+        raise ConfigError(
+            f'cache-dir "{folder}" is outside the project ({project}) and the user cache '
+            f"folder ({allowed[1]}); choose a folder inside the project, or use --no-cache"
+        )
+    for given in checked:
+        place = Path(os.path.realpath(given))
+        if not place.is_dir() or not (real == place or real.is_relative_to(place)):
+            continue
+        below = real.relative_to(place).parts
+        # Discovery never enters hidden folders, so a hidden cache folder is not among documents.
+        if not any(part.startswith(".") for part in below):
+            raise ConfigError(
+                f'cache-dir "{folder}" is inside the checked folder {given}; use a hidden '
+                "folder (its name starting with a dot) or one outside the checked paths"
+            )
+    return real
+
+
 def _table(path: Path) -> dict[str, Any] | None:
+    from corpuskit.io import read_text_input
+
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(read_text_input(path, root=path.parent, limit=MAX_CONFIG_BYTES))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -172,7 +219,9 @@ def load_config(start: Path | None = None) -> Config:
 class SchemeFinder:
     """The scheme each document follows: from the nearest configuration above it, loaded once."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Path | None = None) -> None:
+        #: Schemes named by configurations inside this folder must lie inside it too.
+        self.project = Path(os.path.realpath(project or Path.cwd()))
         self._configs: dict[Path, Config] = {}
         self._schemes: dict[Path, Scheme] = {}
 
@@ -186,14 +235,20 @@ class SchemeFinder:
 
     def for_document(self, path: Path) -> Scheme | None:
         """The scheme configured for ``path``'s folder, or None; SchemeError if it is unusable."""
-        scheme_path = self.config_for(path).scheme_path()
-        return self.load(scheme_path) if scheme_path else None
+        config = self.config_for(path)
+        scheme_path = config.scheme_path()
+        if scheme_path is None:
+            return None
+        root = Path(os.path.realpath(config.root))
+        # A nested configuration may name a scheme higher up in the project, never outside it.
+        project = self.project if root.is_relative_to(self.project) else root
+        return self.load(scheme_path, project)
 
-    def load(self, scheme_path: Path) -> Scheme:
-        """Load a scheme file once."""
+    def load(self, scheme_path: Path, project: Path | None = None) -> Scheme:
+        """Load a scheme file once (one a configuration names must lie inside ``project``)."""
         key = scheme_path.resolve()
         if key not in self._schemes:
-            self._schemes[key] = load_scheme(scheme_path, _display(scheme_path))
+            self._schemes[key] = load_scheme(scheme_path, _display(scheme_path), project=project)
         return self._schemes[key]
 
 

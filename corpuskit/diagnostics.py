@@ -92,10 +92,13 @@ class Diagnostic:
     pointer: str | None = None
     annotation_id: str | None = None
     document_id: str | None = None
-    #: The source line the position points into (for a caret display).
+    #: The source line the position points into (for a caret display); a long line is cut
+    #: to a window around the column.
     source_line: str | None = None
     excerpt: Excerpt | None = None
     fix: Fix | None = None
+    #: Characters of the real source line cut before ``source_line`` (0: it starts the line).
+    source_offset: int = 0
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order by file, then position, then code."""

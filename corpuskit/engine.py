@@ -27,6 +27,11 @@ from corpuskit.scheme import Scheme
 
 #: Characters of document text shown on each side of a span.
 EXCERPT_CONTEXT = 30
+#: Characters of a span's own text kept in an excerpt (the middle of a longer one is cut).
+EXCERPT_COVERED = 200
+#: Characters of a source line kept around the column: a whole 30 MB line must not be
+#: copied into every diagnostic (and every cache entry and report).
+SOURCE_WINDOW = 240
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,8 @@ class Settings:
     max_file_size: int = 64 * 1024 * 1024
     #: (glob, codes) pairs: codes ignored in documents whose path matches the glob.
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: The project root: links leading out of it are not followed (None: the current folder).
+    root: Path | None = None
 
     def ignored_for(self, path: str) -> frozenset[str]:
         """Codes ignored for one document: ``ignore`` plus the per-file ignores that match."""
@@ -65,6 +72,7 @@ class Settings:
                 sorted((k, v.value) for k, v in self.severity.items()),
                 sorted((g, sorted(c)) for g, c in self.per_file_ignores),
                 self.scheme.digest if self.scheme else None,
+                self.max_file_size,
             )
         )
 
@@ -188,13 +196,26 @@ def _layout(
 
 def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
     start, end = span
+    covered = text[start:end]
+    if len(covered) > EXCERPT_COVERED:
+        half = EXCERPT_COVERED // 2
+        covered = f"{covered[:half]}…{covered[-half:]}"
     return Excerpt(
         start,
         end,
         text[max(0, start - EXCERPT_CONTEXT) : start],
-        text[start:end],
+        covered,
         text[end : end + EXCERPT_CONTEXT],
     )
+
+
+def source_window(line: str | None, column: int) -> tuple[str | None, int]:
+    """A long source line cut to :data:`SOURCE_WINDOW` characters around ``column`` (1-based),
+    and how many characters were cut before it."""
+    if line is None or len(line) <= SOURCE_WINDOW:
+        return line, 0
+    start = max(0, min(column - 1 - SOURCE_WINDOW // 3, len(line) - SOURCE_WINDOW))
+    return line[start : start + SOURCE_WINDOW], start
 
 
 def check_bytes(
@@ -247,6 +268,10 @@ def check_bytes(
             if f.text_range is not None and isinstance(text, str)
             else None
         )
+        column = position.column if position else 1
+        source_line, source_offset = source_window(
+            position.source_line if position else None, column
+        )
         out.append(
             Diagnostic(
                 path=path,
@@ -262,9 +287,10 @@ def check_bytes(
                 pointer=f.pointer if f.position is None else None,
                 annotation_id=f.annotation_id,
                 document_id=doc_id,
-                source_line=position.source_line if position else None,
+                source_line=source_line,
                 excerpt=excerpt,
                 fix=f.fix,
+                source_offset=source_offset,
             )
         )
     out.sort(key=Diagnostic.sort_key)
@@ -296,8 +322,9 @@ def internal_error(path: str, exc: BaseException) -> FileReport:
     )
 
 
-def _too_large(path: str, size: int, limit: int) -> FileReport:
-    message = f"file is {size:,} bytes, more than the limit of {limit:,} (max-file-size)"
+def too_large(path: str, size: int, limit: int) -> FileReport:
+    """The report of a file over ``max-file-size`` (P009); it was not read whole."""
+    message = f"file is {size:,} bytes or more, over the limit of {limit:,} (max-file-size)"
     hint = "raise max-file-size in the configuration if the file really is a document"
     return _whole_file(path, P.TOO_LARGE, message, hint)
 
@@ -306,20 +333,45 @@ def _unreadable(path: str, message: str) -> FileReport:
     return _whole_file(path, P.UNREADABLE, message, unreadable=True)
 
 
-def check_file(
+def read_document(
     path: Path, settings: Settings | None = None, display: str | None = None
-) -> FileReport:
-    """Read and check one file; never raises for bad input."""
+) -> bytes | FileReport:
+    """A document's bytes, or the report saying why they cannot be read.
+
+    Reads go through :func:`corpuskit.io.read_input`: only regular files, no link out of the
+    project (``settings.root``), never more than ``max_file_size`` + 1 bytes.
+    """
+    from corpuskit.io import RefusedPath, TooLarge, read_input
+
+    settings = settings or Settings()
     name = display or str(path)
     if format_of(path) is None:
         return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
     try:
-        size, limit = path.stat().st_size, (settings or Settings()).max_file_size
-        if size > limit:
-            return _too_large(name, size, limit)
-        data = path.read_bytes()
+        return read_input(path, root=settings.root, limit=settings.max_file_size)
+    except TooLarge as exc:
+        return too_large(name, exc.size, exc.limit)
+    except RefusedPath as exc:
+        return _whole_file(name, P.REFUSED, f"not read: {exc.reason}")
     except OSError as exc:
         return _unreadable(name, f"cannot read file: {exc.strerror or exc}")
+
+
+def check_file(
+    path: Path, settings: Settings | None = None, display: str | None = None
+) -> FileReport:
+    """Read and check one file; never raises for bad input."""
+    data = read_document(path, settings, display)
+    if isinstance(data, FileReport):
+        return data
+    return check_data(data, path, settings, display)
+
+
+def check_data(
+    data: bytes, path: Path, settings: Settings | None = None, display: str | None = None
+) -> FileReport:
+    """Check the bytes read from ``path``; a bug becomes P999, never an exception."""
+    name = display or str(path)
     try:
         return check_bytes(data, name, settings, match_path=str(path.resolve()))
     except Exception as exc:  # a bug must not stop the run or print a traceback

@@ -128,20 +128,23 @@ def fix_file(
 ) -> FixOutcome:
     """Fix one file, writing it (atomically) when ``write`` and something changed.
 
-    A symbolic link is followed only to a file inside ``root``; anything but a regular file
-    is refused.
+    Reads and writes go through :mod:`corpuskit.io`: a link (to the file or a folder on the
+    way) leading out of ``root`` is refused, so is anything but a regular file, and a read-only
+    file is left alone. A failed write (full disk, read-only folder) is reported, never raised.
     """
-    from corpuskit.engine import check_file
-    from corpuskit.io import write_atomic
+    from corpuskit.engine import read_document
+    from corpuskit.io import RefusedPath, check_writable, write_atomic
 
     name = str(path)
-    refusal = _unwritable(path, root)
-    if refusal is not None or format_of(path) is None or not path.is_file():
-        return FixOutcome(name, 0, check_file(path, settings), refused=refusal)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return FixOutcome(name, 0, check_file(path, settings))  # reports why it is unreadable
+    settings = replace(settings or Settings(), root=root) if root is not None else settings
+    data = read_document(path, settings)
+    if isinstance(data, FileReport):
+        return FixOutcome(name, 0, data)  # reports why it is not read
+    if write:
+        try:
+            check_writable(path, root)
+        except RefusedPath as exc:
+            return FixOutcome(name, 0, check_bytes(data, name, settings), refused=exc.reason)
     outcome = fix_bytes(data, name, settings, unsafe=unsafe)
     if outcome.fixed_text is None:
         return outcome
@@ -154,20 +157,13 @@ def fix_file(
     outcome = replace(outcome, fixed_text=text if text != outcome.original else None)
     if not write or outcome.fixed_text is None:
         return outcome
-    if path.read_bytes() != data:
+    again = read_document(path, settings)
+    if again != data:
         return replace(outcome, refused="the file changed while it was being fixed; run fix again")
-    write_atomic(path, outcome.fixed_text)
+    try:
+        write_atomic(path, outcome.fixed_text, root=root)
+    except RefusedPath as exc:
+        return replace(outcome, refused=exc.reason)
+    except OSError as exc:
+        return replace(outcome, refused=f"cannot write: {exc.strerror or exc}")
     return replace(outcome, written=True)
-
-
-def _unwritable(path: Path, root: Path | None) -> str | None:
-    """Why ``fix`` must not write ``path``, if it must not."""
-    if path.is_symlink():
-        target = path.resolve()
-        if root is not None and not target.is_relative_to(root.resolve()):
-            return f"a symbolic link to {target}, outside {root}"
-    if not path.exists():
-        return None  # check_file reports it
-    if not path.resolve().is_file():
-        return "not a regular file"
-    return None

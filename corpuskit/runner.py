@@ -12,10 +12,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from corpuskit.cache import ResultCache, StatIndex
+from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
-from corpuskit.engine import FileReport, Settings, check_file, iter_documents
+from corpuskit.engine import (
+    FileReport,
+    Settings,
+    check_data,
+    check_file,
+    iter_documents,
+    read_document,
+)
 from corpuskit.rules import parse as P
 
 #: Below this many files one process is faster than starting others.
@@ -53,61 +60,143 @@ def discover(options: RunOptions) -> list[Path]:
             found.append(given)  # a file named explicitly is checked whatever its suffix says
     if options.changed_since is None:
         return found
-    changed, untracked = _git_changes(options.changed_since, config.root)
-    changed |= untracked
-    if _scheme_or_config_changed(options, changed):
+    changes = git_changes(options.changed_since, config.root)
+    if _run_config_changed(options, changes.touched):
         return found
-    return [p for p in found if p.resolve() in changed]
+    finder = SchemeFinder(options.settings.root)
+    return [p for p in found if _affected(p, changes, finder)]
 
 
-def _git(args: list[str], cwd: Path) -> str:
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What git says changed since the merge base: files added or modified (untracked ones
+    included), and every path touched, deleted ones too (all resolved)."""
+
+    changed: frozenset[Path]
+    touched: frozenset[Path]
+
+
+#: Names of configuration files: a change to one re-checks the documents below its folder.
+CONFIG_NAMES = ("corpuskit.toml", "pyproject.toml")
+#: git output is read up to this many bytes (a listing of a million long paths fits).
+GIT_OUTPUT_LIMIT = 512 * 1024 * 1024
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
     import subprocess
 
     try:
-        result = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False
-        )
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except OSError as exc:
         raise GitError(f"--changed-since needs git: {exc}") from exc
     if result.returncode != 0:
-        raise GitError(f"git {' '.join(args)}: {result.stderr.strip() or 'failed'}")
+        message = result.stderr.decode("utf-8", "replace").strip() or "failed"
+        raise GitError(f"git {' '.join(args)}: {message}")
+    if len(result.stdout) > GIT_OUTPUT_LIMIT:
+        raise GitError(f"git {' '.join(args)}: more output than corpuskit reads")
     return result.stdout
 
 
-def _git_changes(ref: str, cwd: Path) -> tuple[set[Path], set[Path]]:
-    """Files changed since ``ref`` (added, modified, renamed; working tree included) and untracked."""
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
-    changed = _git(["diff", "--name-only", "-M", "--diff-filter=ACMR", ref, "--"], cwd)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name"], top)
-    return _paths(top, changed), _paths(top, untracked)
+def _shallow(cwd: Path) -> bool:
+    try:
+        return _git(["rev-parse", "--is-shallow-repository"], cwd).strip() == b"true"
+    except GitError:
+        return False
 
 
-def _paths(top: Path, text: str) -> set[Path]:
-    return {(top / line).resolve() for line in text.splitlines() if line}
+def _commit(ref: str, cwd: Path) -> str:
+    """The commit ``ref`` names, or a GitError that says what to do."""
+    if ref.startswith("-"):
+        raise GitError(f"--changed-since: {ref!r} is not a git ref")
+    try:
+        return (
+            _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+            .decode()
+            .strip()
+        )
+    except GitError:
+        hint = (
+            " This is a shallow clone: fetch more history (git fetch --unshallow, or "
+            "fetch-depth: 0 in actions/checkout) so that the ref and the merge base are present."
+            if _shallow(cwd)
+            else ""
+        )
+        raise GitError(f"--changed-since: unknown git ref {ref!r}.{hint}") from None
 
 
-def _scheme_or_config_changed(options: RunOptions, changed: set[Path]) -> bool:
-    watched = {options.config.source, options.config.scheme_path()}
+def _merge_base(a: str, b: str, cwd: Path) -> str:
+    try:
+        return _git(["merge-base", a, b], cwd).decode().strip()
+    except GitError:
+        hint = (
+            " This is a shallow clone: fetch more history (git fetch --unshallow, or "
+            "fetch-depth: 0 in actions/checkout)."
+            if _shallow(cwd)
+            else ""
+        )
+        raise GitError(f"--changed-since: no common ancestor of {a} and {b}.{hint}") from None
+
+
+def git_changes(ref: str, cwd: Path) -> Changes:
+    """Files changed since the merge base of ``ref`` and HEAD (working tree and untracked
+    files included); ``A...B``: changed on B since its merge base with A. Read NUL-separated,
+    so no path is ever quoted or split."""
+    top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], cwd).rstrip(b"\n")))
+    if "..." in ref:
+        left, right = ref.split("...", 1)
+        head = _commit(right or "HEAD", cwd)
+        base = _merge_base(_commit(left or "HEAD", cwd), head, cwd)
+        diff_args = [base, head]
+        untracked: bytes = b""
+    else:
+        base = _merge_base(_commit(ref, cwd), "HEAD", cwd)
+        diff_args = [base]
+        untracked = _git(["ls-files", "-z", "--others", "--exclude-standard", "--full-name"], top)
+    listing = _git(["diff", "-z", "--name-only", "--no-renames", *diff_args, "--"], top)
+    deleted = _git(
+        ["diff", "-z", "--name-only", "--no-renames", "--diff-filter=D", *diff_args, "--"], top
+    )
+    changed = _paths(top, listing) | _paths(top, untracked)
+    gone = _paths(top, deleted)
+    return Changes(frozenset(changed - gone), frozenset(changed | gone))
+
+
+def _paths(top: Path, output: bytes) -> set[Path]:
+    return {(top / os.fsdecode(name)).resolve() for name in output.split(b"\0") if name}
+
+
+def _run_config_changed(options: RunOptions, touched: frozenset[Path]) -> bool:
+    """Whether the run's own configuration or the scheme given on the command line changed."""
+    watched = [options.config.source, options.config.scheme_path()]
     if options.settings.scheme is not None:
-        watched.add(Path(options.settings.scheme.path))
-    return any(p is not None and p.resolve() in changed for p in watched)
+        watched.append(Path(options.settings.scheme.path))
+    return any(p is not None and p.resolve() in touched for p in watched)
 
 
-#: What a worker learned about a file for the stat index: fingerprint, (size, mtime, ctime), key.
-Stamp = tuple[str, tuple[int, int, int], str]
+def _affected(path: Path, changes: Changes, finder: SchemeFinder) -> bool:
+    """Whether a document must be checked: it changed, or the configuration or scheme that
+    governs it changed, or a configuration file in a folder above it was added or removed."""
+    real = path.resolve()
+    if real in changes.changed:
+        return True
+    config = finder.config_for(path)
+    governing = [config.source, config.scheme_path()]
+    if any(p is not None and p.resolve() in changes.touched for p in governing):
+        return True
+    return any(t.name in CONFIG_NAMES and real.is_relative_to(t.parent) for t in changes.touched)
 
 
 class _Worker:
-    """What one process needs to check files: settings, scheme discovery, the cache."""
+    """What one process needs to check files: settings, scheme discovery, the cache (read)."""
 
     def __init__(self, settings: Settings, cache_dir: Path | None) -> None:
         self.settings = settings
         self.finder = (
-            SchemeFinder() if settings.scheme is None and settings.discover_scheme else None
+            SchemeFinder(settings.root)
+            if settings.scheme is None and settings.discover_scheme
+            else None
         )
-        self.cache_dir = cache_dir
-        self.caches: dict[str, ResultCache] = {}
+        self.store = ResultStore(cache_dir) if cache_dir is not None else None
 
     def settings_for(self, path: Path) -> Settings:
         """The settings for one document (with the scheme configured above it)."""
@@ -117,36 +206,41 @@ class _Worker:
                 return replace(self.settings, scheme=scheme)
         return self.settings
 
-    def cache(self, fingerprint: str) -> ResultCache:
-        """The result cache for one settings fingerprint."""
-        assert self.cache_dir is not None
-        cache = self.caches.get(fingerprint)
-        if cache is None:
-            cache = self.caches[fingerprint] = ResultCache(self.cache_dir, fingerprint)
-        return cache
-
-    def check(self, path: Path) -> tuple[FileReport, Stamp | None]:
-        """Check one file (or read its cached result), with what the stat index should learn."""
+    def check(self, path: Path) -> tuple[FileReport, Entry | None]:
+        """Check one file (or read its cached result), with what the cache should learn."""
         settings = self.settings_for(path)
-        if self.cache_dir is None:
+        if self.store is None:
             return check_file(path, settings), None
-        fingerprint = settings.fingerprint()
-        cache = self.cache(fingerprint)
         try:
-            stat = path.stat()  # before reading: a change after this is seen next time
-            data = path.read_bytes()
+            info = path.stat()  # before reading: a change after this is seen next time
         except OSError:
-            return check_file(path, settings), None  # reports the read error
-        key = cache.key(str(path), data)
-        stamp = (fingerprint, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns), key)
-        hit = cache.get(key)
+            return check_file(path, settings), None  # reports why
+        data = read_document(path, settings)
+        if isinstance(data, FileReport):
+            return data, None
+        fingerprint = settings.fingerprint()
+        key = result_key(fingerprint, str(path.resolve()), data)
+        digest = content_digest(data)
+        entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
+        hit = self.store.get(key, digest)
         if hit is not None:
-            return _renamed(hit, str(path)), stamp
-        report = check_file(path, settings)
+            return _renamed(hit, str(path)), entry
+        report = check_data(data, path, settings)
         if any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
             return report, None
-        cache.put(key, report)
-        return report, stamp
+        return report, replace(entry, new=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the main process stores for a checked file: the stat index row and, when the
+    result is new, the result itself (the report travels beside it)."""
+
+    fingerprint: str
+    stamp: StatStamp
+    key: str
+    digest: str
+    new: bool = False
 
 
 def _renamed(report: FileReport, path: str) -> FileReport:
@@ -165,7 +259,7 @@ def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     _WORKER = _Worker(settings, cache_dir)
 
 
-def _check_in_worker(path: Path) -> tuple[FileReport, Stamp | None]:
+def _check_in_worker(path: Path) -> tuple[FileReport, Entry | None]:
     assert _WORKER is not None
     return _WORKER.check(path)
 
@@ -181,21 +275,32 @@ def default_jobs() -> int:
 def run(options: RunOptions) -> Iterator[FileReport]:
     """Check every document of the run, yielding reports in ``discover`` order."""
     files = discover(options)
-    local = _Worker(options.settings, options.cache_dir)
-    index = StatIndex(options.cache_dir) if options.cache_dir is not None else None
+    local = _Worker(options.settings, None)
+    store = ResultStore(options.cache_dir, writer=True) if options.cache_dir is not None else None
 
     def unchanged(path: Path) -> FileReport | None:
-        if index is None:
+        if store is None:
+            return None
+        try:
+            info = path.stat()
+        except OSError:
             return None
         fingerprint = local.settings_for(path).fingerprint()
-        key = index.get(fingerprint, path)
-        hit = local.cache(fingerprint).get(key) if key is not None else None
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        key = store.stat_key(stat_name(fingerprint, path), stamp)
+        hit = store.get(key) if key is not None else None
         return _renamed(hit, str(path)) if hit is not None else None
 
-    def learn(path: Path, stamp: Stamp | None) -> None:
-        if index is not None and stamp is not None:
-            index.put(stamp[0], path, stamp[1], stamp[2])
+    def learn(path: Path, report: FileReport, entry: Entry | None) -> None:
+        if store is None or entry is None:
+            return
+        if entry.new:
+            store.put(entry.key, entry.digest, report)
+        store.learn(stat_name(entry.fingerprint, path), entry.stamp, entry.key)
 
+    if store is not None:
+        local.store = store  # the main process reads through its own (writing) connection
+        store.begin()
     hits = [unchanged(path) for path in files]
     todo = [path for path, hit in zip(files, hits, strict=True) if hit is None]
     jobs = max(1, min(options.jobs, len(todo)))
@@ -203,8 +308,8 @@ def run(options: RunOptions) -> Iterator[FileReport]:
         if jobs == 1 or len(todo) < PARALLEL_THRESHOLD:
             for path, hit in zip(files, hits, strict=True):
                 if hit is None:
-                    hit, stamp = local.check(path)
-                    learn(path, stamp)
+                    hit, entry = local.check(path)
+                    learn(path, hit, entry)
                 yield hit
             return
         import multiprocessing
@@ -219,12 +324,12 @@ def run(options: RunOptions) -> Iterator[FileReport]:
             results = pool.imap(_check_in_worker, todo, chunksize=chunk)
             for path, hit in zip(files, hits, strict=True):
                 if hit is None:
-                    hit, stamp = next(results)
-                    learn(path, stamp)
+                    hit, entry = next(results)
+                    learn(path, hit, entry)
                 yield hit
     finally:
-        if index is not None:
-            index.save()
+        if store is not None:
+            store.close()
 
 
 def validate(

@@ -270,13 +270,33 @@ def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) ->
     raise _fail(path, positions, pointer, f"invalid scheme at {where}: {message}", hint)
 
 
-def load_scheme(path: Path, display: str | None = None) -> Scheme:
-    """Read, check and build a scheme; raise SchemeError with file:line:col on any problem."""
+#: A scheme file larger than this is not read.
+MAX_SCHEME_BYTES = 4 * 1024 * 1024
+
+
+def load_scheme(path: Path, display: str | None = None, *, project: Path | None = None) -> Scheme:
+    """Read, check and build a scheme; raise SchemeError with file:line:col on any problem.
+
+    ``project``: the scheme was named by a configuration file in this folder, which may come
+    from a pull request, so it must lie inside it (messages quote the scheme's content).
+    """
+    import os
+
+    from corpuskit.io import read_text_input
+
     name = display or str(path)
+    if project is not None:
+        real, fence = Path(os.path.realpath(path)), Path(os.path.realpath(project))
+        if not (real == fence or real.is_relative_to(fence)):
+            raise SchemeError(
+                f"{name}: the scheme a configuration names must be inside its project ({fence})"
+            )
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemeError(f"{name}: cannot read scheme: {exc}") from exc
+        text = read_text_input(path, root=project, limit=MAX_SCHEME_BYTES)
+    except UnicodeDecodeError as exc:
+        raise SchemeError(f"{name}: cannot read scheme: not UTF-8 (byte {exc.start})") from exc
+    except OSError as exc:
+        raise SchemeError(f"{name}: cannot read scheme: {exc.strerror or exc}") from exc
     positions = TomlPositions(text)
     try:
         data = tomllib.loads(text)

@@ -89,15 +89,15 @@ def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
 ) -> None:
     write_corpus(tmp_path / "docs", 6)
     calls: list[Path] = []
-    real = engine.check_file
+    real = engine.check_data
 
     def counting(
-        path: Path, settings: Settings | None = None, display: str | None = None
+        data: bytes, path: Path, settings: Settings | None = None, display: str | None = None
     ) -> engine.FileReport:
         calls.append(path)
-        return real(path, settings, display)
+        return real(data, path, settings, display)
 
-    monkeypatch.setattr(runner, "check_file", counting)
+    monkeypatch.setattr(runner, "check_data", counting)
     options = runner.RunOptions(
         paths=(tmp_path / "docs",),
         settings=Settings(),

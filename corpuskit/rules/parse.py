@@ -123,6 +123,21 @@ is a mistake or an attack, and is not read. The limit is `max-file-size` in the 
 Fails: a 100 MB file with the default limit.
 Passes: files under the limit.""",
 )
+REFUSED = Rule(
+    "P010",
+    "refused-file",
+    E,
+    "The path is a link leading out of the project, or not a regular file; it is not opened.",
+    """A pull request can commit a symbolic link (`corpus/env.json -> /proc/self/environ`) to
+make the validator print what it points at, or a link to `/dev/zero` to exhaust memory.
+corpuskit never opens a path whose symbolic links lead outside the project root (the folder of
+the configuration, or the current folder), nor anything that is not a regular file: FIFOs,
+devices, sockets and the kernel's pseudo-files under /proc, /sys and /dev. Nothing of the target
+is read or shown. The run goes on with the other files and fails.
+
+Fails: `ln -s /etc/passwd corpus/passwd.json`
+Passes: a regular file, or a link to another file inside the project.""",
+)
 INTERNAL_ERROR = Rule(
     "P999",
     "internal-error",
@@ -146,5 +161,6 @@ RULES = (
     XML_FORBIDDEN,
     NUMBER_RANGE,
     TOO_LARGE,
+    REFUSED,
     INTERNAL_ERROR,
 )

@@ -1,0 +1,358 @@
+"""The gate cannot be fooled or made to leak: links, special files, --changed-since, the cache.
+
+Each test is one way a hostile or careless pull request got through before; they run the CLI in
+a subprocess where the exit code and the output are the point.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, NEGATIVE, POSITIVE, run_cli
+from corpuskit import io as safe_io
+
+SECRET = "corpuskit-test-secret-4f1c9a"
+REPORT_FORMATS = ("text", "concise", "json", "sarif", "junit", "rdjson", "github")
+
+
+def _project(tmp_path: Path) -> Path:
+    """A project with a configuration, the examples' scheme and one good document."""
+    root = tmp_path / "project"
+    (root / "corpus").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "scheme.toml", root / "corpus" / "scheme.toml")
+    shutil.copy(POSITIVE / "minimal.json", root / "corpus" / "good.json")
+    (root / "corpuskit.toml").write_text('paths = ["corpus"]\nscheme = "corpus/scheme.toml"\n')
+    return root
+
+
+def _codes(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+
+
+# --- reading only regular files inside the project ---------------------------------------
+
+
+@pytest.mark.parametrize("fmt", REPORT_FORMATS)
+def test_a_link_to_proc_environ_is_refused_and_leaks_nothing(tmp_path: Path, fmt: str) -> None:
+    root = _project(tmp_path)
+    (root / "corpus" / "env.json").symlink_to("/proc/self/environ")
+    result = run_cli("validate", "--no-cache", "--format", fmt, cwd=root, env={"TOKEN": SECRET})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert SECRET not in result.stdout + result.stderr
+    assert "P010" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_link_out_of_the_project_is_refused_even_to_a_readable_document(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"broken": ' + SECRET)
+    (root / "corpus" / "out.json").symlink_to(outside)
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 1
+    assert _codes(result) == ["P010"] and SECRET not in result.stdout
+
+
+def test_a_link_inside_the_project_is_followed(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpus" / "alias.json").symlink_to(root / "corpus" / "good.json")
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout
+    assert _codes(result) == []
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom"])
+def test_a_link_to_a_device_is_refused_without_reading(tmp_path: Path, target: str) -> None:
+    root = _project(tmp_path)
+    (root / "corpus" / "zero.json").symlink_to(target)
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 1 and _codes(result) == ["P010"]
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    os.mkfifo(root / "corpus" / "pipe.json")
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 1 and _codes(result) == ["P010"]
+
+
+def test_reads_stop_at_the_size_limit_whatever_stat_says(tmp_path: Path) -> None:
+    # /proc files say size 0; the cap must hold on what is read, not on what stat says.
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 5000)
+    with pytest.raises(safe_io.TooLarge):
+        safe_io.read_input(big, root=tmp_path, limit=1000)
+    assert safe_io.read_input(big, root=tmp_path, limit=5000) == b" " * 5000
+    with pytest.raises(safe_io.RefusedPath):
+        safe_io.read_input(Path("/proc/self/status"), limit=1000)
+
+
+def test_standard_input_is_capped_by_max_file_size(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text('paths = ["corpus"]\nmax-file-size = 1000\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "corpuskit", "validate", "-", "--format", "json"],
+        cwd=root,
+        input=b"[" + b" " * 100_000 + b"]",
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["P009"]
+
+
+# --- fix writes nothing it must not ------------------------------------------------------
+
+
+def test_fix_never_writes_through_a_folder_link_leading_out(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    broken = NEGATIVE / "O003-span-text-mismatch.json"
+    shutil.copy(broken, elsewhere / "doc.json")
+    (root / "corpus" / "link").symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli("fix", "corpus/link/doc.json", cwd=root)
+    assert result.returncode != 0
+    assert (elsewhere / "doc.json").read_bytes() == broken.read_bytes()
+    assert "outside the project" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_fix_leaves_a_read_only_file_alone_and_says_so(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    doc = root / "corpus" / "shifted.json"
+    text = (POSITIVE / "minimal.json").read_text()
+    doc.write_text(text.replace('"start": 0, "end": 4', '"start": 1, "end": 5'))
+    before = doc.read_bytes()
+    doc.chmod(0o444)
+    result = run_cli("fix", "corpus/shifted.json", cwd=root)
+    assert result.returncode == 1
+    assert doc.read_bytes() == before
+    assert "read-only" in result.stderr
+
+
+def test_fix_reports_a_failed_write_and_goes_on_to_the_next_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpuskit import fixer
+
+    text = (POSITIVE / "minimal.json").read_text()
+    shifted = text.replace('"start": 0, "end": 4', '"start": 1, "end": 5')
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(shifted)
+    second.write_text(shifted)
+    real = safe_io.write_atomic
+
+    def full_disk(path: Path, data: str | bytes, *, root: Path | None = None) -> None:
+        if path == first:
+            raise OSError(28, "No space left on device")
+        real(path, data, root=root)
+
+    monkeypatch.setattr(safe_io, "write_atomic", full_disk)
+    outcomes = [fixer.fix_file(p, root=tmp_path) for p in (first, second)]
+    assert outcomes[0].refused == "cannot write: No space left on device"
+    assert first.read_text() == shifted
+    assert outcomes[1].written and second.read_text() == text
+
+
+def test_write_atomic_refuses_a_write_error_without_a_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "ro.json"
+    target.write_text("old")
+    target.chmod(0o444)
+    with pytest.raises(safe_io.RefusedPath):
+        safe_io.write_atomic(target, "new", root=tmp_path)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["ro.json"]
+
+
+# --- --changed-since ----------------------------------------------------------------------
+
+
+def _git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = _project(tmp_path)
+    sub = root / "corpus" / "sub"
+    sub.mkdir()
+    shutil.copy(EXAMPLES / "scheme.toml", sub / "strict.toml")
+    (sub / "corpuskit.toml").write_text('scheme = "strict.toml"\n')
+    shutil.copy(POSITIVE / "minimal.json", sub / "governed.json")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def _checked(result: subprocess.CompletedProcess[str]) -> tuple[int, list[str]]:
+    """How many files were checked, and the names of those with problems."""
+    report = json.loads(result.stdout)
+    names = sorted({Path(d["path"]).name for d in report["diagnostics"]})
+    return report["summary"]["files"], names
+
+
+def test_changed_since_sees_a_broken_file_with_a_name_git_would_quote(repo: Path) -> None:
+    for name in ("café.json", "tab\there.json", 'quote".json'):
+        shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", repo / "corpus" / name)
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--changed-since", "main", cwd=repo
+    )
+    assert result.returncode == 1, result.stdout
+    files, names = _checked(result)
+    assert files == 3 and len(names) == 3  # a tab in a name is shown escaped
+    assert "café.json" in names and 'quote".json' in names
+
+
+def test_a_changed_nested_scheme_rechecks_the_documents_it_governs(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "stricter")
+    strict = repo / "corpus" / "sub" / "strict.toml"
+    strict.write_text(strict.read_text().replace('"^Q[1-9][0-9]*$"', '"^X$"'))
+    _git(repo, "commit", "-q", "-am", "stricter ids")
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--changed-since", "main", cwd=repo
+    )
+    assert result.returncode == 1, result.stdout
+    assert _checked(result) == (1, ["governed.json"])  # good.json follows another scheme
+    assert "C009" in _codes(result)
+
+
+def test_a_new_nested_configuration_rechecks_the_documents_below_it(repo: Path) -> None:
+    (repo / "corpus" / "corpuskit.toml").write_text("exclude = []\n")
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--changed-since", "main", cwd=repo
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _checked(result) == (2, [])
+
+
+def test_changed_since_compares_with_the_merge_base_not_the_tip(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "feature")
+    shutil.copy(POSITIVE / "minimal.json", repo / "corpus" / "mine.json")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "mine")
+    _git(repo, "checkout", "-q", "main")
+    # main moves on with an unrelated (broken) document the branch has not seen
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", repo / "corpus" / "theirs.json")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "theirs")
+    _git(repo, "checkout", "-q", "feature")
+    for ref in ("main", "main...HEAD"):
+        result = run_cli(
+            "validate", "--no-cache", "--format", "json", "--changed-since", ref, cwd=repo
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert _checked(result) == (1, [])  # mine.json only
+
+
+def test_a_ref_missing_from_a_shallow_clone_says_to_fetch_more_history(
+    repo: Path, tmp_path: Path
+) -> None:
+    for n in range(2):
+        (repo / "corpus" / f"n{n}.json").write_bytes((POSITIVE / "minimal.json").read_bytes())
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", f"n{n}")
+    first = _git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
+    result = run_cli("validate", "--no-cache", "--changed-since", first, cwd=clone)
+    assert result.returncode == 2
+    assert "shallow" in result.stderr and "fetch" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- the cache ----------------------------------------------------------------------------
+
+
+def test_a_lowered_size_limit_is_not_answered_from_the_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert run_cli("validate", cwd=root).returncode == 0
+    (root / "corpuskit.toml").write_text(
+        'paths = ["corpus"]\nscheme = "corpus/scheme.toml"\nmax-file-size = 100\n'
+    )
+    result = run_cli("validate", "--format", "json", cwd=root)
+    assert result.returncode == 1 and _codes(result) == ["P009"]
+
+
+@pytest.mark.parametrize("where", ["../elsewhere", "corpus/cache", "/tmp/corpuskit-anywhere"])
+def test_a_cache_dir_outside_the_project_or_among_documents_is_refused(
+    tmp_path: Path, where: str
+) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text(f'paths = ["corpus"]\ncache-dir = "{where}"\n')
+    result = run_cli("validate", cwd=root)
+    assert result.returncode == 2 and "cache-dir" in result.stderr
+    assert not (root / where).exists()
+    assert run_cli("validate", "--no-cache", cwd=root).returncode == 0
+
+
+def _store(root: Path) -> Path:
+    (store,) = (root / ".corpuskit_cache").glob("*.sqlite")
+    return store
+
+
+def test_a_hand_edited_cache_entry_is_ignored(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", root / "corpus" / "bad.json")
+    assert run_cli("validate", cwd=root).returncode == 1
+    with sqlite3.connect(_store(root)) as db:
+        rows = db.execute("SELECT key, payload FROM results").fetchall()
+        for key, payload in rows:
+            report = json.loads(payload)
+            report["diagnostics"] = []
+            db.execute(
+                "UPDATE results SET payload = ? WHERE key = ?", (json.dumps(report).encode(), key)
+            )
+    assert run_cli("validate", cwd=root).returncode == 1
+
+
+def test_the_cache_is_pruned_to_its_bound(tmp_path: Path) -> None:
+    from corpuskit.cache import ResultStore
+    from corpuskit.engine import FileReport
+
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    for n in range(200):
+        store.put(f"k{n:03}", "d", FileReport(f"x{n}" * 500, ()))
+    store.close(max_bytes=100_000)
+    reader = ResultStore(tmp_path)
+    assert 0 < reader.size() <= 100_000
+    assert reader.get("k199") is not None  # the newest stay
+    reader.close()
+
+
+def test_a_huge_single_line_document_stores_bounded_excerpts(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    doc = json.loads((POSITIVE / "minimal.json").read_text())
+    filler = "x" * 300_000
+    mentions = [
+        {"id": f"m{n}", "type": "PER", "span": [{"start": n, "end": n + 1, "text": "?"}]}
+        for n in range(100, 140)
+    ]
+    doc.update(entities=[], quotes=[], claims=[], events=[], relations=[], attributes=[])
+    doc["mentions"] = mentions
+    doc["text"] = doc["text"] + filler
+    (root / "corpus" / "good.json").write_text(json.dumps(doc, ensure_ascii=False))
+    result = run_cli("validate", "--format", "json", cwd=root)
+    assert result.returncode == 1
+    assert len(result.stdout) < 200_000
+    assert _store(root).stat().st_size < 1_000_000
