@@ -6,7 +6,8 @@ a line read differently from what it says, and XML 1.0 cannot carry most C0 char
 file name that is not UTF-8 arrives as a str with surrogate escapes (``os.fsdecode``), which no
 UTF-8 writer accepts. So every reporter passes input-derived text through :func:`visible` (or
 :func:`display_path` for a path shown at the start of a line) and keeps only exact data fields
-(JSON pointers, ids in JSON reports) as they are, through :func:`encodable`.
+(JSON pointers, ids in JSON reports) as they are, through :func:`encodable`; JSON reports are
+written by :func:`dump_json`, which leaves no such character raw even inside those data fields.
 
 The escapes read like Python's: ``\\t`` ``\\n`` ``\\r``, ``\\xNN`` for other ASCII controls and
 for a byte of a file name that is not UTF-8, ``\\uNNNN`` for every other code point.
@@ -14,7 +15,9 @@ for a byte of a file name that is not UTF-8, ``\\uNNNN`` for every other code po
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 #: Characters never written raw: C0 controls, DEL, C1 controls (U+0085 is a line break to some
 #: readers), the Arabic letter mark and the left-to-right/right-to-left marks, the line and
@@ -25,6 +28,10 @@ _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: What json.dumps(ensure_ascii=False) leaves raw that :data:`_UNSAFE` forbids (it escapes C0).
+_JSON_RAW = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 #: First characters that would let a shown path start a line a CI runner reads as a command
 #: (GitHub's ``::``, the legacy ``##[``; the runner strips leading whitespace first, too).
@@ -55,6 +62,22 @@ def encodable(text: str) -> str:
     if _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub(_escape_char, text)
+
+
+def _json_escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":  # JSON has no escape for a lone surrogate: show it instead
+        return json.dumps(_escape_char(match))[1:-1]
+    return f"\\u{ord(char):04x}"
+
+
+def dump_json(value: Any) -> str:
+    """A JSON report: readable UTF-8, but no raw control, separator or bidi character in it.
+
+    Such characters inside strings are written as JSON ``\\uNNNN`` escapes, so data fields keep
+    their exact value for a JSON reader while the bytes stay safe to print.
+    """
+    return _JSON_RAW.sub(_json_escape_char, json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def display_path(path: str) -> str:

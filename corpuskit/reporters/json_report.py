@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from corpuskit import __version__
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
-from corpuskit.reporters.escape import encodable, visible
+from corpuskit.reporters.escape import dump_json, encodable, visible
 
 #: Version of the report structure; bumped on any incompatible change.
 REPORT_VERSION = "1"
@@ -54,4 +53,4 @@ class JsonReporter:
                 "baselined": summary.baselined,
             },
         }
-        self.stream.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(dump_json(report) + "\n")

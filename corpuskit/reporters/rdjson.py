@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
-from corpuskit.reporters.escape import visible
+from corpuskit.reporters.escape import dump_json, visible
 
 
 class RdjsonReporter:
@@ -40,4 +39,4 @@ class RdjsonReporter:
     def finish(self, summary: Summary) -> None:
         """Write the result."""
         result = {"source": {"name": "corpuskit"}, "diagnostics": self.diagnostics}
-        self.stream.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(dump_json(result) + "\n")

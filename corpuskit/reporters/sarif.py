@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, TextIO
 
 from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
-from corpuskit.reporters.escape import encodable, uri_path, visible
+from corpuskit.reporters.escape import dump_json, encodable, uri_path, visible
 from corpuskit.rules import RULES
 
 SCHEMA = (
@@ -112,4 +111,4 @@ class SarifReporter:
                 }
             ],
         }
-        self.stream.write(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(dump_json(log) + "\n")

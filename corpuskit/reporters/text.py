@@ -62,9 +62,8 @@ def _source_display(d: Diagnostic, source_line: str) -> tuple[str, int, int]:
     if d.end_line == d.line and d.end_column is not None:
         width = max(1, d.end_column - d.column)
     # The engine may keep only a window of a long line: columns count from the real line start.
-    offset = getattr(d, "source_offset", 0) or 0
-    column = max(1, d.column - offset)
-    line, column, width = _window(source_line.expandtabs(1), column, width, cut=offset > 0)
+    column = max(1, d.column - d.source_offset)
+    line, column, width = _window(source_line.expandtabs(1), column, width, cut=d.source_offset > 0)
     # Escapes are longer than the characters they stand for: measure the caret on the escaped
     # text (escaping is per character, so the pieces escape exactly as the whole line does).
     before = visible(line[: column - 1])
