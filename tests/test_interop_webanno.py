@@ -232,7 +232,7 @@ def test_what_foreign_annotations_hold_beyond_corpuskit_is_reported() -> None:
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"{", "not JSON"), (b'{"type": "Dataset"}', "not an Annotation")],
+    [(b"{", "not valid JSON"), (b'{"type": "Dataset"}', "not an Annotation")],
 )
 def test_unreadable_files_are_one_finding(data: bytes, message: str) -> None:
     imported = read_webanno(data, TEXT, "a.jsonld")

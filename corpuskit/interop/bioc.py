@@ -23,18 +23,23 @@ from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding, Rule
 from corpuskit.formats.common import LineIndex
-from corpuskit.formats.json_positions import JsonPositions
+from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
 from corpuskit.formats.records import meta_to_dict
 from corpuskit.interop.common import (
     Exported,
     IdPool,
     Imported,
+    InputProblem,
     Origin,
     SourceFinding,
+    bounded,
     document_id,
     fit_name,
+    load_json,
     plain_metadata,
     renamed_finding,
+    shorten,
+    whole_number,
 )
 from corpuskit.interop.units import UNITS, OffsetMap, char_width, unit_finding
 from corpuskit.model import (
@@ -66,6 +71,10 @@ ORDER = "corpuskit:attribute_order"
 _META_KEYS = ("title", "language", "source", "url", "published", "license")
 DOCTYPE = '<!DOCTYPE collection SYSTEM "BioC.dtd">'
 #: Metadata fields kept from document infons, with the form corpuskit requires of them.
+#: Line breaks that may fill the gaps between passages, in all: at least this many, and as many
+#: as the input has bytes. A 238-byte file with a passage at offset 2,000,000,000 must not make
+#: a 2 GB text.
+MAX_FILLER = 1 << 20
 _META_PATTERNS = {
     "source": re.compile(r".+", re.S),
     "url": re.compile(r"https?://\S+"),
@@ -193,23 +202,48 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
             if key is None:
                 findings.append(_at(I.INPUT_MALFORMED, "<infon> without a key", where(inf), file))
                 continue
-            out[key] = inf.text or ""
+            value = "".join(inf.itertext())
+            if key in out:
+                if value != out[key]:
+                    findings.append(
+                        _at(
+                            I.NOT_CARRIED,
+                            f"<{el.tag}> has a second infon {shorten(key)}; its value "
+                            f"{shorten(value)} is not kept (the first one, {shorten(out[key])}, is)",
+                            where(inf),
+                            file,
+                        )
+                    )
+                continue
+            out[key] = value
         return out
 
     def integer(value: str | None, what: str, el: Any) -> int:
+        if value is None:
+            raise _Bad(f"{what} is missing", where(el))
         try:
-            return int((value or "").strip())
-        except ValueError:
-            raise _Bad(f"{what} {value!r} is not a whole number", where(el)) from None
+            return whole_number(value, what)
+        except ValueError as exc:
+            raise _Bad(str(exc), where(el)) from None
+
+    def text_of(el: Any) -> str | None:
+        """The ``<text>`` child's content; BioC text holds characters only, no elements."""
+        text_el = el.find("text")
+        if text_el is None:
+            return None
+        if len(text_el):
+            raise _Bad(
+                f"<text> holds a <{text_el[0].tag}> element; BioC text is characters only",
+                where(text_el),
+            )
+        return str(text_el.text or "")
 
     def annotation(el: Any) -> BiocAnnotation:
         locations = [
             (integer(loc.get("offset"), "offset", loc), integer(loc.get("length"), "length", loc))
             for loc in el.findall("location")
         ]
-        text_el = el.find("text")
-        text = (text_el.text or "") if text_el is not None else None
-        return BiocAnnotation(el.get("id"), infons(el), locations, text, where(el))
+        return BiocAnnotation(el.get("id"), infons(el), locations, text_of(el), where(el))
 
     def relation(el: Any) -> BiocRelation:
         nodes = [(n.get("refid") or "", n.get("role") or "") for n in el.findall("node")]
@@ -227,7 +261,6 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
         return out
 
     def passage(el: Any) -> BiocPassage:
-        text_el = el.find("text")
         return BiocPassage(
             integer(
                 el.findtext("offset") if el.find("offset") is not None else el.get("offset"),
@@ -235,7 +268,7 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
                 el,
             ),
             infons(el),
-            (text_el.text or "") if text_el is not None else None,
+            text_of(el),
             children(el, "sentence", passage),
             children(el, "annotation", annotation),
             children(el, "relation", relation),
@@ -275,19 +308,12 @@ def _at(
 def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Finding]]:
     """Read BioC JSON (a collection, a list of documents, or one document)."""
     try:
-        text = data.decode("utf-8")
-        raw = json.loads(text)
-    except UnicodeDecodeError as exc:
-        return None, [
-            _at(I.INPUT_UNREADABLE, f"not UTF-8: {exc.reason} at byte {exc.start}", (1, 1), file)
-        ]
-    except json.JSONDecodeError as exc:
-        return None, [
-            _at(I.INPUT_UNREADABLE, f"not valid JSON: {exc.msg}", (exc.lineno, exc.colno), file)
-        ]
+        raw, text, warnings = load_json(data)
+    except InputProblem as problem:
+        return None, [_at(I.INPUT_UNREADABLE, str(problem), problem.position, file)]
     positions: JsonPositions | None = None
     lines = LineIndex(text)
-    findings: list[Finding] = []
+    findings: list[Finding] = [_at(w.rule, w.message, w.position or (1, 1), file) for w in warnings]
 
     def where(pointer: str) -> tuple[int, int]:
         nonlocal positions
@@ -300,24 +326,67 @@ def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Find
             return {}
         if not isinstance(value, dict):
             raise _Bad("infons must be an object", where(pointer))
+        out = {}
         # Producers write numbers and nulls too; infons are strings in BioC.
-        return {str(k): _infon_text(v) for k, v in value.items() if v is not None}
+        for key, v in value.items():
+            if isinstance(v, dict | list):
+                findings.append(
+                    _at(
+                        I.APPROXIMATED,
+                        f"infon {shorten(key)} is a JSON {'object' if isinstance(v, dict) else 'array'}, "
+                        "not a string; it is kept as its JSON text",
+                        where(f"{pointer}/infons/{escape_pointer_token(key)}"),
+                        file,
+                    )
+                )
+                out[key] = json.dumps(v, ensure_ascii=False)
+            elif v is not None:
+                out[key] = _infon_text(v)
+        return out
 
     def integer(value: Any, what: str, pointer: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise _Bad(f"{what} {value!r} is not a whole number", where(pointer))
+            raise _Bad(f"{what} {shorten(value)} is not a whole number", where(pointer))
         try:
-            return int(value)
-        except ValueError:
-            raise _Bad(f"{what} {value!r} is not a whole number", where(pointer)) from None
+            return bounded(value, what) if isinstance(value, int) else whole_number(value, what)
+        except ValueError as exc:
+            raise _Bad(str(exc), where(pointer)) from None
+
+    def string(value: Any, what: str, pointer: str) -> str | None:
+        """A string member (None when absent); an object, array or number is refused."""
+        if value is None or isinstance(value, str):
+            return value
+        raise _Bad(f"{what} must be a string, not {shorten(value)}", where(pointer))
+
+    def ident(value: Any, pointer: str) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)  # producers number their ids
+        return string(value, "the id", pointer)
 
     def obj(value: Any, pointer: str, what: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise _Bad(f"{what} must be an object", where(pointer))
         return value
 
+    def array(value: Any, pointer: str, what: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise _Bad(f"{what} must be an array, not {shorten(value)}", where(pointer))
+        return value
+
     def many(value: Any, pointer: str, build: Any, what: str) -> list[Any]:
-        out = []
+        out: list[Any] = []
+        if value is not None and not isinstance(value, list):
+            findings.append(
+                _at(
+                    I.INPUT_MALFORMED,
+                    f"{what}s must be an array, not {shorten(value)}; left out",
+                    where(pointer),
+                    file,
+                )
+            )
+            return out
         for i, item in enumerate(value or []):
             try:
                 out.append(build(item, f"{pointer}/{i}"))
@@ -328,40 +397,39 @@ def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Find
     def annotation(value: Any, p: str) -> BiocAnnotation:
         a = obj(value, p, "an annotation")
         locations = []
-        for i, loc in enumerate(a.get("locations") or []):
+        for i, loc in enumerate(array(a.get("locations"), f"{p}/locations", "locations")):
             lp = f"{p}/locations/{i}"
             loc = obj(loc, lp, "a location")
             locations.append(
                 (integer(loc.get("offset"), "offset", lp), integer(loc.get("length"), "length", lp))
             )
-        text = a.get("text")
-        ident = a.get("id")
         return BiocAnnotation(
-            None if ident is None else str(ident),
+            ident(a.get("id"), f"{p}/id"),
             infons(a.get("infons"), p),
             locations,
-            text if isinstance(text, str) else None,
+            string(a.get("text"), "the text", f"{p}/text"),
             where(p),
         )
 
     def relation(value: Any, p: str) -> BiocRelation:
         r = obj(value, p, "a relation")
         nodes = []
-        for i, node in enumerate(r.get("nodes") or []):
-            node = obj(node, f"{p}/nodes/{i}", "a node")
-            nodes.append((str(node.get("refid") or ""), str(node.get("role") or "")))
-        ident = r.get("id")
+        for i, node in enumerate(array(r.get("nodes"), f"{p}/nodes", "nodes")):
+            np = f"{p}/nodes/{i}"
+            node = obj(node, np, "a node")
+            refid = ident(node.get("refid"), f"{np}/refid")
+            role = string(node.get("role"), "the role", f"{np}/role")
+            nodes.append((refid or "", role or ""))
         return BiocRelation(
-            None if ident is None else str(ident), infons(r.get("infons"), p), nodes, where(p)
+            ident(r.get("id"), f"{p}/id"), infons(r.get("infons"), p), nodes, where(p)
         )
 
     def passage(value: Any, p: str) -> BiocPassage:
         d = obj(value, p, "a passage")
-        text = d.get("text")
         return BiocPassage(
             integer(d.get("offset", 0), "offset", p),
             infons(d.get("infons"), p),
-            text if isinstance(text, str) else None,
+            string(d.get("text"), "the text", f"{p}/text"),
             many(d.get("sentences"), f"{p}/sentences", passage, "sentence"),
             many(d.get("annotations"), f"{p}/annotations", annotation, "annotation"),
             many(d.get("relations"), f"{p}/relations", relation, "relation"),
@@ -370,9 +438,8 @@ def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Find
 
     def document(value: Any, p: str) -> BiocDocument:
         d = obj(value, p, "a document")
-        ident = d.get("id")
         return BiocDocument(
-            None if ident is None else str(ident),
+            ident(d.get("id"), f"{p}/id"),
             infons(d.get("infons"), p),
             many(d.get("passages"), f"{p}/passages", passage, "passage"),
             many(d.get("annotations"), f"{p}/annotations", annotation, "annotation"),
@@ -386,9 +453,9 @@ def parse_json(data: bytes, file: str) -> tuple[BiocCollection | None, list[Find
         return collection, findings
     documents: Any = raw
     if isinstance(raw, dict):
-        collection.source = str(raw.get("source") or "")
-        collection.date = str(raw.get("date") or "")
-        collection.key = str(raw.get("key") or "")
+        collection.source = _infon_text(raw.get("source") or "")
+        collection.date = _infon_text(raw.get("date") or "")
+        collection.key = _infon_text(raw.get("key") or "")
         try:
             collection.infons = infons(raw.get("infons"), "")
         except _Bad as bad:
@@ -409,7 +476,9 @@ def _infon_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return value
-    return json.dumps(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float | dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 # --------------------------------------------------------------------------- BioC -> corpuskit
@@ -434,8 +503,9 @@ def read_bioc(
     declared = collection.infons.get("corpuskit:offset_unit")
     chosen = unit or (declared if declared in ("codepoint", "utf8", "utf16") else "codepoint")
     source_lines = LineIndex(data.decode("utf-8", errors="replace"))
+    filler = max(MAX_FILLER, len(data))
     out = [
-        _Reader(bdoc, file, chosen, scheme, source_lines).imported()
+        _Reader(bdoc, file, chosen, scheme, source_lines, filler).imported()
         for bdoc in collection.documents
     ]
     if not out:
@@ -475,9 +545,17 @@ class _Reader:
     """Maps one BioC document onto the corpuskit model."""
 
     def __init__(
-        self, bdoc: BiocDocument, file: str, unit: str, scheme: Scheme | None, lines: LineIndex
+        self,
+        bdoc: BiocDocument,
+        file: str,
+        unit: str,
+        scheme: Scheme | None,
+        lines: LineIndex,
+        filler: int = MAX_FILLER,
     ) -> None:
         self.bdoc, self.file, self.unit, self.scheme, self.lines = bdoc, file, unit, scheme, lines
+        #: How many line breaks may fill the gaps between passages, in all.
+        self.filler = filler
         self.findings: list[Finding] = []
         self.origins: dict[str, Origin] = {}
         self.pool = IdPool()
@@ -503,10 +581,11 @@ class _Reader:
         """The passages' (or sentences') texts at their offsets, gaps filled with line breaks.
 
         Offsets count ``unit``s; the filler is ASCII, one unit per character in every unit.
-        None when a text starts before the previous one ends.
+        None when a text starts before the previous one ends, or when the gaps would need more
+        than ``self.filler`` line breaks (the size of the text is bounded by the input's).
         """
         pieces: list[str] = []
-        at = 0
+        at = filled = 0
         for p in self.containers():
             if p.text is None:
                 continue
@@ -515,6 +594,17 @@ class _Reader:
                     self.warn(
                         I.INPUT_MALFORMED,
                         f"text at offset {p.offset} overlaps the text before it (which ends at {at})",
+                        p.where,
+                    )
+                return None
+            filled += p.offset - at
+            if filled > self.filler:
+                if unit == self.unit:
+                    self.warn(
+                        I.INPUT_MALFORMED,
+                        f"the text at offset {p.offset:,} would be placed after {p.offset - at:,} "
+                        f"line breaks (the text before it ends at {at:,}); the gaps between "
+                        f"passages may hold {self.filler:,} in all, so the document is not built",
                         p.where,
                     )
                 return None
@@ -610,6 +700,32 @@ class _Reader:
         )
         return tuple(Fragment(s, e, c) for (s, e), c in zip(places, covered, strict=True))
 
+    def cue(self, quote: str, found: list[BiocAnnotation]) -> Span:
+        """A quote's cue span; several cue annotations become its fragments, in text order."""
+        pieces = sorted(
+            ((f, c) for c in found for f in self.span(c) or ()),
+            key=lambda item: (item[0].start, item[0].end),
+        )
+        if len(found) > 1:
+            self.warn(
+                I.APPROXIMATED,
+                f"quote {quote} has {len(found)} cue annotations "
+                f"({', '.join(str(c.id) for c in found)}); they become the fragments of one cue",
+                found[1].where,
+            )
+        kept: list[Fragment] = []
+        for fragment, cue in pieces:
+            if kept and fragment.start < kept[-1].end:
+                self.warn(
+                    I.NOT_CARRIED,
+                    f"cue {cue.id} of quote {quote} overlaps another of its cues at "
+                    f"[{fragment.start}, {fragment.end}); that part is left out",
+                    cue.where,
+                )
+                continue
+            kept.append(fragment)
+        return tuple(kept)
+
     def ref(self, refid: str, relation: str | None = None) -> str:
         """The corpuskit id of a reference (from a relation: its container's ids first)."""
         local = self.scope.get(relation or "", {})
@@ -623,23 +739,22 @@ class _Reader:
         relations: list[BiocRelation],
     ) -> Document:
         by_id = {a.id: a for a in annotations if a.id is not None}
-        triggers: dict[str, str] = {}  # trigger annotation id -> event id
+        # Each event relation's own trigger: events may share a trigger annotation.
+        trigger_of: dict[str, str] = {}  # event relation id -> trigger annotation id
         for r in relations:
             kind = r.infons.get(KIND)
+            if kind not in (None, "event"):
+                continue
             for refid, role in r.nodes:
                 target = by_id.get(self.ref(refid, r.id))
-                is_trigger = target is not None and (
-                    target.infons.get(KIND) == "trigger"
-                    or (kind is None and role.lower() == "trigger")
-                )
-                if (
-                    is_trigger
-                    and kind in (None, "event")
-                    and target is not None
-                    and target.id is not None
+                if target is None or target.id is None:
+                    continue
+                if target.infons.get(KIND) == "trigger" or (
+                    kind is None and role.lower() == "trigger"
                 ):
-                    triggers.setdefault(target.id, r.id or "")
-        cues: dict[str, BiocAnnotation] = {}
+                    trigger_of.setdefault(r.id or "", target.id)
+        triggers = set(trigger_of.values())
+        cues: dict[str, list[BiocAnnotation]] = defaultdict(list)
         mentions: list[Mention] = []
         quotes: list[Quote] = []
         claims: list[Claim] = []
@@ -650,7 +765,7 @@ class _Reader:
             if a.id in triggers:
                 continue
             if kind == "cue" and a.infons.get("corpuskit:quote"):
-                cues[self.ref(a.infons["corpuskit:quote"])] = a
+                cues[self.ref(a.infons["corpuskit:quote"])].append(a)
                 continue
             span = self.span(a)
             if span is None:
@@ -700,9 +815,9 @@ class _Reader:
                 mentions.append(Mention(a.id, self.type_of(a.infons, a.where), span, note))
             owners.append((a.id, a.infons, a.where))
         for i, q in enumerate(quotes):
-            cue = cues.pop(q.id, None)
-            if cue is not None:
-                quotes[i] = Quote(q.id, q.span, q.mode, q.speaker, self.span(cue) or (), q.note)
+            found = cues.pop(q.id, [])
+            if found:
+                quotes[i] = Quote(q.id, q.span, q.mode, q.speaker, self.cue(q.id, found), q.note)
         entities: list[Entity] = []
         events: list[Event] = []
         frames: list[Relation] = []
@@ -713,19 +828,23 @@ class _Reader:
             self.origins[r.id] = self.origin(r.where)
             if kind == "entity":
                 entities.append(self.entity(r))
-            elif r.id in triggers.values():
-                trigger = by_id[next(t for t, e in triggers.items() if e == r.id)]
+            elif r.id in trigger_of:
+                trigger = by_id[trigger_of[r.id]]
                 span = self.span(trigger)
                 if span is None:
+                    self.warn(
+                        I.NOT_CARRIED,
+                        f"event {r.id} is left out: its trigger {trigger.id} has no usable span",
+                        r.where,
+                    )
                     continue
                 args = tuple(
                     Argument(self.role(role, r.where), self.ref(refid, r.id))
                     for refid, role in r.nodes
                     if self.ref(refid, r.id) != trigger.id
                 )
-                extra = [
-                    k for k in trigger.infons if k != "type" and not k.startswith("corpuskit:")
-                ]
+                # The trigger is a span of the event, not an annotation: its infons have no place.
+                extra = [k for k in trigger.infons if k not in ("type", KIND)]
                 if extra:
                     self.warn(
                         I.NOT_CARRIED,
@@ -761,12 +880,13 @@ class _Reader:
         if order:  # corpuskit wrote the attributes grouped by target; this is their own order
             place = {ident: n for n, ident in enumerate(order)}
             self.attributes.sort(key=lambda a: place.get(a.id, len(place)))
-        for quote_id, cue in cues.items():
-            self.warn(
-                I.NOT_CARRIED,
-                f"cue {cue.id} belongs to {quote_id}, which is not a quote",
-                cue.where,
-            )
+        for quote_id, orphans in cues.items():
+            for cue in orphans:
+                self.warn(
+                    I.NOT_CARRIED,
+                    f"cue {cue.id} belongs to {quote_id}, which is not a quote; left out",
+                    cue.where,
+                )
         return Document(
             id=doc_id,
             meta=self.metadata(doc_id),

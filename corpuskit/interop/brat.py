@@ -29,8 +29,11 @@ from corpuskit.interop.common import (
     fit_name,
     plain_metadata,
     renamed_finding,
+    shorten,
+    whole_number,
 )
 from corpuskit.interop.units import OffsetMap, unit_finding
+from corpuskit.io import DEFAULT_LIMIT, read_input
 from corpuskit.model import (
     Annotation,
     Argument,
@@ -163,7 +166,7 @@ def parse_ann(text: str, file: str = "doc.ann") -> tuple[Standoff, list[Finding]
                     "ids start with T, R, E, A, M, N, # or *",
                 )
         except (ValueError, IndexError) as exc:
-            bad(number, f"{ident}: cannot read {rest!r}: {exc}")
+            bad(number, f"{shorten(ident)}: cannot read {shorten(rest)}: {exc}")
     return out, findings
 
 
@@ -184,9 +187,9 @@ def _textbound(ident: str, head: str, text: str | None, number: int) -> TextBoun
     column = len(ident) + 1 + m.start(2) + 1
     for piece in offsets_text.split(";"):
         numbers = piece.split()
-        if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
-            raise ValueError(f"{piece.strip()!r} is not START END")
-        offsets.append((int(numbers[0]), int(numbers[1])))
+        if len(numbers) != 2 or not all(n.isascii() and n.isdigit() for n in numbers):
+            raise ValueError(f"{shorten(piece.strip())} is not START END")
+        offsets.append((whole_number(numbers[0]), whole_number(numbers[1])))
         columns.append(column + len(piece) - len(piece.lstrip()))
         column += len(piece) + 1
     return TextBound(ident, kind, offsets, text, number, columns)
@@ -201,21 +204,29 @@ def read_brat(
     conf: BratConf | None = None,
     unit: str = "codepoint",
     name: str | None = None,
+    *,
+    root: Path | None = None,
+    limit: int = DEFAULT_LIMIT,
 ) -> Imported:
-    """Read a brat document (``ann_path`` defaults to the .ann beside the .txt; missing: none)."""
+    """Read a brat document (``ann_path`` defaults to the .ann beside the .txt; missing: none).
+
+    Files are read as :func:`corpuskit.io.read_input` reads them: no link out of ``root``, no
+    file but a regular one, at most ``limit`` bytes.
+    """
     ann_path = ann_path or txt_path.with_suffix(".ann")
     stem = name or txt_path.stem
     source = str(ann_path)
     texts: list[str] = []
     for path, required in ((txt_path, True), (ann_path, False)):
         try:
-            texts.append(path.read_bytes().decode("utf-8"))
+            texts.append(read_input(path, root=root, limit=limit).decode("utf-8"))
         except FileNotFoundError:
             if required:
                 return _unreadable(stem, source, f"{path}: the text file is missing")
             texts.append("")  # brat shows a text without .ann as unannotated
         except (OSError, UnicodeDecodeError) as exc:
-            return _unreadable(stem, str(path), f"{path}: cannot read: {exc}")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            return _unreadable(stem, str(path), f"{path}: cannot read: {reason}")
     return brat_to_document(
         texts[0], texts[1], document_id(txt_path.stem), conf, unit, stem, str(txt_path), source
     )
@@ -362,11 +373,17 @@ class _Reader:
         for e in s.events.values():
             trigger = s.textbounds.get(e.extra or "")
             span = spans.get(e.extra or "")
-            if trigger is None or span is None:
-                if trigger is None:
-                    self.finding(
-                        I.INPUT_MALFORMED, f"event {e.id}: trigger {e.extra} does not exist", e.line
-                    )
+            if trigger is None:
+                self.finding(
+                    I.INPUT_MALFORMED, f"event {e.id}: trigger {e.extra} does not exist", e.line
+                )
+                continue
+            if span is None:
+                self.finding(
+                    I.INPUT_MALFORMED,
+                    f"event {e.id} is left out: its trigger {trigger.id} could not be read",
+                    e.line,
+                )
                 continue
             if trigger.type != e.type:
                 self.finding(
@@ -509,6 +526,13 @@ class _Reader:
             for _, n in links[g]:
                 kb, _, kb_id = n.args[0][1].partition(":")
                 kb_links.append(KBLink(self.name(kb, n.line), kb_id))
+                if name and n.extra and n.extra != name:
+                    self.finding(
+                        I.NOT_CARRIED,
+                        f"normalisation {n.id}: the name {shorten(n.extra)} is not kept; "
+                        f"a corpuskit entity has one name ({shorten(name)})",
+                        n.line,
+                    )
                 name = name or (n.extra or None)
             # brat equivalences have no type of their own: the entity takes its first member's.
             first = s.textbounds[members[0]]

@@ -8,16 +8,18 @@ that point into the corpuskit document by JSON pointer).
 
 from __future__ import annotations
 
+import json
 import re
+import reprlib
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Diagnostic, Finding, Severity
 from corpuskit.formats.common import LineIndex
-from corpuskit.model import Document, Metadata
+from corpuskit.model import XML_FORBIDDEN, Document, Metadata
 from corpuskit.rules import interop as I
 
 if TYPE_CHECKING:
@@ -31,6 +33,17 @@ _MAX_NAME = 200
 #: Language of imported documents whose format records none (BCP 47 "undetermined").
 UNDETERMINED = "und"
 LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+#: Offsets and lengths of more digits than this are refused: no text is that long, and Python
+#: will not even convert a number of 4,300 digits.
+MAX_DIGITS = 15
+#: The deepest nesting of arrays and objects accepted in a JSON input (BioC and Web Annotation
+#: files nest about ten levels); deeper input is refused before any recursive code sees it.
+MAX_JSON_DEPTH = 64
+_WHOLE = re.compile(r"\s*([+-]?)0*([0-9]+)\s*")
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlevel = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +107,177 @@ def fit_name(raw: str, fallback: str = "untyped") -> str:
     return fitted if NAME_PATTERN.fullmatch(fitted) else ("_" + fitted)[:_MAX_NAME]
 
 
+def shorten(value: object) -> str:
+    """``value`` as a short repr for a message (a 5,000-digit offset is not worth showing)."""
+    return _SHORT.repr(value)
+
+
+def whole_number(value: str, what: str = "offset") -> int:
+    """``value`` (ASCII digits, leading zeros and a sign allowed) as an int; ValueError why not."""
+    m = _WHOLE.fullmatch(value)
+    if m is None:
+        raise ValueError(f"{what} {shorten(value)} is not a whole number")
+    digits = m.group(2)
+    if len(digits) > MAX_DIGITS:
+        raise ValueError(
+            f"{what} {shorten(value)} has {len(digits):,} digits; no text is that long"
+        )
+    return int(m.group(1) + digits)
+
+
+def bounded(value: int, what: str = "offset") -> int:
+    """``value`` when it has at most MAX_DIGITS digits; ValueError otherwise."""
+    if abs(value) >= 10**MAX_DIGITS:
+        raise ValueError(f"{what} {shorten(value)} is larger than any text")
+    return value
+
+
+class HugeNumber(str):
+    """A JSON integer too long to be worth converting, kept as its digits."""
+
+
+class InputProblem(Exception):
+    """A file that cannot be read as its format at all (I001), with where the problem is."""
+
+    def __init__(self, message: str, position: tuple[int, int] = (1, 1)) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+def _parse_int(digits: str) -> int | str:
+    # Converting thousands of digits is slow and fails past 4,300: keep such numbers as text.
+    return int(digits) if len(digits) <= 100 else HugeNumber(digits)
+
+
+#: A \\uD800-\\uDFFF escape that is not half of a well-formed surrogate pair.
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def _too_deep_at(text: str) -> int:
+    """The offset where nesting first goes deeper than MAX_JSON_DEPTH (run on failure only)."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return m.start()
+        elif token in "]}":
+            depth -= 1
+    return 0
+
+
+def _walk_json(value: Any) -> Iterator[tuple[Any, int]]:
+    """Every value and key inside ``value`` with its depth, without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        if isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def load_json(data: bytes) -> tuple[Any, str, list[Finding]]:
+    """Parse a JSON input that may be hostile: (value, its text, warnings).
+
+    Raises :class:`InputProblem` for what cannot be read at all: not UTF-8, not JSON, nested
+    deeper than MAX_JSON_DEPTH, or a string holding a lone surrogate (an escape such as
+    ``\\ud800`` that is no character: no file can hold it). Integers of more than 100 digits
+    come back as :class:`HugeNumber`. A member given twice in one object is a warning (I008):
+    the earlier value is not kept.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputProblem(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        out = dict(items)
+        repeated = repeated or len(out) != len(items)
+        return out
+
+    lines = LineIndex(text)
+    too_deep = f"nested more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        value = json.loads(text, parse_int=_parse_int, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise InputProblem(f"not valid JSON: {exc.msg}", (exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise InputProblem(too_deep, lines.line_col(_too_deep_at(text))) from None
+    for item, depth in _walk_json(value):
+        if depth > MAX_JSON_DEPTH:
+            raise InputProblem(too_deep, lines.line_col(_too_deep_at(text)))
+        if isinstance(item, str) and _SURROGATE.search(item):
+            bad = _LONE_SURROGATE.search(text)
+            at = bad.start() if bad else 0
+            escape = bad.group() if bad else "\\ud800"
+            raise InputProblem(
+                f"the escape {escape} is half of a surrogate pair, not a character; "
+                "the string holding it cannot be written to any file",
+                lines.line_col(at),
+            )
+    findings: list[Finding] = []
+    if repeated:
+        from corpuskit.formats.json_positions import JsonPositions
+
+        for pointer, offset in JsonPositions(text).duplicates:
+            name = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            findings.append(
+                Finding(
+                    I.NOT_CARRIED,
+                    f"member {shorten(name)} appears twice in one object; the earlier value is "
+                    "not kept (JSON readers keep the last)",
+                    position=lines.line_col(offset),
+                )
+            )
+    return value, text, findings
+
+
+def unwritable_characters(document: Document, xml: bool, skip: Iterable[str] = ()) -> list[Finding]:
+    """I013 for each string of ``document`` holding a character its output cannot carry.
+
+    XML 1.0 has no form for most C0 controls, U+FFFE and U+FFFF (``xml``); no UTF-8 file can
+    hold a lone surrogate. ``skip`` names top-level members another rule reports (the text).
+    """
+    from corpuskit.formats.records import to_dict
+
+    pattern = XML_FORBIDDEN if xml else _SURROGATE
+    where = "in XML 1.0" if xml else "in UTF-8"
+    out: list[Finding] = []
+    record = to_dict(document)
+    stack: list[tuple[str, Any]] = [
+        (f"/{key}", value) for key, value in record.items() if key not in set(skip)
+    ]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{pointer}/{k}", v) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(value))
+        elif isinstance(value, str) and (bad := pattern.search(value)) is not None:
+            out.append(
+                Finding(
+                    I.OUTPUT_UNWRITABLE,
+                    f"U+{ord(bad.group()):04X} at character {bad.start()} of {pointer} cannot be "
+                    f"written {where}; the document is not written",
+                    pointer=pointer,
+                    hint="remove or replace the character"
+                    + (", or write JSON (--to json)" if xml else ""),
+                )
+            )
+    return sorted(out, key=lambda f: f.pointer)
+
+
 class IdPool:
     """Hands out unique corpuskit ids, keeping valid ones and renaming the rest."""
 
@@ -103,6 +287,8 @@ class IdPool:
         self.reserved: set[str] = set()
         #: (original, new) for every id that had to change.
         self.renamed: list[tuple[str, str]] = []
+        #: base -> the next number to try in ``fresh`` (a thousand clashes cost no more than one).
+        self._next: dict[str, int] = {}
 
     def reserve(self, ids: Iterable[str | None]) -> None:
         """Set valid ids aside first, so that a renamed id never takes a real one."""
@@ -114,9 +300,10 @@ class IdPool:
         A missing id gets ``prefix`` and a number; a changed id is recorded in ``renamed``.
         """
         if not raw:
-            n = 1
+            n = self._next.get(prefix, 1)
             while f"{prefix}{n}" in self.used or f"{prefix}{n}" in self.reserved:
                 n += 1
+            self._next[prefix] = n
             self.used.add(f"{prefix}{n}")
             return f"{prefix}{n}"
         if valid_id(raw) and raw not in self.used:
@@ -130,10 +317,12 @@ class IdPool:
 
     def fresh(self, base: str) -> str:
         """A new id derived from ``base`` (``base``, ``base-2`` ...), no renaming recorded."""
-        candidate, n = base, 1
+        n = self._next.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
         while candidate in self.used or candidate in self.reserved:
             n += 1
             candidate = f"{base}-{n}"
+        self._next[base] = n
         self.used.add(candidate)
         return candidate
 
@@ -172,11 +361,12 @@ def plain_metadata(title: str, language: str | None = None) -> Metadata:
 
 def scheme_from_text(toml_text: str, display: str) -> Scheme:
     """Load a scheme from TOML text (checked as any scheme file); SchemeError when unusable."""
+    from corpuskit.io import write_atomic
     from corpuskit.scheme import load_scheme
 
     with tempfile.TemporaryDirectory(prefix="corpuskit-scheme-") as folder:
         path = Path(folder, "scheme.toml")
-        path.write_text(toml_text, "utf-8")
+        write_atomic(path, toml_text, root=Path(folder))
         return load_scheme(path, display)
 
 

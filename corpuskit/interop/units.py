@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from array import array
 from collections.abc import Mapping, Sequence
 
 from corpuskit.diagnostics import Finding
@@ -48,11 +49,12 @@ class OffsetMap:
             or text.isascii()
             or (unit == "utf16" and all(ord(c) <= 0xFFFF for c in text))
         )
-        self.starts: list[int] = []
+        # starts[i] is the unit offset of code point i; the last entry is the total length.
+        # An array of machine integers: a list would take some 36 bytes per character.
+        self.starts: array[int] = array("q")
         if not self.identity:
-            # starts[i] is the unit offset of code point i; the last entry is the total length.
             widths = (char_width(c, unit) for c in text)
-            self.starts = [0, *itertools.accumulate(widths)]
+            self.starts = array("q", itertools.chain((0,), itertools.accumulate(widths)))
         self.total = self.starts[-1] if self.starts else self.length
 
     def to_codepoint(self, offset: int) -> int | None:

@@ -24,14 +24,18 @@ from corpuskit.formats.json_positions import JsonPositions
 from corpuskit.formats.records import from_dict, meta_to_dict
 from corpuskit.interop.common import (
     Exported,
+    HugeNumber,
     IdPool,
     Imported,
+    InputProblem,
     Origin,
     SourceFinding,
     document_id,
     fit_name,
+    load_json,
     plain_metadata,
     renamed_finding,
+    shorten,
 )
 from corpuskit.interop.units import OffsetMap, unit_finding
 from corpuskit.model import (
@@ -64,6 +68,9 @@ _URL = re.compile(r"https?://\S+")
 _KNOWN = {"@context", "id", "type", "motivation", "body", "bodyValue", "target", "corpuskit"}
 #: Characters of context in a TextQuoteSelector's prefix and suffix (as Hypothesis uses).
 CONTEXT_CHARS = 32
+#: At most this much of a prefix or suffix is compared when anchoring: a long one costs time at
+#: every occurrence of the quote and says no more.
+MAX_CONTEXT = 256
 _MOTIVATION = {
     "mentions": "tagging",
     "entities": "identifying",
@@ -232,16 +239,18 @@ def _items(data: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]] | None:
     return None
 
 
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+def _context_before(text: str, at: int, prefix: str) -> int:
+    """How many characters before ``at`` agree with the end of ``prefix`` (no copies made)."""
+    n, limit = 0, min(at, len(prefix), MAX_CONTEXT)
+    while n < limit and text[at - 1 - n] == prefix[-1 - n]:
         n += 1
     return n
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
+def _context_after(text: str, at: int, suffix: str) -> int:
+    """How many characters from ``at`` on agree with the start of ``suffix``."""
+    n, limit = 0, min(len(text) - at, len(suffix), MAX_CONTEXT)
+    while n < limit and text[at + n] == suffix[n]:
         n += 1
     return n
 
@@ -254,9 +263,7 @@ def anchor(
     best: tuple[int, int, int] | None = None
     at = text.find(exact)
     while at >= 0 and exact:
-        context = _common_suffix(text[:at], prefix) + _common_prefix(
-            text[at + len(exact) :], suffix
-        )
+        context = _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
         distance = abs(at - near) if near is not None else 0
         if best is None or (context, -distance) > (best[1], -best[2]):
             best = (at, context, distance)
@@ -309,7 +316,16 @@ class _Reader:
         start = end = None
         if position is not None:
             s, e = position.get("start"), position.get("end")
-            if isinstance(s, int) and isinstance(e, int) and not isinstance(s, bool | float):
+            usable = all(isinstance(v, int) and not isinstance(v, bool) for v in (s, e))
+            if not usable and exact is not None:
+                self.warn(
+                    I.REANCHORED,
+                    f"{ident}: the TextPositionSelector's start {shorten(s)} and end {shorten(e)} "
+                    "are not both whole numbers; anchored by the quote",
+                    pointer,
+                )
+            if usable:
+                assert isinstance(s, int) and isinstance(e, int)
                 if exact is not None:
                     self.evidence.append((s, e, exact))
                 start, end = self.map.to_codepoint(s), self.map.to_codepoint(e)
@@ -423,12 +439,13 @@ def read_webanno(
     """
     stem = name or file.rsplit("/", 1)[-1].split(".")[0]
     try:
-        raw = data.decode("utf-8")
-        parsed = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        position = (getattr(exc, "lineno", 1), getattr(exc, "colno", 1))
+        parsed, raw, warnings = load_json(data)
+    except InputProblem as problem:
         return Imported(
-            stem, file, None, [Finding(I.INPUT_UNREADABLE, f"not JSON: {exc}", position=position)]
+            stem,
+            file,
+            None,
+            [Finding(I.INPUT_UNREADABLE, str(problem), position=problem.position)],
         )
     found = _items(parsed)
     if found is None:
@@ -449,6 +466,7 @@ def read_webanno(
     declared = ours.get("offset_unit")
     chosen = unit or (declared if declared in ("codepoint", "utf8", "utf16") else "codepoint")
     reader = _Reader(text, file, chosen, raw, text_file)
+    reader.findings.extend(warnings)
     doc_id = ours.get("id") if isinstance(ours.get("id"), str) else None
     doc_id = document_id(doc_id or stem)
     if isinstance(ours.get("text_sha256"), str) and ours["text_sha256"] != text_sha256(text):
@@ -498,9 +516,15 @@ def _document(
     by_iri: dict[str, str] = {}
     local: dict[str, str] = {}
     idents = []
-    for _, a in annotations:
+    for p, a in annotations:
         raw = _local_id(a.get("id"), doc_id)
         ident = reader.pool.take(raw, "wa")
+        if a.get("id") is not None and not isinstance(a.get("id"), str):
+            reader.warn(
+                I.ID_RENAMED,
+                f"the id {shorten(a.get('id'))} is not a string (an IRI); the annotation is {ident}",
+                f"{p}/id",
+            )
         idents.append(ident)
         if isinstance(a.get("id"), str):
             by_iri[a["id"]] = ident
@@ -625,6 +649,13 @@ def _document(
                 )
                 continue
             attr_value: AttributeValue = value
+            if isinstance(value, HugeNumber):
+                reader.warn(
+                    I.APPROXIMATED,
+                    f"{ident}: the value has {len(value):,} digits, too many for a number; "
+                    "it is kept as a string",
+                    p,
+                )
             kinds["attributes"].append(
                 Attribute(ident, ref(target), _name(reader, extra["name"], p), attr_value, note)
             )

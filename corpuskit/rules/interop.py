@@ -160,6 +160,21 @@ Fails: two BioC collections that both hold a document with id "PMC1".
 Passes: documents with distinct ids.""",
 )
 
+OUTPUT_UNWRITABLE = Rule(
+    "I013",
+    "output-unwritable",
+    E,
+    "An output file could not be written; the other inputs are still converted.",
+    """The file would go through a symbolic link leading out of the project, would replace a
+read-only file or one of the inputs, holds a character its format cannot carry (XML 1.0 has no
+form for most control characters; no file can hold a lone surrogate), or the write failed (a
+full disk, a read-only folder). Nothing is written for it; the file already there, if any, is
+left as it was.
+
+Fails: `corpuskit import bioc-json c.json -o out --to xml` when an infon holds U+0001.
+Passes: the same command with `--to json`, or once the character is removed.""",
+)
+
 RULES = (
     INPUT_UNREADABLE,
     INPUT_MALFORMED,
@@ -173,4 +188,5 @@ RULES = (
     ROUND_TRIP,
     CONF_NOT_CONVERTED,
     OUTPUT_COLLISION,
+    OUTPUT_UNWRITABLE,
 )
