@@ -1,5 +1,6 @@
-"""Hardening: no fetches, no regex hangs, atomic writes that survive kill -9, CRLF checkouts,
-and a short run of the mutation fuzzer."""
+"""Hardening: no fetches, no regex hangs, atomic writes that survive kill -9, CRLF checkouts.
+
+The short fuzz run lives in test_fuzz.py."""
 
 from __future__ import annotations
 
@@ -13,15 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, run_cli
 from corpuskit.engine import check_bytes
 from corpuskit.rules.schema import compile_schema
-
-sys.path.insert(0, str(ROOT / "tests"))
-import fuzz
 
 
 def test_no_remote_or_file_reference_is_ever_fetched() -> None:
@@ -154,10 +150,3 @@ def test_fix_keeps_mode_line_ends_and_refuses_links_out_of_the_tree(tmp_path: Pa
     result = run_cli("fix", "link.json", cwd=tmp_path)
     assert result.returncode == 1 and "outside" in result.stderr
     assert outside.read_bytes() == source.read_bytes()
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, len(fuzz.SEEDS) - 1), st.randoms(use_true_random=False))
-def test_mutation_fuzzer_short_run(index: int, rng: object) -> None:
-    seed = fuzz.SEEDS[index]
-    fuzz.one_case(seed.read_bytes(), seed.name, rng)  # type: ignore[arg-type]

@@ -1,0 +1,129 @@
+"""A short fixed-seed run of the fuzzer (benchmarks/fuzz.py) on every target, and the harness's
+own promises: failures are caught, classified and saved; cases are reproducible."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from corpuskit.engine import Settings, check_bytes
+from corpuskit.formats import json_format, xml_format
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import fuzz
+import fuzz_inputs
+
+#: Cases per target in the quick run: about 15 s for all targets on a shared two-core machine.
+QUICK_CASES = 200
+QUICK_SEED = 20240601
+
+
+@pytest.mark.parametrize("target", fuzz.TARGETS)
+def test_quick_fuzz_run_finds_no_crash_hang_or_loss(target: str, tmp_path: Path) -> None:
+    result = fuzz.run([target], QUICK_CASES, QUICK_SEED, save=tmp_path)
+    assert result.tallies[target].cases == QUICK_CASES
+    details = "\n".join(
+        f"case {f.index}: {f.kind}: {f.summary} ({f.folder})" for f in result.failures
+    )
+    assert not result.failed, f"{len(result.failures)} failing cases:\n{details}"
+
+
+def test_generated_documents_are_valid_in_both_formats() -> None:
+    settings = Settings(discover_scheme=False)
+    for i in range(100):
+        doc = fuzz_inputs.random_document(random.Random(i))
+        for name, data in (("d.json", json_format.dumps(doc)), ("d.xml", xml_format.dumps(doc))):
+            report = check_bytes(data.encode(), name, settings)
+            assert fuzz.errors(report) == [], (i, name, report.diagnostics)
+
+
+def _failing(case: fuzz.Case) -> str:
+    case.keep("input.json", b'{"id": "x"}')
+    kind = case.index % 4
+    if kind == 0:
+        raise KeyError("boom")
+    if kind == 1:
+        raise fuzz.DataLoss("mentions: 2 annotations before, 1 after")
+    if kind == 2:
+        raise fuzz.Broken("not idempotent")
+    return "fine"
+
+
+def test_failures_are_counted_by_kind_and_saved_with_a_replay_command(tmp_path: Path) -> None:
+    result = fuzz.run(["validate"], 8, 7, save=tmp_path, functions={"validate": _failing})
+    tally = result.tallies["validate"]
+    assert (tally.cases, tally.crashes, tally.losses, tally.broken, tally.hangs) == (8, 2, 2, 2, 0)
+    assert tally.outcomes == {"fine": 2}
+    assert result.failed
+    assert [f.index for f in result.failures] == [0, 1, 2, 4, 5, 6]
+    crash = tmp_path / "validate-0"
+    assert (crash / "input.json").read_bytes() == b'{"id": "x"}'
+    report = (crash / "failure.txt").read_text()
+    assert "KeyError: 'boom'" in report and "Traceback" in report
+    assert "--seed 7 --targets validate --case 0" in report
+    assert result.failures[0].signature.startswith("validate: crash: KeyError at test_fuzz.py:")
+
+
+def _slow(case: fuzz.Case) -> str:
+    if case.index == 1:
+        while True:  # a pure-Python loop: only the alarm can stop it
+            pass
+    return "fast"
+
+
+def test_a_case_over_the_time_bound_is_stopped_and_counted_as_a_hang() -> None:
+    start = time.perf_counter()
+    result = fuzz.run(["fix"], 3, 0, timeout=0.3, functions={"fix": _slow})
+    assert time.perf_counter() - start < 5
+    tally = result.tallies["fix"]
+    assert (tally.cases, tally.hangs, tally.crashes) == (3, 1, 0)
+    assert tally.outcomes == {"fast": 2}
+
+
+def test_cases_are_reproducible_from_seed_target_and_index() -> None:
+    drawn: dict[tuple[str, int], float] = {}
+
+    def record(case: fuzz.Case) -> str:
+        drawn[(case.target, case.index)] = case.rng.random()
+        return "ok"
+
+    functions = {"brat": record, "convert": record}
+    fuzz.run(["brat", "convert"], 6, 3, functions=functions)
+    first = dict(drawn)
+    fuzz.run(["convert"], 0, 3, only=5, functions=functions)  # the replay of one case
+    assert drawn[("convert", 5)] == first[("convert", 5)]
+    fuzz.run(["brat", "convert"], 6, 4, functions=functions)
+    assert drawn != first  # another seed, other cases
+
+
+def test_the_same_seed_builds_the_same_inputs(tmp_path: Path) -> None:
+    built: list[dict[str, bytes]] = []
+
+    def keep_inputs(case: fuzz.Case) -> str:
+        outcome = fuzz.target_brat(case)
+        built.append(dict(case.inputs))
+        return outcome
+
+    for _ in range(2):
+        fuzz.run(["brat"], 5, 11, functions={"brat": keep_inputs})
+    assert built[:5] == built[5:] and len({repr(b) for b in built[:5]}) == 5
+
+
+def test_the_command_line_prints_the_figures_and_fails_on_unknown_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = fuzz.main(
+        ["--cases", "4", "--seed", "1", "--targets", "convert", "--save", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert "target" in out and "crashes" in out and "hangs" in out and "losses" in out
+    assert "4 cases in" in out and "(seed 1)" in out
+    assert code == (1 if "failures saved" in out else 0)
+    with pytest.raises(SystemExit) as exited:
+        fuzz.main(["--targets", "validate,nonsense"])
+    assert exited.value.code == 2
