@@ -5,6 +5,11 @@ library (``corpuskit.interop.*``) converts; this module reads and writes files a
 Imports stay inside the functions: the CLI starts without loading lxml or the converters.
 Exit codes: 0 converted (warnings allowed), 1 some input had errors (the others are still
 converted; a document with errors is not written), 2 usage errors.
+
+Every read and write goes through ``corpuskit.io``, fenced by the project root (the folder of
+the configuration, else the working folder): no link leading out of it is followed, reads stop
+at ``max-file-size``, no read-only file is replaced, and a file that cannot be read or written
+is a diagnostic (I001, I013) for that input while the others are still converted.
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ if TYPE_CHECKING:
     from corpuskit.diagnostics import Diagnostic, Finding
     from corpuskit.interop.bratconf import BratConf
     from corpuskit.interop.common import Imported
+    from corpuskit.model import Document
     from corpuskit.scheme import Scheme
 
 FORMATS = ("brat", "bioc-xml", "bioc-json", "webanno")
+#: Report formats for the diagnostics (json: one document at the end, as validate writes it).
+OUTPUT_FORMATS = ("text", "concise", "json")
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 _UNIT_HELP = "Offsets outside counted in utf8 (bytes), utf16 (code units) or codepoint."
 
@@ -46,29 +54,56 @@ def _check_choices(fmt: str, unit: str | None, output_format: str) -> None:
         raise _fail(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
     if unit is not None and unit not in UNITS:
         raise _fail(f"unknown offset unit {unit!r} (choose {', '.join(UNITS)})")
-    if output_format not in ("text", "concise"):
-        raise _fail(f"unknown output format {output_format!r} (choose text or concise)")
+    if output_format not in OUTPUT_FORMATS:
+        raise _fail(f"unknown output format {output_format!r} (choose {', '.join(OUTPUT_FORMATS)})")
 
 
-def _output_folder(output: Path) -> None:
+def _project() -> tuple[Path, int]:
+    """The project root (the configuration's folder, else the working folder) and max-file-size."""
+    from corpuskit.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    return config.root, config.max_file_size
+
+
+def _reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in words fit for a diagnostic."""
+    from corpuskit.io import RefusedPath
+
+    if isinstance(exc, RefusedPath):
+        return exc.reason
+    return exc.strerror or str(exc)
+
+
+def _output_folder(output: Path, root: Path) -> None:
+    from corpuskit.io import make_folder
+
     if output.exists() and not output.is_dir():
         raise _fail(f"{output} exists and is not a folder")
     try:
-        output.mkdir(parents=True, exist_ok=True)
+        make_folder(output, root=root)
     except OSError as exc:
-        raise _fail(f"cannot create {output}: {exc.strerror or exc}") from None
+        raise _fail(f"cannot use {output} as the output folder: {_reason(exc)}") from None
 
 
 class _Run:
     """Reports one conversion run: diagnostics per input, what was written, the exit code."""
 
-    def __init__(self, output_format: str, color: bool | None) -> None:
-        from corpuskit.reporters import ReportContext, reporter_class
+    def __init__(self, output_format: str, color: bool | None, root: Path, limit: int) -> None:
+        from corpuskit.reporters import ReportContext, Summary, reporter_class
 
         self.output_format = output_format
         if color is None:
             color = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-        self.reporter = reporter_class(output_format)(sys.stdout, ReportContext(color=color))
+        self.reporter = reporter_class(output_format)(
+            sys.stdout, ReportContext(root=root, color=color)
+        )
+        #: Links may not lead out of this folder; reads stop at ``limit`` bytes.
+        self.root, self.limit = root, limit
+        self.summary = Summary()
         self.written: list[Path] = []
         self.errors = self.warnings = 0
         self._targets: set[Path] = set()
@@ -82,7 +117,15 @@ class _Run:
         self.errors += sum(d.severity is Severity.ERROR for d in diagnostics)
         self.warnings += sum(d.severity is Severity.WARNING for d in diagnostics)
         ordered = sorted(diagnostics, key=lambda d: (d.path, d.line, d.column, d.code, d.message))
-        self.reporter.file(FileReport(path, tuple(ordered)))
+        report = FileReport(path, tuple(ordered))
+        self.summary.add(report)
+        self.reporter.file(report)
+
+    def read(self, path: Path) -> bytes:
+        """An input's bytes (no link out of the project, at most max-file-size); OSError."""
+        from corpuskit.io import read_input
+
+        return read_input(path, root=self.root, limit=self.limit)
 
     def claim(self, target: Path) -> bool:
         """Whether ``target`` is still free in this run (two inputs never share an output)."""
@@ -93,17 +136,21 @@ class _Run:
         return True
 
     def write(self, target: Path, text: str) -> str | None:
-        """Write one file atomically; the reason when it could not be written."""
-        from corpuskit.io import write_atomic
+        """Write one file atomically; the reason when it could not be written (never raises)."""
+        from corpuskit.io import make_folder, write_atomic
 
         resolved = target.resolve()
         if resolved.exists() and any(resolved == s or s in resolved.parents for s in self.sources):
             return f"not written: {target} is one of the input files (choose another -o folder)"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, text)
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"not written: {target} would hold U+{ord(exc.object[exc.start]):04X}, which UTF-8 cannot encode"
+        try:
+            make_folder(target.parent, root=self.root)
+            write_atomic(target, data, root=self.root)
         except OSError as exc:
-            return f"cannot write {target}: {exc.strerror or exc}"
+            return f"not written: {target}: {_reason(exc)}"
         self.written.append(target)
         return None
 
@@ -111,6 +158,8 @@ class _Run:
         errors = f"{self.errors} error{'s' if self.errors != 1 else ''}"
         warnings = f"{self.warnings} warning{'s' if self.warnings != 1 else ''}"
         line = f"{verb} {len(self.written)} file{'s' if len(self.written) != 1 else ''} into {output}: {errors}, {warnings}."
+        if self.output_format == "json":
+            self.reporter.finish(self.summary)  # the report is one document, written at the end
         typer.echo(line, err=self.output_format != "text")
         raise typer.Exit(EXIT_ERRORS if self.errors else EXIT_OK)
 
@@ -135,9 +184,11 @@ def _problem(rule_name: str, message: str, path: str) -> Diagnostic:
     from corpuskit.rules import interop as I
     from corpuskit.rules import parse as P
 
-    rule = {"unreadable": I.INPUT_UNREADABLE, "collision": I.OUTPUT_COLLISION}.get(
-        rule_name, P.INTERNAL_ERROR
-    )
+    rule = {
+        "unreadable": I.INPUT_UNREADABLE,
+        "collision": I.OUTPUT_COLLISION,
+        "unwritable": I.OUTPUT_UNWRITABLE,
+    }.get(rule_name, P.INTERNAL_ERROR)
     return _diagnostic(Finding(rule, message), path)
 
 
@@ -191,7 +242,7 @@ def import_command(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Diagnostics as text or concise.")
+        str, typer.Option("--format", help="Diagnostics as text, concise or json.")
     ] = "text",
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour output.")] = None,
 ) -> None:
@@ -202,12 +253,13 @@ def import_command(
     _check_choices(fmt, offset_unit, output_format)
     if to not in ("json", "xml"):
         raise _fail(f"unknown document format {to!r} (choose json or xml)")
-    _output_folder(output)
+    root, limit = _project()
+    _output_folder(output, root)
     try:
         chosen = load_scheme(scheme) if scheme is not None else None
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    run = _Run(output_format, color)
+    run = _Run(output_format, color, root, limit)
     run.sources = [s.resolve() for s in sources]
     importer = _Importer(run, fmt, output, offset_unit, to, chosen)
     for source in sources:
@@ -283,7 +335,7 @@ class _Importer:
         from corpuskit.interop.bioc import read_bioc
 
         try:
-            data = path.read_bytes()
+            data = self.run.read(path)
         except OSError as exc:
             from corpuskit.diagnostics import Finding
 
@@ -292,13 +344,7 @@ class _Importer:
                     path.stem,
                     str(path),
                     None,
-                    [
-                        Finding(
-                            I.INPUT_UNREADABLE,
-                            f"cannot read: {exc.strerror or exc}",
-                            position=(1, 1),
-                        )
-                    ],
+                    [Finding(I.INPUT_UNREADABLE, f"cannot read: {_reason(exc)}", position=(1, 1))],
                 )
             ]
         # The scheme types infon values ("true" -> true where it declares a boolean).
@@ -312,7 +358,14 @@ class _Importer:
 
         txt = path.with_suffix(".txt")
         conf, scheme = self.brat_conf(txt.parent, root)
-        imported = read_brat(txt, path.with_suffix(".ann"), conf, self.unit or "codepoint")
+        imported = read_brat(
+            txt,
+            path.with_suffix(".ann"),
+            conf,
+            self.unit or "codepoint",
+            root=self.run.root,
+            limit=self.run.limit,
+        )
         if scheme is not None:
             self.brat_schemes[imported.source] = scheme
         return imported
@@ -329,14 +382,15 @@ class _Importer:
             return None, None
         if conf_path in self.confs:
             return self.confs[conf_path]
+        tools_path = find_upward(conf_path.parent, TOOLS_NAME)
         try:
-            conf_text = conf_path.read_text("utf-8")
-            tools_path = find_upward(conf_path.parent, TOOLS_NAME)
-            tools_text = tools_path.read_text("utf-8") if tools_path else None
+            conf_text = self.run.read(conf_path).decode("utf-8")
+            tools_text = self.run.read(tools_path).decode("utf-8") if tools_path else None
         except (OSError, UnicodeDecodeError) as exc:
+            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
             self.run.report(
                 _display(conf_path),
-                [_problem("unreadable", f"cannot read: {exc}", _display(conf_path))],
+                [_problem("unreadable", f"cannot read: {reason}", _display(conf_path))],
             )
             self.confs[conf_path] = (None, None)
             return None, None
@@ -377,7 +431,7 @@ class _Importer:
             else:
                 problem = self.run.write(target, toml_text)
                 if problem:
-                    diagnostics.append(_problem("unreadable", problem, _display(conf_path)))
+                    diagnostics.append(_problem("unwritable", problem, _display(conf_path)))
         self.run.report(_display(conf_path), diagnostics)
         self.confs[conf_path] = (conf, scheme)
         return conf, scheme
@@ -389,11 +443,14 @@ class _Importer:
         from corpuskit.rules import interop as I
 
         text_path = path.with_suffix(".txt")
+        current = path
         try:
-            data = path.read_bytes()
-            text = text_path.read_bytes().decode("utf-8")
+            data = self.run.read(path)
+            current = text_path
+            text = self.run.read(text_path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            message = f"{text_path if isinstance(exc, UnicodeDecodeError) or not text_path.exists() else path}: cannot read: {exc}"
+            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+            message = f"{current}: cannot read: {reason}"
             return Imported(
                 path.stem,
                 str(path),
@@ -431,9 +488,22 @@ class _Importer:
         diagnostics = [stamper.finding(f) for f in imported.findings]
         target = self.output / rel / f"{imported.name}.{self.to}"
         if imported.document is not None:
-            text, report = validate_imported(imported, self.to, self.scheme_for(imported, target))
+            unsafe = _unwritable(imported.document, self.to == "xml")
+            # A document its output format cannot carry is still checked, in its JSON form (an
+            # XML writer would refuse it), and is not written.
+            checked_as = "json" if unsafe else self.to
+            text, report = validate_imported(
+                imported, checked_as, self.scheme_for(imported, target)
+            )
             if report is not None:
                 diagnostics += [stamper.validation(d) for d in report.diagnostics]
+            if unsafe:
+                text = None
+                # O007 names such characters as validate does; what it did not name is named here.
+                named = (
+                    {d.pointer for d in report.diagnostics if d.code == "O007"} if report else set()
+                )
+                diagnostics += [stamper.finding(f) for f in unsafe if f.pointer not in named]
             if text is not None and not any(d.severity is Severity.ERROR for d in diagnostics):
                 if not self.run.claim(target):
                     diagnostics.append(
@@ -446,8 +516,15 @@ class _Importer:
                 else:
                     problem = self.run.write(target, text)
                     if problem:
-                        diagnostics.append(_problem("unreadable", problem, imported.source))
+                        diagnostics.append(_problem("unwritable", problem, imported.source))
         self.run.report(imported.source, diagnostics)
+
+
+def _unwritable(document: Document, xml: bool) -> list[Finding]:
+    """I013 for each string (the text included) that the output format cannot carry."""
+    from corpuskit.interop.common import unwritable_characters
+
+    return unwritable_characters(document, xml)
 
 
 # --------------------------------------------------------------------------- export
@@ -466,14 +543,15 @@ def export_command(
         str | None, typer.Option("--offset-unit", help=_UNIT_HELP + " Default: codepoint.")
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Diagnostics as text or concise.")
+        str, typer.Option("--format", help="Diagnostics as text, concise or json.")
     ] = "text",
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour output.")] = None,
 ) -> None:
     """Export corpuskit documents as brat, BioC or Web Annotation; every loss is reported."""
     _check_choices(fmt, offset_unit, output_format)
-    _output_folder(output)
-    run = _Run(output_format, color)
+    root, limit = _project()
+    _output_folder(output, root)
+    run = _Run(output_format, color, root, limit)
     run.sources = [s.resolve() for s in sources]
     writer = _writer(fmt)
     for source in sources:
@@ -490,7 +568,14 @@ def export_command(
             ):
                 continue  # the XML twin of a JSON document holds the same: export it once
             try:
-                _export_one(run, writer, path, output / rel, offset_unit or "codepoint")
+                _export_one(
+                    run,
+                    writer,
+                    path,
+                    output / rel,
+                    offset_unit or "codepoint",
+                    xml=fmt == "bioc-xml",  # the one XML output: every string goes into it
+                )
             except typer.Exit:
                 raise  # a usage error found on the way (an unusable configured scheme)
             except Exception as exc:  # a bug must not stop the run or print a traceback
@@ -519,7 +604,7 @@ def _writer(fmt: str) -> Callable[..., object]:
 
 
 def _export_one(
-    run: _Run, writer: Callable[..., object], path: Path, folder: Path, unit: str
+    run: _Run, writer: Callable[..., object], path: Path, folder: Path, unit: str, *, xml: bool
 ) -> None:
     from corpuskit.diagnostics import DocumentError
     from corpuskit.engine import check_bytes
@@ -533,21 +618,23 @@ def _export_one(
         )
         return
     try:
-        data = path.read_bytes()
+        data = run.read(path)
     except OSError as exc:
-        run.report(
-            str(path), [_problem("unreadable", f"cannot read: {exc.strerror or exc}", str(path))]
-        )
+        run.report(str(path), [_problem("unreadable", f"cannot read: {_reason(exc)}", str(path))])
         return
     try:
         document = format_module(fmt).loads(data)
     except DocumentError:
         run.report(str(path), list(check_bytes(data, str(path)).diagnostics))
         return
+    unsafe = _unwritable(document, xml)
+    if unsafe:
+        run.report(str(path), export_diagnostics(unsafe, str(path), data, fmt))
+        return
     try:
         exported = writer(document, unit)
-    except ValueError as exc:  # lxml refuses characters XML cannot carry
-        run.report(str(path), [_problem("unreadable", f"cannot be exported: {exc}", str(path))])
+    except ValueError as exc:  # lxml refuses characters XML cannot carry (checked above)
+        run.report(str(path), [_problem("unwritable", f"cannot be exported: {exc}", str(path))])
         return
     assert isinstance(exported, Exported)
     diagnostics = export_diagnostics(exported.findings, str(path), data, fmt)
@@ -564,5 +651,5 @@ def _export_one(
             continue
         problem = run.write(target, text)
         if problem:
-            diagnostics.append(_problem("unreadable", problem, str(path)))
+            diagnostics.append(_problem("unwritable", problem, str(path)))
     run.report(str(path), diagnostics)
