@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 
 _WS = re.compile(r"[ \t\n\r]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Unrolled ("normal* (special normal*)*"): a 30 MB string is one fast run, not 30 M alternations.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null|NaN|-?Infinity")
 #: Beyond this depth, values are attributed to their nearest recorded ancestor.
 _MAX_DEPTH = 200

@@ -7,6 +7,7 @@ constant shift would explain every mismatch in the document.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -398,25 +399,59 @@ def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
                 yield f"/{kind}/{index}/{name}", a.id, value
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 class _UnitMaps:
-    """Offsets counted in UTF-16 units or UTF-8 bytes -> code points (None inside a character)."""
+    """Offsets counted in UTF-16 units or UTF-8 bytes -> code points (None inside a character).
+
+    Only the characters that take more than one unit are listed, with the units they add, so a
+    30 MB ASCII text costs nothing and a conversion is a binary search.
+    """
 
     def __init__(self, text: str) -> None:
-        self.utf16: dict[int, int] = {}
-        self.utf8: dict[int, int] = {}
-        u16 = u8 = 0
-        for i, ch in enumerate(text):
-            self.utf16[u16] = i
-            self.utf8[u8] = i
-            code = ord(ch)
-            u16 += 2 if code > 0xFFFF else 1
-            u8 += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-        self.utf16[u16] = len(text)
-        self.utf8[u8] = len(text)
+        self.length = len(text)
+        # For each wider character: where it starts in the other unit, and the units it adds.
+        self.u16_starts: list[int] = []
+        self.u16_extra: list[int] = []
+        self.u8_starts: list[int] = []
+        self.u8_extra: list[int] = []
+        extra16 = extra8 = 0
+        for match in _NON_ASCII.finditer(text):
+            i, code = match.start(), ord(match.group())
+            wide8 = 1 if code < 0x800 else 2 if code < 0x10000 else 3
+            self.u8_starts.append(i + extra8)
+            extra8 += wide8
+            self.u8_extra.append(extra8)
+            if code > 0xFFFF:
+                self.u16_starts.append(i + extra16)
+                extra16 += 1
+                self.u16_extra.append(extra16)
+
+    def _to_code_points(self, starts: list[int], extra: list[int], offset: int) -> int | None:
+        before = bisect.bisect_left(starts, offset)  # wider characters starting before offset
+        if before:
+            added = extra[before - 1]
+            width = added - (extra[before - 2] if before > 1 else 0)
+            if offset < starts[before - 1] + 1 + width:
+                return None  # inside that character
+            index = offset - added
+        else:
+            index = offset
+        return index if 0 <= index <= self.length else None
+
+    def utf16(self, offset: int) -> int | None:
+        """The code point index at a UTF-16 offset, or None."""
+        return self._to_code_points(self.u16_starts, self.u16_extra, offset)
+
+    def utf8(self, offset: int) -> int | None:
+        """The code point index at a UTF-8 byte offset, or None."""
+        return self._to_code_points(self.u8_starts, self.u8_extra, offset)
 
     @staticmethod
-    def convert(table: dict[int, int], frag: Fragment) -> tuple[int, int] | None:
-        start, end = table.get(frag.start), table.get(frag.end)
+    def convert(table: Callable[[int], int | None], frag: Fragment) -> tuple[int, int] | None:
+        """A fragment's offsets converted with ``table`` (None when either falls inside)."""
+        start, end = table(frag.start), table(frag.end)
         return None if start is None or end is None else (start, end)
 
 
