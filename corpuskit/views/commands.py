@@ -132,7 +132,7 @@ def _compare(old: Loaded | None, new: Loaded | None) -> DocumentDiff | DiffProbl
 
 
 def _git_diffs(spec: str, pathspecs: list[Path]) -> tuple[list[DocumentDiff], list[DiffProblem]]:
-    from corpuskit.views.diff import DocumentDiff
+    from corpuskit.views.diff import DiffProblem, DocumentDiff
     from corpuskit.views.git import GitError, changed_documents, parse_revisions, repository_root
 
     try:

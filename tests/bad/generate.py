@@ -357,6 +357,19 @@ add(
     "O005",
 )
 add("cr_added_to_text.xml", x("official said.\n", "official said.&#13;\n"), "O006")
+# Numbers: the XSD accepts any number of leading zeros, Python's int() no more than 4,300 digits.
+add("offset_4400_leading_zeros.xml", x('end="4"', 'end="' + "0" * 4400 + '5"'), "O003")
+add("offset_5000_digits.xml", x('end="4"', 'end="' + "9" * 5000 + '"'), "S004")
+add(
+    "integer_value_4400_digits.xml",
+    x('datatype="string" value="actual"', 'datatype="integer" value="' + "9" * 4400 + '"'),
+    "P008",
+)
+add(
+    "number_value_overflow.xml",
+    x('datatype="string" value="actual"', 'datatype="number" value="1e400"'),
+    "P005",
+)
 
 
 def main() -> None:
