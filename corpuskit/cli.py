@@ -459,7 +459,27 @@ def fix(
 @app.command()
 def reanchor(
     document: Annotated[Path, typer.Argument(help="The document whose text was corrected.")],
-    text: Annotated[Path, typer.Option("--text", help="A file with the new article text (UTF-8).")],
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            "--text",
+            help="A file with the corrected article text (UTF-8). Default: the text now in "
+            "DOCUMENT, when it was edited in place.",
+        ),
+    ] = None,
+    from_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="REF",
+            help="Take the old text from this git version of DOCUMENT (default: HEAD's, or the "
+            "newest earlier one whose text has the stored text_sha256).",
+        ),
+    ] = None,
+    old_text: Annotated[
+        Path | None,
+        typer.Option("--old-text", help="A file with the old text the spans point into."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write here (default: rewrite DOCUMENT).")
     ] = None,
@@ -467,33 +487,48 @@ def reanchor(
         Path | None, typer.Option("--report", help="Also write the review report to this file.")
     ] = None,
 ) -> None:
-    """Move every span onto a corrected text; spans whose own text changed are kept and listed."""
+    """Move every span onto a corrected text; spans whose own text changed are kept and listed.
+
+    Give the corrected text with --text FILE, or edit the text inside DOCUMENT and run
+    `corpuskit reanchor DOCUMENT`: the old text is then taken from git (--from REF, or the
+    newest committed version whose text has the stored text_sha256) or from --old-text FILE.
+    A text read from a file loses the one final newline (LF or CRLF) an editor adds, unless the
+    old text ends with a newline too; the output says so when it happens. Exit 0: every span
+    moved; 1: some spans are listed for review; 2: nothing was written.
+    """
+    from corpuskit.config import load_config
     from corpuskit.formats import format_module, format_of
-    from corpuskit.io import write_atomic
+    from corpuskit.io import read_input, write_atomic
     from corpuskit.reanchor import reanchor as move
     from corpuskit.reanchor import report
+    from corpuskit.reanchor_plan import NothingToDo, make_plan
 
     fmt = format_of(document)
     if fmt is None:
         raise _fail(f"{document}: not a .json or .xml file")
     try:
-        doc = format_module(fmt).loads(document.read_bytes())
-        new_text = text.read_bytes().decode("utf-8")
+        config = load_config()
+        data = read_input(document, root=config.root, limit=config.max_file_size)
+        doc = format_module(fmt).loads(data)
+        plan = make_plan(
+            doc,
+            document,
+            text_file=text,
+            ref=from_ref,
+            old_text_file=old_text,
+            root=config.root,
+            limit=config.max_file_size,
+        )
+    except OSError as exc:
+        raise _fail(f"cannot read {document}: {exc.strerror or exc} (nothing written)") from None
     except DocumentError as exc:
         raise _fail(f"{document} is not a valid document ({exc}); run corpuskit validate") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"cannot read: {exc}") from None
-    import unicodedata
-
-    from corpuskit.model import XML_FORBIDDEN
-
-    if not new_text:
-        raise _fail(f"{text} is empty (nothing written)")
-    if not unicodedata.is_normalized("NFC", new_text):
-        raise _fail(f"{text} is not NFC-normalised; normalise it first (nothing written)")
-    if XML_FORBIDDEN.search(new_text):
-        raise _fail(f"{text} contains characters XML 1.0 cannot carry (nothing written)")
-    moved_doc, moved = move(doc, new_text)
+    except NothingToDo as exc:
+        typer.echo(f"{exc}; nothing written")
+        raise typer.Exit(EXIT_OK) from None
+    except CorpuskitError as exc:
+        raise _fail(f"{exc} (nothing written)") from None
+    moved_doc, moved = move(doc, plan.new_text, plan.old_text)
     target = output or document
     out_fmt = format_of(target) or fmt
     try:
@@ -502,16 +537,21 @@ def reanchor(
         raise _fail(f"cannot write {target}: {exc}") from None
     if report_file is not None:  # first: if it cannot be written, the document is left alone
         try:
-            write_atomic(report_file, report(moved))
+            write_atomic(report_file, report(moved), root=config.root)
         except OSError as exc:
             reason = exc.strerror or exc
             raise _fail(
                 f"cannot write the report {report_file}: {reason} (nothing written)"
             ) from None
     try:
-        write_atomic(target, rendered)
+        write_atomic(target, rendered, root=config.root)
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
+    # Where each text came from, so that no change to the published text goes unsaid.
+    typer.echo(f"old text: {plan.old_source}")
+    typer.echo(f"new text: {plan.new_source}")
+    for note in plan.notes:
+        typer.echo(note)
     typer.echo(report(moved), nl=False)
     raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
 

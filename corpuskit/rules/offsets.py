@@ -3,20 +3,28 @@
 A span whose covered text does not match gets a diagnosis, not only a symptom: where the
 expected text does occur, and whether UTF-16 or UTF-8 counting, an inclusive end or one
 constant shift would explain every mismatch in the document.
+
+Repairs never guess: a span is moved only by an explanation that fits every span of the
+document, or to the only occurrence of its text in the whole text. Where several occurrences
+could be meant, the hint lists them (line and context) and the annotator chooses, with the
+offsets or with a "prefix" or "suffix" on a fragment given by its text (O008).
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from corpuskit.diagnostics import Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
+from corpuskit.formats.records import SPAN_FIELDS, Record
 from corpuskit.model import (
+    ANNOTATION_KINDS,
     XML_FORBIDDEN,
     Claim,
     Document,
@@ -38,6 +46,10 @@ INVALID_RANGE = Rule(
     "A fragment's end is not after its start.",
     """Offsets are half-open [start, end): `end` is one past the last character, so an empty or
 inverted fragment (`end <= start`) covers nothing.
+
+When the covered text does start at `start`, the fix sets the end; when it occurs exactly
+once in the whole text, the fix moves the fragment there; otherwise the hint says where it
+occurs, and a person chooses.
 
 Fails: `{"start": 10, "end": 10, "text": "Iran"}`
 Passes: `{"start": 10, "end": 14, "text": "Iran"}`""",
@@ -63,6 +75,16 @@ TEXT_MISMATCH = Rule(
     """Every fragment repeats the text it covers, so that a shifted offset is caught. The message
 says where the covered text does occur (nearest occurrence, unique or not) and whether
 UTF-16 code units, UTF-8 bytes, an inclusive end or a constant shift explains the offsets.
+
+Fixes never guess. Safe: an explanation that fits every span of the document (UTF-16,
+UTF-8, inclusive end, one constant shift), or the only occurrence of the covered text in the
+whole text. When the text occurs several times, the hint lists the nearest (line, offsets,
+context, and the "prefix" or "suffix" that would choose each): correct the offsets, or write
+the fragment by its text with that prefix or suffix (O008). When the offsets cover a small
+edit of the covered text (a typo: same first and last character, about one edit in ten) and
+the covered text occurs nowhere, an unsafe fix sets the covered text to what the offsets
+cover; if it also occurs somewhere, both answers are reported and nothing is fixed. After the
+text changed (O006), no span is moved to another occurrence of its words.
 
 Fails: text "Iran sent", fragment `{"start": 1, "end": 5, "text": "Iran"}`
 Passes: `{"start": 0, "end": 4, "text": "Iran"}`""",
@@ -97,7 +119,10 @@ HASH_MISMATCH = Rule(
     E,
     "text_sha256 is not the sha256 of the text.",
     """The hash catches a tool that silently changed the text (re-encoding, whitespace, line
-endings). If the text change is intended, re-anchor the spans and update the hash.
+endings). If the text change is intended, re-anchor the spans and update the hash: the unsafe
+fix sets the hash only once every span matches the text, since a new hash would hide the
+change that broke them. A draft may leave `text_sha256` out: the hint gives its value and a
+safe fix adds it.
 
 Fails: a text edited after the hash was computed.
 Passes: `text_sha256` equal to sha256(text encoded as UTF-8).""",
@@ -113,6 +138,22 @@ XML form, so a document holding them could not be converted. Remove or replace t
 
 Fails: a text containing U+0007 (BEL).
 Passes: the same text without it.""",
+)
+UNANCHORED_SPAN = Rule(
+    "O008",
+    "unanchored-span",
+    E,
+    "A fragment is given by its text alone, without offsets.",
+    """A draft may write a fragment as the text it covers, with an optional `prefix` and
+`suffix` (the text right before and after it, as in W3C's TextQuoteSelector) to pick one
+occurrence of a repeated text. A finished document has offsets, so this is an error; the safe
+fix writes `start` and `end` (and drops prefix and suffix) when the text, with its prefix and
+suffix, occurs exactly once. Otherwise the hint lists the occurrences with their line and
+context, and the prefix or suffix that would choose each; nothing is guessed.
+
+Fails: `{"text": "Iran", "prefix": "sanctions on "}` (until `corpuskit fix` anchors it)
+Passes: `{"start": 120, "end": 124, "text": "Iran"}`""",
+    fixable=True,
 )
 SPAN_WHITESPACE = Rule(
     "O101",
@@ -157,6 +198,7 @@ RULES = (
     NOT_NFC,
     HASH_MISMATCH,
     FORBIDDEN_CHARACTER,
+    UNANCHORED_SPAN,
     SPAN_WHITESPACE,
     SPLITS_WORD,
     SPLITS_GRAPHEME,
@@ -455,45 +497,221 @@ class _UnitMaps:
         return None if start is None or end is None else (start, end)
 
 
-#: How far (in code points) unsafe re-anchoring looks for a span's text around its stated start.
-REANCHOR_WINDOW = 500
-
-
-def safe_window(covered: str) -> int:
-    """How far a safe re-anchoring may move a span: a slip of a few characters, never a jump
-    to another mention of the same words."""
-    return max(16, len(covered))
-
-
 def _move(pointer: str, span: tuple[int, int], description: str, *, safe: bool) -> Fix:
     """A fix that sets a fragment's offsets."""
     edits = (SetValue(f"{pointer}/start", span[0]), SetValue(f"{pointer}/end", span[1]))
     return Fix(description, edits, safe)
 
 
-#: Occurrences of a span's text considered as shift candidates (the text may be very common).
-_SHIFT_CANDIDATES = 200
+#: How many occurrences a hint lists when a text occurs several times.
+LISTED_CANDIDATES = 3
+#: Occurrences on each side of a mismatched span whose distance is proposed as a shift.
+_SHIFT_NEIGHBOURS = 4
+#: Shift proposals (the most voted) that are checked against every mismatched span.
+_SHIFT_PROPOSALS = 5
+#: Up to this many occurrences, a text's occurrences are listed once and bisected.
+_FEW = 64
+#: Characters of text shown on each side of a listed occurrence.
+_CONTEXT = 20
+#: How far back or ahead a suggested prefix or suffix may reach.
+_CHOOSER_REACH = 60
+#: Occurrences per document for which a distinguishing prefix or suffix is worked out (each
+#: costs a few searches of the whole text; a huge document with thousands of broken spans
+#: gets the candidates without the suggestion after this many).
+_CHOOSER_BUDGET = 200
 
 
-def _occurrences(text: str, needle: str, limit: int = 1000) -> list[int]:
-    found: list[int] = []
-    i = text.find(needle)
-    while i >= 0 and len(found) < limit:
-        found.append(i)
-        i = text.find(needle, i + 1)
-    return found
+def _self_overlapping(needle: str) -> bool:
+    """Whether two occurrences of ``needle`` can overlap ("aa" twice in "aaa")."""
+    return any(
+        needle.startswith(needle[k:]) for k in range(1, len(needle)) if needle[k] == needle[0]
+    )
+
+
+class _Occurrences:
+    """Where one string occurs in the text: every occurrence counts, overlapping ones too.
+
+    Nothing is listed up front: counting is one C-speed pass, and the occurrences nearest to
+    an offset are found by searching outward from it, so a word that occurs a million times
+    costs no more than a rare one.
+    """
+
+    def __init__(self, text: str, needle: str) -> None:
+        self.text = text
+        self.needle = needle
+        self._count: int | None = None
+        self._first_two: list[int] | None = None
+        self._every: list[int] | None = None
+
+    def first(self, limit: int) -> list[int]:
+        """The first ``limit`` occurrences, in text order."""
+        found: list[int] = []
+        i = self.text.find(self.needle)
+        while i >= 0 and len(found) < limit:
+            found.append(i)
+            i = self.text.find(self.needle, i + 1)
+        return found
+
+    def count(self) -> int:
+        """How many times the string occurs."""
+        if self._count is None:
+            count = self.text.count(self.needle)  # counts occurrences that do not overlap
+            if count > 1 and _self_overlapping(self.needle):
+                count = len(self.first(len(self.text) + 1))
+            self._count = count
+        return self._count
+
+    def only(self) -> int | None:
+        """The occurrence, when there is exactly one in the whole text."""
+        if self._first_two is None:
+            self._first_two = self.first(2)
+        return self._first_two[0] if len(self._first_two) == 1 else None
+
+    def nearest(self, pos: int, limit: int) -> list[int]:
+        """The ``limit`` occurrences nearest to ``pos``, nearest first (the earlier on a tie)."""
+        if self.count() <= _FEW:
+            # A rare text: list it once, then every span that repeats it costs a bisection.
+            if self._every is None:
+                self._every = self.first(self.count())
+            every = self._every
+            i = bisect.bisect_left(every, pos)
+            ranked = sorted(
+                every[max(0, i - limit) : i + limit], key=lambda o: (abs(o - pos), o)
+            )
+            return ranked[:limit]
+        # A common text: search outward from the offset, where the nearest ones are.
+        text, needle = self.text, self.needle
+        after = text.find(needle, pos)
+        # rfind's end bounds where an occurrence ends: these start at pos - 1 or before.
+        before = text.rfind(needle, 0, pos - 1 + len(needle)) if pos > 0 else -1
+        out: list[int] = []
+        while len(out) < limit and (after >= 0 or before >= 0):
+            if before >= 0 and (after < 0 or pos - before <= after - pos):
+                out.append(before)
+                before = text.rfind(needle, 0, before - 1 + len(needle)) if before > 0 else -1
+            else:
+                out.append(after)
+                after = text.find(needle, after + 1)
+        return out
+
+
+class _TextIndex:
+    """What the offset hints of one document need to know about its text, worked out on demand."""
+
+    def __init__(self, text: str, *, changed: bool = False) -> None:
+        self.text = text
+        #: The text no longer has the hash it was annotated with (O006): offsets may be right
+        #: for the old text, so no span is moved to another occurrence of its words.
+        self.changed = changed
+        self._newlines: list[int] | None = None
+        self._occurrences: dict[str, _Occurrences] = {}
+        self._chooser_budget = _CHOOSER_BUDGET
+
+    def occurrences(self, needle: str) -> _Occurrences:
+        """The occurrences of ``needle`` (searched once per document for a repeated text)."""
+        found = self._occurrences.get(needle)
+        if found is None:
+            found = self._occurrences[needle] = _Occurrences(self.text, needle)
+        return found
+
+    def line(self, pos: int) -> int:
+        """The 1-based line of the text that position ``pos`` lies on."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, pos) + 1
+
+    def place(self, start: int, end: int) -> str:
+        """An occurrence for a person: its line, its offsets and the text around it."""
+        text = self.text
+        before = text[max(0, start - _CONTEXT) : start].rsplit("\n", 1)[-1]
+        after = text[end : end + _CONTEXT].split("\n", 1)[0]
+        lead = "…" if start - len(before) > 0 and text[start - len(before) - 1] != "\n" else ""
+        tail = "…" if end + len(after) < len(text) and text[end + len(after)] != "\n" else ""
+        shown = _quote(f"{lead}{before}⟦{text[start:end]}⟧{after}{tail}", limit=120)
+        return f"text line {self.line(start)} at [{start}, {end}): {shown}"
+
+    def chooser(self, needle: str, at: int) -> str | None:
+        """The shortest ``"prefix"`` or ``"suffix"`` (whole words) that picks the occurrence of
+        ``needle`` at ``at`` out of all of them, as JSON, if one within reach does."""
+        if self._chooser_budget <= 0:
+            return None
+        self._chooser_budget -= 1
+        text, end = self.text, at + len(needle)
+        found: list[tuple[int, str, str]] = []
+        for p in range(at - 1, max(-1, at - _CHOOSER_REACH - 1), -1):
+            if (p == 0 or text[p - 1].isspace()) and not text[p].isspace():
+                if self.occurrences(text[p:at] + needle).only() is not None:
+                    found.append((at - p, "prefix", text[p:at]))
+                    break
+        for q in range(end + 1, min(len(text), end + _CHOOSER_REACH) + 1):
+            if (q == len(text) or text[q].isspace()) and not text[q - 1].isspace():
+                if self.occurrences(needle + text[end:q]).only() is not None:
+                    found.append((q - end, "suffix", text[end:q]))
+                    break
+        if not found:
+            return None
+        _, key, value = min(found)
+        return f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+
+    def candidates(self, needle: str, positions: list[int], offset: int = 0) -> str:
+        """The listed occurrences of ``needle`` (shifted by ``offset``: a prefix before it), each
+        with its line, context and the prefix or suffix that would choose it."""
+        parts = []
+        for pos in positions:
+            start = pos + offset
+            chooser = self.chooser(needle, start)
+            choose = f" (choose it with {chooser})" if chooser else ""
+            parts.append(self.place(start, start + len(needle)) + choose)
+        return "; ".join(parts)
+
+
+def _typo_limit(text: str) -> int:
+    """How many edits apart a covered text may be from the stored one to count as a typo."""
+    return max(1, len(text) // 10)
+
+
+def _within_edits(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` and ``b`` are at most ``limit`` edits apart (insertions, deletions,
+    substitutions and swaps of neighbours), in a band of the DP table: O(len * limit)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    big = limit + 1
+    width = len(b) + 1
+    before: list[int] = []
+    previous = [j if j <= limit else big for j in range(width)]
+    for i in range(1, len(a) + 1):
+        current = [big] * width
+        current[0] = i if i <= limit else big
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, before[j - 2] + 1)
+            current[j] = min(value, big)
+        if min(current) > limit:
+            return False
+        before, previous = previous, current
+    return previous[len(b)] <= limit
+
+
+def looks_like_typo(stored: str, covered: str) -> bool:
+    """Whether the text at a fragment's offsets could be its stored text with a typo: the same
+    first and last character, and a few edits apart (one in ten characters, at least one).
+
+    Equal ends keep a shifted window out: a span that slipped differs at both of its ends.
+    """
+    if not covered or covered == stored or covered[0] != stored[0] or covered[-1] != stored[-1]:
+        return False
+    return _within_edits(stored, covered, _typo_limit(stored))
 
 
 class _Diagnosis:
     """Explanations of the mismatched fragments of one document, worked out once for all."""
 
-    def __init__(self, text: str, bad: list[Fragment], good: list[Fragment]) -> None:
-        self.text = text
+    def __init__(self, index: _TextIndex, bad: list[Fragment], good: list[Fragment]) -> None:
+        text = self.text = index.text
+        self.index = index
         maps = _UnitMaps(text)
-        self.occurrences: dict[str, list[int]] = {}
-        for f in bad:
-            if f.text not in self.occurrences:  # many spans share a text ("Iran"): search once
-                self.occurrences[f.text] = _occurrences(text, f.text)
         self.fits: dict[str, list[tuple[int, int] | None]] = {
             "utf16": [],
             "utf8": [],
@@ -506,16 +724,20 @@ class _Diagnosis:
         self.count = len(bad)
         # A constant shift explains a mismatch when the covered text occurs that far away. The
         # shift shared by most mismatched spans is what an edit of the text before them causes.
+        # The occurrences nearest each span propose shifts; the most proposed are then checked
+        # against every span, so a word that occurs everywhere still counts.
         votes: Counter[int] = Counter()
-        self.shifts_of: list[set[int]] = []
         for f in bad:
-            candidates = {occ - f.start for occ in self.occurrences[f.text][:_SHIFT_CANDIDATES]}
-            candidates.discard(0)
-            self.shifts_of.append(candidates)
-            votes.update(candidates)
-        best = max(votes.items(), key=lambda kv: (kv[1], -abs(kv[0])), default=None)
-        self.shift: int | None = best[0] if best and best[1] >= 2 else None
-        self.shift_count = best[1] if best else 0
+            near = index.occurrences(f.text).nearest(f.start, 2 * _SHIFT_NEIGHBOURS)
+            votes.update({o - f.start for o in near} - {0})
+        self.shift: int | None = None
+        self.shift_count = 0
+        self.shifted: list[bool] = [False] * len(bad)
+        for shift, _ in votes.most_common(_SHIFT_PROPOSALS):
+            fits = [self._check((f.start + shift, f.end + shift), f) is not None for f in bad]
+            count = sum(fits)
+            if count >= 2 and (count, -abs(shift)) > (self.shift_count, -abs(self.shift or 0)):
+                self.shift, self.shift_count, self.shifted = shift, count, fits
         # An explanation is a safe fix only when it fits every span of the document: the
         # mismatched ones and those that match now (which must still match under it).
         self.everywhere = {
@@ -527,7 +749,7 @@ class _Diagnosis:
                 self.fits["inclusive"], good, lambda f: (f.start, f.end + 1)
             ),
         }
-        shift = best[0] if best else None
+        shift = self.shift
         self.shift_everywhere = (
             shift is not None
             and self.shift_count == self.count
@@ -542,8 +764,16 @@ class _Diagnosis:
     ) -> bool:
         return all(x is not None for x in fits) and all(self._check(convert(f), f) for f in good)
 
+    def _covered(self, frag: Fragment) -> str | None:
+        return self.text[frag.start : frag.end] if frag.end <= len(self.text) else None
+
     def fix(self, n: int, frag: Fragment, pointer: str) -> Fix | None:
-        """The repair of the n-th mismatched fragment, safe or not, if there is one."""
+        """The repair of the n-th mismatched fragment, if one is certain (or, unsafe, likely).
+
+        Never a choice between occurrences: an explanation of every span of the document,
+        the only occurrence of the covered text in the whole text, or (unsafe) a typo in the
+        covered text where the text occurs nowhere.
+        """
         labels = {
             "utf16": "convert UTF-16 code units to code points",
             "utf8": "convert UTF-8 byte offsets to code points",
@@ -556,31 +786,31 @@ class _Diagnosis:
         if self.shift is not None and self.shift_everywhere:
             fixed = (frag.start + self.shift, frag.end + self.shift)
             return _move(pointer, fixed, f"shift every span by {self.shift:+d}", safe=True)
-        occurrences = self.occurrences[frag.text]
-        window = safe_window(frag.text)
-        close = [o for o in occurrences if abs(o - frag.start) <= window]
-        if len(close) == 1:
-            fixed = (close[0], close[0] + len(frag.text))
-            return _move(
-                pointer,
-                fixed,
-                f"re-anchor to the only occurrence within {window} characters: [{fixed[0]}, {fixed[1]})",
-                safe=True,
-            )
-        near = [o for o in occurrences if abs(o - frag.start) <= REANCHOR_WINDOW]
-        if not near:
+        if self.index.changed:
+            return None  # the offsets may be right for the text as it was: nothing is certain
+        occurrences = self.index.occurrences(frag.text)
+        covered = self._covered(frag)
+        if covered is not None and looks_like_typo(frag.text, covered):
+            if not occurrences.first(1):
+                return Fix(
+                    f"set the covered text to what the offsets cover: {_quote(covered)}",
+                    (SetValue(f"{pointer}/text", covered),),
+                    safe=False,
+                )
+            return None  # a typo here, or the offsets of another place: a person decides
+        only = occurrences.only()
+        if only is None:
             return None
-        nearest = min(near, key=lambda o: (abs(o - frag.start), o))
-        fixed = (nearest, nearest + len(frag.text))
+        fixed = (only, only + len(frag.text))
         return _move(
             pointer,
             fixed,
-            f"re-anchor to the nearest of {len(near)} occurrences: [{fixed[0]}, {fixed[1]})",
-            safe=False,
+            f"re-anchor to the only occurrence of {_quote(frag.text)}: [{fixed[0]}, {fixed[1]})",
+            safe=True,
         )
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
-        if span is None or span[1] > len(self.text) or span[0] >= span[1]:
+        if span is None or span[0] < 0 or span[1] > len(self.text) or span[0] >= span[1]:
             return None
         return span if self.text[span[0] : span[1]] == frag.text else None
 
@@ -606,7 +836,7 @@ class _Diagnosis:
                     f"the offsets look {label}: in code points the span is "
                     f"[{fixed[0]}, {fixed[1]}) ({scope})"
                 )
-        if self.shift is not None and self.shift in self.shifts_of[n]:
+        if self.shift is not None and self.shifted[n]:
             share = (
                 f"all {self.count}"
                 if self.shift_count == self.count
@@ -616,24 +846,52 @@ class _Diagnosis:
                 f"shifting by {self.shift:+d} makes {share} mismatched spans match "
                 f"(this one at [{frag.start + self.shift}, {frag.end + self.shift}))"
             )
-        occ = self.occurrences[frag.text]
-        if not occ:
-            parts.append(f"{_quote(frag.text)} occurs nowhere in the text")
-        else:
-            nearest = min(occ, key=lambda o: (abs(o - frag.start), o))
-            where = f"[{nearest}, {nearest + len(frag.text)})"
-            delta = nearest - frag.start
-            if len(occ) == 1:
-                parts.append(
-                    f"{_quote(frag.text)} occurs once in the text, at {where} ({delta:+d})"
-                )
-            else:
-                more = "+" if len(occ) >= 1000 else ""
-                parts.append(
-                    f"{_quote(frag.text)} occurs {len(occ)}{more} times; the nearest is at "
-                    f"{where} ({delta:+d})"
-                )
+        parts.append(occurrence_hint(self.index, frag.text, frag.start, self._covered(frag)))
+        if self.index.changed:
+            parts.append(
+                "the text changed after text_sha256 was taken, so no span is moved to another "
+                "occurrence: restore the old text and run corpuskit reanchor --text NEW, or "
+                "correct the span"
+            )
         return "; ".join(parts)
+
+
+def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | None) -> str:
+    """Where a fragment's stored text occurs, said from the fragment's start (and, when the
+    offsets cover a small edit of it, that the covered text may have a typo)."""
+    occurrences = index.occurrences(needle)
+    count = occurrences.count()
+    typo = covered is not None and looks_like_typo(needle, covered)
+    if count == 0:
+        said = f"{_quote(needle)} occurs nowhere in the text"
+    else:
+        nearest = occurrences.nearest(start, LISTED_CANDIDATES)
+        at = nearest[0]
+        where = f"[{at}, {at + len(needle)})"
+        if count == 1:
+            said = (
+                f"{_quote(needle)} occurs once in the text, at {where} ({at - start:+d}), "
+                f"text line {index.line(at)}"
+            )
+        else:
+            listed = "" if count <= len(nearest) else f"the {len(nearest)} nearest: "
+            said = (
+                f"{_quote(needle)} occurs {count} times; the nearest is at {where} "
+                f"({at - start:+d}); the offsets do not say which is meant: "
+                f"{listed}{index.candidates(needle, nearest)}; correct \"start\" and \"end\", "
+                'or write the fragment without them, with the "prefix" or "suffix" that '
+                "chooses the occurrence"
+            )
+    if not typo:
+        return said
+    assert covered is not None
+    typo_said = (
+        f"the offsets cover {_quote(covered)}, a small edit from {_quote(needle)}: if the "
+        "offsets are right, the covered text has a typo"
+    )
+    if count == 0:
+        return f"{said}; {typo_said} (unsafe fix: set it to what the offsets cover)"
+    return f"{said}; or {typo_said}: two answers, so nothing is fixed; choose by hand"
 
 
 def check(doc: Document) -> Iterator[Finding]:
@@ -645,7 +903,8 @@ def check(doc: Document) -> Iterator[Finding]:
             HASH_MISMATCH,
             "text_sha256 does not match the text: the text was changed after the hash was taken",
             pointer="/text_sha256",
-            hint=f"if the text is right, set text_sha256 to {text_sha256(text)} (and re-check the spans)",
+            hint="if you edited the text in place, run `corpuskit reanchor DOC` to move the spans; "
+            f"if the text is right and the spans fit it, set text_sha256 to {text_sha256(text)}",
             # Unsafe: only a person knows whether the text or the hash is the mistake.
             fix=Fix(
                 "set text_sha256 to the hash of the text as it is",
@@ -757,3 +1016,73 @@ def check(doc: Document) -> Iterator[Finding]:
                     hint=hint,
                     fix=diagnosis.fix(n, frag, located.pointer),
                 )
+
+
+def check_anchors(record: Record, skip: Collection[tuple[str, int]] = ()) -> list[Finding]:
+    """O008 for every fragment of a schema-valid record given by its text alone, with the fix
+    that writes its offsets when the text, with its prefix and suffix, occurs exactly once."""
+    text = record.get("text")
+    if not isinstance(text, str):
+        return []
+    index = _TextIndex(text)
+    out: list[Finding] = []
+    for kind in ANNOTATION_KINDS:
+        for i, annotation in enumerate(record.get(kind) or ()):
+            if (kind, i) in skip or not isinstance(annotation, dict):
+                continue
+            ident = annotation.get("id")
+            for field in SPAN_FIELDS:
+                for j, fragment in enumerate(annotation.get(field) or ()):
+                    if isinstance(fragment, dict) and "start" not in fragment:
+                        pointer = f"/{kind}/{i}/{field}/{j}"
+                        out.append(_anchor(index, fragment, pointer, ident))
+    return out
+
+
+def _anchor(index: _TextIndex, fragment: Record, pointer: str, ident: str | None) -> Finding:
+    """The O008 finding for one fragment given by its text."""
+    exact: str = fragment["text"]
+    prefix: str = fragment.get("prefix", "")
+    suffix: str = fragment.get("suffix", "")
+    context = "".join(
+        (f" after {_quote(prefix)}" if prefix else "", f" before {_quote(suffix)}" if suffix else "")
+    )
+    message = f"fragment {_quote(exact)} has no offsets: it is given by its text alone"
+    chosen = index.occurrences(prefix + exact + suffix)
+    only = chosen.only()
+    if only is not None:
+        start = only + len(prefix)
+        end = start + len(exact)
+        anchored = {"start": start, "end": end, "text": exact}
+        return Finding(
+            UNANCHORED_SPAN,
+            message,
+            pointer=pointer,
+            annotation_id=ident,
+            text_range=(start, end),
+            hint=f"{_quote(exact)}{context} occurs once, at [{start}, {end}), "
+            f"text line {index.line(start)}",
+            fix=Fix(f"write its offsets: [{start}, {end})", (SetValue(pointer, anchored),)),
+        )
+    if chosen.first(1):
+        count = chosen.count()
+        listed = chosen.first(LISTED_CANDIDATES)
+        more = "" if count <= len(listed) else f" (the first {len(listed)} listed)"
+        hint = (
+            f"{_quote(exact)}{context} occurs {count} times{more}: "
+            f"{index.candidates(exact, listed, len(prefix))}; "
+            'choose one with a "prefix" or "suffix" (or a longer one) that only it has'
+        )
+    else:
+        plain = index.occurrences(exact)
+        if (prefix or suffix) and plain.first(1):
+            count = plain.count()
+            listed = plain.first(LISTED_CANDIDATES)
+            more = "" if count <= len(listed) else f"; the first {len(listed)}"
+            hint = (
+                f"{_quote(exact)} occurs {count} time{'s' if count != 1 else ''}, but never"
+                f"{context}{more}: {index.candidates(exact, listed)}; correct the prefix or suffix"
+            )
+        else:
+            hint = f"{_quote(exact)} occurs nowhere in the text; correct the covered text"
+    return Finding(UNANCHORED_SPAN, message, pointer=pointer, annotation_id=ident, hint=hint)
