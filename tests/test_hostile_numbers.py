@@ -235,3 +235,10 @@ def test_diff_git_does_not_follow_a_committed_link_to_proc_environ(tmp_path: Pat
     (tmp_path / "d.json").symlink_to("/proc/self/environ")
     result = run_cli("diff", "--git", "HEAD", cwd=tmp_path, env={"T": SECRET})
     _check(result, "not read", "d.json")
+
+
+def test_convert_does_not_read_or_echo_a_link_to_proc_environ(tmp_path: Path) -> None:
+    (tmp_path / "env.json").symlink_to("/proc/self/environ")
+    result = run_cli("convert", "env.json", "--to", "xml", cwd=tmp_path, env={"T": SECRET})
+    _check(result, "kernel pseudo-file", "env.json")
+    assert result.stdout == ""
