@@ -149,9 +149,12 @@ class Scheme:
     channel: AgentConstraint | None = None
     mention_overlap: str = "any"
     word_boundaries: bool = False
+    #: A quote's cue never covers its speaker ("said", not "he said").
+    cue_excludes_speaker: bool = False
     #: Where the policies and the type table are set (for messages).
     where_overlap: Where | None = None
     where_word_boundaries: Where | None = None
+    where_cue: Where | None = None
     where_types: Where | None = None
     #: Type name -> the concrete types it stands for (computed when loading).
     expanded: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -442,8 +445,10 @@ def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
         else None,
         mention_overlap=policies.get("mention_overlap", "any"),
         word_boundaries=bool(policies.get("word_boundaries", False)),
+        cue_excludes_speaker=bool(policies.get("cue_excludes_speaker", False)),
         where_overlap=w("/policies/mention_overlap"),
         where_word_boundaries=w("/policies/word_boundaries"),
+        where_cue=w("/policies/cue_excludes_speaker"),
         where_types=w("/types"),
         expanded=_expansions(types),
     )

@@ -6,13 +6,21 @@ Every message names the scheme line that sets the constraint.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity
-from corpuskit.model import Argument, Document, Entity, Event, Mention, Relation
-from corpuskit.scheme import AgentConstraint, FrameType, Scheme, compile_pattern, has_datatype
+from corpuskit.model import Argument, Document, Entity, Event, Mention, Relation, Span
+from corpuskit.scheme import (
+    AgentConstraint,
+    AttributeDef,
+    FrameType,
+    Scheme,
+    compile_pattern,
+    has_datatype,
+)
 
 E = Severity.ERROR
 
@@ -142,6 +150,37 @@ Fails: "Iran" taken as "Ira".
 Passes: "Iran".""",
 )
 
+ENTITY_MENTION_TYPE = Rule(
+    "C014",
+    "entity-mention-type",
+    E,
+    "An entity has a mention whose type is incompatible with the entity's type.",
+    """A mention of an entity of type X must be of type X, of a subtype of X, of a type X is a
+subtype of, or of a union containing X ([types] `parent` and `union`). Anything else means
+the mention was typed wrongly or put in the wrong cluster.
+
+Fails: a GPE entity "Russia" whose mentions are `m4` (GPE) and `m3` (WEAPON).
+Passes: the GPE entity with `m4` only; or, with `[types.CITY] parent = "GPE"`, a GPE entity
+with a CITY mention.""",
+)
+
+CUE_CONTAINS_SPEAKER = Rule(
+    "C015",
+    "cue-contains-speaker",
+    E,
+    "A quote's cue covers its own speaker where the policy keeps speakers out of cues.",
+    """With `cue_excludes_speaker = true` under [policies], a cue is only the words that introduce
+the quote ("said", "according to"); the speaker is a reference of its own, and a cue that
+covers the speaker's mention, or a mention of the speaker entity, was drawn too wide.
+
+An error, because the scheme states the convention, as every C rule does. Without the policy
+nothing is reported: corpora differ here (the bundled corpus takes "According to him" as one
+cue), so a default warning would nag about a choice rather than catch a slip.
+
+Fails: a quote with `"speaker": "e3"` and cue "he said", where "he" is a mention of `e3`.
+Passes: the same quote with cue "said".""",
+)
+
 RULES = (
     UNKNOWN_TYPE,
     ROLE_NOT_ALLOWED,
@@ -156,6 +195,8 @@ RULES = (
     AGENT_TYPE,
     OVERLAP,
     WORD_BOUNDARY,
+    ENTITY_MENTION_TYPE,
+    CUE_CONTAINS_SPEAKER,
 )
 
 _SINGULAR = {
@@ -384,6 +425,7 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
                     annotation_id=a.id,
                     hint=_suggest(a.type, declared) or f"declared: {_names(declared)}",
                 )
+    yield from _check_entity_mentions(doc, scheme)
     for i, entity in enumerate(doc.entities):
         for k, link in enumerate(entity.links):
             kb = scheme.knowledge_bases.get(link.kb)
@@ -418,8 +460,39 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
         )
     yield from _check_attributes(doc, scheme, types)
     yield from _check_overlaps(doc, scheme)
+    if scheme.cue_excludes_speaker:
+        yield from _check_cues(doc, scheme)
     if scheme.word_boundaries:
         yield from _check_word_boundaries(doc, scheme)
+
+
+def _compatible(scheme: Scheme, entity_type: str, mention_type: str) -> bool:
+    """Whether one type is the other, a subtype of it or a union containing it."""
+    return mention_type in scheme.expand(entity_type) or entity_type in scheme.expand(mention_type)
+
+
+def _check_entity_mentions(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    mentions = {m.id: m for m in doc.mentions}
+    for i, entity in enumerate(doc.entities):
+        if not scheme.usable(entity.type, "entity"):
+            continue  # an unknown or union type is C001's business, said once
+        for k, ref in enumerate(entity.mentions):
+            mention = mentions.get(ref)
+            # A dangling member or a wrong kind is R002's/R003's, an unusable type C001's.
+            if mention is None or not scheme.usable(mention.type, "mention"):
+                continue
+            if _compatible(scheme, entity.type, mention.type):
+                continue
+            yield Finding(
+                ENTITY_MENTION_TYPE,
+                f'mention "{ref}" of entity "{entity.id}" is of type {mention.type}, which is '
+                f"neither {entity.type}, a subtype or parent of it, nor a union containing it "
+                f"({entity.type} is declared at {scheme.types[entity.type].where}, "
+                f"{mention.type} at {scheme.types[mention.type].where})",
+                pointer=f"/entities/{i}/mentions/{k}",
+                annotation_id=entity.id,
+                hint=f'remove "{ref}" from the entity, or correct the type of one of them',
+            )
 
 
 def _check_attributes(
@@ -477,6 +550,7 @@ def _check_attributes(
     required = [spec for spec in scheme.attributes.values() if spec.required]
     if not required:
         return
+    new_ids = _fresh_ids(doc, "a")
     for kind, index, a in doc.annotations():
         for spec in required:
             if kind not in spec.on or (a.id, spec.name) in carried:
@@ -489,8 +563,70 @@ def _check_attributes(
                 f'{_SINGULAR[kind]} "{a.id}" has no "{spec.name}" attribute; {spec.where} requires it',
                 pointer=f"/{kind}/{index}",
                 annotation_id=a.id,
-                hint=f'add an attribute {{"target": "{a.id}", "name": "{spec.name}", "value": ...}}',
+                hint=_missing_attribute_hint(next(new_ids), a.id, spec),
             )
+
+
+def _missing_attribute_hint(new_id: str, target: str, spec: AttributeDef) -> str:
+    """The attribute to add, ready to paste but for its value, and the values it may take."""
+    import json
+
+    record = json.dumps({"id": new_id, "target": target, "name": spec.name}, ensure_ascii=False)
+    hint = f'add {record[:-1]}, "value": ...}} to "attributes"'
+    if spec.values:
+        return hint + f"; allowed values: {', '.join(_show(v) for v in spec.values)}"
+    return hint + (f"; the value is a {spec.datatype}" if spec.datatype else "")
+
+
+def _fresh_ids(doc: Document, prefix: str) -> Iterator[str]:
+    """Ids ``a1``, ``a2`` ... after the highest one of that form, skipping every id in use."""
+    used = {a.id for _, _, a in doc.annotations()}
+    numbered = re.compile(re.escape(prefix) + "([0-9]{1,18})")
+    n = max((int(m[1]) for m in map(numbered.fullmatch, used) if m), default=0)
+    while True:
+        n += 1
+        if f"{prefix}{n}" not in used:
+            yield f"{prefix}{n}"
+
+
+def _check_cues(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    """C015 at the first cue fragment of a quote that shares characters with its speaker."""
+    mentions = {m.id: m for m in doc.mentions}
+    entities = {e.id: e for e in doc.entities}
+    for index, quote in enumerate(doc.quotes):
+        if not quote.cue or quote.speaker is None:
+            continue
+        # A speaker entity is covered when any of its mentions is; dangling ids are R002's.
+        members = (
+            entities[quote.speaker].mentions if quote.speaker in entities else (quote.speaker,)
+        )
+        found = _covered_speaker(quote.cue, [mentions[m] for m in members if m in mentions])
+        if found is None:
+            continue
+        j, mention, inside = found
+        cue = quote.cue[j]
+        via = f' (its mention "{mention.id}")' if mention.id != quote.speaker else ""
+        spoken = " … ".join(f.text for f in mention.span)
+        yield Finding(
+            CUE_CONTAINS_SPEAKER,
+            f'cue "{cue.text}" of quote "{quote.id}" {"contains" if inside else "overlaps"} '
+            f'its speaker "{quote.speaker}"{via}, "{spoken}"; {scheme.where_cue} sets '
+            "cue_excludes_speaker = true",
+            pointer=f"/quotes/{index}/cue/{j}",
+            annotation_id=quote.id,
+            hint='the cue is the words that introduce the quote ("said"); take the speaker out of it',
+            text_range=(cue.start, cue.end),
+        )
+
+
+def _covered_speaker(cue: Span, speakers: list[Mention]) -> tuple[int, Mention, bool] | None:
+    """(cue fragment index, speaker mention, fully inside) of the first overlap, or None."""
+    for j, c in enumerate(cue):
+        for mention in speakers:
+            for f in mention.span:
+                if f.start < c.end and c.start < f.end:
+                    return j, mention, c.start <= f.start and f.end <= c.end
+    return None
 
 
 def _check_word_boundaries(doc: Document, scheme: Scheme) -> Iterator[Finding]:

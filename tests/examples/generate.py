@@ -355,6 +355,15 @@ CASES: list[Case] = [
         '"m4", "m1"]',
         6,
     ),
+    (
+        "R102-duplicate-mention.json",
+        "R102",
+        lambda: _j(
+            _with(mentions=(*base().mentions, Mention("m7", "WEAPON", frag(TEXT, "missiles"))))
+        ),
+        '{"id": "m7"',
+        0,
+    ),
 ]
 
 
@@ -459,6 +468,24 @@ SCHEME_CASES: list[Case] = [
         ),
         '{"start": 18',
         0,
+    ),
+    (
+        "C014-entity-mention-type.json",
+        "C014",
+        lambda: _j(base(), '"mentions": ["m4"]', '"mentions": ["m4", "m3"]'),
+        '"m4", "m3"]',
+        6,
+    ),
+    (
+        "C015-cue-contains-speaker.json",
+        "C015",
+        lambda: _j(
+            base(),
+            '"cue": [{"start": 81, "end": 85, "text": "said"}]',
+            '"cue": [{"start": 78, "end": 85, "text": "he said"}]',
+        ),
+        '"cue": [{"start": 78',
+        8,
     ),
 ]
 CASES += SCHEME_CASES
