@@ -17,7 +17,7 @@ from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of
 from corpuskit.formats.common import LineIndex, Locator, Position
-from corpuskit.formats.records import from_dict, to_dict
+from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import FAMILIES, RULE_BY_CODE, layout, offsets, references
 from corpuskit.rules import parse as P
@@ -169,7 +169,15 @@ def find_problems(
     skip = S.skipped_annotations(findings)
     if skip is None:
         return findings, record, False
-    document = from_dict(record, skip)
+    try:
+        document = from_dict(record, skip)
+    except DraftError:
+        # A draft (spans given by their text, annotations without id): reported with the fixes
+        # that complete it, and left out of the model as schema failures are.
+        drafts = [*offsets.check_anchors(record, skip), *references.check_ids(record, skip)]
+        findings.extend(drafts)
+        skip = skip | (S.skipped_annotations(drafts) or set())
+        document = from_dict(record, skip)
     semantic = [*offsets.check(document), *references.check(document, _skipped_ids(record, skip))]
     if scheme is not None:
         if scheme.word_boundaries:
@@ -189,7 +197,7 @@ def _layout(
     """L001 for a readable, schema-valid document that is not in the canonical layout."""
     if any(f.rule.family in "PS" for f in findings):
         return []
-    canonical = format_module(fmt).dumps_record(to_dict(from_dict(record)))
+    canonical = format_module(fmt).dumps_record(canonical_record(record))
     found = layout.check(data.decode("utf-8"), canonical)
     return [found] if found else []
 

@@ -16,7 +16,7 @@ from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
 from corpuskit.fixes import Fix, apply_fixes
 from corpuskit.formats import format_module, format_of
-from corpuskit.formats.records import from_dict, to_dict
+from corpuskit.formats.records import canonical_record
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import layout
 from corpuskit.rules import schema as S
@@ -100,7 +100,9 @@ def fix_bytes(
             return FixOutcome(
                 name, fixed, report, original, None, "a fix would have removed an annotation"
             )
-        text = module.dumps_record(to_dict(from_dict(new_record)))
+        # Written through the model, keeping what a draft still lacks (an ambiguous span given
+        # by its text stays as it is, for the annotator to choose).
+        text = module.dumps_record(canonical_record(new_record))
         new_report = check_bytes(text.encode("utf-8"), name, settings)
         if _errors(new_report) > _errors(report):
             return FixOutcome(name, fixed, report, original, None, "the fixes would add errors")

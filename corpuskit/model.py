@@ -175,7 +175,8 @@ class Document:
     id: str
     meta: Metadata
     text: str
-    #: sha256 of the UTF-8 text, so that a tool that silently changes the text is caught.
+    #: sha256 of the UTF-8 text, so that a tool that silently changes the text is caught
+    #: ("" when a draft leaves it out; rule O006 asks for it and ``corpuskit fix`` adds it).
     text_sha256: str
     offset_unit: str = OFFSET_UNIT
     version: str = FORMAT_VERSION
@@ -194,6 +195,52 @@ class Document:
             items: tuple[Annotation, ...] = getattr(self, kind)
             out.extend((kind, i, a) for i, a in enumerate(items))
         return out
+
+
+#: The id prefix of each kind when a document has no ids of that kind to copy the style of.
+DEFAULT_ID_PREFIX = {
+    "mentions": "m",
+    "entities": "e",
+    "quotes": "q",
+    "claims": "c",
+    "events": "ev",
+    "relations": "r",
+    "attributes": "a",
+}
+_NUMBERED_ID = re.compile(r"(.*?)([0-9]+)")
+
+
+def fresh_ids(kind: str, kind_ids: list[str], taken: set[str], count: int) -> list[str]:
+    """``count`` new ids for annotations of ``kind``, in the style of ``kind_ids`` (``m94``).
+
+    The style is the most common prefix before a number among the kind's ids (first seen on a
+    tie), else the kind's default prefix; numbers continue after the highest one ``taken`` has
+    with that prefix, so no id in use or referenced, nor any gap (perhaps a deleted id that a
+    reference elsewhere still means), is ever reused.
+    """
+    styles: dict[str, int] = {}
+    width = 0
+    for ident in kind_ids:
+        numbered = _NUMBERED_ID.fullmatch(ident)
+        if numbered is not None:
+            styles[numbered.group(1)] = styles.get(numbered.group(1), 0) + 1
+    prefix = max(styles, key=lambda p: styles[p], default=DEFAULT_ID_PREFIX[kind])
+    highest = 0
+    for ident in taken:
+        numbered = _NUMBERED_ID.fullmatch(ident)
+        if numbered is not None and numbered.group(1) == prefix:
+            digits = numbered.group(2)
+            highest = max(highest, int(digits))
+            if digits.startswith("0") and len(digits) > 1:
+                width = max(width, len(digits))  # zero-padded style: m007
+    out: list[str] = []
+    number = highest
+    while len(out) < count:
+        number += 1
+        candidate = f"{prefix}{number:0{width}d}"
+        if candidate not in taken:
+            out.append(candidate)
+    return out
 
 
 def text_sha256(text: str) -> str:

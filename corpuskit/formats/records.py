@@ -3,6 +3,10 @@
 Both JSON and XML documents are read into the same dict shape (the one the JSON Schema
 describes), so schema checks, JSON pointers and the rules are the same for both formats.
 ``to_dict`` emits keys in the canonical order and leaves out optional fields that are unset.
+
+A draft may give a fragment by its text alone (``{"text", "prefix", "suffix"}``) and leave out
+annotation ids: the model holds complete annotations only, so ``from_dict`` refuses those
+(:class:`DraftError`) unless told to skip them, and ``canonical_record`` writes them as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +33,22 @@ from corpuskit.model import (
 )
 
 Record = dict[str, Any]
+
+#: The fields of an annotation that hold a span.
+SPAN_FIELDS = ("span", "cue", "trigger")
+#: Canonical key order of a fragment given by its text (a draft).
+QUOTED_FRAGMENT_KEYS = ("text", "prefix", "suffix")
+
+
+class DraftError(ValueError):
+    """A record holds a draft part the model cannot: a fragment without offsets, or an
+    annotation without id. ``corpuskit fix`` completes them."""
+
+    def __init__(self, kind: str, index: int, what: str) -> None:
+        self.kind = kind
+        self.index = index
+        super().__init__(f"/{kind}/{index} {what}; run corpuskit fix to complete it")
+
 
 #: Canonical key order of a document record.
 DOCUMENT_KEYS = (
@@ -141,16 +161,41 @@ def from_dict(record: Record, skip: Collection[tuple[str, int]] = ()) -> Documen
     kinds: dict[str, tuple[Any, ...]] = {}
     for kind, build in _BUILDERS.items():
         items = record.get(kind, ())
-        kinds[kind] = tuple(build(r) for i, r in enumerate(items) if (kind, i) not in skip)
+        try:
+            kinds[kind] = tuple(build(r) for i, r in enumerate(items) if (kind, i) not in skip)
+        except KeyError:
+            _raise_draft(kind, items, skip)
+            raise
     return Document(
         id=record["id"],
         meta=_metadata(record["meta"]),
         text=record["text"],
-        text_sha256=record["text_sha256"],
+        text_sha256=record.get("text_sha256", ""),
         offset_unit=record["offset_unit"],
         version=record["corpuskit"],
         **kinds,
     )
+
+
+def is_draft(annotation: Record) -> bool:
+    """Whether an annotation record lacks its id or has a fragment given by its text alone."""
+    if "id" not in annotation:
+        return True
+    return any(
+        "start" not in f
+        for field in SPAN_FIELDS
+        for f in annotation.get(field, ())
+        if isinstance(f, dict)
+    )
+
+
+def _raise_draft(kind: str, items: list[Record], skip: Collection[tuple[str, int]]) -> None:
+    """Raise DraftError for the first draft annotation of ``kind`` not skipped (a KeyError
+    while building said one may be there; the hot path pays nothing for the check)."""
+    for index, annotation in enumerate(items):
+        if (kind, index) not in skip and is_draft(annotation):
+            what = "has no id" if "id" not in annotation else "has a fragment without offsets"
+            raise DraftError(kind, index, what)
 
 
 def _put(out: Record, key: str, value: object) -> None:
@@ -234,8 +279,53 @@ def to_dict(doc: Document) -> Record:
         "meta": meta_to_dict(doc.meta),
         "offset_unit": doc.offset_unit,
         "text": doc.text,
-        "text_sha256": doc.text_sha256,
     }
+    _put(out, "text_sha256", doc.text_sha256 or None)
     for kind in _BUILDERS:
         out[kind] = [annotation_to_dict(kind, a) for a in getattr(doc, kind)]
+    return out
+
+
+def quoted_fragment(fragment: Record) -> Record:
+    """A fragment given by its text, keys in canonical order."""
+    return {k: fragment[k] for k in QUOTED_FRAGMENT_KEYS if k in fragment}
+
+
+def canonical_record(record: Record) -> Record:
+    """``to_dict(from_dict(record))`` for a schema-valid record that may be a draft: fragments
+    given by their text and annotations without id are kept as written, in canonical order."""
+    try:
+        return to_dict(from_dict(record))
+    except DraftError:
+        pass
+    work = dict(record)
+    missing_ids: list[tuple[str, int]] = []
+    quoted: list[tuple[str, int, str, int, Record]] = []
+    for kind in _BUILDERS:
+        items = record.get(kind) or []
+        copies = list(items)
+        for i, annotation in enumerate(items):
+            if not is_draft(annotation):
+                continue
+            stand_in = dict(annotation)
+            if "id" not in annotation:
+                stand_in["id"] = ""  # only while the model is built; taken out again below
+                missing_ids.append((kind, i))
+            for field in SPAN_FIELDS:
+                span = annotation.get(field) or []
+                for j, f in enumerate(span):
+                    if "start" not in f:
+                        quoted.append((kind, i, field, j, quoted_fragment(f)))
+                if any("start" not in f for f in span):
+                    stand_in[field] = [
+                        f if "start" in f else {"start": 0, "end": 0, "text": f["text"]}
+                        for f in span
+                    ]
+            copies[i] = stand_in
+        work[kind] = copies
+    out = to_dict(from_dict(work))
+    for kind, i in missing_ids:
+        del out[kind][i]["id"]
+    for kind, i, field, j, fragment in quoted:
+        out[kind][i][field][j] = fragment
     return out

@@ -84,7 +84,12 @@ def _attrs(pairs: list[tuple[str, Any]]) -> str:
 
 def _span_xml(tag: str, fragments: list[Record]) -> str:
     frags = "".join(
-        f'<frag start="{f["start"]}" end="{f["end"]}">{_c(f["text"])}</frag>' for f in fragments
+        # A fragment given by its text (a draft) has prefix and suffix in place of offsets.
+        f'<frag start="{f["start"]}" end="{f["end"]}">{_c(f["text"])}</frag>'
+        if "start" in f
+        else f"<frag{_attrs([('prefix', f.get('prefix')), ('suffix', f.get('suffix'))])}>"
+        f"{_c(f['text'])}</frag>"
+        for f in fragments
     )
     return f"<{tag}>{frags}</{tag}>"
 
@@ -103,7 +108,7 @@ def _annotation_xml(kind: str, a: Record) -> str:
     tag = _ITEM_TAG[kind]
     if kind == "attributes":
         datatype, value = _value_xml(a["value"])
-        pairs = [("id", a["id"]), ("target", a["target"]), ("name", a["name"])]
+        pairs = [("id", a.get("id")), ("target", a["target"]), ("name", a["name"])]
         pairs += [("datatype", datatype), ("value", value), ("note", a.get("note"))]
         return f"<{tag}{_attrs(pairs)}/>"
     pairs = [(k, a.get(k)) for k in _ATTR_ORDER[kind]] + [("note", a.get("note"))]
@@ -136,7 +141,9 @@ def dumps_record(record: Record) -> str:
             f"    <provenance{attrs}>{names}</provenance>" if names else f"    <provenance{attrs}/>"
         )
     out.append("  </meta>")
-    text_attrs = _attrs([("offset_unit", record["offset_unit"]), ("sha256", record["text_sha256"])])
+    text_attrs = _attrs(
+        [("offset_unit", record["offset_unit"]), ("sha256", record.get("text_sha256"))]
+    )
     out.append(f"  <text{text_attrs}>{_escape(record['text'], _CR)}</text>")
     for kind in ANNOTATION_KINDS:
         items = record.get(kind)
@@ -430,14 +437,18 @@ def _offset(raw: str | None, pointer: str, annotation_id: str | None, bad: list[
 def _fragments(
     el: etree._Element, pointer: str, annotation_id: str | None, bad: list[Finding]
 ) -> list[Record]:
-    return [
-        {
-            "start": _offset(f.get("start"), f"{pointer}/{i}/start", annotation_id, bad),
-            "end": _offset(f.get("end"), f"{pointer}/{i}/end", annotation_id, bad),
-            "text": f.text or "",
+    out: list[Record] = []
+    for i, f in enumerate(el):
+        # A draft may give a fragment by its text alone, with a prefix and suffix (rule O008).
+        frag: Record = {
+            name: _offset(f.get(name), f"{pointer}/{i}/{name}", annotation_id, bad)
+            for name in ("start", "end")
+            if f.get(name) is not None
         }
-        for i, f in enumerate(el)
-    ]
+        frag["text"] = f.text or ""
+        frag.update((name, f.get(name)) for name in ("prefix", "suffix") if f.get(name) is not None)
+        out.append(frag)
+    return out
 
 
 def _annotation_record(kind: str, el: etree._Element, pointer: str, bad: list[Finding]) -> Record:
@@ -513,7 +524,8 @@ def tree_to_record(root: etree._Element) -> tuple[Record, list[Finding]]:
         elif tag == "text":
             record["offset_unit"] = child.get("offset_unit")
             record["text"] = child.text or ""
-            record["text_sha256"] = child.get("sha256")
+            if child.get("sha256") is not None:  # a draft may leave it out (rule O006)
+                record["text_sha256"] = child.get("sha256")
         elif tag in ANNOTATION_KINDS:
             record[tag] = [
                 _annotation_record(tag, el, f"/{tag}/{i}", bad) for i, el in enumerate(child)

@@ -272,7 +272,7 @@ def _cluster_interiors(text: str) -> frozenset[int]:
 
 
 def _fragment_findings(
-    text: str,
+    index: _TextIndex,
     located: _Located,
     j: int,
     span: Span,
@@ -281,6 +281,7 @@ def _fragment_findings(
     counted: bool,
 ) -> Iterator[Finding]:
     """Everything to say about one fragment the fast loop flagged (rare)."""
+    text = index.text
     frag = located.fragment
     pointer, ident = located.pointer, located.annotation_id
     length = len(text)
@@ -299,8 +300,8 @@ def _fragment_findings(
             f"fragment [{frag.start}, {frag.end}) is empty or inverted: end must be greater than start",
             pointer=f"{pointer}/end",
             annotation_id=ident,
-            hint=f"for {_quote(frag.text)} the end would be {frag.start + len(frag.text)}",
-            fix=_range_fix(text, frag, pointer),
+            hint=_range_hint(index, frag),
+            fix=_range_fix(index, frag, pointer),
         )
         return
     if frag.end > length:
@@ -349,22 +350,29 @@ def _quote(text: str, limit: int = 60) -> str:
     return '"' + shown.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
-def _range_fix(text: str, frag: Fragment, pointer: str) -> Fix | None:
-    """An empty or inverted fragment whose text starts at ``start``: set the end."""
+def _range_hint(index: _TextIndex, frag: Fragment) -> str:
+    """Where an empty or inverted fragment's text really is: at its start, or elsewhere."""
     end = frag.start + len(frag.text)
-    if text[frag.start : end] == frag.text:
+    if index.text[frag.start : end] == frag.text:
+        return f"{_quote(frag.text)} starts at {frag.start}: the end would be {end}"
+    return occurrence_hint(index, frag.text, frag.start, None)
+
+
+def _range_fix(index: _TextIndex, frag: Fragment, pointer: str) -> Fix | None:
+    """An empty or inverted fragment whose text starts at ``start``: set the end; whose text
+    occurs once in the whole text: move it there. Nothing else is certain."""
+    end = frag.start + len(frag.text)
+    if index.text[frag.start : end] == frag.text:
         return Fix(f"set the end to {end}", (SetValue(f"{pointer}/end", end),))
-    near = [
-        o for o in _occurrences(text, frag.text) if abs(o - frag.start) <= safe_window(frag.text)
-    ]
-    if len(near) == 1:
-        return _move(
-            pointer,
-            (near[0], near[0] + len(frag.text)),
-            "re-anchor to the only occurrence nearby",
-            safe=True,
-        )
-    return None
+    only = None if index.changed else index.occurrences(frag.text).only()
+    if only is None:
+        return None
+    return _move(
+        pointer,
+        (only, only + len(frag.text)),
+        f"re-anchor to the only occurrence of {_quote(frag.text)}: [{only}, {only + len(frag.text)})",
+        safe=True,
+    )
 
 
 def _trim_fix(frag: Fragment, pointer: str) -> Fix | None:
@@ -575,9 +583,7 @@ class _Occurrences:
                 self._every = self.first(self.count())
             every = self._every
             i = bisect.bisect_left(every, pos)
-            ranked = sorted(
-                every[max(0, i - limit) : i + limit], key=lambda o: (abs(o - pos), o)
-            )
+            ranked = sorted(every[max(0, i - limit) : i + limit], key=lambda o: (abs(o - pos), o))
             return ranked[:limit]
         # A common text: search outward from the offset, where the nearest ones are.
         text, needle = self.text, self.needle
@@ -638,16 +644,21 @@ class _TextIndex:
         self._chooser_budget -= 1
         text, end = self.text, at + len(needle)
         found: list[tuple[int, str, str]] = []
+        # Whole words on the same line: what a person can read off the text and type.
         for p in range(at - 1, max(-1, at - _CHOOSER_REACH - 1), -1):
-            if (p == 0 or text[p - 1].isspace()) and not text[p].isspace():
-                if self.occurrences(text[p:at] + needle).only() is not None:
-                    found.append((at - p, "prefix", text[p:at]))
-                    break
+            if text[p] == "\n":
+                break
+            word_start = (p == 0 or text[p - 1].isspace()) and not text[p].isspace()
+            if word_start and self.occurrences(text[p:at] + needle).only() is not None:
+                found.append((at - p, "prefix", text[p:at]))
+                break
         for q in range(end + 1, min(len(text), end + _CHOOSER_REACH) + 1):
-            if (q == len(text) or text[q].isspace()) and not text[q - 1].isspace():
-                if self.occurrences(needle + text[end:q]).only() is not None:
-                    found.append((q - end, "suffix", text[end:q]))
-                    break
+            if text[q - 1] == "\n":
+                break
+            word_end = (q == len(text) or text[q].isspace()) and not text[q - 1].isspace()
+            if word_end and self.occurrences(needle + text[end:q]).only() is not None:
+                found.append((q - end, "suffix", text[end:q]))
+                break
         if not found:
             return None
         _, key, value = min(found)
@@ -749,11 +760,11 @@ class _Diagnosis:
                 self.fits["inclusive"], good, lambda f: (f.start, f.end + 1)
             ),
         }
-        shift = self.shift
+        best = self.shift
         self.shift_everywhere = (
-            shift is not None
+            best is not None
             and self.shift_count == self.count
-            and all(self._check((f.start + shift, f.end + shift), f) for f in good)
+            and all(self._check((f.start + best, f.end + best), f) for f in good)
         )
 
     def _fits_all(
@@ -878,7 +889,7 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
             said = (
                 f"{_quote(needle)} occurs {count} times; the nearest is at {where} "
                 f"({at - start:+d}); the offsets do not say which is meant: "
-                f"{listed}{index.candidates(needle, nearest)}; correct \"start\" and \"end\", "
+                f'{listed}{index.candidates(needle, nearest)}; correct "start" and "end", '
                 'or write the fragment without them, with the "prefix" or "suffix" that '
                 "chooses the occurrence"
             )
@@ -894,24 +905,52 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
     return f"{said}; or {typo_said}: two answers, so nothing is fixed; choose by hand"
 
 
+def _hash_findings(doc: Document, index: _TextIndex, broken: int) -> Iterator[Finding]:
+    """O006: a missing hash (added safely), or one the text no longer has (updated, unsafe,
+    only once every span matches: a new hash would hide the change that broke them)."""
+    digest = text_sha256(index.text)
+    if not doc.text_sha256:
+        yield Finding(
+            HASH_MISMATCH,
+            "text_sha256 is missing",
+            pointer="/text",
+            hint=f'add "text_sha256": "{digest}" (the sha256 of the text as it is)',
+            fix=Fix(f"add text_sha256 {digest}", (SetValue("/text_sha256", digest),)),
+        )
+        return
+    if not index.changed:
+        return
+    reanchor = "if you edited the text in place, run `corpuskit reanchor DOC` to move the spans"
+    if broken:
+        spans = f"{broken} span{'s' if broken != 1 else ''}"
+        hint = (
+            f"{reanchor}; {spans} no longer match the text, so the hash is not updated until "
+            f"they do; then it is {digest}"
+        )
+        fix = None
+    else:
+        hint = f"{reanchor}; if the text is right and the spans fit it, set text_sha256 to {digest}"
+        # Unsafe: only a person knows whether the text or the hash is the mistake.
+        fix = Fix(
+            "set text_sha256 to the hash of the text as it is",
+            (SetValue("/text_sha256", digest),),
+            safe=False,
+        )
+    yield Finding(
+        HASH_MISMATCH,
+        "text_sha256 does not match the text: the text was changed after the hash was taken",
+        pointer="/text_sha256",
+        hint=hint,
+        fix=fix,
+    )
+
+
 def check(doc: Document) -> Iterator[Finding]:
     """Check the text and every span of ``doc``."""
     text = doc.text
     length = len(text)
-    if text_sha256(text) != doc.text_sha256:
-        yield Finding(
-            HASH_MISMATCH,
-            "text_sha256 does not match the text: the text was changed after the hash was taken",
-            pointer="/text_sha256",
-            hint="if you edited the text in place, run `corpuskit reanchor DOC` to move the spans; "
-            f"if the text is right and the spans fit it, set text_sha256 to {text_sha256(text)}",
-            # Unsafe: only a person knows whether the text or the hash is the mistake.
-            fix=Fix(
-                "set text_sha256 to the hash of the text as it is",
-                (SetValue("/text_sha256", text_sha256(text)),),
-                safe=False,
-            ),
-        )
+    digest = text_sha256(text)
+    index = _TextIndex(text, changed=bool(doc.text_sha256) and doc.text_sha256 != digest)
     if not unicodedata.is_normalized("NFC", text):
         at = next(
             (
@@ -966,8 +1005,9 @@ def check(doc: Document) -> Iterator[Finding]:
         ("claims", doc.claims, ("span",)),
         ("events", doc.events, ("trigger",)),
     )
+    empty = 0
     for kind, items, fields in kinds:
-        for index, annotation in enumerate(items):
+        for i, annotation in enumerate(items):
             for field in fields:
                 span: Span = getattr(annotation, field)
                 previous_end = -1
@@ -987,11 +1027,16 @@ def check(doc: Document) -> Iterator[Finding]:
                             or end in inside
                         ):
                             continue
-                    located = _Located(f"/{kind}/{index}/{field}/{j}", annotation.id, frag)
-                    yield from _fragment_findings(text, located, j, span, mismatched, good, matches)
+                    located = _Located(f"/{kind}/{i}/{field}/{j}", annotation.id, frag)
+                    for finding in _fragment_findings(
+                        index, located, j, span, mismatched, good, matches
+                    ):
+                        empty += finding.rule is INVALID_RANGE
+                        yield finding
 
+    yield from _hash_findings(doc, index, len(mismatched) + empty)
     if mismatched:
-        diagnosis = _Diagnosis(text, [m.fragment for m, _ in mismatched], good)
+        diagnosis = _Diagnosis(index, [m.fragment for m, _ in mismatched], good)
         for n, (located, out_of_range) in enumerate(mismatched):
             frag = located.fragment
             hint = diagnosis.explain(n, frag)
@@ -1045,7 +1090,10 @@ def _anchor(index: _TextIndex, fragment: Record, pointer: str, ident: str | None
     prefix: str = fragment.get("prefix", "")
     suffix: str = fragment.get("suffix", "")
     context = "".join(
-        (f" after {_quote(prefix)}" if prefix else "", f" before {_quote(suffix)}" if suffix else "")
+        (
+            f" after {_quote(prefix)}" if prefix else "",
+            f" before {_quote(suffix)}" if suffix else "",
+        )
     )
     message = f"fragment {_quote(exact)} has no offsets: it is given by its text alone"
     chosen = index.occurrences(prefix + exact + suffix)

@@ -17,7 +17,7 @@ from typing import Any
 from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats.json_positions import escape_pointer_token
-from corpuskit.formats.records import Record, from_dict
+from corpuskit.formats.records import DraftError, Record, from_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
 
 E = Severity.ERROR
@@ -372,7 +372,13 @@ def build_document(parsed: Any) -> Document:
         findings = check_record(record)
     if findings or record is None:
         raise DocumentError(findings)
-    return from_dict(record)
+    try:
+        return from_dict(record)
+    except DraftError:
+        from corpuskit.rules import offsets, references
+
+        drafts = [*offsets.check_anchors(record), *references.check_ids(record)]
+        raise DocumentError(drafts) from None
 
 
 def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
