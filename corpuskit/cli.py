@@ -557,6 +557,131 @@ def reanchor(
     raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
 
 
+@app.command("new")
+def new_document(
+    text: Annotated[
+        Path, typer.Argument(help="The article text: a UTF-8 file, or - for standard input.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write the document here (.json or .xml); it must not exist yet. "
+            "Default: JSON on standard output.",
+        ),
+    ] = None,
+    doc_id: Annotated[
+        str | None,
+        typer.Option("--id", help="Document id. Default: the text file's name without suffix."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="The article's title (required).")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="BCP 47 language tag, e.g. en (required).")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Publisher or outlet.")] = None,
+    url: Annotated[str | None, typer.Option(help="The article's http(s) address.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    license: Annotated[str | None, typer.Option(help="The text's license.")] = None,
+    nfc: Annotated[
+        bool,
+        typer.Option(
+            "--nfc", help="Normalise a text that is not NFC (the validator requires NFC)."
+        ),
+    ] = False,
+) -> None:
+    """Start a document: the text exactly as given, its hash, no annotations, the metadata.
+
+    The final newline an editor adds to a file is not part of the published text: it is dropped,
+    and the command says so. Exit 0: written; 2: nothing written.
+    """
+    from corpuskit.authoring import AuthoringError, default_id, prepare_text, render
+    from corpuskit.authoring import new_document as build
+    from corpuskit.formats import format_of
+    from corpuskit.io import DEFAULT_LIMIT, read_input, write_atomic
+
+    stdin = str(text) == "-"
+    fmt = "json" if output is None else format_of(output)
+    if fmt is None:
+        raise _fail(f"{output}: the output must be a .json or .xml file (nothing written)")
+    # Checked before reading, and again just before writing: new never replaces a file.
+    if output is not None and os.path.lexists(output):
+        raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
+    name = "standard input" if stdin else str(text)
+    try:
+        data = sys.stdin.buffer.read(DEFAULT_LIMIT + 1) if stdin else read_input(text)
+    except OSError as exc:
+        raise _fail(f"cannot read {name}: {exc.strerror or exc} (nothing written)") from None
+    if len(data) > DEFAULT_LIMIT:
+        raise _fail(f"{name} is over the limit of {DEFAULT_LIMIT:,} bytes (nothing written)")
+    given_id = doc_id if doc_id is not None else default_id(None if stdin else text, output)
+    try:
+        prepared = prepare_text(data, name, nfc=nfc)
+        doc = build(
+            prepared.text,
+            doc_id=given_id,
+            title=title,
+            language=language,
+            source=source,
+            url=url,
+            published=published,
+            license=license,
+            id_from=None if doc_id is not None else f"the name of {output if stdin else text}",
+        )
+        rendered = render(doc, fmt)
+    except AuthoringError as exc:
+        raise _fail(str(exc)) from None
+    if output is None:
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+        for note in prepared.notes:
+            typer.echo(f"corpuskit: {note}", err=True)
+        return
+    if os.path.lexists(output):
+        raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
+    try:
+        write_atomic(output, rendered)
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror or exc} (nothing written)") from None
+    for note in prepared.notes:
+        typer.echo(f"corpuskit: {note}", err=True)
+    typer.echo(
+        f'corpuskit: wrote {output}: document "{doc.id}", {len(doc.text):,} characters, '
+        "no annotations yet",
+        err=True,
+    )
+
+
+@app.command("text")
+def print_text(
+    document: Annotated[Path, typer.Argument(help="A .json or .xml document.")],
+) -> None:
+    """Print a document's text exactly: its UTF-8 bytes, nothing added (no final newline).
+
+    Edit it with any editor and give it back with `corpuskit reanchor DOC --text FILE`.
+    """
+    from corpuskit.authoring import AuthoringError, document_text
+    from corpuskit.formats import format_of
+    from corpuskit.io import read_input
+
+    fmt = format_of(document)
+    if fmt is None:
+        raise _fail(f"{document}: not a .json or .xml file")
+    try:
+        data = read_input(document)
+        content = document_text(data, fmt, str(document))
+    except OSError as exc:
+        raise _fail(f"cannot read {document}: {exc.strerror or exc}") from None
+    except AuthoringError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        sys.stdout.buffer.write(content.encode("utf-8"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (| head): not an error; keep Python from reporting it at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _rule_line(rule: Rule) -> str:
     fix = "fixable" if rule.fixable else ""
     return f"{rule.code}  {rule.name:<30} {rule.severity.value:<8} {fix:<8} {rule.summary}"
