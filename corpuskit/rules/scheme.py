@@ -6,13 +6,21 @@ Every message names the scheme line that sets the constraint.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity
-from corpuskit.model import Argument, Document, Entity, Event, Mention, Relation, Span
+from corpuskit.model import (
+    Argument,
+    Document,
+    Entity,
+    Event,
+    Mention,
+    Relation,
+    Span,
+    fresh_ids,
+)
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -550,7 +558,7 @@ def _check_attributes(
     required = [spec for spec in scheme.attributes.values() if spec.required]
     if not required:
         return
-    new_ids = _fresh_ids(doc, "a")
+    missing = []
     for kind, index, a in doc.annotations():
         for spec in required:
             if kind not in spec.on or (a.id, spec.name) in carried:
@@ -558,13 +566,31 @@ def _check_attributes(
             actual = getattr(a, "type", "")
             if spec.types and not scheme.accepts(spec.types, actual, kind):
                 continue
-            yield Finding(
-                ATTRIBUTE_MISSING,
-                f'{_SINGULAR[kind]} "{a.id}" has no "{spec.name}" attribute; {spec.where} requires it',
-                pointer=f"/{kind}/{index}",
-                annotation_id=a.id,
-                hint=_missing_attribute_hint(next(new_ids), a.id, spec),
-            )
+            missing.append((kind, index, a.id, spec))
+    if not missing:
+        return
+    # Each hint offers its own id, so that pasting all of them gives distinct ids.
+    new_ids = fresh_ids("attributes", [x.id for x in doc.attributes], _named(doc), len(missing))
+    for (kind, index, ident, spec), new_id in zip(missing, new_ids, strict=True):
+        yield Finding(
+            ATTRIBUTE_MISSING,
+            f'{_SINGULAR[kind]} "{ident}" has no "{spec.name}" attribute; {spec.where} requires it',
+            pointer=f"/{kind}/{index}",
+            annotation_id=ident,
+            hint=_missing_attribute_hint(new_id, ident, spec),
+        )
+
+
+def _named(doc: Document) -> set[str]:
+    """Every id in use or referenced: a dangling reference keeps its id taken."""
+    out = {a.id for _, _, a in doc.annotations()}
+    out.update(m for e in doc.entities for m in e.mentions)
+    out.update(x for q in doc.quotes for x in (q.speaker,) if x)
+    out.update(x for c in doc.claims for x in (c.source, c.channel) if x)
+    out.update(arg.ref for ev in doc.events for arg in ev.args)
+    out.update(arg.ref for rel in doc.relations for arg in rel.args)
+    out.update(at.target for at in doc.attributes)
+    return out
 
 
 def _missing_attribute_hint(new_id: str, target: str, spec: AttributeDef) -> str:
@@ -576,17 +602,6 @@ def _missing_attribute_hint(new_id: str, target: str, spec: AttributeDef) -> str
     if spec.values:
         return hint + f"; allowed values: {', '.join(_show(v) for v in spec.values)}"
     return hint + (f"; the value is a {spec.datatype}" if spec.datatype else "")
-
-
-def _fresh_ids(doc: Document, prefix: str) -> Iterator[str]:
-    """Ids ``a1``, ``a2`` ... after the highest one of that form, skipping every id in use."""
-    used = {a.id for _, _, a in doc.annotations()}
-    numbered = re.compile(re.escape(prefix) + "([0-9]{1,18})")
-    n = max((int(m[1]) for m in map(numbered.fullmatch, used) if m), default=0)
-    while True:
-        n += 1
-        if f"{prefix}{n}" not in used:
-            yield f"{prefix}{n}"
 
 
 def _check_cues(doc: Document, scheme: Scheme) -> Iterator[Finding]:
