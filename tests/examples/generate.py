@@ -290,6 +290,28 @@ CASES: list[Case] = [
         8,
     ),
     (
+        "O008-unanchored-span.json",
+        "O008",
+        lambda: _j(
+            base(),
+            '"cue": [{"start": 81, "end": 85, "text": "said"}]',
+            '"cue": [{"text": "said", "prefix": "he "}]',
+        ),
+        '{"text": "said", "prefix"',
+        0,
+    ),
+    (
+        "O008-unanchored-span.xml",
+        "O008",
+        lambda: _x(
+            base(),
+            '<cue><frag start="81" end="85">said</frag>',
+            '<cue><frag prefix="he ">said</frag>',
+        ),
+        '<frag prefix="he "',
+        0,
+    ),
+    (
         "O101-span-whitespace.json",
         "O101",
         lambda: _j(
@@ -346,6 +368,20 @@ CASES: list[Case] = [
             '{"role": "organization", "ref": "e1"}, {"role": "since", "ref": "r1"}',
         ),
         '{"id": "r1"',
+        0,
+    ),
+    (
+        "R005-missing-id.json",
+        "R005",
+        lambda: _j(base(), '{"id": "m2", "type": "QUANTITY"', '{"type": "QUANTITY"'),
+        '{"type": "QUANTITY"',
+        0,
+    ),
+    (
+        "R005-missing-id.xml",
+        "R005",
+        lambda: _x(base(), '<mention id="m2" type="QUANTITY">', '<mention type="QUANTITY">'),
+        '<mention type="QUANTITY">',
         0,
     ),
     (
