@@ -14,7 +14,7 @@ import random
 import tempfile
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document, spans_of
 from corpuskit.reanchor import reanchor
 from corpuskit.rules import schema as S
 from corpuskit.scheme import Scheme, load_scheme
+from corpuskit.texts import text_problem
 
 #: How often an input is scaled up (thousands of annotations) to find quadratic slowness.
 HEAVY_RATE = 0.01
@@ -248,24 +249,51 @@ def target_fix(case: Case) -> str:
 
 
 def target_reanchor(case: Case) -> str:
-    """reanchor: no annotation lost, fragments inside the new text, only moved ones flagged."""
+    """reanchor (the plan, then the move, as the command runs them): no annotation lost,
+    fragments inside the new text, only listed ones flagged; refusals are PlanError."""
+    from corpuskit.reanchor_plan import NothingToDo, PlanError, make_plan
+
     rng = case.rng
     doc = (
         documents.random_document(rng)
         if rng.random() < 0.8
         else json_format.loads(documents.positive_seeds()[0][1])
     )
-    case.keep("doc.json", json_format.dumps(doc).encode())
-    new_text = doc.text if rng.random() < 0.05 else mutations.edit_text(doc.text, rng)
-    case.keep("new.txt", new_text.encode("utf-8", errors="surrogatepass"))
-    # What `corpuskit reanchor` refuses before moving anything (documented; nothing written).
-    if (
-        not new_text
-        or XML_FORBIDDEN.search(new_text)
-        or not unicodedata.is_normalized("NFC", new_text)
-    ):
-        return "refused"
-    moved_doc, moved = reanchor(doc, new_text)
+    edited = doc.text if rng.random() < 0.05 else mutations.edit_text(doc.text, rng)
+    data = edited.encode("utf-8", errors="surrogatepass")
+    if rng.random() < 0.2:
+        # What editors do to a text file: a final newline, CRLF, a BOM, bytes that are not UTF-8.
+        data = rng.choice([data + b"\n", data + b"\r\n", b"\xef\xbb\xbf" + data])
+        data = mutations.mutate_bytes(data, rng) if rng.random() < 0.3 else data
+    folder = _scratch()
+    path = folder / "text.txt"
+    path.write_bytes(data)
+    in_place = rng.random() < 0.3
+    if in_place:
+        # The text was edited inside the document (hash now stale); the old text is given.
+        edited_text = data.decode("utf-8", errors="replace")
+        doc_in = replace(doc, text=edited_text)
+        case.keep("doc.json", json_format.dumps(doc).encode())
+        case.keep("doc-edited.json", json_format.dumps(doc_in).encode("utf-8", "surrogatepass"))
+        path.write_text(doc.text + rng.choice(["", "\n"]), "utf-8")
+        case.keep("old.txt", path.read_bytes())
+        options: dict[str, Any] = {"old_text_file": path}
+    else:
+        doc_in = doc
+        case.keep("doc.json", json_format.dumps(doc).encode())
+        case.keep("new.txt", data)
+        options = {"text_file": path}
+    try:
+        plan = make_plan(doc_in, folder / "doc.json", root=folder, **options)
+    except (PlanError, NothingToDo):
+        return "refused"  # documented: the command says why and writes nothing
+    new_text = plan.new_text
+    if XML_FORBIDDEN.search(new_text) and not in_place:
+        raise Broken("the plan accepted a new text XML cannot carry")
+    # A text edited in place is taken as it is, even one validate rejects (O005, O007): it is
+    # still moved onto, but writing it may be refused (ValueError, as the command reports).
+    unusable = text_problem(new_text) is not None
+    moved_doc, moved = reanchor(doc_in, new_text, plan.old_text)
     for kind in ANNOTATION_KINDS:
         old_ids = [a.id for a in getattr(doc, kind)]
         new_ids = [a.id for a in getattr(moved_doc, kind)]
@@ -278,7 +306,8 @@ def target_reanchor(case: Case) -> str:
                 if not span:
                     raise DataLoss(f"{a.id}: its {field_name} lost every fragment")
                 for f in span:
-                    if not 0 <= f.start < f.end <= len(new_text):
+                    # An empty text (edited in place) has no room for any fragment.
+                    if new_text and not 0 <= f.start < f.end <= len(new_text):
                         raise Broken(
                             f"{a.id}: fragment [{f.start}, {f.end}) outside the new text ({len(new_text)})"
                         )
@@ -286,6 +315,8 @@ def target_reanchor(case: Case) -> str:
                         raise Broken(f"{a.id}: not reported as moved but covers other text")
     if new_text == doc.text and (moved or moved_doc != doc):
         raise Broken("re-anchoring onto the same text changed the document")
+    if unusable:
+        return "moved onto an unusable text"
     rendered = json_format.dumps(moved_doc).encode()
     if xml_format.loads(xml_format.dumps(moved_doc)) != json_format.loads(rendered):
         raise Broken("the re-anchored document does not survive JSON and XML")
