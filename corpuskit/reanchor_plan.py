@@ -200,11 +200,15 @@ def _old_text_file(doc: Document, path: Path, root: Path | None, limit: int) -> 
         given = read_text_file(path, current="\n", root=root, limit=limit).text
     except TextFileError as exc:
         raise PlanError(str(exc)) from None
-    # The editor may have added a final newline here too: try the text as it is, then without.
-    candidates = [(given, "")]
-    trimmed, dropped = drop_editor_newline(given)
+    # The editor may have added a final newline here too: the rule's reading first (against
+    # the document's text), then the file as it is; a hash match beats spans that merely fit.
+    trimmed, dropped = drop_editor_newline(given, doc.text)
+    candidates = [(trimmed, f"; {newline_note(dropped, str(path))}" if dropped else "")]
     if dropped:
-        candidates.append((trimmed, f"; {newline_note(dropped, str(path))}"))
+        candidates.append((given, ""))
+    for text, note in candidates:
+        if text_sha256(text) == doc.text_sha256:
+            return text, f"{path} (its sha256 is the stored text_sha256{note})"
     for text, note in candidates:
         how = _fits(doc, text)
         if how is not None:
