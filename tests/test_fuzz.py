@@ -3,16 +3,22 @@ own promises: failures are caught, classified and saved; cases are reproducible.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import ROOT
 from corpuskit.engine import Settings, check_bytes
+from corpuskit.fixer import FixOutcome, fix_bytes
 from corpuskit.formats import json_format, xml_format
+from corpuskit.model import Document
+from corpuskit.reanchor import reanchor
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import fuzz
@@ -20,7 +26,7 @@ import fuzz_documents
 import fuzz_targets
 
 #: Cases per target in the quick run: about 15 s for all targets (brat is the slowest) on a shared two-core machine.
-QUICK_CASES = 150
+QUICK_CASES = 120
 QUICK_SEED = 20240601
 
 
@@ -129,3 +135,40 @@ def test_the_command_line_prints_the_figures_and_fails_on_unknown_targets(
     with pytest.raises(SystemExit) as exited:
         fuzz.main(["--targets", "validate,nonsense"])
     assert exited.value.code == 2
+
+
+# The checks themselves: a planted defect must be caught.
+
+
+def test_a_fix_that_drops_an_annotation_is_data_loss(monkeypatch: pytest.MonkeyPatch) -> None:
+    def lossy(data: bytes, name: str, *args: Any, **kwargs: Any) -> FixOutcome:
+        outcome = fix_bytes(data, name, *args, **kwargs)
+        if outcome.fixed_text is None or not name.endswith(".json"):
+            return outcome
+        record = json.loads(outcome.fixed_text)
+        record["mentions"] = record["mentions"][:-1]
+        return dataclasses.replace(outcome, fixed_text=json_format.dumps_record(record))
+
+    monkeypatch.setattr(fuzz_targets, "fix_bytes", lossy)
+    result = fuzz.run(["fix"], 40, QUICK_SEED, heavy=False)
+    assert result.tallies["fix"].losses > 0
+    assert all(f.kind == "data loss" for f in result.failures)
+
+
+def test_a_reanchor_that_drops_an_annotation_is_data_loss(monkeypatch: pytest.MonkeyPatch) -> None:
+    def lossy(doc: Document, *args: Any) -> Any:
+        moved, listed = reanchor(doc, *args)
+        return dataclasses.replace(moved, claims=moved.claims[:-1]), listed
+
+    monkeypatch.setattr(fuzz_targets, "reanchor", lossy)
+    result = fuzz.run(["reanchor"], 40, QUICK_SEED, heavy=False)
+    assert result.tallies["reanchor"].losses > 0
+
+
+def test_a_conversion_that_drops_attributes_is_data_loss(monkeypatch: pytest.MonkeyPatch) -> None:
+    dumps = xml_format.dumps
+    monkeypatch.setattr(
+        xml_format, "dumps", lambda doc: dumps(dataclasses.replace(doc, attributes=()))
+    )
+    result = fuzz.run(["convert"], 40, QUICK_SEED, heavy=False)
+    assert result.tallies["convert"].losses > 0
