@@ -218,13 +218,18 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _types(value: Any) -> set[str]:
+    """The ``type`` names of a node (a string or a list; anything else names nothing)."""
+    return {t for t in _as_list(value) if isinstance(t, str)}
+
+
 def _items(data: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]] | None:
     """(pointer, annotation) pairs of a collection, page, list or single annotation."""
     if isinstance(data, list):
         return [(f"/{i}", a) for i, a in enumerate(data)], {}
     if not isinstance(data, dict):
         return None
-    kinds = set(_as_list(data.get("type")))
+    kinds = _types(data.get("type"))
     if "Annotation" in kinds:
         return [("", data)], {}
     if "AnnotationPage" in kinds:
@@ -377,7 +382,7 @@ class _Reader:
         resources: list[tuple[Any, str]] = []
         for i, t in enumerate(targets):
             p = f"{pointer}/{i}" if isinstance(target, list) else pointer
-            if isinstance(t, dict) and set(_as_list(t.get("type"))) & {"List", "Composite"}:
+            if isinstance(t, dict) and _types(t.get("type")) & {"List", "Composite"}:
                 resources += [
                     (item, f"{p}/items/{j}") for j, item in enumerate(_as_list(t.get("items")))
                 ]
@@ -711,16 +716,20 @@ def _metadata(
             "meta": meta,
             "offset_unit": "codepoint",
             "text": "",
-            "text_sha256": "",
+            "text_sha256": text_sha256(""),
         }
-        try:
+        from corpuskit.rules.schema import check_record
+
+        # The member is input like any other: the schema says whether it is metadata.
+        problems = [f for f in check_record(record) if f.pointer.startswith("/meta")]
+        if not problems:
             return from_dict(record).meta
-        except (KeyError, TypeError, AttributeError):
-            reader.warn(
-                I.INPUT_MALFORMED,
-                "the collection's corpuskit metadata is incomplete; only its label is kept",
-                "/corpuskit",
-            )
+        reader.warn(
+            I.INPUT_MALFORMED,
+            f"the collection's corpuskit metadata does not fit corpuskit ({problems[0].message}); "
+            "only its label is kept",
+            "/corpuskit/meta",
+        )
     label = collection.get("label")
     meta = plain_metadata(label if isinstance(label, str) and label else doc_id)
     # Annotations made on one web page say which: that is the document's URL.
