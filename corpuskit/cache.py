@@ -226,8 +226,10 @@ def result_key(salt: str, display: str, data: bytes) -> str:
 
 
 def stat_name(fingerprint: str, path: Path) -> str:
-    """The stat index's name for (settings, file)."""
-    prefix = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    """The stat index's name for (corpuskit's code, settings, file)."""
+    # The code fingerprint too: otherwise an unchanged file keeps the result an older corpuskit
+    # gave it, since the stat hit skips the result key that does carry the code fingerprint.
+    prefix = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}".encode()).hexdigest()[:16]
     return prefix + "|" + str(path.resolve())
 
 

@@ -124,6 +124,37 @@ def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
     assert len(calls) == 6  # other settings, other results
 
 
+def test_changed_corpuskit_code_rechecks_unchanged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpuskit import cache
+
+    write_corpus(tmp_path / "docs", 3)
+    calls: list[Path] = []
+    real = engine.check_data
+
+    def counting(
+        data: bytes, path: Path, settings: Settings | None = None, display: str | None = None
+    ) -> engine.FileReport:
+        calls.append(path)
+        return real(data, path, settings, display)
+
+    monkeypatch.setattr(runner, "check_data", counting)
+    options = runner.RunOptions(
+        paths=(tmp_path / "docs",),
+        settings=Settings(),
+        config=Config(root=tmp_path),
+        cache_dir=tmp_path / "cache",
+    )
+    list(runner.run(options))
+    assert len(calls) == 3
+    calls.clear()
+    # An edited checkout of corpuskit (new rules): the stat index must not serve old results.
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited")
+    list(runner.run(options))
+    assert len(calls) == 3
+
+
 def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
     write_corpus(tmp_path / "docs", 40)
     broken = sorted((tmp_path / "docs").glob("*.json"))
