@@ -99,7 +99,8 @@ ATTRIBUTE_MISSING = Rule(
     "attribute-missing",
     E,
     "A required attribute is missing from an annotation.",
-    """An attribute with `required = true` must be on every annotation it may be on.
+    """An attribute with `required = true` must be on every annotation it may be on. The hint gives
+the attribute to add, with a fresh id in the document's style, and the values it may take.
 
 Fails: an event without a realis attribute when realis is required.
 Passes: the same event with `{"name": "realis", "value": "actual", ...}`.""",
