@@ -172,6 +172,17 @@ def test_human_formats_show_control_characters_escaped(evil: Path, fmt: str) -> 
         assert "\\x00" in out and "\\x01\\x1b[2J\\x1f\\x7f\\u0085\\u2029\\u202e" in out
 
 
+@pytest.mark.parametrize("fmt", ["text", "concise", "junit"])
+def test_a_file_name_that_looks_like_a_workflow_command_never_starts_a_line(
+    tmp_path: Path, fmt: str
+) -> None:
+    name = "::warning file=x::boom.json"
+    (tmp_path / name).write_text(evil_document(), "utf-8")
+    out = validate(fmt, tmp_path, name)
+    assert not [line for line in out.splitlines() if line.lstrip().startswith("::")]
+    assert f"./{name}:31:4: S002 " in out
+
+
 def test_github_annotations_are_the_only_lines_that_are_workflow_commands(evil: Path) -> None:
     out = validate("github", evil, "evil.json")
     assert RAW.search(out) is None, RAW.findall(out)

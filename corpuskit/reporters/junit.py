@@ -8,7 +8,7 @@ from typing import TextIO
 from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport
 from corpuskit.reporters import ReportContext, Summary
-from corpuskit.reporters.escape import visible
+from corpuskit.reporters.escape import display_path, visible
 
 
 class JunitReporter:
@@ -30,8 +30,11 @@ class JunitReporter:
             "testcase",
             {"classname": "corpuskit.validate", "name": path, "file": path, "line": str(first)},
         )
+        # Viewers print these lines into CI logs: each starts with the path, shown so it cannot
+        # read as a workflow command.
+        shown = display_path(self.context.relative(report.path))
         lines = [
-            f"{path}:{d.line}:{d.column}: {visible(d.code)} {visible(d.message)}"
+            f"{shown}:{d.line}:{d.column}: {visible(d.code)} {visible(d.message)}"
             + (f"\n    help: {visible(d.hint)}" if d.hint else "")
             for d in report.diagnostics
         ]
