@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,18 +43,6 @@ def _use_color(stream: object, choice: bool | None) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-def _codes(values: Iterable[str] | None) -> frozenset[str]:
-    """Codes from comma-separated codes, family letters or rule names (any case)."""
-    out = set()
-    for value in values or ():
-        for item in value.split(","):
-            item = item.strip()
-            if item:
-                rule = find_rule(item)
-                out.add(rule.code if rule else item.upper())
-    return frozenset(out)
 
 
 @app.command()
@@ -197,33 +185,12 @@ def validate(
 def _settings(
     config: Config, select: list[str] | None, ignore: list[str] | None, scheme: Scheme | None
 ) -> Settings:
-    from corpuskit.diagnostics import Severity
-    from corpuskit.engine import Settings
+    from corpuskit.config import build_settings
 
-    settings = Settings(
-        select=_codes(select) or _codes(config.select),
-        ignore=_codes(ignore) | _codes(config.ignore),
-        severity={code: Severity(level) for code, level in _code_pairs(config.severity)},
-        scheme=scheme,
-        max_file_size=config.max_file_size,
-        root=config.root,
-        per_file_ignores=tuple(
-            (str(config.root / glob), _codes(codes)) for glob, codes in config.per_file_ignores
-        ),
-    )
-    unknown = settings.check_codes()
-    if unknown:
-        where = f" (command line or {config.source})" if config.source else ""
-        raise _fail(f"unknown rule code or family {unknown[0]!r}{where}; see 'corpuskit rules'")
-    return settings
-
-
-def _code_pairs(pairs: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
-    out = []
-    for code, level in pairs:
-        rule = find_rule(code)
-        out.append((rule.code if rule else code.upper(), level))
-    return out
+    try:
+        return build_settings(config, select, ignore, scheme)
+    except CorpuskitError as exc:  # an unknown rule code
+        raise _fail(str(exc)) from None
 
 
 def _run(
@@ -553,6 +520,7 @@ def reanchor(
     typer.echo(f"new text: {plan.new_source}")
     for note in plan.notes:
         typer.echo(note)
+    typer.echo(f"wrote {target}")
     typer.echo(report(moved), nl=False)
     raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
 

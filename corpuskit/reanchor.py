@@ -17,7 +17,8 @@ reported. Everything else is kept and listed for review, never dropped: a fragme
 characters changed keeps its stored text and is placed where its start maps to (``validate``
 flags it, O003, until a person decides); a fragment that lies in a short unchanged stretch
 between two changes is placed there, but listed, since a few equal characters amid a rewrite may
-be another word.
+be another word; and so is a fragment whose characters are unchanged but now glued to a changed
+neighbour ("he" in "she"), since it would cover part of another word.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from corpuskit.model import Document, Fragment, Span, spans_of, text_sha256
 
@@ -46,8 +48,10 @@ MAX_DEPTH = 6
 #: Words, runs of white space, and every other character on its own.
 _TOKEN = re.compile(r"\w+|\s+|.", re.DOTALL)
 
-#: The kind of a listed fragment: its characters changed, or it sits between nearby changes.
-CHANGED, NEAR_CHANGES = "changed", "near-changes"
+#: The kind of a listed fragment: its characters changed; it sits in a short unchanged stretch
+#: between changes; or its characters are unchanged but the word around them is not ("he" in
+#: "she").
+CHANGED, NEAR_CHANGES, WORD_CHANGED = "changed", "near-changes", "word-changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +65,8 @@ class Moved:
     new_end: int
     old_context: str
     new_context: str
-    #: :data:`CHANGED` (its text is not in the new text there) or :data:`NEAR_CHANGES`.
+    #: :data:`CHANGED` (its text is not in the new text there), :data:`NEAR_CHANGES` or
+    #: :data:`WORD_CHANGED`.
     kind: str = CHANGED
 
 
@@ -113,10 +118,7 @@ def _common_suffix(old: str, a0: int, a1: int, new: str, b0: int, b1: int) -> in
 def _tokens(text: str, start: int, end: int) -> tuple[list[str], list[int]]:
     """The tokens of text[start:end] and where each begins (absolute offsets, plus the end)."""
     words = _TOKEN.findall(text, start, end)
-    at = [start]
-    for word in words:
-        at.append(at[-1] + len(word))
-    return words, at
+    return words, list(accumulate(map(len, words), initial=start))
 
 
 def _patience(old_words: list[str], new_words: list[str]) -> list[tuple[int, int]]:
@@ -288,6 +290,11 @@ def _context(text: str, start: int, end: int) -> str:
     )
 
 
+def _word_at(text: str, i: int) -> bool:
+    """Whether text[i] exists and is a word character (letter, digit, underscore)."""
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
 def _move_span(
     span: Span, alignment: Alignment, old: str, new: str, ident: str, field: str, moved: list[Moved]
 ) -> Span:
@@ -298,7 +305,12 @@ def _move_span(
         if found is not None and new[found[0] : found[0] + size] == f.text:
             start, trusted = found
             out.append(Fragment(start, start + size, f.text))
-            if not trusted:
+            # The same characters, but glued to a changed neighbour ("he" -> "she"): they now
+            # belong to another word.
+            glued = _word_at(old, f.start - 1) != _word_at(new, start - 1) or _word_at(
+                old, f.end
+            ) != _word_at(new, start + size)
+            if glued or not trusted:
                 moved.append(
                     Moved(
                         ident,
@@ -308,7 +320,7 @@ def _move_span(
                         start + size,
                         _context(old, f.start, f.end),
                         _context(new, start, start + size),
-                        NEAR_CHANGES,
+                        WORD_CHANGED if glued else NEAR_CHANGES,
                     )
                 )
             continue
@@ -379,34 +391,26 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+_HEADINGS = (
+    (CHANGED, "whose text changed (kept, flagged by O003)"),
+    (WORD_CHANGED, "whose word changed around them (same characters; check the span still fits)"),
+    (NEAR_CHANGES, "between nearby changes (same text, placed there; check it is the same word)"),
+)
+
+
 def report(moved: list[Moved]) -> str:
     """A readable list of the annotations a person must look at."""
     if not moved:
         return "Every span moved with its text; nothing to review.\n"
-    changed = [m for m in moved if m.kind == CHANGED]
-    near = [m for m in moved if m.kind != CHANGED]
     lines: list[str] = []
-    if changed:
-        lines += [
-            f"{_plural(len(changed), 'span')} whose text changed (kept, flagged by O003):",
-            "",
-        ]
-        for m in changed:
-            lines += [
-                f"- {m.annotation_id} ({m.field}) was [{m.old.start}, {m.old.end}) "
-                f"{m.old.text!r}, now at [{m.new_start}, {m.new_end})",
-                f"    old: {m.old_context!r}",
-                f"    new: {m.new_context!r}",
-            ]
-    if near:
+    for kind, heading in _HEADINGS:
+        group = [m for m in moved if m.kind == kind]
+        if not group:
+            continue
         if lines:
             lines.append("")
-        lines += [
-            f"{_plural(len(near), 'span')} between nearby changes (same text, placed there; "
-            "check it is the same word):",
-            "",
-        ]
-        for m in near:
+        lines += [f"{_plural(len(group), 'span')} {heading}:", ""]
+        for m in group:
             lines += [
                 f"- {m.annotation_id} ({m.field}) was [{m.old.start}, {m.old.end}) "
                 f"{m.old.text!r}, now at [{m.new_start}, {m.new_end})",

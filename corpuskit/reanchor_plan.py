@@ -255,10 +255,11 @@ def make_plan(
                 "re-anchor (to move the spans onto a corrected text, give it with --text FILE)"
             )
         raise PlanError(
-            f"{document}: {bad} of {total} span fragments do not cover their stored text, but "
-            "the text has its stored hash, so what they pointed into is not known. If the text "
-            "was edited in place and the hash updated, name the git version with the old text "
-            "with --from REF, or give it with --old-text FILE"
+            f"{document}: the text has its stored hash, so it was not edited in place, but "
+            f"{bad} of {total} span fragments do not cover their stored text (O003 in "
+            "corpuskit validate). Spans an earlier reanchor listed for review are corrected by "
+            "hand; if the text was edited in place and its hash updated, name the git version "
+            "with the old text with --from REF, or give that text with --old-text FILE"
         )
     else:
         old_text, old_source = doc.text, f"{document} (its sha256 is the stored text_sha256)"

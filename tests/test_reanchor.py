@@ -16,7 +16,7 @@ from conftest import CORPUS, POSITIVE, run_cli
 from corpuskit import reanchor as reanchor_module
 from corpuskit.formats import json_format
 from corpuskit.model import Document, Fragment, Mention, Metadata, spans_of, text_sha256
-from corpuskit.reanchor import CHANGED, NEAR_CHANGES, TRUSTED, reanchor
+from corpuskit.reanchor import CHANGED, NEAR_CHANGES, TRUSTED, WORD_CHANGED, reanchor
 from corpuskit.texts import drop_editor_newline
 from strategies import documents
 
@@ -75,10 +75,14 @@ def test_every_span_covers_the_same_characters_or_is_listed(
         entry = listed.get((ident, field, old))
         assert new.text == old.text  # the stored text is kept, always
         assert 0 <= new.start < new.end <= len(new_text)
+        # Untouched characters move exactly; they are listed only when glued to a changed
+        # neighbour ("he" becoming "she"): then they are part of another word.
         if old.end <= prefix:
-            assert entry is None and (new.start, new.end) == (old.start, old.end)
+            assert entry is None or entry.kind == WORD_CHANGED
+            assert (new.start, new.end) == (old.start, old.end)
         elif old.start >= len(text) - suffix:
-            assert entry is None and (new.start, new.end) == (old.start + delta, old.end + delta)
+            assert entry is None or entry.kind == WORD_CHANGED
+            assert (new.start, new.end) == (old.start + delta, old.end + delta)
         else:  # some of its characters changed, or sit amid the change: a person looks
             assert entry is not None
         if entry is None or entry.kind == NEAR_CHANGES:
@@ -429,6 +433,24 @@ def test_reanchor_without_a_way_to_the_old_text_says_what_to_do_and_writes_nothi
     again = run_cli("reanchor", str(doc), "--text", str(tmp_path / "new.txt"), env=NO_GIT_ABOVE)
     assert again.returncode == 2 and "edited in place" in again.stderr
     assert doc.read_bytes() == edited
+
+
+def test_reanchor_again_after_spans_were_listed_says_to_correct_them_by_hand(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "d.json"
+    shutil.copy(MINIMAL, doc)
+    corrected = MINIMAL_TEXT.replace("he said", "she said").replace("will come", "will follow")
+    (tmp_path / "new.txt").write_text(corrected, "utf-8")
+    first = run_cli("reanchor", str(doc), "--text", str(tmp_path / "new.txt"))
+    assert first.returncode == 1
+    assert "1 span whose text changed" in first.stdout and "q1 (span)" in first.stdout
+    # "he" is now inside "she": the same characters, another word.
+    assert "1 span whose word changed around them" in first.stdout and "m6 (span)" in first.stdout
+    before = doc.read_bytes()
+    again = run_cli("reanchor", str(doc), env=NO_GIT_ABOVE)
+    assert again.returncode == 2 and "corrected by hand" in again.stderr
+    assert doc.read_bytes() == before
 
 
 def test_reanchor_of_an_untouched_document_has_nothing_to_do(tmp_path: Path) -> None:
