@@ -9,12 +9,16 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.scheme import Scheme, load_scheme
+
+if TYPE_CHECKING:
+    from corpuskit.engine import Settings
 
 #: Where the corpus is when nothing says otherwise.
 DEFAULT_PATHS = ("corpus",)
@@ -214,6 +218,59 @@ def load_config(start: Path | None = None) -> Config:
                 continue
             return _parse(candidate, folder, table)
     return Config(root=here)
+
+
+def rule_code(name: str) -> str:
+    """The code of a rule given by code or name (any case); other names upper-cased."""
+    from corpuskit.rules import find_rule
+
+    rule = find_rule(name)
+    return rule.code if rule else name.upper()
+
+
+def rule_codes(values: Iterable[str] | None) -> frozenset[str]:
+    """Codes from comma-separated codes, family letters or rule names (any case)."""
+    return frozenset(
+        rule_code(item.strip())
+        for value in values or ()
+        for item in value.split(",")
+        if item.strip()
+    )
+
+
+def build_settings(
+    config: Config,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    scheme: Scheme | None = None,
+) -> Settings:
+    """The engine settings a configuration gives, with command-line ``select``/``ignore`` and
+    ``scheme`` on top; ConfigError names the first code that is no rule.
+
+    ``validate``, ``fix`` and the language server all build their settings here, so that an
+    editor reports exactly what the command line does.
+    """
+    from corpuskit.diagnostics import Severity
+    from corpuskit.engine import Settings
+
+    settings = Settings(
+        select=rule_codes(select) or rule_codes(config.select),
+        ignore=rule_codes(ignore) | rule_codes(config.ignore),
+        severity={rule_code(code): Severity(level) for code, level in config.severity},
+        scheme=scheme,
+        max_file_size=config.max_file_size,
+        root=config.root,
+        per_file_ignores=tuple(
+            (str(config.root / glob), rule_codes(codes)) for glob, codes in config.per_file_ignores
+        ),
+    )
+    unknown = settings.check_codes()
+    if unknown:
+        where = f" (command line or {config.source})" if config.source else ""
+        raise ConfigError(
+            f"unknown rule code or family {unknown[0]!r}{where}; see 'corpuskit rules'"
+        )
+    return settings
 
 
 class SchemeFinder:

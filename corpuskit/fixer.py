@@ -120,6 +120,16 @@ def _without_layout(report: FileReport) -> FileReport:
     return replace(report, diagnostics=kept)
 
 
+def keep_conventions(data: bytes, text: str) -> str:
+    """``text`` (as corpuskit writes it) with the line ends and final newline of ``data``."""
+    # CRLF line ends and a missing final newline survive a fix.
+    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
+        text = text.replace("\n", "\r\n")
+    if not data.endswith(b"\n"):
+        text = text.rstrip("\r\n")
+    return text
+
+
 def fix_file(
     path: Path,
     settings: Settings | None = None,
@@ -150,12 +160,7 @@ def fix_file(
     outcome = fix_bytes(data, name, settings, unsafe=unsafe)
     if outcome.fixed_text is None:
         return outcome
-    # Keep the file's own conventions: CRLF line ends and a missing final newline survive.
-    text = outcome.fixed_text
-    if b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n"):
-        text = text.replace("\n", "\r\n")
-    if not data.endswith(b"\n"):
-        text = text.rstrip("\r\n")
+    text = keep_conventions(data, outcome.fixed_text)
     outcome = replace(outcome, fixed_text=text if text != outcome.original else None)
     if not write or outcome.fixed_text is None:
         return outcome

@@ -160,6 +160,8 @@ class Scheme:
     expanded: dict[str, frozenset[str]] = field(default_factory=dict)
     #: sha256 of the scheme file: part of the cache key of every result checked against it.
     digest: str = ""
+    #: (table, name) -> description, e.g. ("types", "PER"), for annotators (editor hovers).
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""
@@ -451,6 +453,12 @@ def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
         where_cue=w("/policies/cue_excludes_speaker"),
         where_types=w("/types"),
         expanded=_expansions(types),
+        descriptions={
+            (table, n): spec["description"]
+            for table in ("types", "events", "relations", "attributes", "knowledge_bases")
+            for n, spec in data.get(table, {}).items()
+            if isinstance(spec.get("description"), str)
+        },
     )
 
 
