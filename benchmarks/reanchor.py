@@ -59,7 +59,7 @@ def make_text(length: int, *, paragraphs: bool, seed: int = SEED) -> str:
 def make_document(text: str, seed: int = SEED) -> Document:
     """A document with a mention on about every eighth word of ``text``."""
     rng = random.Random(seed)
-    mentions = []
+    mentions: list[Mention] = []
     at = 0
     while True:
         start = text.find(" ", at + rng.randint(20, 60))
@@ -112,7 +112,6 @@ def edit(text: str, count: int, seed: int = SEED) -> tuple[str, list[tuple[int, 
 
 def check(doc: Document, moved_doc: Document, edits: list[tuple[int, int, int]]) -> int:
     """The number of spans clear of every edit (by 20 characters) that did not move exactly."""
-    starts = [e[0] for e in edits]
     wrong = 0
     for before, after in zip(doc.mentions, moved_doc.mentions, strict=True):
         f, g = before.span[0], after.span[0]
@@ -128,7 +127,6 @@ def check(doc: Document, moved_doc: Document, edits: list[tuple[int, int, int]])
                 break
         if clear and (g.start, g.end) != (f.start + delta, f.end + delta):
             wrong += 1
-    del starts
     return wrong
 
 
