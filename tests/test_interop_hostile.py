@@ -296,6 +296,40 @@ def test_a_second_normalisation_name_is_named_when_it_is_not_kept() -> None:
     )
 
 
+def test_parts_of_the_wrong_kind_in_corpuskit_members_are_named_not_skipped() -> None:
+    text = "Iran said so.\n"
+    target = {"selector": {"type": "TextQuoteSelector", "exact": "Iran"}}
+    tag = {"type": "TextualBody", "purpose": "tagging", "value": "GPE"}
+    items = [
+        {"id": "m1", "type": "Annotation", "body": tag, "target": target},
+        {
+            "id": "e1",
+            "type": "Annotation",
+            "body": tag,
+            "target": ["m1"],
+            "corpuskit": {"kind": "entity", "links": [{"kb": "wikidata"}, "Q794"]},
+        },
+        {
+            "id": "ev1",
+            "type": "Annotation",
+            "body": tag,
+            "target": target,
+            "corpuskit": {"kind": "event", "args": ["m1", {"role": "Agent", "ref": "m1"}]},
+        },
+    ]
+    result = read_webanno(json.dumps(items).encode(), text, "a.jsonld")
+    messages = [f.message for f in result.findings if f.rule.code == "I002"]
+    assert any("the link {'kb': 'wikidata'} is not a kb and an id" in m for m in messages)
+    assert any("the link 'Q794' is not a kb and an id" in m for m in messages)
+    assert any("the argument 'm1' is not an object" in m for m in messages)
+    provenance = '{"annotators": "ab"}'
+    record = {"documents": [{"id": "d1", "infons": {"corpuskit:provenance": provenance}}]}
+    record["documents"][0]["passages"] = [{"offset": 0, "text": "Iran"}]
+    (bioc,) = read_bioc(json.dumps(record).encode(), "c.json", "json")
+    assert bioc.document is not None and bioc.document.meta.provenance is None  # not ("a", "b")
+    assert any("annotators" in f.message for f in bioc.findings if f.rule.code == "I002")
+
+
 # --------------------------------------------------------------------------- where files are written
 
 

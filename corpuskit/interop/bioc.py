@@ -33,6 +33,7 @@ from corpuskit.interop.common import (
     Origin,
     SourceFinding,
     bounded,
+    checked_metadata,
     document_id,
     fit_name,
     load_json,
@@ -54,7 +55,6 @@ from corpuskit.model import (
     KBLink,
     Mention,
     Metadata,
-    Provenance,
     Quote,
     Relation,
     Span,
@@ -984,16 +984,20 @@ class _Reader:
             fields[key] = value or None
         provenance = None
         if "corpuskit:provenance" in infons:
+            problem: str | None
             try:
-                p = json.loads(infons["corpuskit:provenance"])
-                provenance = Provenance(
-                    tuple(p.get("annotators", ())),
-                    p.get("tool"),
-                    p.get("tool_version"),
-                    p.get("note"),
+                p, _, _ = load_json(infons["corpuskit:provenance"].encode("utf-8"))
+                checked, problem = checked_metadata(
+                    {"title": "t", "language": "und", "provenance": p}
                 )
-            except (ValueError, AttributeError, TypeError):
-                self.warn(I.INPUT_MALFORMED, "the corpuskit:provenance infon is not a JSON object")
+                provenance = checked.provenance if checked is not None else None
+            except InputProblem as exc:
+                problem = str(exc)
+            if problem is not None:
+                self.warn(
+                    I.INPUT_MALFORMED,
+                    f"the corpuskit:provenance infon is not corpuskit provenance ({problem}); left out",
+                )
         dropped = [k for k in infons if k not in (*_META_KEYS, "corpuskit:provenance", ORDER)]
         if dropped:
             self.warn(
@@ -1033,8 +1037,8 @@ def _extras(text: str | None) -> dict[str, dict[str, Any]] | None:
     if text is None:
         return {}
     try:
-        found = json.loads(text)
-    except ValueError:
+        found, _, _ = load_json(text.encode("utf-8"))
+    except InputProblem:
         return None
     if not isinstance(found, dict) or not all(isinstance(v, dict) for v in found.values()):
         return None

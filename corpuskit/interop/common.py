@@ -359,6 +359,30 @@ def plain_metadata(title: str, language: str | None = None) -> Metadata:
     return Metadata(title=title or "untitled", language=lang)
 
 
+def checked_metadata(meta: Any) -> tuple[Metadata | None, str | None]:
+    """A metadata record another format carried, as Metadata when the schema accepts it.
+
+    Returns (metadata, None), or (None, the schema's first objection): such a record is input
+    like any other, and a list where a string belongs must not reach the writers.
+    """
+    from corpuskit.formats.records import from_dict
+    from corpuskit.model import text_sha256
+    from corpuskit.rules.schema import check_record
+
+    record = {
+        "corpuskit": "1.0",
+        "id": "imported",
+        "meta": meta,
+        "offset_unit": "codepoint",
+        "text": "",
+        "text_sha256": text_sha256(""),
+    }
+    problems = [f for f in check_record(record) if f.pointer.startswith("/meta")]
+    if problems:
+        return None, problems[0].message
+    return from_dict(record).meta, None
+
+
 def scheme_from_text(toml_text: str, display: str) -> Scheme:
     """Load a scheme from TOML text (checked as any scheme file); SchemeError when unusable."""
     from corpuskit.io import write_atomic

@@ -21,7 +21,7 @@ from typing import Any
 from corpuskit.diagnostics import Finding, Rule
 from corpuskit.formats.common import LineIndex
 from corpuskit.formats.json_positions import JsonPositions
-from corpuskit.formats.records import from_dict, meta_to_dict
+from corpuskit.formats.records import meta_to_dict
 from corpuskit.interop.common import (
     Exported,
     HugeNumber,
@@ -30,6 +30,7 @@ from corpuskit.interop.common import (
     InputProblem,
     Origin,
     SourceFinding,
+    checked_metadata,
     document_id,
     fit_name,
     load_json,
@@ -407,6 +408,11 @@ class _Reader:
         out = []
         for item in _as_list(value):
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                self.warn(
+                    I.INPUT_MALFORMED,
+                    f"{ident}: the cue part {shorten(item)} has no text; left out",
+                    pointer,
+                )
                 continue
             start, end, exact = item.get("start"), item.get("end"), item["text"]
             if isinstance(start, int) and isinstance(end, int) and self.text[start:end] == exact:
@@ -622,11 +628,16 @@ def _document(
                     Event(ident, type_name, span, _args(reader, extra, ref, p), note)
                 )
         elif kind == "entity":
-            links = tuple(
-                KBLink(_name(reader, str(k.get("kb")), p), str(k.get("id")))
-                for k in _as_list(extra.get("links"))
-                if isinstance(k, dict) and k.get("kb") and k.get("id")
-            )
+            links: list[KBLink] = []
+            for k in _as_list(extra.get("links")):
+                if isinstance(k, dict) and isinstance(k.get("kb"), str) and k.get("id"):
+                    links.append(KBLink(_name(reader, k["kb"], p), _text(k["id"])))
+                else:
+                    reader.warn(
+                        I.INPUT_MALFORMED,
+                        f"{ident}: the link {shorten(k)} is not a kb and an id; left out",
+                        p,
+                    )
             name = extra.get("name")
             kinds["entities"].append(
                 Entity(
@@ -634,7 +645,7 @@ def _document(
                     type_name,
                     tuple(ref(t) for t in _as_list(target)),
                     name if isinstance(name, str) else None,
-                    links,
+                    tuple(links),
                     note,
                 )
             )
@@ -697,36 +708,36 @@ def _name(reader: _Reader, raw: str, pointer: str) -> str:
     return fitted
 
 
+def _text(value: Any) -> str:
+    """A scalar as text (an id may be written as a number); objects as their JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _args(reader: _Reader, extra: dict[str, Any], ref: Any, pointer: str) -> tuple[Argument, ...]:
-    return tuple(
-        Argument(_name(reader, str(x.get("role") or "arg"), pointer), ref(x.get("ref")))
-        for x in _as_list(extra.get("args"))
-        if isinstance(x, dict)
-    )
+    out = []
+    for x in _as_list(extra.get("args")):
+        if not isinstance(x, dict):
+            reader.warn(
+                I.INPUT_MALFORMED, f"the argument {shorten(x)} is not an object; left out", pointer
+            )
+            continue
+        out.append(
+            Argument(_name(reader, _text(x.get("role") or "arg"), pointer), ref(x.get("ref")))
+        )
+    return tuple(out)
 
 
 def _metadata(
     ours: dict[str, Any], collection: dict[str, Any], doc_id: str, reader: _Reader
 ) -> Metadata:
     meta = ours.get("meta")
-    if isinstance(meta, dict):
-        record = {
-            "corpuskit": "1.0",
-            "id": doc_id,
-            "meta": meta,
-            "offset_unit": "codepoint",
-            "text": "",
-            "text_sha256": text_sha256(""),
-        }
-        from corpuskit.rules.schema import check_record
-
-        # The member is input like any other: the schema says whether it is metadata.
-        problems = [f for f in check_record(record) if f.pointer.startswith("/meta")]
-        if not problems:
-            return from_dict(record).meta
+    if meta is not None:
+        checked, problem = checked_metadata(meta)
+        if checked is not None:
+            return checked
         reader.warn(
             I.INPUT_MALFORMED,
-            f"the collection's corpuskit metadata does not fit corpuskit ({problems[0].message}); "
+            f"the collection's corpuskit metadata does not fit corpuskit ({problem}); "
             "only its label is kept",
             "/corpuskit/meta",
         )
