@@ -135,7 +135,8 @@ def test_convert_to_a_bad_place_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("value", ["1_000", " 5 ", "١٢", "0x10", "1e400"])
+# 1e400 is spelled as in JSON but overflows: P005, as in JSON (tests/test_hostile_numbers.py).
+@pytest.mark.parametrize("value", ["1_000", " 5 ", "١٢", "0x10"])
 def test_xml_numbers_use_the_json_spelling(tmp_path: Path, value: str) -> None:
     xml = (
         (POSITIVE / "minimal.xml")
