@@ -195,6 +195,18 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
     def where(el: Any) -> tuple[int, int]:
         return (el.sourceline or 1, 1)
 
+    def characters(el: Any) -> str:
+        """An element's text; BioC text and infons hold characters only, no elements."""
+        if len(el):
+            child = el[0]
+            what = (
+                f"the entity reference &{child.name};, which is never expanded"
+                if child.tag is etree.Entity
+                else f"a <{child.tag}> element"
+            )
+            raise _Bad(f"<{el.tag}> holds {what}; BioC {el.tag} is characters only", where(child))
+        return str(el.text or "")
+
     def infons(el: Any) -> dict[str, str]:
         out: dict[str, str] = {}
         for inf in el.findall("infon"):
@@ -202,7 +214,11 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
             if key is None:
                 findings.append(_at(I.INPUT_MALFORMED, "<infon> without a key", where(inf), file))
                 continue
-            value = "".join(inf.itertext())
+            try:
+                value = characters(inf)
+            except _Bad as bad:
+                findings.append(_at(I.INPUT_MALFORMED, f"{bad}; left out", bad.where, file))
+                continue
             if key in out:
                 if value != out[key]:
                     findings.append(
@@ -229,14 +245,7 @@ def parse_xml(data: bytes, file: str) -> tuple[BiocCollection | None, list[Findi
     def text_of(el: Any) -> str | None:
         """The ``<text>`` child's content; BioC text holds characters only, no elements."""
         text_el = el.find("text")
-        if text_el is None:
-            return None
-        if len(text_el):
-            raise _Bad(
-                f"<text> holds a <{text_el[0].tag}> element; BioC text is characters only",
-                where(text_el),
-            )
-        return str(text_el.text or "")
+        return None if text_el is None else characters(text_el)
 
     def annotation(el: Any) -> BiocAnnotation:
         locations = [

@@ -538,7 +538,7 @@ def _document(
             )
         idents.append(ident)
         if isinstance(a.get("id"), str):
-            by_iri[a["id"]] = ident
+            by_iri.setdefault(a["id"], ident)  # as local ids: the first of a repeated id
         if raw is not None:
             local.setdefault(raw, ident)
 
