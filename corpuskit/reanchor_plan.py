@@ -22,7 +22,13 @@ from corpuskit.formats import format_module, format_of
 from corpuskit.io import DEFAULT_LIMIT
 from corpuskit.model import Document, text_sha256
 from corpuskit.reanchor import misfits
-from corpuskit.texts import TextFileError, drop_editor_newline, newline_note, read_text_file
+from corpuskit.texts import (
+    TextFileError,
+    drop_editor_newline,
+    newline_note,
+    read_text_file,
+    text_problem,
+)
 
 #: Seconds one git command may take.
 GIT_TIMEOUT = 60
@@ -274,6 +280,14 @@ def make_plan(
             notes.append(newline_note(new.dropped, str(text_file)))
     else:
         new_text = doc.text
+        # The same checks as a text from a file: moving spans onto a text the validator
+        # refuses would only write a document that fails.
+        problem = text_problem(new_text)
+        if problem is not None:
+            raise PlanError(
+                f"{document}: the text now in it {problem}; correct it there, then run "
+                "corpuskit reanchor again"
+            )
         edited = "edited in place" if in_place else "as it is"
         new_source = f"the text now in {document} ({edited}; kept byte for byte)"
     return Plan(old_text, old_source, new_text, new_source, tuple(notes))

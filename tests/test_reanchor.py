@@ -435,6 +435,14 @@ def test_reanchor_without_a_way_to_the_old_text_says_what_to_do_and_writes_nothi
     assert doc.read_bytes() == edited
 
 
+def test_reanchor_refuses_a_text_edited_in_place_that_the_validator_refuses(repo: Path) -> None:
+    doc = repo / "d.json"
+    edited = _edit_in_place(doc, "official said.", "official said, cafe\u0301.")
+    result = run_cli("reanchor", "d.json", cwd=repo)
+    assert result.returncode == 2 and "is not NFC-normalised" in result.stderr
+    assert doc.read_bytes() == edited
+
+
 def test_reanchor_again_after_spans_were_listed_says_to_correct_them_by_hand(
     tmp_path: Path,
 ) -> None:
