@@ -57,6 +57,8 @@ _NUMBERED = re.compile(r"(.+?)([2-9]|[1-9][0-9]+)")
 #: Characters brat (and Python's line splitting) treats as line breaks: a fragment cannot hold one.
 _BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _HEAD = re.compile(r"(\S+)\s+(.*)", re.S)
+#: Above this many written annotations of one kind, a changed one is not matched to its nearest.
+_MAX_NEAREST = 1000
 
 
 # --------------------------------------------------------------------------- the .ann file
@@ -1003,6 +1005,9 @@ def _round_trip(
         out.append(SourceFinding(I.ROUND_TRIP, message, position=(line, 1), file=ann_file))
 
     reported = {f.position for f in said if isinstance(f, SourceFinding)}
+    by_kind: dict[object, list[str]] = defaultdict(list)
+    for written, value in after.items():
+        by_kind[value[0]].append(written)
     for ident, content in before.items():
         if after.get(ident) == content or (lines[ident], 1) in reported:
             continue
@@ -1012,14 +1017,17 @@ def _round_trip(
         else:
             # The nearest written annotation of the same kind: its own id first, then the one
             # that agrees on most fields (a note or normalisation whose id or target moved).
-            same_kind = [k for k, v in after.items() if v[0] == content[0]]
-            nearest = max(
-                same_kind,
-                key=lambda k: (
-                    k == ident,
-                    sum(a == b for a, b in zip(after[k], content, strict=False)),
-                ),
-                default=None,
+            # The search is skipped for kinds with thousands of lines: it would make the import
+            # quadratic in the size of the .ann.
+            same_kind = by_kind.get(content[0], [])
+            nearest = (
+                ident
+                if ident in after
+                else max(
+                    same_kind if len(same_kind) <= _MAX_NEAREST else [],
+                    key=lambda k: sum(a == b for a, b in zip(after[k], content, strict=False)),
+                    default=None,
+                )
             )
             line = exported.lines[_line_of(exported, nearest) - 1] if nearest else None
             shown = f": {line!r}" if line else " (it is not written back)"
