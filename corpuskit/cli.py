@@ -684,6 +684,32 @@ def show_rule(code: Annotated[str, typer.Argument(help="A rule code (O003) or na
     typer.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.doc}")
 
 
+@app.command("server")
+def language_server(
+    stdio: Annotated[
+        bool,
+        typer.Option("--stdio", help="Speak LSP on standard input/output (the only transport)."),
+    ] = True,
+    rules_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Base URL of the rules page diagnostics link to (default: docs/rules.md of "
+            "the corpuskit source tree, when there is one)."
+        ),
+    ] = None,
+) -> None:
+    """Run the language server: validate's diagnostics as you type, quick fixes, hovers,
+    navigation and completion for JSON and XML documents (see docs/editors.md)."""
+    try:  # pygls is imported here only: no other command pays for it
+        from corpuskit.server.lsp import serve
+    except ImportError as exc:
+        missing = exc.name or "pygls"
+        raise _fail(
+            f"the language server needs {missing}: pip install 'corpuskit[server]'"
+        ) from None
+    serve(rules_url)
+
+
 def _register_subcommands() -> None:
     from corpuskit.interop.commands import register as register_interop
     from corpuskit.views.commands import register as register_views
