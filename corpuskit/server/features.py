@@ -343,7 +343,7 @@ def completion_items(
             lsp.CompletionItem(
                 label=label,
                 detail=detail,
-                documentation=lsp.MarkupContent(lsp.MarkupKind.PlainText, doc) if doc else None,
+                documentation=doc or None,  # a plain string: every client shows it
                 kind=lsp.CompletionItemKind.Reference
                 if detail in SINGULAR.values()
                 else lsp.CompletionItemKind.EnumMember,

@@ -113,6 +113,7 @@ class CorpuskitServer(LanguageServer):
         self.rules_url = rules_url or default_rules_url()
         self.debounce = DEBOUNCE
         self.versioned_edits = False
+        self.markdown = False
         self.resolve_edits = False
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -241,6 +242,9 @@ def initialize(ls: CorpuskitServer, params: lsp.InitializeParams) -> None:
     caps = params.capabilities
     edit = caps.workspace.workspace_edit if caps.workspace else None
     ls.versioned_edits = bool(edit and edit.document_changes)
+    hover_caps = caps.text_document.hover if caps.text_document else None
+    formats = (hover_caps.content_format if hover_caps else None) or ()
+    ls.markdown = lsp.MarkupKind.Markdown in formats
     action = caps.text_document.code_action if caps.text_document else None
     ls.resolve_edits = bool(
         action and action.resolve_support and "edit" in action.resolve_support.properties
@@ -305,7 +309,8 @@ async def hover(ls: CorpuskitServer, params: lsp.HoverParams) -> lsp.Hover | Non
     text = features.hover(a.index, _offset(a, params.position), a.scheme)
     if text is None:
         return None
-    return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, text))
+    kind = lsp.MarkupKind.Markdown if ls.markdown else lsp.MarkupKind.PlainText
+    return lsp.Hover(contents=lsp.MarkupContent(kind=kind, value=text))
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
