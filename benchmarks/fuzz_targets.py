@@ -9,9 +9,11 @@ promise raises DataLoss or Broken.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import random
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -33,9 +35,19 @@ from corpuskit.rules import schema as S
 from corpuskit.scheme import Scheme, load_scheme
 from corpuskit.texts import text_problem
 
-#: How often an input is scaled up (thousands of annotations) to find quadratic slowness.
+#: How often a case scales its input up, to find slowness that grows faster than the input.
 HEAVY_RATE = 0.01
+#: A scaled case runs with SMALL and 4 x SMALL copies (of an annotation, brat lines, the text):
+#: linear work takes about 4 times as long on the larger, quadratic 16 times. Above SUPERLINEAR
+#: times it is a hang.
+SMALL = 250
+SUPERLINEAR = 10.0
 TARGETS = ("validate", "fix", "reanchor", "convert", "brat", "bioc-xml", "bioc-json", "webanno")
+
+
+class Hang(BaseException):
+    """A case ran over its time bound, or grew superlinearly with its input (a BaseException:
+    library code catching Exception must not swallow it)."""
 
 
 class DataLoss(Exception):
@@ -55,6 +67,8 @@ class Case:
     rng: random.Random
     #: Whether the case may scale its input up (thousands of annotations; seconds, not ms).
     heavy: bool = True
+    #: Seconds the case may take (a scaled case runs several times: it gets more).
+    timeout: float = 5.0
     inputs: dict[str, bytes] = field(default_factory=dict)
 
     def keep(self, name: str, data: bytes) -> bytes:
@@ -107,14 +121,9 @@ def seed_document(case: Case) -> tuple[str, bytes]:
 
 
 def mutate_document(name: str, data: bytes, case: Case) -> bytes:
-    """A byte-level, structure-level (JSON, XML), fixable or scaling mutation of a document."""
+    """A byte-level, structure-level (JSON, XML) or fixable mutation of a document."""
     rng = case.rng
-    module = format_module("xml" if name.endswith(".xml") else "json")
     choice = rng.random()
-    if choice < HEAVY_RATE and case.heavy:
-        record = module.parse(data).record
-        if isinstance(record, dict):
-            return str(module.dumps_record(mutations.scale_up(record, rng))).encode()
     if choice < 0.3:
         return mutations.mutate_bytes(data, rng)
     if name.endswith(".xml"):
@@ -138,17 +147,45 @@ def render(report: FileReport, rng: random.Random) -> None:
     reporter.finish(summary)
 
 
+def scaling(case: Case, run_at: Callable[[int], object], share: float = 1.0) -> str:
+    """Run a case at ``share`` x SMALL copies and four times as many; raise Hang when its time
+    grows superlinearly (measured twice before it is believed: on a busy machine one timing is
+    noisy)."""
+    import signal
+    import time
+
+    small = max(1, round(SMALL * share))
+    # Up to four runs, the larger ones four times the size: the time bound grows to match.
+    case.timeout *= 4
+    main = threading.current_thread() is threading.main_thread()
+    if main and signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # only the runner's alarm, if armed
+        signal.setitimer(signal.ITIMER_REAL, case.timeout)
+    ratios = []
+    for _ in range(2):
+        times = []
+        for size in (small, 4 * small):
+            began = time.perf_counter()
+            run_at(size)
+            times.append(time.perf_counter() - began)
+        if times[0] < 0.01 or times[1] / times[0] <= SUPERLINEAR:
+            return "scaled"
+        ratios.append(f"{times[0]:.2f} s -> {times[1]:.2f} s")
+    raise Hang(f"superlinear: 4x the copies took {', '.join(ratios)}")
+
+
 # --------------------------------------------------------------------------- validate
 
 
 def target_validate(case: Case) -> str:
     """check_bytes never raises nor reports P999; loads raises only DocumentError."""
     name, data = seed_document(case)
+    if case.rng.random() < HEAVY_RATE and case.heavy:
+        return _validate_scaled(case, name, data)
     data = case.keep(name, mutate_document(name, data, case))
     report = check_bytes(data, name, random_settings(case.rng))
     internal = [d.message for d in report.diagnostics if d.code == "P999"]
-    if internal:
-        raise Broken(f"P999: {internal[0]}")
+    if internal:  # corpuskit caught its own bug: a crash all the same
+        raise RuntimeError(f"P999: {internal[0]}")
     render(report, case.rng)
     try:
         format_module("xml" if name.endswith(".xml") else "json").loads(data)
@@ -157,6 +194,25 @@ def target_validate(case: Case) -> str:
             raise Broken("validates without errors but loads raises DocumentError") from None
         return "rejected"
     return "loaded"
+
+
+def _validate_scaled(case: Case, name: str, data: bytes) -> str:
+    """Validate (and report) a document with many copies of one annotation, at two sizes."""
+    rng = case.rng
+    module = format_module("xml" if name.endswith(".xml") else "json")
+    record = module.parse(data).record
+    assert isinstance(record, dict)
+    if rng.random() < 0.5:  # mismatched spans make every hint look at all the others
+        record = documents.damage_fixably(record, rng)
+    settings = random_settings(rng)
+    pick = rng.random()  # the same annotation kind at both sizes
+
+    def run_at(copies: int) -> None:
+        scaled = mutations.scale_up(copy.deepcopy(record), random.Random(pick), copies)
+        big = case.keep(name, str(module.dumps_record(scaled)).encode())
+        render(check_bytes(big, name, settings), random.Random(pick))
+
+    return scaling(case, run_at)
 
 
 # --------------------------------------------------------------------------- fix
@@ -191,6 +247,8 @@ def check_kept(before: dict[str, Any], after: dict[str, Any]) -> None:
         if len(new) != len(old):
             raise DataLoss(f"{kind}: {len(old)} annotations before, {len(new)} after")
         for a, b in zip(old, new, strict=True):
+            if isinstance(a, dict) and isinstance(b, dict) and "id" not in a:
+                b = {k: v for k, v in b.items() if k != "id"}  # R005's fix gives a fresh id
             if _content(a) != _content(b):
                 raise DataLoss(f"{kind}: {_content(a)!r} became {_content(b)!r}")
     old_text, new_text = before.get("text"), after.get("text")
@@ -471,9 +529,7 @@ def target_brat(case: Case) -> str:
                 "tools.conf": mutations.TOOLS_LINES,
             }.get(which)
             files[which] = mutations.mutate_text_bytes(files[which], rng, extra)
-    ann_text = mutations.decode_or_none(files[".ann"])
-    if rng.random() < HEAVY_RATE and case.heavy and ann_text is not None:
-        files[".ann"] = mutations.scale_lines(ann_text, rng).encode("utf-8", errors="surrogatepass")
+    heavy = rng.random() < HEAVY_RATE and case.heavy
     for name, data in files.items():
         case.keep(f"doc{name}" if name.startswith(".") else name, data)
     conf = scheme = None
@@ -490,9 +546,19 @@ def target_brat(case: Case) -> str:
     folder = _scratch()
     txt, ann = folder / "doc.txt", folder / "doc.ann"
     txt.write_bytes(files[".txt"])
-    ann.write_bytes(files[".ann"])
-    imported = read_brat(txt, ann, conf, rng.choice(["codepoint", "utf8", "utf16"]))
-    return _finish(imported, scheme, rng)
+    unit = rng.choice(["codepoint", "utf8", "utf16"])
+    pick = rng.random()
+
+    def run_at(copies: int) -> str:
+        data = files[".ann"]
+        if copies:
+            text = data.decode("utf-8", errors="surrogateescape")
+            data = mutations.scale_lines(text, copies).encode("utf-8", errors="surrogateescape")
+            case.keep("doc.ann", data)
+        ann.write_bytes(data)
+        return _finish(read_brat(txt, ann, conf, unit), scheme, random.Random(pick))
+
+    return scaling(case, run_at, 0.4) if heavy else run_at(0)  # a brat line costs more
 
 
 def _bioc(case: Case, fmt: str) -> str:
@@ -555,15 +621,23 @@ def target_webanno(case: Case) -> str:
         )
     if rng.random() < 0.4:
         text = mutations.mutate_text_bytes(text, rng)
-    if rng.random() < HEAVY_RATE and case.heavy:
-        text = text * rng.choice([1000, 5000])  # many places a quote could anchor
+    heavy = rng.random() < HEAVY_RATE and case.heavy
     case.keep("doc.jsonld", data)
     case.keep("doc.txt", text)
     decoded = mutations.decode_or_none(text)
     if decoded is None:
         return "unreadable text"  # documented: the CLI reports the .txt as unreadable
-    imported = read_webanno(data, decoded, "doc.jsonld", "doc.txt", _unit(rng), "doc")
-    return _finish(imported, example_scheme() if rng.random() < 0.2 else None, rng)
+    unit, scheme, pick = _unit(rng), example_scheme() if rng.random() < 0.2 else None, rng.random()
+
+    def run_at(copies: int) -> str:
+        # Copies of the text: many places a quote could anchor.
+        whole = decoded * copies if copies else decoded
+        if copies:
+            case.keep("doc.txt", whole.encode("utf-8", errors="surrogatepass"))
+        imported = read_webanno(data, whole, "doc.jsonld", "doc.txt", unit, "doc")
+        return _finish(imported, scheme, random.Random(pick))
+
+    return scaling(case, run_at) if heavy else run_at(0)
 
 
 TARGET_FUNCTIONS: dict[str, Callable[[Case], str]] = {

@@ -172,3 +172,21 @@ def test_a_conversion_that_drops_attributes_is_data_loss(monkeypatch: pytest.Mon
     )
     result = fuzz.run(["convert"], 40, QUICK_SEED, heavy=False)
     assert result.tallies["convert"].losses > 0
+
+
+def test_work_growing_faster_than_its_input_is_a_hang() -> None:
+    case = fuzz.Case("validate", 0, random.Random(0))
+    assert fuzz_targets.scaling(case, lambda n: time.sleep(n / 20_000)) == "scaled"
+    with pytest.raises(fuzz.Hang, match="superlinear"):
+        fuzz_targets.scaling(
+            fuzz.Case("validate", 0, random.Random(0)), lambda n: time.sleep(n * n / 4_000_000)
+        )
+
+
+def test_scaled_cases_of_every_scaling_target_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fuzz_targets, "HEAVY_RATE", 1.0)
+    monkeypatch.setattr(fuzz_targets, "SMALL", 20)
+    for target in ("validate", "brat", "webanno"):
+        result = fuzz.run([target], 3, QUICK_SEED)
+        assert not result.failed, result.failures
+        assert result.tallies[target].outcomes["scaled"] > 0, result.tallies[target]
