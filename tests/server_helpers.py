@@ -51,6 +51,22 @@ async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[ty
     return await asyncio.wait_for(wait(), TIMEOUT)
 
 
+async def republished(
+    client: LanguageClient, uri: str, version: int, code: str
+) -> types.Diagnostic:
+    """The ``code`` diagnostic of a version once it carries related locations (the server
+    publishes at once, and again when indexing the buffer adds them)."""
+
+    async def wait() -> types.Diagnostic:
+        while True:
+            for d in client.published.get(uri, {}).get(version, ()):  # type: ignore[attr-defined]
+                if d.code == code and d.related_information:
+                    return d
+            await asyncio.sleep(0.01)
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
 def write_project(root: Path) -> dict[str, Path]:
     """A project with a scheme, the minimal document in JSON and XML, a draft, and a JSON
     file that is no corpuskit document."""

@@ -18,6 +18,7 @@ from server_helpers import (
     make_client,
     position,
     position_after,
+    republished,
     write_project,
 )
 
@@ -145,7 +146,7 @@ async def test_diagnostics_as_you_type_match_validate(client: LanguageClient, pr
     assert "help:" in o003.message and "[34, 40)" in o003.message
     # A constraint of the scheme: related locations show the argument and the scheme's line.
     found = await doc.replace('{"role": "agent", "ref": "e1"}', '{"role": "agent", "ref": "m3"}')
-    c004 = next(d for d in found if d.code == "C004")
+    c004 = await republished(client, doc.uri, doc.version, "C004")
     related = {
         (r.location.uri, r.location.range.start.line) for r in c004.related_information or []
     }

@@ -12,7 +12,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote, urlparse
@@ -30,11 +30,11 @@ from corpuskit.server.buffers import ENCODINGS, Buffer
 from corpuskit.server.context import completion_context
 from corpuskit.server.convert import SOURCE, default_rules_url, to_lsp
 from corpuskit.server.index import DocumentIndex
-from corpuskit.server.project import Project, buffer_format
+from corpuskit.server.project import XML_NAMESPACE, Project, buffer_format
 
 #: Seconds of quiet after an edit before the buffer is checked (initializationOptions
-#: ``debounceMs`` changes it): short, because a check of a whole article takes ~30-50 ms.
-DEBOUNCE = 0.05
+#: ``debounceMs`` changes it): short, because a check of a whole article takes ~20-50 ms.
+DEBOUNCE = 0.03
 log = logging.getLogger("corpuskit.server")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +52,7 @@ class Analysis:
     index: DocumentIndex | None = None
     diagnostics: tuple[lsp.Diagnostic, ...] = ()
     settings: Settings | None = None
+    setup_problem: str | None = None
 
     @property
     def scheme(self) -> Scheme | None:
@@ -122,38 +123,58 @@ class CorpuskitServer(LanguageServer):
         return await loop.run_in_executor(self.worker, functools.partial(fn, *args, **kwargs))
 
     def analyse(self, buf: Buffer) -> Analysis:
-        """Check and index one version of a buffer (on the worker thread)."""
+        """Check one version of a buffer (on the worker thread)."""
         path = fs_path(buf.uri)
         fmt = buffer_format(path, buf.language_id)
         if fmt is None or not self.project.wants(path, buf.text, fmt):
             return Analysis(buf, None)
         checked = self.project.check(buf.text, path, fmt)
-        try:
-            index = DocumentIndex.build(buf.text, fmt)
-        except Exception:  # the engine reported what is wrong; features just have no index
-            log.exception("indexing %s failed", buf.uri)
-            index = None
-        diagnostics = to_lsp(checked.report, buf, index, self.rules_url)
-        if checked.setup_problem:
-            start = lsp.Position(0, 0)
-            diagnostics.insert(
-                0,
-                lsp.Diagnostic(
-                    lsp.Range(start, start),
-                    checked.setup_problem,
-                    severity=lsp.DiagnosticSeverity.Error,
-                    source=SOURCE,
-                ),
-            )
         return Analysis(
             buf,
             fmt,
             checked.report.path,
             checked.report,
-            index,
-            tuple(diagnostics),
+            None,
+            self._diagnostics(buf, checked.report, None, checked.setup_problem),
             checked.settings,
+            checked.setup_problem,
         )
+
+    def indexed(self, analysis: Analysis) -> Analysis:
+        """The analysis with the buffer's index, and diagnostics with their related locations
+        (on the worker thread; indexing costs about as much as the check)."""
+        if analysis.fmt is None or analysis.report is None:
+            return analysis
+        buf = analysis.buffer
+        try:
+            index = DocumentIndex.build(buf.text, analysis.fmt)
+        except Exception:  # the engine reported what is wrong; features just have no index
+            log.exception("indexing %s failed", buf.uri)
+            return analysis
+        diagnostics = self._diagnostics(buf, analysis.report, index, analysis.setup_problem)
+        return replace(analysis, index=index, diagnostics=diagnostics)
+
+    def _diagnostics(
+        self, buf: Buffer, report: FileReport, index: DocumentIndex | None, problem: str | None
+    ) -> tuple[lsp.Diagnostic, ...]:
+        found = to_lsp(report, buf, index, self.rules_url)
+        if problem:  # an unusable configuration or scheme: said where the user looks
+            start = lsp.Position(line=0, character=0)
+            where = lsp.Range(start=start, end=start)
+            error = lsp.DiagnosticSeverity.Error
+            found.insert(0, lsp.Diagnostic(where, problem, severity=error, source=SOURCE))
+        return tuple(found)
+
+    def warm_up(self) -> None:
+        """Check a broken JSON and XML document once, so that the first edit a person makes
+        does not pay for compiling schemas, loading the XSD and the scheme."""
+        broken = {"json": '{"corpuskit": "1.0"}', "xml": f'<document xmlns="{XML_NAMESPACE}"/>'}
+        try:
+            for fmt, text in broken.items():
+                self.project.check(text, None, fmt)
+                DocumentIndex.build(text, fmt)
+        except Exception:  # only a warm-up: the real checks report what is wrong
+            log.exception("warm-up failed")
 
     def schedule(self, uri: str, delay: float) -> None:
         """Check a buffer after ``delay`` seconds without further edits."""
@@ -167,26 +188,40 @@ class CorpuskitServer(LanguageServer):
         await self.refresh(uri)
 
     async def refresh(self, uri: str) -> Analysis | None:
-        """Check the buffer's current version and publish its diagnostics."""
+        """Check the buffer's current version, publish its diagnostics at once, then index it
+        (and publish again if the index adds related locations)."""
         buf = self.buffers.get(uri)
         if buf is None:
             return None
         snapshot = buf.snapshot()
         try:
-            analysis = await self.run(self.analyse, snapshot)
+            checked = await self.run(self.analyse, snapshot)
+            if not self._current(uri, snapshot):
+                return None  # edited meanwhile: the next check publishes
+            self._publish(checked)
+            analysis = await self.run(self.indexed, checked)
         except Exception:  # never let one buffer take the server down
             log.exception("checking %s failed", uri)
-            analysis = Analysis(snapshot, None)
-        current = self.buffers.get(uri)
-        if current is None or current.version != snapshot.version:
-            return None  # edited meanwhile: the next check publishes
+            checked = analysis = Analysis(snapshot, None)
+        if not self._current(uri, snapshot):
+            return None
         self.analyses[uri] = analysis
         if analysis.index is not None:
             self.last_index[uri] = analysis.index
-        self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri, list(analysis.diagnostics), snapshot.version)
-        )
+        if analysis.diagnostics != checked.diagnostics:
+            self._publish(analysis)
         return analysis
+
+    def _current(self, uri: str, snapshot: Buffer) -> bool:
+        found = self.buffers.get(uri)
+        return found is not None and found.version == snapshot.version
+
+    def _publish(self, analysis: Analysis) -> None:
+        buf = analysis.buffer
+        params = lsp.PublishDiagnosticsParams(
+            uri=buf.uri, diagnostics=list(analysis.diagnostics), version=buf.version
+        )
+        self.text_document_publish_diagnostics(params)
 
     async def current(self, uri: str) -> Analysis | None:
         """The analysis of the buffer as it is now (checked at once if an edit is pending)."""
@@ -249,6 +284,12 @@ def initialize(ls: CorpuskitServer, params: lsp.InitializeParams) -> None:
     ls.resolve_edits = bool(
         action and action.resolve_support and "edit" in action.resolve_support.properties
     )
+
+
+@server.feature(lsp.INITIALIZED)
+def initialized(ls: CorpuskitServer, params: lsp.InitializedParams) -> None:
+    """Warm the engine up on the worker thread while the editor opens its first buffer."""
+    ls.worker.submit(ls.warm_up)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
