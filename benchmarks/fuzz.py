@@ -138,12 +138,20 @@ class Result:
         return "\n".join(rows)
 
 
-def _signature(exc: BaseException) -> str:
-    """Exception type and the innermost corpuskit frame: one line per distinct defect."""
+def _where(exc: BaseException) -> str:
+    """The innermost corpuskit frame of a traceback (file:line)."""
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if f"{os.sep}corpuskit{os.sep}" in f.filename] or frames
-    where = f"{Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else "?"
-    return f"{type(exc).__name__} at {where}"
+    return f"{Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else "?"
+
+
+def _signature(kind: str, exc: BaseException) -> str:
+    """One line per distinct defect: where a crash or a stopped case was, what a loss lost."""
+    if kind == "crash":
+        return f"{type(exc).__name__} at {_where(exc)}"
+    if kind == "hang" and "superlinear" not in str(exc):
+        return f"over the time bound, stopped at {_where(exc)}"
+    return str(exc)[:120]
 
 
 def _save(save: Path, case: Case, kind: str, seed: int, exc: BaseException) -> Path:
@@ -152,6 +160,7 @@ def _save(save: Path, case: Case, kind: str, seed: int, exc: BaseException) -> P
     for name, data in case.inputs.items():
         (folder / name).write_bytes(data)
     replay = f"python benchmarks/fuzz.py --seed {seed} --targets {case.target} --case {case.index}"
+    replay += "" if case.heavy else " --light"
     text = "".join(traceback.format_exception(exc))
     (folder / "failure.txt").write_text(
         f"{kind} in {case.target} case {case.index}\nreplay: {replay}\n\n{text}", "utf-8"
@@ -261,9 +270,7 @@ def run(
                 tally.seconds += time.perf_counter() - began
             if error is not None:
                 folder = _save(save, case, kind, seed, error) if save is not None else None
-                signature = f"{target}: {kind}: " + (
-                    _signature(error) if kind == "crash" else str(error)[:120]
-                )
+                signature = f"{target}: {kind}: {_signature(kind, error)}"
                 summary = f"{type(error).__name__}: {error}"[:300]
                 result.failures.append(Failure(target, i, kind, summary, signature, folder))
                 if log is not None and signature not in seen:
