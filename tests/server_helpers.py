@@ -54,13 +54,15 @@ async def diagnostics(client: LanguageClient, uri: str, version: int) -> list[ty
 async def republished(
     client: LanguageClient, uri: str, version: int, code: str
 ) -> types.Diagnostic:
-    """The ``code`` diagnostic of a version once it carries related locations (the server
-    publishes at once, and again when indexing the buffer adds them)."""
+    """The ``code`` diagnostic of a version once it has related locations in the document
+    itself (the server publishes at once, and again when indexing the buffer adds them)."""
 
     async def wait() -> types.Diagnostic:
         while True:
             for d in client.published.get(uri, {}).get(version, ()):  # type: ignore[attr-defined]
-                if d.code == code and d.related_information:
+                if d.code == code and any(
+                    r.location.uri == uri for r in d.related_information or ()
+                ):
                     return d
             await asyncio.sleep(0.01)
 

@@ -336,6 +336,20 @@ async def test_half_typed_document_never_breaks_the_server(client: LanguageClien
     doc.close()
 
 
+async def test_every_prefix_of_a_document_gets_diagnostics(client: LanguageClient, project) -> None:
+    for key in ("json", "xml"):
+        full = project[key].read_text("utf-8")
+        doc = Doc(client, project[key])
+        await doc.open()
+        for cut in range(0, len(full), len(full) // 12):
+            found = await doc.set(full[:cut])  # published for every version: no crash, no hang
+            assert found and all(d.source == "corpuskit" for d in found)
+            await doc.complete(position(doc.text, len(doc.text)))
+            await doc.hover(position(doc.text, len(doc.text) // 2))
+        assert await doc.set(full) == []
+        doc.close()
+
+
 async def test_other_json_files_are_left_alone(client: LanguageClient, project) -> None:
     doc = Doc(client, project["other"])
     assert await doc.open() == []

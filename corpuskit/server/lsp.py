@@ -24,6 +24,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 import corpuskit
 from corpuskit.engine import FileReport, Settings
+from corpuskit.rules.parse import TOO_LARGE
 from corpuskit.scheme import Scheme
 from corpuskit.server import actions, features
 from corpuskit.server.buffers import ENCODINGS, Buffer
@@ -143,15 +144,18 @@ class CorpuskitServer(LanguageServer):
     def indexed(self, analysis: Analysis) -> Analysis:
         """The analysis with the buffer's index, and diagnostics with their related locations
         (on the worker thread; indexing costs about as much as the check)."""
-        if analysis.fmt is None or analysis.report is None:
+        report = analysis.report
+        if analysis.fmt is None or report is None or report.unreadable:
             return analysis
+        if any(d.code == TOO_LARGE.code for d in report.diagnostics):
+            return analysis  # over max-file-size: the engine did not read it, nor do we
         buf = analysis.buffer
         try:
             index = DocumentIndex.build(buf.text, analysis.fmt)
         except Exception:  # the engine reported what is wrong; features just have no index
             log.exception("indexing %s failed", buf.uri)
             return analysis
-        diagnostics = self._diagnostics(buf, analysis.report, index, analysis.setup_problem)
+        diagnostics = self._diagnostics(buf, report, index, analysis.setup_problem)
         return replace(analysis, index=index, diagnostics=diagnostics)
 
     def _diagnostics(

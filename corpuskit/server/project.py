@@ -78,14 +78,15 @@ class Project:
     def wants(self, path: Path | None, source: str, fmt: str) -> bool:
         """Whether a buffer is a corpuskit document: it declares itself one (the ``corpuskit``
         key, the XML namespace), or it is a file the configured corpus includes."""
-        head = source[:SNIFF_CHARS]
-        if (JSON_MARK if fmt == "json" else XML_NAMESPACE) in head:
-            return True
-        if path is None:
-            return False
         try:
-            config, _ = self._fresh()
+            config: Config | None = self._fresh()[0]
         except CorpuskitError:
+            config = None  # shown by check(); a document that says what it is is still checked
+        if path is not None and config is not None and config.excludes(path):
+            return False  # "never checked", as validate has it
+        if (JSON_MARK if fmt == "json" else XML_NAMESPACE) in source[:SNIFF_CHARS]:
+            return True
+        if path is None or config is None:
             return False
         real = path.resolve()
         inside = any(real.is_relative_to(p.resolve()) for p in config.resolved_paths())
