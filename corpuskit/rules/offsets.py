@@ -517,15 +517,18 @@ LISTED_CANDIDATES = 3
 _SHIFT_NEIGHBOURS = 4
 #: Shift proposals (the most voted) that are checked against every mismatched span.
 _SHIFT_PROPOSALS = 5
-#: Up to this many occurrences, a text's occurrences are listed once and bisected.
-_FEW = 64
+#: Up to this many occurrences, a text's occurrences are listed (in the one pass that counts
+#: them) and bisected; a text that occurs more often is searched outward from each offset.
+_FEW = 4096
+#: A text that occurs more often than this gets no suggested prefix or suffix.
+_CHOOSABLE = 64
 #: Characters of text shown on each side of a listed occurrence.
 _CONTEXT = 20
 #: How far back or ahead a suggested prefix or suffix may reach.
 _CHOOSER_REACH = 60
 #: Occurrences per document for which a distinguishing prefix or suffix is worked out (each
-#: costs a few searches of the whole text; a huge document with thousands of broken spans
-#: gets the candidates without the suggestion after this many).
+#: compares every occurrence for each length tried; a huge document with thousands of broken
+#: spans gets the candidates without the suggestion after this many).
 _CHOOSER_BUDGET = 200
 
 
@@ -539,17 +542,17 @@ def _self_overlapping(needle: str) -> bool:
 class _Occurrences:
     """Where one string occurs in the text: every occurrence counts, overlapping ones too.
 
-    Nothing is listed up front: counting is one C-speed pass, and the occurrences nearest to
-    an offset are found by searching outward from it, so a word that occurs a million times
-    costs no more than a rare one.
+    One pass lists the occurrences of a string that occurs up to ``_FEW`` times, and stops
+    early for a more common one; a common string's nearest occurrences are found by searching outward from an offset,
+    and it is counted (one C-speed pass) only when a message says how often it occurs. A word
+    that occurs a million times costs no more than a rare one.
     """
 
     def __init__(self, text: str, needle: str) -> None:
         self.text = text
         self.needle = needle
         self._count: int | None = None
-        self._first_two: list[int] | None = None
-        self._every: list[int] | None = None
+        self._listed: list[int] | None = None
 
     def first(self, limit: int) -> list[int]:
         """The first ``limit`` occurrences, in text order."""
@@ -560,30 +563,35 @@ class _Occurrences:
             i = self.text.find(self.needle, i + 1)
         return found
 
+    def few(self) -> list[int] | None:
+        """Every occurrence, in text order, when there are at most ``_FEW``; else None."""
+        if self._listed is None:
+            self._listed = self.first(_FEW + 1)
+        return self._listed if len(self._listed) <= _FEW else None
+
     def count(self) -> int:
         """How many times the string occurs."""
         if self._count is None:
-            count = self.text.count(self.needle)  # counts occurrences that do not overlap
-            if count > 1 and _self_overlapping(self.needle):
-                count = len(self.first(len(self.text) + 1))
-            self._count = count
+            few = self.few()
+            if few is not None:
+                self._count = len(few)
+            elif _self_overlapping(self.needle):
+                self._count = len(self.first(len(self.text) + 1))
+            else:
+                self._count = self.text.count(self.needle)  # no two can overlap
         return self._count
 
     def only(self) -> int | None:
         """The occurrence, when there is exactly one in the whole text."""
-        if self._first_two is None:
-            self._first_two = self.first(2)
-        return self._first_two[0] if len(self._first_two) == 1 else None
+        few = self.few()
+        return few[0] if few is not None and len(few) == 1 else None
 
     def nearest(self, pos: int, limit: int) -> list[int]:
         """The ``limit`` occurrences nearest to ``pos``, nearest first (the earlier on a tie)."""
-        if self.count() <= _FEW:
-            # A rare text: list it once, then every span that repeats it costs a bisection.
-            if self._every is None:
-                self._every = self.first(self.count())
-            every = self._every
-            i = bisect.bisect_left(every, pos)
-            ranked = sorted(every[max(0, i - limit) : i + limit], key=lambda o: (abs(o - pos), o))
+        few = self.few()
+        if few is not None:
+            i = bisect.bisect_left(few, pos)
+            ranked = sorted(few[max(0, i - limit) : i + limit], key=lambda o: (abs(o - pos), o))
             return ranked[:limit]
         # A common text: search outward from the offset, where the nearest ones are.
         text, needle = self.text, self.needle
@@ -637,27 +645,33 @@ class _TextIndex:
         return f"text line {self.line(start)} at [{start}, {end}): {shown}"
 
     def chooser(self, needle: str, at: int) -> str | None:
-        """The shortest ``"prefix"`` or ``"suffix"`` (whole words) that picks the occurrence of
-        ``needle`` at ``at`` out of all of them, as JSON, if one within reach does."""
-        if self._chooser_budget <= 0:
+        """The shortest ``"prefix"`` or ``"suffix"`` (whole words on the same line) that picks
+        the occurrence of ``needle`` at ``at`` out of all of them, as JSON, if one within reach
+        does. Worked out for a text that occurs a few times only, among its occurrences."""
+        others = self.occurrences(needle).few()
+        if others is None or len(others) > _CHOOSABLE or self._chooser_budget <= 0:
             return None
         self._chooser_budget -= 1
         text, end = self.text, at + len(needle)
+        others = [o for o in others if o != at]
         found: list[tuple[int, str, str]] = []
-        # Whole words on the same line: what a person can read off the text and type.
         for p in range(at - 1, max(-1, at - _CHOOSER_REACH - 1), -1):
             if text[p] == "\n":
                 break
             word_start = (p == 0 or text[p - 1].isspace()) and not text[p].isspace()
-            if word_start and self.occurrences(text[p:at] + needle).only() is not None:
-                found.append((at - p, "prefix", text[p:at]))
+            prefix = text[p:at]
+            if word_start and not any(
+                o >= len(prefix) and text.startswith(prefix, o - len(prefix)) for o in others
+            ):
+                found.append((len(prefix), "prefix", prefix))
                 break
         for q in range(end + 1, min(len(text), end + _CHOOSER_REACH) + 1):
             if text[q - 1] == "\n":
                 break
             word_end = (q == len(text) or text[q].isspace()) and not text[q - 1].isspace()
-            if word_end and self.occurrences(needle + text[end:q]).only() is not None:
-                found.append((q - end, "suffix", text[end:q]))
+            suffix = text[end:q]
+            if word_end and not any(text.startswith(suffix, o + len(needle)) for o in others):
+                found.append((len(suffix), "suffix", suffix))
                 break
         if not found:
             return None
