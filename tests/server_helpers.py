@@ -90,6 +90,12 @@ def write_project(root: Path) -> dict[str, Path]:
     files["draft"].write_text(draft, "utf-8")
     files["astral"].write_text(astral_document(), "utf-8")
     files["other"].write_text('{"name": "not-a-document", "version": "1.0.0"}\n', "utf-8")
+    # A folder whose own configuration names a scheme that is not TOML (yet).
+    files["nested"] = root / "nested" / "doc.json"
+    files["nested"].parent.mkdir()
+    (root / "nested" / "corpuskit.toml").write_text('scheme = "bad.toml"\n', "utf-8")
+    (root / "nested" / "bad.toml").write_text("[types\n", "utf-8")
+    files["nested"].write_text(minimal, "utf-8")
     return files
 
 

@@ -10,6 +10,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from server_helpers import (
+    EXAMPLES,
     RULES_URL,
     SERVER,
     apply_edits,
@@ -348,6 +349,23 @@ async def test_every_prefix_of_a_document_gets_diagnostics(client: LanguageClien
             await doc.hover(position(doc.text, len(doc.text) // 2))
         assert await doc.set(full) == []
         doc.close()
+
+
+async def test_scheme_problems_are_shown_and_scheme_edits_used(
+    client: LanguageClient, project
+) -> None:
+    doc = Doc(client, project["nested"])
+    (problem,) = await doc.open()
+    assert problem.range.start == types.Position(line=0, character=0)
+    assert "scheme not used" in problem.message and "bad.toml" in problem.message
+    scheme = project["nested"].parent / "bad.toml"
+    scheme.write_text((EXAMPLES / "scheme.toml").read_text("utf-8"), "utf-8")
+    found = await doc.replace('"type": "WEAPON"', '"type": "SHIP"')
+    assert [d.code for d in found] == ["C001"]  # checked against the scheme now
+    scheme.write_text("[types\n", "utf-8")  # broken again: seen at the next check
+    found = await doc.replace('"type": "SHIP"', '"type": "WEAPON"')
+    assert len(found) == 1 and "scheme not used" in found[0].message
+    doc.close()
 
 
 async def test_other_json_files_are_left_alone(client: LanguageClient, project) -> None:

@@ -45,32 +45,34 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._watched: list[Path] = []
-        self._stamps: tuple[float | None, ...] = ()
+        #: Every configuration and scheme file read so far -> its modification time.
+        self._stamps: dict[Path, int | None] = {}
         self._loaded: tuple[Config, SchemeFinder] | CorpuskitError | None = None
 
     @staticmethod
-    def _stamp(paths: list[Path]) -> tuple[float | None, ...]:
-        out: list[float | None] = []
+    def _stamp(path: Path) -> int | None:
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return None
+
+    def _watch(self, *paths: Path | None) -> None:
         for path in paths:
-            try:
-                out.append(os.stat(path).st_mtime_ns)
-            except OSError:
-                out.append(None)
-        return tuple(out)
+            if path is not None and path not in self._stamps:
+                self._stamps[path] = self._stamp(path)
 
     def _fresh(self) -> tuple[Config, SchemeFinder]:
-        """The configuration and scheme finder, loaded again when a file they read changed;
-        an unusable configuration raises its error until it is edited."""
-        if self._loaded is None or self._stamp(self._watched) != self._stamps:
-            self._watched = [self.root / "corpuskit.toml", self.root / "pyproject.toml"]
+        """The configuration and scheme finder, loaded again when a configuration or scheme
+        file read so far changed; an unusable configuration raises its error until edited."""
+        if self._loaded is None or any(self._stamp(p) != t for p, t in self._stamps.items()):
+            self._stamps = {}
+            self._watch(self.root / "corpuskit.toml", self.root / "pyproject.toml")
             try:
                 config = load_config(self.root)
                 self._loaded = (config, SchemeFinder(self.root))
-                self._watched += [p for p in (config.source, config.scheme_path()) if p]
+                self._watch(config.source, config.scheme_path())
             except CorpuskitError as exc:
                 self._loaded = exc
-            self._stamps = self._stamp(self._watched)
         if isinstance(self._loaded, CorpuskitError):
             raise self._loaded
         return self._loaded
@@ -103,6 +105,8 @@ class Project:
         if path is None:
             path = self.root / "untitled.json"
         try:
+            nearest = finder.config_for(path)  # a folder's own configuration may name a scheme
+            self._watch(nearest.source, nearest.scheme_path())
             scheme = finder.for_document(path)
         except CorpuskitError as exc:
             return settings, f"scheme not used: {exc}"
