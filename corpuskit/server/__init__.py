@@ -1,8 +1,10 @@
 """The language server (``corpuskit server``): validate's diagnostics as you type, quick fixes,
 hovers, navigation and completion for JSON and XML documents, over stdio.
 
-Only :mod:`corpuskit.server.lsp` imports pygls and lsprotocol (the ``server`` extra); the other
-modules are plain Python over the engine: buffers and position encodings, an index of a
-document's annotations and their source extents, the completion context at a cursor, and the
-project's settings and schemes. The server reads configuration and schemes, never writes a file.
+``lsp`` (the handlers) and ``session`` (buffers, debounced checks) use pygls; ``convert``,
+``features`` and ``actions`` build lsprotocol objects; ``buffers`` (positions and encodings),
+``index`` (a buffer's annotations and source extents), ``context`` (what is being typed) and
+``project`` (settings and schemes, as validate finds them) are plain Python over the engine.
+pygls and lsprotocol come with the ``server`` extra and only the server command imports them.
+The server reads configuration and schemes; it never writes a file.
 """
