@@ -149,13 +149,19 @@ def check_writable(path: Path, root: Path | None = None) -> Path:
     return real
 
 
-def write_atomic(path: Path, text: str | bytes, *, root: Path | None = None) -> None:
+def write_atomic(
+    path: Path, text: str | bytes, *, root: Path | None = None, exclusive: bool = False
+) -> None:
     """Replace ``path`` with ``text`` (UTF-8) so that readers see the old or the new file, never half.
 
     A link inside the project is replaced at its target, so the link itself stays; see
     :func:`check_writable` for what is refused. Keeps the mode of the file it replaces.
+    ``exclusive``: create the file, never replace one (FileExistsError), even one that appears
+    while this runs.
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if exclusive and os.path.lexists(path):
+        raise FileExistsError(17, "already exists", str(path))
     real = check_writable(path, root)
     try:
         mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
@@ -173,7 +179,12 @@ def write_atomic(path: Path, text: str | bytes, *, root: Path | None = None) -> 
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, real)
+        if exclusive:
+            # link() fails when the name exists: no window in which another file is replaced.
+            os.link(tmp, real)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -356,3 +356,21 @@ def test_a_huge_single_line_document_stores_bounded_excerpts(tmp_path: Path) -> 
     assert result.returncode == 1
     assert len(result.stdout) < 200_000
     assert _store(root).stat().st_size < 1_000_000
+
+
+def test_an_exclusive_write_never_replaces_a_file_that_appeared_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "new.json"
+    real_check = safe_io.check_writable
+
+    def racing(path: Path, root: Path | None = None) -> Path:
+        checked = real_check(path, root)
+        target.write_text("someone else's")  # appears between the check and the write
+        return checked
+
+    monkeypatch.setattr(safe_io, "check_writable", racing)
+    with pytest.raises(FileExistsError):
+        safe_io.write_atomic(target, "mine", root=tmp_path, exclusive=True)
+    assert target.read_text() == "someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.json"]
