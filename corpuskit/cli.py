@@ -608,7 +608,11 @@ def new_document(
     if os.path.lexists(output):
         raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
     try:
-        write_atomic(output, rendered)
+        write_atomic(output, rendered, exclusive=True)
+    except FileExistsError:
+        raise _fail(
+            f"{output} already exists; corpuskit new never overwrites (nothing written)"
+        ) from None
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc} (nothing written)") from None
     for note in prepared.notes:
