@@ -27,7 +27,7 @@ SYMBOL_KIND = {
     "mentions": lsp.SymbolKind.Variable,
     "entities": lsp.SymbolKind.Class,
     "quotes": lsp.SymbolKind.String,
-    "claims": lsp.SymbolKind.Boolean,
+    "claims": lsp.SymbolKind.Object,
     "events": lsp.SymbolKind.Event,
     "relations": lsp.SymbolKind.Interface,
     "attributes": lsp.SymbolKind.Property,
