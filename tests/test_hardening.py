@@ -148,5 +148,6 @@ def test_fix_keeps_mode_line_ends_and_refuses_links_out_of_the_tree(tmp_path: Pa
     shutil.copy(source, outside)
     (tmp_path / "link.json").symlink_to(outside)
     result = run_cli("fix", "link.json", cwd=tmp_path)
-    assert result.returncode == 1 and "outside" in result.stderr
+    # refused before reading: a P010 diagnostic names the link's target
+    assert result.returncode == 1 and "P010" in result.stdout and "outside" in result.stdout
     assert outside.read_bytes() == source.read_bytes()
