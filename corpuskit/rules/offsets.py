@@ -875,8 +875,8 @@ class _Diagnosis:
         if self.index.changed:
             parts.append(
                 "the text changed after text_sha256 was taken, so no span is moved to another "
-                "occurrence: restore the old text and run corpuskit reanchor --text NEW, or "
-                "correct the span"
+                "occurrence: if you edited the text in place, run `corpuskit reanchor DOC` to "
+                "move the spans, or correct the span"
             )
         return "; ".join(parts)
 
