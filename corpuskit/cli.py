@@ -32,7 +32,12 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"corpuskit: error: {message}", err=True)
+    from corpuskit.reporters.escape import visible
+
+    # Messages quote file names and configuration or scheme content: escape what a terminal
+    # or a CI log would interpret, line by line.
+    shown = "\n  ".join(visible(line) for line in message.split("\n"))
+    typer.echo(f"corpuskit: error: {shown}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 

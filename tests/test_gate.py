@@ -374,3 +374,15 @@ def test_an_exclusive_write_never_replaces_a_file_that_appeared_meanwhile(
         safe_io.write_atomic(target, "mine", root=tmp_path, exclusive=True)
     assert target.read_text() == "someone else's"
     assert [p.name for p in tmp_path.iterdir()] == ["new.json"]
+
+
+def test_error_messages_escape_control_characters_from_names_and_configuration(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text(
+        'paths = ["corpus"]\nscheme = "evil\\u001b]0;x\\u0007.toml"\n'
+    )
+    result = run_cli("validate", cwd=root)
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr and "\\x1b" in result.stderr
