@@ -129,6 +129,13 @@ class Diagnostic:
         return out
 
 
+def close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """Suggestions for a misspelt name (difflib's, imported only when a message needs one)."""
+    import difflib
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)
+
+
 class CorpuskitError(Exception):
     """Base of the errors the library raises on purpose (bad configuration, unusable input)."""
 

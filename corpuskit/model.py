@@ -25,6 +25,18 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 
 #: The annotation kinds, in the order they are stored in a document.
 ANNOTATION_KINDS = ("mentions", "entities", "quotes", "claims", "events", "relations", "attributes")
+#: A BCP 47 language tag, as far as corpuskit checks one (the document schema's pattern).
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+#: Kind (plural, as stored) -> the word for one annotation of that kind (and its XML element).
+SINGULAR = {
+    "mentions": "mention",
+    "entities": "entity",
+    "quotes": "quote",
+    "claims": "claim",
+    "events": "event",
+    "relations": "relation",
+    "attributes": "attribute",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ can say where the rule comes from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -209,6 +210,7 @@ def _expansions(types: dict[str, TypeDef]) -> dict[str, frozenset[str]]:
     return {name: expand(name, frozenset()) for name in types}
 
 
+@functools.lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> Any:
     """Compile a pattern from a scheme with RE2, whose matching time is linear in the input.
 

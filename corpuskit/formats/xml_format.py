@@ -26,7 +26,7 @@ from corpuskit.formats.common import (
     shorten_literal,
 )
 from corpuskit.formats.records import Record, to_dict
-from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR, XML_FORBIDDEN, Document
 from corpuskit.rules import parse as P
 from corpuskit.rules import schema as S
 
@@ -36,15 +36,6 @@ if TYPE_CHECKING:
 NS = "https://corpuskit.dev/ns/document/1.0"
 _NSB = "{" + NS + "}"
 _SPAN_FIELDS = ("span", "cue", "trigger")
-_ITEM_TAG = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
-}
 _META_TEXT = ("title", "source", "url", "published", "language", "license")
 _ATTR_ORDER = {
     "mentions": ("id", "type"),
@@ -105,7 +96,7 @@ def _value_xml(value: Any) -> tuple[str, str]:
 
 
 def _annotation_xml(kind: str, a: Record) -> str:
-    tag = _ITEM_TAG[kind]
+    tag = SINGULAR[kind]
     if kind == "attributes":
         datatype, value = _value_xml(a["value"])
         pairs = [("id", a.get("id")), ("target", a["target"]), ("name", a["name"])]
@@ -299,7 +290,7 @@ _XSD_UNKNOWN = (
 )
 _UNEXPECTED = re.compile(r"<(\w+)>: This element is not expected\. Expected is \(([^)]*)\)")
 _KNOWN_TAGS = frozenset(
-    {"meta", "text", *ANNOTATION_KINDS, *_ITEM_TAG.values(), *_META_TEXT, "provenance", "span"}
+    {"meta", "text", *ANNOTATION_KINDS, *SINGULAR.values(), *_META_TEXT, "provenance", "span"}
     | {"cue", "trigger", "frag", "member", "link", "arg", "annotator"}
 )
 _DATATYPE = re.compile(r"'([^']*)' is not a valid value of the (?:atomic|local atomic) type")
@@ -359,7 +350,7 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
         parts = pointer.split("/")
         if len(parts) > 2 and parts[1] in ANNOTATION_KINDS:
             item = element
-            while item is not None and _local(item.tag) != _ITEM_TAG.get(parts[1]):
+            while item is not None and _local(item.tag) != SINGULAR.get(parts[1]):
                 item = item.getparent()
             annotation_id = item.get("id") if item is not None else None
     # libxml2 quotes the offending value whole: a 5,000-digit offset must not fill the screen.
@@ -663,11 +654,11 @@ class XmlLocator:
             if len(parts) == 1:
                 return parts[0]
             if len(parts) == 2:
-                return _ITEM_TAG[parts[0]]
+                return SINGULAR[parts[0]]
             if parts[2] in _SPAN_FIELDS:
                 return "frag" if len(parts) >= 4 else parts[2]
             return {"mentions": "member", "links": "link", "args": "arg"}.get(
-                parts[2], _ITEM_TAG[parts[0]]
+                parts[2], SINGULAR[parts[0]]
             )
         if parts[0] in ("text", "offset_unit", "text_sha256"):
             return "text"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Diagnostic, Finding, Severity
 from corpuskit.formats.common import LineIndex
-from corpuskit.model import XML_FORBIDDEN, Document, Metadata
+from corpuskit.model import LANGUAGE_TAG, XML_FORBIDDEN, Document, Metadata
 from corpuskit.rules import interop as I
 
 if TYPE_CHECKING:
@@ -32,7 +32,6 @@ NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _MAX_NAME = 200
 #: Language of imported documents whose format records none (BCP 47 "undetermined").
 UNDETERMINED = "und"
-LANGUAGE_PATTERN = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 #: Offsets and lengths of more digits than this are refused: no text is that long, and Python
 #: will not even convert a number of 4,300 digits.
@@ -355,7 +354,7 @@ def document_id(stem: str) -> str:
 
 def plain_metadata(title: str, language: str | None = None) -> Metadata:
     """Metadata for a format that records none: a title and an undetermined language."""
-    lang = language if language and LANGUAGE_PATTERN.fullmatch(language) else UNDETERMINED
+    lang = language if language and LANGUAGE_TAG.fullmatch(language) else UNDETERMINED
     return Metadata(title=title or "untitled", language=lang)
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.model import ANNOTATION_KINDS, Annotation, Document, Event, Relation, fresh_ids
+from corpuskit.model import (
+    ANNOTATION_KINDS,
+    SINGULAR,
+    Annotation,
+    Document,
+    Event,
+    Relation,
+    fresh_ids,
+)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -105,19 +113,10 @@ RULES = (
     DUPLICATE_MENTION,
 )
 
-_SINGULAR = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
-}
 _AGENTS = frozenset({"mentions", "entities"})
 _EVENT_ARGS = frozenset({"mentions", "entities", "events"})
 _RELATION_ARGS = frozenset({"mentions", "entities", "events", "relations"})
-_TARGETS = frozenset(_SINGULAR) - {"attributes"}
+_TARGETS = frozenset(SINGULAR) - {"attributes"}
 _FRAMES = frozenset({"events", "relations"})
 
 
@@ -173,7 +172,7 @@ def _a(noun: str) -> str:
 
 
 def _kinds(allowed: frozenset[str]) -> str:
-    names = [_SINGULAR[k] for k in _SINGULAR if k in allowed]
+    names = [SINGULAR[k] for k in SINGULAR if k in allowed]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
@@ -188,7 +187,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         if a.id in kind_of:
             yield Finding(
                 DUPLICATE_ID,
-                f'id "{a.id}" is already used by {_a(_SINGULAR[kind_of[a.id]])}',
+                f'id "{a.id}" is already used by {_a(SINGULAR[kind_of[a.id]])}',
                 pointer=f"/{kind}/{index}/id",
                 annotation_id=a.id,
                 hint="give every annotation its own id",
@@ -210,10 +209,10 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         suffix, what = _describe(kind, a, place)
         pointer = f"/{kind}/{index}{suffix}"
         if target is None:
-            close = _close_matches(ref, [*kind_of, *(also_known or ())], n=1)
+            close = close_matches(ref, [*kind_of, *(also_known or ())], n=1)
             yield Finding(
                 DANGLING_REFERENCE,
-                f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" names no annotation',
+                f'{what} "{ref}" of {SINGULAR[kind]} "{a.id}" names no annotation',
                 pointer=pointer,
                 annotation_id=a.id,
                 hint=f'did you mean "{close[0]}"?' if close else "add the annotation or fix the id",
@@ -221,7 +220,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         else:
             yield Finding(
                 WRONG_KIND,
-                f'{what} "{ref}" of {_SINGULAR[kind]} "{a.id}" is {_a(_SINGULAR[target])}; '
+                f'{what} "{ref}" of {SINGULAR[kind]} "{a.id}" is {_a(SINGULAR[target])}; '
                 f"expected {_a(_kinds(allowed))}",
                 pointer=pointer,
                 annotation_id=a.id,
@@ -304,13 +303,6 @@ def _cycles(graph: dict[str, list[str]], owner: dict[str, str]) -> Iterator[Find
                 stack.append((child, iter(graph.get(child, ()))))
 
 
-def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
-    """difflib's close matches, imported only when a message needs a suggestion."""
-    import difflib
-
-    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)
-
-
 def _named(record: dict[str, Any]) -> set[str]:
     """Every id a record uses or refers to (a dangling reference keeps its id taken)."""
     out: set[str] = set()
@@ -347,7 +339,7 @@ def check_ids(record: dict[str, Any], skip: Collection[tuple[str, int]] = ()) ->
             out.append(
                 Finding(
                     MISSING_ID,
-                    f"{_SINGULAR[kind]} #{i + 1} has no id",
+                    f"{SINGULAR[kind]} #{i + 1} has no id",
                     pointer=f"/{kind}/{i}",
                     hint=f'add "id": "{new}" (the next free id in this document\'s style)',
                     fix=Fix(f'give it the id "{new}"', (SetValue(f"/{kind}/{i}/id", new),)),

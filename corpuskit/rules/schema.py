@@ -14,11 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity
+from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity, close_matches
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats.json_positions import escape_pointer_token
 from corpuskit.formats.records import DraftError, Record, from_dict
-from corpuskit.model import ANNOTATION_KINDS, Document
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR, Document
 
 E = Severity.ERROR
 
@@ -71,15 +71,6 @@ Passes: `"offset_unit": "codepoint"`, `"id": "m1"`, `"published": "2024-02-29"`"
 
 RULES = (MISSING_PROPERTY, UNKNOWN_PROPERTY, WRONG_TYPE, INVALID_VALUE)
 
-_KIND_NAMES = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
-}
 _JSON_TYPE_NAMES = {
     str: "a string",
     int: "an integer",
@@ -153,7 +144,7 @@ def _where(record: Any, path: list[str | int]) -> str:
     if found is None:
         return "document" if not path else f'"{path[-1]}"' if len(path) == 1 else pointer_of(path)
     kind, index, ident = found
-    name = _KIND_NAMES[kind]
+    name = SINGULAR[kind]
     return f'{name} "{ident}"' if ident else f"{name} #{index + 1}"
 
 
@@ -227,7 +218,7 @@ def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> l
         allowed = sorted(_subschema(list(error.schema_path)).get("properties", {}))
         out = []
         for name in kind.unexpected:
-            close = _close_matches(name, allowed, n=1)
+            close = close_matches(name, allowed, n=1)
             hint = f'did you mean "{close[0]}"?' if close else None
             if not close:
                 hint = "allowed here: " + ", ".join(allowed) if allowed else None
@@ -343,7 +334,7 @@ def _typos(errors: list[Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pointer, names in missing.items():
         for name in names:
-            close = _close_matches(name, unexpected.get(pointer, []), n=1)
+            close = close_matches(name, unexpected.get(pointer, []), n=1)
             if close:
                 out[f"{pointer}/{name}"] = close[0]
     return out
@@ -379,10 +370,3 @@ def build_document(parsed: Any) -> Document:
 
         drafts = [*offsets.check_anchors(record), *references.check_ids(record)]
         raise DocumentError(drafts) from None
-
-
-def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
-    """difflib's close matches, imported only when a message needs a suggestion."""
-    import difflib
-
-    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)

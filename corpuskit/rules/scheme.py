@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
-from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.model import (
+    SINGULAR,
     Argument,
     Document,
     Entity,
@@ -208,31 +208,13 @@ RULES = (
     CUE_CONTAINS_SPEAKER,
 )
 
-_SINGULAR = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
-}
-_PATTERNS: dict[str, Any] = {}
-
-
-def _pattern(text: str) -> Any:
-    found = _PATTERNS.get(text)
-    if found is None:
-        found = _PATTERNS[text] = compile_pattern(text)
-    return found
-
 
 def _names(names: list[str] | tuple[str, ...]) -> str:
     return ", ".join(sorted(names)) if names else "none"
 
 
 def _suggest(name: str, options: list[str]) -> str | None:
-    close = _close_matches(name, options, n=1, cutoff=0.5)
+    close = close_matches(name, options, n=1, cutoff=0.5)
     return f'did you mean "{close[0]}"?' if close else None
 
 
@@ -253,7 +235,7 @@ def _check_frame(
     types: dict[str, tuple[str, str]],
 ) -> Iterator[Finding]:
     base = f"/{kind}/{index}"
-    what = _SINGULAR[kind]
+    what = SINGULAR[kind]
     frame = frames.get(annotation.type)
     if frame is None:
         table = "events" if kind == "events" else "relations"
@@ -329,9 +311,9 @@ def _check_argument(
         return  # a wrong kind is R003's business; an unknown type C001's, said once
     if not scheme.accepts(allowed, actual, kind):
         shown = (
-            f'{_SINGULAR[kind]} "{arg.ref}" of type {actual}'
+            f'{SINGULAR[kind]} "{arg.ref}" of type {actual}'
             if actual
-            else f'{_SINGULAR[kind]} "{arg.ref}"'
+            else f'{SINGULAR[kind]} "{arg.ref}"'
         )
         yield Finding(
             ARGUMENT_TYPE,
@@ -353,7 +335,7 @@ def _check_agent(
 ) -> Iterator[Finding]:
     if constraint is None:
         return
-    what = _SINGULAR[kind]
+    what = SINGULAR[kind]
     if ref is None:
         if constraint.required:
             yield Finding(
@@ -373,7 +355,7 @@ def _check_agent(
     if not scheme.accepts(constraint.types, actual, t_kind):
         yield Finding(
             AGENT_TYPE,
-            f'{field} "{ref}" of {what} "{ident}" is of type {actual or _SINGULAR[t_kind]}; '
+            f'{field} "{ref}" of {what} "{ident}" is of type {actual or SINGULAR[t_kind]}; '
             f"{constraint.where} allows {_names(list(constraint.types))}",
             pointer=f"/{kind}/{index}/{field}",
             annotation_id=ident,
@@ -447,7 +429,7 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
                     hint=_suggest(link.kb, list(scheme.knowledge_bases))
                     or f"declared: {_names(list(scheme.knowledge_bases))}",
                 )
-            elif not _pattern(kb.id_pattern).search(link.id):
+            elif not compile_pattern(kb.id_pattern).search(link.id):
                 yield Finding(
                     KB_ID,
                     f'"{link.id}" is not a valid {kb.name} id; {kb.where} sets id_pattern "{kb.id_pattern}"',
@@ -531,7 +513,7 @@ def _check_attributes(
                 )
                 yield Finding(
                     ATTRIBUTE_NOT_ALLOWED,
-                    f'attribute "{attr.name}" is not allowed on {_SINGULAR[kind]} "{attr.target}"'
+                    f'attribute "{attr.name}" is not allowed on {SINGULAR[kind]} "{attr.target}"'
                     f"{f' of type {actual}' if actual else ''}; {spec.where} allows it on {allowed}",
                     pointer=f"{base}/target",
                     annotation_id=attr.id,
@@ -575,7 +557,7 @@ def _check_attributes(
     for (kind, index, ident, spec), new_id in zip(missing, new_ids, strict=True):
         yield Finding(
             ATTRIBUTE_MISSING,
-            f'{_SINGULAR[kind]} "{ident}" has no "{spec.name}" attribute; {spec.where} requires it',
+            f'{SINGULAR[kind]} "{ident}" has no "{spec.name}" attribute; {spec.where} requires it',
             pointer=f"/{kind}/{index}",
             annotation_id=ident,
             hint=_missing_attribute_hint(new_id, ident, spec),
@@ -656,7 +638,7 @@ def _check_word_boundaries(doc: Document, scheme: Scheme) -> Iterator[Finding]:
                     if 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum():
                         yield Finding(
                             WORD_BOUNDARY,
-                            f"{_SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
+                            f"{SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
                             f"{scheme.where_word_boundaries} sets word_boundaries = true",
                             pointer=f"/{kind}/{index}/{field}/{j}/{edge}",
                             annotation_id=a.id,
@@ -668,10 +650,3 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return f'"{value}"' if isinstance(value, str) else repr(value)
-
-
-def _close_matches(word: str, options: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
-    """difflib's close matches, imported only when a message needs a suggestion."""
-    import difflib
-
-    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)

@@ -20,6 +20,7 @@ from corpuskit.formats.records import Record, from_dict
 from corpuskit.model import (
     ANNOTATION_KINDS,
     FORMAT_VERSION,
+    LANGUAGE_TAG,
     Annotation,
     Attribute,
     Claim,
@@ -34,19 +35,7 @@ from corpuskit.model import (
     text_sha256,
 )
 
-#: Kind (plural, as stored) -> the word for one annotation of that kind.
-SINGULAR = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
-}
-
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 #: The XML namespace of corpuskit documents: how an XML file is recognised as one.
 _XML_NAMESPACE = b"https://corpuskit.dev/ns/document/1.0"
 
@@ -93,7 +82,7 @@ def _sanitized(record: Record) -> Record | None:
         "meta": {
             "title": title if isinstance(title, str) and title else ident,
             "language": language
-            if isinstance(language, str) and _LANGUAGE.fullmatch(language)
+            if isinstance(language, str) and LANGUAGE_TAG.fullmatch(language)
             else "und",
         },
         "offset_unit": "codepoint",

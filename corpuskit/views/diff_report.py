@@ -8,9 +8,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from corpuskit.model import ANNOTATION_KINDS, Document, Fragment, Span
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR, Document, Fragment, Span
 from corpuskit.views.common import (
-    SINGULAR,
     Index,
     first_start,
     format_value,

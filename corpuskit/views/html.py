@@ -14,7 +14,6 @@ diagnostic markers) have the class ``ui``: the text minus them is the document t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -22,6 +21,8 @@ from urllib.parse import quote as url_quote
 
 from corpuskit.diagnostics import Diagnostic
 from corpuskit.model import (
+    LANGUAGE_TAG,
+    SINGULAR,
     Annotation,
     Attribute,
     Claim,
@@ -36,7 +37,7 @@ from corpuskit.model import (
 )
 from corpuskit.scheme import Scheme
 from corpuskit.views.assets import CSS, JS, type_colours
-from corpuskit.views.common import SINGULAR, Index, format_value, span_text, speaker_name
+from corpuskit.views.common import Index, format_value, span_text, speaker_name
 from corpuskit.views.nesting import Range, heights, nest
 
 #: The page may fetch nothing: everything it needs is inline.
@@ -44,7 +45,6 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
     "img-src data:; base-uri 'none'; form-action 'none'"
 )
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _SECTIONS = (
     ("entities", "Entities"),
     ("quotes", "Quotes"),
@@ -409,7 +409,7 @@ class _Page:
         ranges, points, unplaced = self.text_ranges()
         body = nest(self.document.text, ranges, points)
         language = self.document.meta.language
-        lang = f' lang="{_a(language)}"' if _LANGUAGE.fullmatch(language) else ""
+        lang = f' lang="{_a(language)}"' if LANGUAGE_TAG.fullmatch(language) else ""
         loose = ""
         if unplaced:
             items = "".join(
