@@ -28,8 +28,9 @@ runs at two sizes: time growing more than 10 times for 4 times the input is a ha
 time bound alone would flag slow linear work on a busy machine). ``--light`` leaves them out. The test suite runs a short fixed-seed, light version
 (tests/test_fuzz.py).
 
-Modules: this one runs cases and counts; fuzz_targets.py holds the targets, fuzz_documents.py
-the valid inputs, fuzz_mutations.py the mutations.
+Modules: this one runs cases and counts; fuzz_targets.py holds the command targets,
+fuzz_import_targets.py the importer ones, fuzz_documents.py the valid inputs, fuzz_mutations.py
+the mutations.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuzz_targets import TARGET_FUNCTIONS, TARGETS, Broken, Case, DataLoss, Hang, case_rng, errors
+import fuzz_import_targets as importers
+import fuzz_targets as commands
+from fuzz_targets import TARGETS, Broken, Case, DataLoss, Hang, case_rng, errors
 
 __all__ = [
     "TARGETS",
@@ -66,6 +69,17 @@ __all__ = [
 ]
 
 DEFAULT_SAVE = Path(tempfile.gettempdir()) / "corpuskit-fuzz"
+#: Target name -> the function that runs one case (TARGETS gives the order).
+TARGET_FUNCTIONS: dict[str, Callable[[Case], str]] = {
+    "validate": commands.target_validate,
+    "fix": commands.target_fix,
+    "reanchor": commands.target_reanchor,
+    "convert": commands.target_convert,
+    "brat": importers.target_brat,
+    "bioc-xml": importers.target_bioc_xml,
+    "bioc-json": importers.target_bioc_json,
+    "webanno": importers.target_webanno,
+}
 
 
 # --------------------------------------------------------------------------- running
