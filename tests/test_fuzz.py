@@ -26,7 +26,7 @@ import fuzz_documents
 import fuzz_import_targets
 import fuzz_targets
 
-#: Cases per target in the quick run: about 15 s for all targets (brat is the slowest) on a shared two-core machine.
+#: Cases per target in the quick run: all targets take about 15 s on a shared two-core machine.
 QUICK_CASES = 100
 QUICK_SEED = 20240601
 
