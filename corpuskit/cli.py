@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corpuskit.diagnostics import CorpuskitError, DocumentError, Rule
+from corpuskit.reporters import choices_help
 from corpuskit.rules import RULES, find_rule
 
 if TYPE_CHECKING:
@@ -63,8 +64,7 @@ def validate(
         str | None,
         typer.Option(
             "--format",
-            help="text, concise, github, sarif, junit, rdjson, json, or auto "
-            "(github inside GitHub Actions, else text). Default: the configured one, or auto.",
+            help=f"{choices_help()}. Default: the configured one, or auto.",
         ),
     ] = None,
     output_file: Annotated[

@@ -23,7 +23,7 @@ from lxml import etree
 
 from conftest import POSITIVE, ROOT
 from corpuskit.diagnostics import Diagnostic, Severity
-from corpuskit.reporters import ReportContext
+from corpuskit.reporters import REPORTERS, ReportContext
 from corpuskit.reporters.escape import display_path, dump_json, encodable, uri_path, visible
 from corpuskit.reporters.github import command
 from corpuskit.reporters.text import TextReporter
@@ -270,7 +270,7 @@ def test_text_caret_counts_columns_from_the_cut_source_window() -> None:
 # ---------------------------------------------------------------- machine formats
 
 
-@pytest.mark.parametrize("fmt", ["text", "concise", "github", "json", "sarif", "junit", "rdjson"])
+@pytest.mark.parametrize("fmt", list(REPORTERS))
 def test_every_format_takes_a_file_name_with_a_control_and_a_non_utf8_byte(
     evil_name: Path, fmt: str
 ) -> None:

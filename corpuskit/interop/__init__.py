@@ -1,9 +1,10 @@
-"""Interoperability: brat standoff, BioC (XML and JSON) and W3C Web Annotation, in and out.
+"""Interoperability: other annotation formats, in and out, one module per format.
 
-One module per format, each a library API that never prints: ``brat`` (with ``bratconf`` for
-annotation.conf -> scheme), ``bioc``, ``webanno``. Importers return
+``registry`` lists the formats (``FORMATS``): each entry names its module's reader and writer,
+one signature each, and says what it reads and writes. Readers yield
 :class:`~corpuskit.interop.common.Imported` (a document, findings, and where each annotation
-was read); exporters return :class:`~corpuskit.interop.common.Exported` (files by suffix and
+was read); writers return :class:`~corpuskit.interop.common.Exported` (files by suffix and
 findings). Offsets are converted at this edge only (``units``). ``commands`` holds the
-``corpuskit import`` and ``corpuskit export`` commands. docs/interop.md has the mapping tables.
+``corpuskit import`` and ``corpuskit export`` commands, made from the registry. docs/interop.md
+has the mapping tables.
 """

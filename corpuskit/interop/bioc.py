@@ -63,6 +63,7 @@ from corpuskit.model import (
 from corpuskit.rules import interop as I
 
 if TYPE_CHECKING:
+    from corpuskit.interop.registry import Converted, ExportOptions, ImportOptions, InputSource
     from corpuskit.scheme import AttributeDef, Scheme
 
 #: Infon keys that carry corpuskit structure; every other infon is an attribute.
@@ -1344,3 +1345,48 @@ def read_bioc_json(
 ) -> list[Imported]:
     """Every document of a BioC JSON collection as a corpuskit document."""
     return read_bioc(data, file, "json", unit, scheme)
+
+
+# --------------------------------------------------------------------------- the registry's entries
+
+
+def _import_source(
+    source: InputSource, options: ImportOptions, fmt: str
+) -> Iterator[Imported | Converted]:
+    from corpuskit.interop.registry import os_reason
+
+    path = source.path
+    try:
+        data = options.read(path)
+    except OSError as exc:
+        message = f"cannot read: {os_reason(exc)}"
+        yield Imported(
+            path.stem, str(path), None, [Finding(I.INPUT_UNREADABLE, message, position=(1, 1))]
+        )
+        return
+    # The scheme types infon values ("true" -> true where it declares a boolean).
+    yield from read_bioc(data, str(path), fmt, options.unit, options.scheme_for(source.folder))
+
+
+def import_xml_source(
+    source: InputSource, options: ImportOptions
+) -> Iterator[Imported | Converted]:
+    """The registry's reader for bioc-xml: every document of one collection."""
+    return _import_source(source, options, "xml")
+
+
+def import_json_source(
+    source: InputSource, options: ImportOptions
+) -> Iterator[Imported | Converted]:
+    """The registry's reader for bioc-json: every document of one collection."""
+    return _import_source(source, options, "json")
+
+
+def export_xml_document(document: Document, options: ExportOptions) -> Exported:
+    """The registry's writer for bioc-xml: a one-document collection."""
+    return write_bioc_xml(document, options.unit)
+
+
+def export_json_document(document: Document, options: ExportOptions) -> Exported:
+    """The registry's writer for bioc-json: a one-document collection."""
+    return write_bioc_json(document, options.unit)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpuskit.diagnostics import Finding, Rule
 from corpuskit.interop.bratconf import BratConf
@@ -50,6 +52,9 @@ from corpuskit.model import (
     text_sha256,
 )
 from corpuskit.rules import interop as I
+
+if TYPE_CHECKING:
+    from corpuskit.interop.registry import Converted, ExportOptions, ImportOptions, InputSource
 
 #: Types written by corpuskit for what brat has no annotation kind for.
 EQUIV, REFERENCE, NOTES = "Equiv", "Reference", "AnnotatorNotes"
@@ -953,6 +958,39 @@ def write_brat(doc: Document, unit: str = "codepoint") -> Exported:
     writer = _Writer(doc, unit)
     ann = writer.write()
     return Exported({".txt": doc.text, ".ann": ann}, writer.findings)
+
+
+# --------------------------------------------------------------------------- the registry's entry
+
+
+def import_source(source: InputSource, options: ImportOptions) -> Iterator[Imported | Converted]:
+    """The registry's reader: one brat document (``source`` is its .txt or .ann).
+
+    Its annotation.conf, found upward as brat finds it, is converted once per run (yielded
+    the first time, before the document) and declared as the document's scheme.
+    """
+    from corpuskit.interop.bratconf import conf_for
+
+    txt = source.path.with_suffix(".txt")
+    conf, scheme, converted = conf_for(txt.parent, source.top, options)
+    if converted is not None:
+        yield converted
+    imported = read_brat(
+        txt,
+        source.path.with_suffix(".ann"),
+        conf,
+        options.unit or "codepoint",
+        root=options.root,
+        limit=options.limit,
+    )
+    if scheme is not None:
+        options.declared_schemes[imported.source] = scheme
+    yield imported
+
+
+def export_document(document: Document, options: ExportOptions) -> Exported:
+    """The registry's writer: ``.txt`` and ``.ann``."""
+    return write_brat(document, options.unit)
 
 
 # --------------------------------------------------------------------------- round trip

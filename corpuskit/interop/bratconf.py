@@ -15,10 +15,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpuskit.diagnostics import Finding
 from corpuskit.interop.common import NAME_PATTERN, SourceFinding
 from corpuskit.rules import interop as I
+
+if TYPE_CHECKING:
+    from corpuskit.interop.registry import Converted, ImportOptions
+    from corpuskit.scheme import Scheme
 
 CONF_NAME = "annotation.conf"
 TOOLS_NAME = "tools.conf"
@@ -505,3 +510,58 @@ def convert_conf(
     toml_text = "\n".join([*head, *types, *kbs, *events, *relations, *attributes]) + "\n"
     conf = BratConf(display, converter.roles, converter.equivalences)
     return toml_text, conf, findings
+
+
+def conf_for(
+    folder: Path, top: Path, options: ImportOptions
+) -> tuple[BratConf | None, Scheme | None, Converted | None]:
+    """The annotation.conf governing a brat document in ``folder``, converted once per run.
+
+    Returns the conf the .ann reader needs, its scheme (None when unusable) and, the first time
+    a conf is met, what the import reports for it and writes: ``scheme.toml`` in the output
+    subfolder matching the conf's place under ``top`` (the SRC argument).
+    """
+    from corpuskit.diagnostics import CorpuskitError
+    from corpuskit.interop.common import scheme_from_text
+    from corpuskit.interop.registry import Converted, os_reason, shown_path
+
+    conf_path = find_upward(folder, CONF_NAME)
+    if conf_path is None:
+        return None, None, None
+    done: dict[Path, tuple[BratConf | None, Scheme | None]] = options.memo.setdefault(
+        "brat.confs", {}
+    )
+    if conf_path in done:
+        return (*done[conf_path], None)
+    shown = shown_path(conf_path)
+    tools_path = find_upward(conf_path.parent, TOOLS_NAME)
+    try:
+        conf_text = options.read(conf_path).decode("utf-8")
+        tools_text = options.read(tools_path).decode("utf-8") if tools_path else None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        done[conf_path] = (None, None)
+        return None, None, Converted(shown, [Finding(I.INPUT_UNREADABLE, f"cannot read: {reason}")])
+    toml_text, conf, findings = convert_conf(
+        conf_text,
+        shown,
+        tools_text,
+        shown_path(tools_path) if tools_path else None,
+        conf_path.parent.name or "brat",
+    )
+    try:
+        rel = conf_path.parent.resolve().relative_to(
+            top.resolve() if top.is_dir() else top.resolve().parent
+        )
+    except ValueError:
+        rel = Path()
+    target = rel / "scheme.toml"
+    scheme: Scheme | None = None
+    try:
+        scheme = scheme_from_text(toml_text, str(options.output / target))
+    except CorpuskitError as exc:
+        findings.append(Finding(I.CONF_NOT_CONVERTED, f"the converted scheme is unusable: {exc}"))
+    done[conf_path] = (conf, scheme)
+    # An unusable scheme is reported, not written: validate would refuse it.
+    converted = Converted(shown, findings, target if scheme is not None else None, toml_text)
+    return conf, scheme, converted

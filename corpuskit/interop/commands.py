@@ -1,8 +1,10 @@
-"""``corpuskit import`` and ``corpuskit export``: brat, BioC and W3C Web Annotation.
+"""``corpuskit import`` and ``corpuskit export``: every format of the interop registry.
 
 ``register(app)`` adds both commands to the corpuskit Typer app. Options become a plan; the
-library (``corpuskit.interop.*``) converts; this module reads and writes files and prints.
-Imports stay inside the functions: the CLI starts without loading lxml or the converters.
+format's reader or writer (``corpuskit.interop.registry``) converts; this module reads and
+writes files and prints. It names no format: choices and help texts come from the registries
+of formats and reporters. Other imports stay inside the functions: the CLI starts without
+loading lxml or the converters.
 Exit codes: 0 converted (warnings allowed), 1 some input had errors (the others are still
 converted; a document with errors is not written), 2 usage errors.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,16 +26,31 @@ import typer
 
 if TYPE_CHECKING:
     from corpuskit.diagnostics import Diagnostic, Finding
-    from corpuskit.interop.bratconf import BratConf
     from corpuskit.interop.common import Imported
+    from corpuskit.interop.registry import InteropFormat
     from corpuskit.model import Document
     from corpuskit.scheme import Scheme
 
-FORMATS = ("brat", "bioc-xml", "bioc-json", "webanno")
-#: Report formats for the diagnostics (json: one document at the end, as validate writes it).
-OUTPUT_FORMATS = ("text", "concise", "json")
+from corpuskit.formats import FORMAT_BY_SUFFIX
+from corpuskit.interop.registry import (
+    FORMATS,
+    Converted,
+    ExportOptions,
+    ImportOptions,
+    InputSource,
+    choice_list,
+    exporters,
+    importers,
+    os_reason,
+)
+from corpuskit.reporters import REPORTER_NAMES, REPORTERS, choices_help, resolve_format
+
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 _UNIT_HELP = "Offsets outside counted in utf8 (bytes), utf16 (code units) or codepoint."
+#: The corpuskit document formats (json, xml), in the order they are preferred.
+_DOCUMENT_FORMATS = tuple(dict.fromkeys(FORMAT_BY_SUFFIX.values()))
+_DOCUMENT_SUFFIXES = tuple(FORMAT_BY_SUFFIX)
+_REPORT_HELP = f"Diagnostics as {choices_help()}."
 
 
 def register(app: typer.Typer) -> None:
@@ -47,15 +64,26 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def _check_choices(fmt: str, unit: str | None, output_format: str) -> None:
+def _check_choices(
+    fmt: str, unit: str | None, output_format: str, *, export: bool
+) -> InteropFormat:
+    """The chosen format, when it can go this way and unit and report format are known."""
     from corpuskit.interop.units import UNITS
 
+    able = exporters() if export else importers()
+    direction = "export" if export else "import"
     if fmt not in FORMATS:
-        raise _fail(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+        raise _fail(f"unknown format {fmt!r} (choose {', '.join(able)})")
+    if fmt not in able:
+        other = "import" if export else "export"
+        raise _fail(
+            f"{fmt} is an {other}-only format: it cannot {direction} (choose {', '.join(able)})"
+        )
     if unit is not None and unit not in UNITS:
         raise _fail(f"unknown offset unit {unit!r} (choose {', '.join(UNITS)})")
-    if output_format not in OUTPUT_FORMATS:
-        raise _fail(f"unknown output format {output_format!r} (choose {', '.join(OUTPUT_FORMATS)})")
+    if output_format not in REPORTER_NAMES:
+        raise _fail(f"unknown output format {output_format!r} (choose {', '.join(REPORTER_NAMES)})")
+    return FORMATS[fmt]
 
 
 def _project() -> tuple[Path, int]:
@@ -69,15 +97,6 @@ def _project() -> tuple[Path, int]:
     return config.root, config.max_file_size
 
 
-def _reason(exc: OSError) -> str:
-    """Why a file could not be read or written, in words fit for a diagnostic."""
-    from corpuskit.io import RefusedPath
-
-    if isinstance(exc, RefusedPath):
-        return exc.reason
-    return exc.strerror or str(exc)
-
-
 def _output_folder(output: Path, root: Path) -> None:
     from corpuskit.io import make_folder
 
@@ -86,7 +105,7 @@ def _output_folder(output: Path, root: Path) -> None:
     try:
         make_folder(output, root=root)
     except OSError as exc:
-        raise _fail(f"cannot use {output} as the output folder: {_reason(exc)}") from None
+        raise _fail(f"cannot use {output} as the output folder: {os_reason(exc)}") from None
 
 
 class _Run:
@@ -95,7 +114,8 @@ class _Run:
     def __init__(self, output_format: str, color: bool | None, root: Path, limit: int) -> None:
         from corpuskit.reporters import ReportContext, Summary, reporter_class
 
-        self.output_format = output_format
+        #: What the reporter's finish writes decides where the run's own summary line goes.
+        self.closing = REPORTERS[resolve_format(output_format)].closing
         if color is None:
             color = not os.environ.get("NO_COLOR") and sys.stdout.isatty()
         self.reporter = reporter_class(output_format)(
@@ -150,7 +170,7 @@ class _Run:
             make_folder(target.parent, root=self.root)
             write_atomic(target, data, root=self.root)
         except OSError as exc:
-            return f"not written: {target}: {_reason(exc)}"
+            return f"not written: {target}: {os_reason(exc)}"
         self.written.append(target)
         return None
 
@@ -158,9 +178,11 @@ class _Run:
         errors = f"{self.errors} error{'s' if self.errors != 1 else ''}"
         warnings = f"{self.warnings} warning{'s' if self.warnings != 1 else ''}"
         line = f"{verb} {len(self.written)} file{'s' if len(self.written) != 1 else ''} into {output}: {errors}, {warnings}."
-        if self.output_format == "json":
+        if self.closing == "document":
             self.reporter.finish(self.summary)  # the report is one document, written at the end
-        typer.echo(line, err=self.output_format != "text")
+        # The run's line stands in for a reporter's summary line; beside any other report it
+        # goes to standard error, so that standard output holds the report alone.
+        typer.echo(line, err=self.closing != "summary")
         raise typer.Exit(EXIT_ERRORS if self.errors else EXIT_OK)
 
 
@@ -192,14 +214,6 @@ def _problem(rule_name: str, message: str, path: str) -> Diagnostic:
     return _diagnostic(Finding(rule, message), path)
 
 
-def _display(path: Path) -> str:
-    """``path`` relative to the working folder when it lies inside it (as it is shown)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _walk(path: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[Path, Path]]:
     """(file, its folder relative to the output) under ``path``, hidden ones skipped."""
     if not path.is_dir():
@@ -219,40 +233,41 @@ def _walk(path: Path, suffixes: tuple[str, ...]) -> Iterator[tuple[Path, Path]]:
 
 
 def import_command(
-    fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="brat, bioc-xml, bioc-json or webanno.")
-    ],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"{choice_list(importers())}.")],
     sources: Annotated[
         list[Path],
         typer.Argument(
             metavar="SRC...",
-            help="Files or folders: brat .txt/.ann (annotation.conf found upward), BioC "
-            "collections, Web Annotations (.jsonld, with the .txt beside them).",
+            help="Files or folders: "
+            + "; ".join(f"{FORMATS[name].reads} for {name}" for name in importers())
+            + ".",
         ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write documents to.")],
     offset_unit: Annotated[
         str | None, typer.Option("--offset-unit", help=_UNIT_HELP + " Default: codepoint.")
     ] = None,
-    to: Annotated[str, typer.Option("--to", help="Write documents as json or xml.")] = "json",
+    to: Annotated[
+        str,
+        typer.Option("--to", help=f"Write documents as {choice_list(_DOCUMENT_FORMATS)}."),
+    ] = _DOCUMENT_FORMATS[0],
     scheme: Annotated[
         Path | None,
         typer.Option(
-            help="Validate against this scheme (default: brat's converted one, or the configured one)."
+            help="Validate against this scheme (default: the one the input declares, when its "
+            "format has one, else the configured one)."
         ),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="Diagnostics as text, concise or json.")
-    ] = "text",
+    output_format: Annotated[str, typer.Option("--format", help=_REPORT_HELP)] = "text",
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour output.")] = None,
 ) -> None:
-    """Import brat, BioC or Web Annotation files as corpuskit documents, validated before writing."""
+    """Import files of another format (see FORMAT) as corpuskit documents, validated before writing."""
     from corpuskit.diagnostics import CorpuskitError
     from corpuskit.scheme import load_scheme
 
-    _check_choices(fmt, offset_unit, output_format)
-    if to not in ("json", "xml"):
-        raise _fail(f"unknown document format {to!r} (choose json or xml)")
+    chosen_format = _check_choices(fmt, offset_unit, output_format, export=False)
+    if to not in _DOCUMENT_FORMATS:
+        raise _fail(f"unknown document format {to!r} (choose {choice_list(_DOCUMENT_FORMATS)})")
     root, limit = _project()
     _output_folder(output, root)
     try:
@@ -261,7 +276,7 @@ def import_command(
         raise _fail(str(exc)) from None
     run = _Run(output_format, color, root, limit)
     run.sources = [s.resolve() for s in sources]
-    importer = _Importer(run, fmt, output, offset_unit, to, chosen)
+    importer = _Importer(run, chosen_format, output, offset_unit, to, chosen)
     for source in sources:
         importer.source(source)
     run.finish("Imported", output)
@@ -273,7 +288,7 @@ class _Importer:
     def __init__(
         self,
         run: _Run,
-        fmt: str,
+        fmt: InteropFormat,
         output: Path,
         unit: str | None,
         to: str,
@@ -281,13 +296,16 @@ class _Importer:
     ) -> None:
         from corpuskit.config import SchemeFinder
 
-        self.run, self.fmt, self.output, self.unit, self.to = run, fmt, output, unit, to
+        self.run, self.fmt, self.output, self.to = run, fmt, output, to
         self.scheme = scheme
         self.finder = SchemeFinder()
-        #: annotation.conf path -> (converted conf, scheme), converted once per run.
-        self.confs: dict[Path, tuple[BratConf | None, Scheme | None]] = {}
-        #: brat .ann path -> the scheme converted from its annotation.conf.
-        self.brat_schemes: dict[str, Scheme] = {}
+        self.options = ImportOptions(
+            output=output,
+            root=run.root,
+            limit=run.limit,
+            unit=unit,
+            scheme_for=self.folder_scheme,
+        )
 
     def source(self, source: Path) -> None:
         if not source.exists():
@@ -295,21 +313,19 @@ class _Importer:
                 str(source), [_problem("unreadable", f"{source} does not exist", str(source))]
             )
             return
-        suffixes = {
-            "brat": (".txt", ".ann"),
-            "bioc-xml": (".xml",),
-            "bioc-json": (".json",),
-            "webanno": (".jsonld",),
-        }
-        found = list(_walk(source, suffixes[self.fmt]))
-        if self.fmt == "brat":
-            # One brat document per name: its .txt, or an .ann whose .txt is missing (reported).
-            stems = {path.with_suffix(""): (path, rel) for path, rel in found}  # .txt sorts last
-            found = sorted(stems.values())
+        found = list(_walk(source, self.fmt.suffixes))
+        if self.fmt.one_per_name:
+            # One document per name: the file that sorts last stands for it (brat: the .txt,
+            # or an .ann whose .txt is missing, which the reader reports).
+            names = {path.with_suffix(""): (path, rel) for path, rel in found}
+            found = sorted(names.values())
         for path, rel in found:
             try:
-                for imported in self.read(path, rel, source):
-                    self.finish(imported, rel)
+                for item in self.fmt.read(InputSource(path, rel, source), self.options):
+                    if isinstance(item, Converted):
+                        self.converted(item)
+                    else:
+                        self.finish(item, rel)
             except typer.Exit:
                 raise  # a usage error found on the way (an unusable configured scheme)
             except Exception as exc:  # a bug must not stop the run or print a traceback
@@ -324,148 +340,6 @@ class _Importer:
                     ],
                 )
 
-    def read(self, path: Path, rel: Path, root: Path) -> list[Imported]:
-        from corpuskit.interop.common import Imported
-        from corpuskit.rules import interop as I
-
-        if self.fmt == "brat":
-            return [self.read_brat(path, root)]
-        if self.fmt == "webanno":
-            return [self.read_webanno(path)]
-        from corpuskit.interop.bioc import read_bioc
-
-        try:
-            data = self.run.read(path)
-        except OSError as exc:
-            from corpuskit.diagnostics import Finding
-
-            return [
-                Imported(
-                    path.stem,
-                    str(path),
-                    None,
-                    [Finding(I.INPUT_UNREADABLE, f"cannot read: {_reason(exc)}", position=(1, 1))],
-                )
-            ]
-        # The scheme types infon values ("true" -> true where it declares a boolean).
-        scheme = self.scheme or self.configured(self.output / rel / "document.json")
-        return read_bioc(
-            data, str(path), "xml" if self.fmt == "bioc-xml" else "json", self.unit, scheme
-        )
-
-    def read_brat(self, path: Path, root: Path) -> Imported:
-        from corpuskit.interop.brat import read_brat
-
-        txt = path.with_suffix(".txt")
-        conf, scheme = self.brat_conf(txt.parent, root)
-        imported = read_brat(
-            txt,
-            path.with_suffix(".ann"),
-            conf,
-            self.unit or "codepoint",
-            root=self.run.root,
-            limit=self.run.limit,
-        )
-        if scheme is not None:
-            self.brat_schemes[imported.source] = scheme
-        return imported
-
-    def brat_conf(self, folder: Path, root: Path) -> tuple[BratConf | None, Scheme | None]:
-        """The nearest annotation.conf, converted (and written to the output) once."""
-        from corpuskit.diagnostics import CorpuskitError, Finding
-        from corpuskit.interop.bratconf import CONF_NAME, TOOLS_NAME, convert_conf, find_upward
-        from corpuskit.interop.common import Imported, ImportStamper, scheme_from_text
-        from corpuskit.rules import interop as I
-
-        conf_path = find_upward(folder, CONF_NAME)
-        if conf_path is None:
-            return None, None
-        if conf_path in self.confs:
-            return self.confs[conf_path]
-        tools_path = find_upward(conf_path.parent, TOOLS_NAME)
-        try:
-            conf_text = self.run.read(conf_path).decode("utf-8")
-            tools_text = self.run.read(tools_path).decode("utf-8") if tools_path else None
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
-            self.run.report(
-                _display(conf_path),
-                [_problem("unreadable", f"cannot read: {reason}", _display(conf_path))],
-            )
-            self.confs[conf_path] = (None, None)
-            return None, None
-        name = conf_path.parent.name or "brat"
-        shown = _display(conf_path)
-        toml_text, conf, findings = convert_conf(
-            conf_text, shown, tools_text, _display(tools_path) if tools_path else None, name
-        )
-        try:
-            rel = conf_path.parent.resolve().relative_to(
-                root.resolve() if root.is_dir() else root.resolve().parent
-            )
-        except ValueError:
-            rel = Path()
-        target = self.output / rel / "scheme.toml"
-        diagnostics = [
-            ImportStamper(Imported("", _display(conf_path), None)).finding(f) for f in findings
-        ]
-        scheme: Scheme | None = None
-        try:
-            scheme = scheme_from_text(toml_text, str(target))
-        except CorpuskitError as exc:
-            diagnostics.append(
-                _diagnostic(
-                    Finding(I.CONF_NOT_CONVERTED, f"the converted scheme is unusable: {exc}"),
-                    _display(conf_path),
-                )
-            )
-        if scheme is not None:
-            if not self.run.claim(target):
-                diagnostics.append(
-                    _problem(
-                        "collision",
-                        f"{target} is written from another annotation.conf already",
-                        _display(conf_path),
-                    )
-                )
-            else:
-                problem = self.run.write(target, toml_text)
-                if problem:
-                    diagnostics.append(_problem("unwritable", problem, _display(conf_path)))
-        self.run.report(_display(conf_path), diagnostics)
-        self.confs[conf_path] = (conf, scheme)
-        return conf, scheme
-
-    def read_webanno(self, path: Path) -> Imported:
-        from corpuskit.diagnostics import Finding
-        from corpuskit.interop.common import Imported
-        from corpuskit.interop.webanno import read_webanno
-        from corpuskit.rules import interop as I
-
-        text_path = path.with_suffix(".txt")
-        current = path
-        try:
-            data = self.run.read(path)
-            current = text_path
-            text = self.run.read(text_path).decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
-            message = f"{current}: cannot read: {reason}"
-            return Imported(
-                path.stem,
-                str(path),
-                None,
-                [
-                    Finding(
-                        I.INPUT_UNREADABLE,
-                        message,
-                        position=(1, 1),
-                        hint="Web Annotations are read with the text they annotate, in a .txt beside them",
-                    )
-                ],
-            )
-        return read_webanno(data, text, str(path), str(text_path), self.unit, path.stem)
-
     def configured(self, target: Path) -> Scheme | None:
         """The scheme configured for a document written to ``target`` (as validate finds it)."""
         from corpuskit.diagnostics import CorpuskitError
@@ -475,9 +349,40 @@ class _Importer:
         except CorpuskitError as exc:
             raise _fail(str(exc)) from None
 
+    def folder_scheme(self, folder: Path) -> Scheme | None:
+        """--scheme, else the scheme configured for documents written to ``DIR/folder``."""
+        return self.scheme or self.configured(self.output / folder / "document.json")
+
     def scheme_for(self, imported: Imported, target: Path) -> Scheme | None:
-        """--scheme, else brat's converted annotation.conf, else the one configured for DIR."""
-        return self.scheme or self.brat_schemes.get(imported.source) or self.configured(target)
+        """--scheme, else the one the input declares (brat's annotation.conf), else the
+        one configured for DIR."""
+        return (
+            self.scheme
+            or self.options.declared_schemes.get(imported.source)
+            or self.configured(target)
+        )
+
+    def converted(self, converted: Converted) -> None:
+        """Report an input that is not a document and write what it was converted to."""
+        from corpuskit.interop.common import Imported, ImportStamper
+
+        stamper = ImportStamper(Imported("", converted.source, None))
+        diagnostics = [stamper.finding(f) for f in converted.findings]
+        if converted.target is not None:
+            target = self.output / converted.target
+            if not self.run.claim(target):
+                diagnostics.append(
+                    _problem(
+                        "collision",
+                        f"{target} is written from another {Path(converted.source).name} already",
+                        converted.source,
+                    )
+                )
+            else:
+                problem = self.run.write(target, converted.text)
+                if problem:
+                    diagnostics.append(_problem("unwritable", problem, converted.source))
+        self.run.report(converted.source, diagnostics)
 
     def finish(self, imported: Imported, rel: Path) -> None:
         """Validate one imported document; write it when it has no errors; report."""
@@ -531,51 +436,39 @@ def _unwritable(document: Document, xml: bool) -> list[Finding]:
 
 
 def export_command(
-    fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="brat, bioc-xml, bioc-json or webanno.")
-    ],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"{choice_list(exporters())}.")],
     sources: Annotated[
         list[Path],
-        typer.Argument(metavar="SRC...", help="corpuskit documents (.json, .xml) or folders."),
+        typer.Argument(
+            metavar="SRC...",
+            help=f"corpuskit documents ({', '.join(_DOCUMENT_SUFFIXES)}) or folders.",
+        ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write to.")],
     offset_unit: Annotated[
         str | None, typer.Option("--offset-unit", help=_UNIT_HELP + " Default: codepoint.")
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="Diagnostics as text, concise or json.")
-    ] = "text",
+    output_format: Annotated[str, typer.Option("--format", help=_REPORT_HELP)] = "text",
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour output.")] = None,
 ) -> None:
-    """Export corpuskit documents as brat, BioC or Web Annotation; every loss is reported."""
-    _check_choices(fmt, offset_unit, output_format)
+    """Export corpuskit documents to another format (see FORMAT); every loss is reported."""
+    chosen_format = _check_choices(fmt, offset_unit, output_format, export=True)
     root, limit = _project()
     _output_folder(output, root)
     run = _Run(output_format, color, root, limit)
     run.sources = [s.resolve() for s in sources]
-    writer = _writer(fmt)
+    options = ExportOptions(offset_unit or "codepoint")
     for source in sources:
         if not source.exists():
             run.report(
                 str(source), [_problem("unreadable", f"{source} does not exist", str(source))]
             )
             continue
-        for path, rel in _walk(source, (".json", ".xml")):
-            if (
-                path.suffix.lower() == ".xml"
-                and path.with_suffix(".json").exists()
-                and source.is_dir()
-            ):
+        for path, rel in _walk(source, _DOCUMENT_SUFFIXES):
+            if source.is_dir() and _twin_of_a_preferred(path):
                 continue  # the XML twin of a JSON document holds the same: export it once
             try:
-                _export_one(
-                    run,
-                    writer,
-                    path,
-                    output / rel,
-                    offset_unit or "codepoint",
-                    xml=fmt == "bioc-xml",  # the one XML output: every string goes into it
-                )
+                _export_one(run, chosen_format, options, path, output / rel)
             except typer.Exit:
                 raise  # a usage error found on the way (an unusable configured scheme)
             except Exception as exc:  # a bug must not stop the run or print a traceback
@@ -592,52 +485,47 @@ def export_command(
     run.finish("Exported", output)
 
 
-def _writer(fmt: str) -> Callable[..., object]:
-    from corpuskit.interop import bioc, brat, webanno
-
-    return {
-        "brat": brat.write_brat,
-        "bioc-xml": bioc.write_bioc_xml,
-        "bioc-json": bioc.write_bioc_json,
-        "webanno": webanno.write_webanno,
-    }[fmt]
+def _twin_of_a_preferred(path: Path) -> bool:
+    """Whether the same document lies beside ``path`` in a format listed before its own."""
+    rank = _DOCUMENT_SUFFIXES.index(path.suffix.lower())
+    return any(path.with_suffix(s).exists() for s in _DOCUMENT_SUFFIXES[:rank])
 
 
 def _export_one(
-    run: _Run, writer: Callable[..., object], path: Path, folder: Path, unit: str, *, xml: bool
+    run: _Run, fmt: InteropFormat, options: ExportOptions, path: Path, folder: Path
 ) -> None:
     from corpuskit.diagnostics import DocumentError
     from corpuskit.engine import check_bytes
     from corpuskit.formats import format_module, format_of
-    from corpuskit.interop.common import Exported, export_diagnostics
+    from corpuskit.interop.common import export_diagnostics
 
-    fmt = format_of(path)
-    if fmt is None:
+    kind = format_of(path)
+    if kind is None:
+        expected = choice_list(_DOCUMENT_SUFFIXES)
         run.report(
-            str(path), [_problem("unreadable", "not a .json or .xml corpuskit document", str(path))]
+            str(path), [_problem("unreadable", f"not a {expected} corpuskit document", str(path))]
         )
         return
     try:
         data = run.read(path)
     except OSError as exc:
-        run.report(str(path), [_problem("unreadable", f"cannot read: {_reason(exc)}", str(path))])
+        run.report(str(path), [_problem("unreadable", f"cannot read: {os_reason(exc)}", str(path))])
         return
     try:
-        document = format_module(fmt).loads(data)
+        document = format_module(kind).loads(data)
     except DocumentError:
         run.report(str(path), list(check_bytes(data, str(path)).diagnostics))
         return
-    unsafe = _unwritable(document, xml)
+    unsafe = _unwritable(document, fmt.xml_output)
     if unsafe:
-        run.report(str(path), export_diagnostics(unsafe, str(path), data, fmt))
+        run.report(str(path), export_diagnostics(unsafe, str(path), data, kind))
         return
     try:
-        exported = writer(document, unit)
+        exported = fmt.write(document, options)
     except ValueError as exc:  # lxml refuses characters XML cannot carry (checked above)
         run.report(str(path), [_problem("unwritable", f"cannot be exported: {exc}", str(path))])
         return
-    assert isinstance(exported, Exported)
-    diagnostics = export_diagnostics(exported.findings, str(path), data, fmt)
+    diagnostics = export_diagnostics(exported.findings, str(path), data, kind)
     for suffix, text in exported.files.items():
         target = folder / f"{path.stem}{suffix}"
         if not run.claim(target):

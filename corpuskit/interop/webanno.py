@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding, Rule
 from corpuskit.formats.common import LineIndex
@@ -59,6 +60,9 @@ from corpuskit.model import (
     text_sha256,
 )
 from corpuskit.rules import interop as I
+
+if TYPE_CHECKING:
+    from corpuskit.interop.registry import Converted, ExportOptions, ImportOptions, InputSource
 
 CONTEXT: list[Any] = [
     "http://www.w3.org/ns/anno.jsonld",
@@ -203,6 +207,11 @@ def write_webanno(doc: Document, unit: str = "codepoint") -> Exported:
     return Exported(
         {".jsonld": json.dumps(data, ensure_ascii=False, indent=2) + "\n", ".txt": doc.text}
     )
+
+
+def export_document(document: Document, options: ExportOptions) -> Exported:
+    """The registry's writer: ``.jsonld`` and the ``.txt`` it annotates."""
+    return write_webanno(document, options.unit)
 
 
 # --------------------------------------------------------------------------- W3C -> corpuskit
@@ -497,6 +506,30 @@ def read_webanno(
     if renamed is not None:
         reader.findings.append(renamed)
     return Imported(stem, file, document, reader.findings, reader.origins)
+
+
+def import_source(source: InputSource, options: ImportOptions) -> Iterator[Imported | Converted]:
+    """The registry's reader: one ``.jsonld`` file, on the text of the ``.txt`` beside it."""
+    from corpuskit.interop.registry import os_reason
+
+    path = source.path
+    text_path = path.with_suffix(".txt")
+    current = path
+    try:
+        data = options.read(path)
+        current = text_path
+        text = options.read(text_path).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        problem = Finding(
+            I.INPUT_UNREADABLE,
+            f"{current}: cannot read: {reason}",
+            position=(1, 1),
+            hint="Web Annotations are read with the text they annotate, in a .txt beside them",
+        )
+        yield Imported(path.stem, str(path), None, [problem])
+        return
+    yield read_webanno(data, text, str(path), str(text_path), options.unit, path.stem)
 
 
 def _local_id(iri: Any, doc_id: str) -> str | None:

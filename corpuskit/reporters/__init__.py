@@ -1,19 +1,24 @@
 """Reporters: one module per output format, all made from the same diagnostic records.
 
 A reporter is fed file reports as they stream in and writes to a text stream; the name ->
-class registry is what ``--format`` chooses from. Reporters that produce one document (SARIF,
-JSON, JUnit) collect the reports and write at ``finish``.
+class registry :data:`REPORTERS` is what ``--format`` chooses from, and what its help texts
+(``validate``, ``import``, ``export``) and the format table of docs/ci.md are made from.
+Reporters that produce one document (SARIF, JSON, JUnit) collect the reports and write at
+``finish``. This module imports no reporter and nothing heavy: the CLI reads the registry at
+start-up.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Literal, Protocol, TextIO
 
-from corpuskit.engine import FileReport
+if TYPE_CHECKING:
+    from corpuskit.engine import FileReport
 
 
 @dataclass(slots=True)
@@ -63,28 +68,111 @@ class Reporter(Protocol):
         """Write whatever closes the report (a summary line, the whole document)."""
 
 
-#: ``--format`` name -> "module:Class"; modules are imported only when chosen.
-REPORTERS = {
-    "text": "corpuskit.reporters.text:TextReporter",
-    "concise": "corpuskit.reporters.concise:ConciseReporter",
-    "github": "corpuskit.reporters.github:GithubReporter",
-    "sarif": "corpuskit.reporters.sarif:SarifReporter",
-    "junit": "corpuskit.reporters.junit:JunitReporter",
-    "rdjson": "corpuskit.reporters.rdjson:RdjsonReporter",
-    "json": "corpuskit.reporters.json_report:JsonReporter",
-}
-REPORTER_NAMES = (*REPORTERS, "auto")
+#: What a reporter's ``finish`` writes: the whole report (collected until then), a one-line
+#: summary of the run, or nothing. A conversion run (``import``/``export``) calls ``finish``
+#: only for a document and prints its own summary line in place of a reporter's.
+Closing = Literal["document", "summary", "nothing"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReporterEntry:
+    """One ``--format``: its name, where its class lives, what it is for, what ends it."""
+
+    name: str
+    #: ``"module:Class"``; the module is imported only when the format is chosen.
+    target: str
+    #: What the format is for, one line of Markdown (help texts, docs/ci.md).
+    description: str
+    closing: Closing
+
+
+def _index(entries: Iterable[ReporterEntry]) -> dict[str, ReporterEntry]:
+    """Entries by name; a name given twice (or taken by ``auto``) is a bug."""
+    out: dict[str, ReporterEntry] = {}
+    for entry in entries:
+        if entry.name in out or entry.name == AUTO:
+            raise RuntimeError(f"duplicate reporter name {entry.name!r}")
+        out[entry.name] = entry
+    return out
+
+
+#: The name that picks a reporter by where corpuskit runs (:func:`resolve_format`).
+AUTO = "auto"
+AUTO_DESCRIPTION = "`github` when `GITHUB_ACTIONS=true`, else `text`"
+
+#: ``--format`` name -> entry, in the order help texts and docs list them.
+REPORTERS = _index(
+    (
+        ReporterEntry(
+            "text",
+            "corpuskit.reporters.text:TextReporter",
+            "people at a terminal (source line, caret, text excerpt, help)",
+            "summary",
+        ),
+        ReporterEntry(
+            "concise",
+            "corpuskit.reporters.concise:ConciseReporter",
+            "one `PATH:LINE:COL: CODE message` line per problem (editors, problem matchers)",
+            "nothing",
+        ),
+        ReporterEntry(
+            "github",
+            "corpuskit.reporters.github:GithubReporter",
+            "GitHub Actions annotations "
+            "(`::error file=...,line=...,col=...,title=CODE name::message`)",
+            "summary",
+        ),
+        ReporterEntry(
+            "sarif",
+            "corpuskit.reporters.sarif:SarifReporter",
+            "SARIF 2.1.0 for GitHub code scanning and other viewers",
+            "document",
+        ),
+        ReporterEntry(
+            "junit",
+            "corpuskit.reporters.junit:JunitReporter",
+            "JUnit XML: one testcase per file, a failure listing its errors",
+            "document",
+        ),
+        ReporterEntry(
+            "rdjson",
+            "corpuskit.reporters.rdjson:RdjsonReporter",
+            "reviewdog, to comment only on the changed lines of a pull request",
+            "document",
+        ),
+        ReporterEntry(
+            "json",
+            "corpuskit.reporters.json_report:JsonReporter",
+            "a stable structure described by `schema/report.schema.json`",
+            "document",
+        ),
+    )
+)
+REPORTER_NAMES = (*REPORTERS, AUTO)
 
 
 def resolve_format(name: str) -> str:
     """``auto`` is ``github`` inside GitHub Actions and ``text`` elsewhere."""
-    if name == "auto":
+    if name == AUTO:
         return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     return name
 
 
 def reporter_class(name: str) -> type[Reporter]:
     """The reporter class for a ``--format`` name."""
-    module, cls = REPORTERS[resolve_format(name)].split(":")
+    module, cls = REPORTERS[resolve_format(name)].target.split(":")
     found: type[Reporter] = getattr(importlib.import_module(module), cls)
     return found
+
+
+def choices_help() -> str:
+    """The ``--format`` choices in words, for help texts."""
+    return f"{', '.join(REPORTERS)}, or {AUTO} (github inside GitHub Actions, else text)"
+
+
+def markdown_table() -> str:
+    """The ``--format`` table of docs/ci.md, made from the registry."""
+    rows = ["| `--format` | for |", "|---|---|"]
+    rows += [f"| `{e.name}` | {e.description} |" for e in REPORTERS.values()]
+    rows.append(f"| `{AUTO}` (default) | {AUTO_DESCRIPTION} |")
+    return "\n".join(rows) + "\n"
