@@ -124,6 +124,8 @@ def _retyped(value: Any, rng: random.Random) -> Any:
     if isinstance(value, bool):
         return rng.choice([int(value), str(value).lower(), None])
     if isinstance(value, int):
+        if abs(value) > 10**300:  # no float holds it (and a few thousand digits have no str)
+            return rng.choice([[value], -value, 0.5])
         return rng.choice([str(value), float(value), value + 0.5, [value], value * 10**20, -value])
     if isinstance(value, float):
         return rng.choice([int(value) if value == value and abs(value) < 1e300 else 0, str(value)])
