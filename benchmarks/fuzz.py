@@ -162,7 +162,11 @@ def _where(exc: BaseException) -> str:
 def _signature(kind: str, exc: BaseException) -> str:
     """One line per distinct defect: where a crash or a stopped case was, what a loss lost."""
     if kind == "crash":
-        return f"{type(exc).__name__} at {_where(exc)}"
+        frames = traceback.extract_tb(exc.__traceback__)
+        ours = any(f"{os.sep}corpuskit{os.sep}" in f.filename for f in frames)
+        return f"{type(exc).__name__} at {_where(exc)}" + (
+            "" if ours else " (in the fuzzer itself)"
+        )
     if kind == "hang" and "superlinear" not in str(exc):
         return f"over the time bound, stopped at {_where(exc)}"
     return str(exc)[:120]
