@@ -146,6 +146,13 @@ REPORTERS = _index(
             "a stable structure described by `schema/report.schema.json`",
             "document",
         ),
+        ReporterEntry(
+            "pylint",
+            "corpuskit.reporters.pylint:PylintReporter",
+            "pylint's parseable lines, `PATH:LINE: [CODE(rule-name), ANNOTATION] message` "
+            "(Jenkins warnings plug-in, tools built for pylint)",
+            "nothing",
+        ),
     )
 )
 REPORTER_NAMES = (*REPORTERS, AUTO)
