@@ -227,6 +227,13 @@ FORMATS = _index(
             reads="Web Annotations (.jsonld, with the .txt beside them)",
             writes=(".jsonld", ".txt"),
         ),
+        InteropFormat(
+            "jsonl",
+            "one JSON object per span fragment (document, annotation, kind, type, offsets, "
+            "text): for training pipelines",
+            writer="corpuskit.interop.jsonl:export_document",
+            writes=(".jsonl",),
+        ),
     )
 )
 
