@@ -24,13 +24,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from corpuskit.diagnostics import Diagnostic, Finding
-    from corpuskit.interop.common import Imported
-    from corpuskit.interop.registry import InteropFormat
-    from corpuskit.model import Document
-    from corpuskit.scheme import Scheme
-
 from corpuskit.formats import FORMAT_BY_SUFFIX
 from corpuskit.interop.registry import (
     FORMATS,
@@ -43,7 +36,23 @@ from corpuskit.interop.registry import (
     importers,
     os_reason,
 )
-from corpuskit.reporters import REPORTER_NAMES, REPORTERS, choices_help, resolve_format
+from corpuskit.reporters import (
+    REPORTER_NAMES,
+    REPORTERS,
+    ReportContext,
+    Summary,
+    choices_help,
+    reporter_class,
+    resolve_format,
+)
+
+if TYPE_CHECKING:
+    from corpuskit.diagnostics import Diagnostic, Finding
+    from corpuskit.interop.common import Imported
+    from corpuskit.interop.registry import InteropFormat
+    from corpuskit.model import Document
+    from corpuskit.scheme import Scheme
+
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 _UNIT_HELP = "Offsets outside counted in utf8 (bytes), utf16 (code units) or codepoint."
@@ -112,8 +121,6 @@ class _Run:
     """Reports one conversion run: diagnostics per input, what was written, the exit code."""
 
     def __init__(self, output_format: str, color: bool | None, root: Path, limit: int) -> None:
-        from corpuskit.reporters import ReportContext, Summary, reporter_class
-
         #: What the reporter's finish writes decides where the run's own summary line goes.
         self.closing = REPORTERS[resolve_format(output_format)].closing
         if color is None:
