@@ -4,8 +4,9 @@ A span whose covered text does not match gets a diagnosis, not only a symptom: w
 expected text does occur, and whether UTF-16 or UTF-8 counting, an inclusive end or one
 constant shift would explain every mismatch in the document.
 
-Repairs never guess: a span is moved only by an explanation that fits every span of the
-document, or to the only occurrence of its text in the whole text. Where several occurrences
+Repairs never guess: a span is moved only by the one explanation that fits every span of the
+document, or to the only occurrence of its text in the whole text when it slipped by a few
+characters (farther away, an unsafe fix: a person decides). Where several occurrences
 could be meant, the hint lists them (line and context) and the annotator chooses, with the
 offsets or with a "prefix" or "suffix" on a fragment given by its text (O008).
 """
@@ -76,9 +77,11 @@ TEXT_MISMATCH = Rule(
 says where the covered text does occur (nearest occurrence, unique or not) and whether
 UTF-16 code units, UTF-8 bytes, an inclusive end or a constant shift explains the offsets.
 
-Fixes never guess. Safe: an explanation that fits every span of the document (UTF-16,
-UTF-8, inclusive end, one constant shift), or the only occurrence of the covered text in the
-whole text. When the text occurs several times, the hint lists the nearest (line, offsets,
+Fixes never guess. Safe: the one explanation that fits every span of the document (UTF-16,
+UTF-8, inclusive end, one constant shift; when two fit, as -1 and +12 can in a text that
+repeats itself, nothing is fixed), or the only occurrence of the covered text in the whole
+text when it is at most 16 characters (or the span's length) away; farther away that is an
+unsafe fix, since after an edit the span may sit on the word that replaced its own. When the text occurs several times, the hint lists the nearest (line, offsets,
 context, and the "prefix" or "suffix" that would choose each): correct the offsets, or write
 the fragment by its text with that prefix or suffix (O008). When the offsets cover a small
 edit of the covered text (a typo: same first and last character, about one edit in ten) and
@@ -730,6 +733,11 @@ def looks_like_typo(stored: str, covered: str) -> bool:
     return _within_edits(stored, covered, _typo_limit(stored))
 
 
+#: How far (code points) a span may have slipped for the only occurrence of its text to be a
+#: certain repair (a longer span may slip by its own length).
+_SLIP = 16
+
+
 class _Diagnosis:
     """Explanations of the mismatched fragments of one document, worked out once for all."""
 
@@ -774,12 +782,14 @@ class _Diagnosis:
                 self.fits["inclusive"], good, lambda f: (f.start, f.end + 1)
             ),
         }
-        best = self.shift
-        self.shift_everywhere = (
-            best is not None
-            and self.shift_count == self.count
-            and all(self._check((f.start + best, f.end + best), f) for f in good)
-        )
+        # A shift is certain only when no other proposed shift explains every span as well:
+        # "Iran Russia. Iran Russia." with spans one character off fits -1 and +12 alike.
+        fitting = [
+            shift
+            for shift, _ in votes.most_common(_SHIFT_PROPOSALS)
+            if all(self._check((f.start + shift, f.end + shift), f) for f in [*bad, *good])
+        ]
+        self.shift_everywhere = self.shift is not None and fitting == [self.shift]
 
     def _fits_all(
         self,
@@ -804,13 +814,19 @@ class _Diagnosis:
             "utf8": "convert UTF-8 byte offsets to code points",
             "inclusive": "make the inclusive end exclusive",
         }
+        explained: dict[tuple[int, int], str] = {}
         for key, label in labels.items():
             fixed = self.fits[key][n]
             if fixed is not None and self.everywhere[key]:
-                return _move(pointer, fixed, f"{label}: [{fixed[0]}, {fixed[1]})", safe=True)
+                explained.setdefault(fixed, f"{label}: [{fixed[0]}, {fixed[1]})")
         if self.shift is not None and self.shift_everywhere:
             fixed = (frag.start + self.shift, frag.end + self.shift)
-            return _move(pointer, fixed, f"shift every span by {self.shift:+d}", safe=True)
+            explained.setdefault(fixed, f"shift every span by {self.shift:+d}")
+        if len(explained) == 1:
+            ((fixed, label),) = explained.items()
+            return _move(pointer, fixed, label, safe=True)
+        if explained:
+            return None  # two whole-document explanations put this span in different places
         if self.index.changed:
             return None  # the offsets may be right for the text as it was: nothing is certain
         occurrences = self.index.occurrences(frag.text)
@@ -827,11 +843,17 @@ class _Diagnosis:
         if only is None:
             return None
         fixed = (only, only + len(frag.text))
+        # The only occurrence is certain for a slip of a few characters. Farther away it may be
+        # another word: after a text edit, "Tehran" moved to the first sentence while this span
+        # sat on the word that replaced it. A person decides (unsafe).
+        near = abs(only - frag.start) <= max(_SLIP, len(frag.text))
+        where = "" if near else f", {abs(only - frag.start):,} characters away"
         return _move(
             pointer,
             fixed,
-            f"re-anchor to the only occurrence of {_quote(frag.text)}: [{fixed[0]}, {fixed[1]})",
-            safe=True,
+            f"re-anchor to the only occurrence of {_quote(frag.text)}{where}: "
+            f"[{fixed[0]}, {fixed[1]})",
+            safe=near,
         )
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
