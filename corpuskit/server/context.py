@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 
-from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR
 
 #: How far after the cursor to look for the rest of the annotation (its type, name, target).
 LOOKAHEAD = 4000
@@ -21,15 +21,8 @@ _JSON_TOKEN = re.compile(
     r'|[{}\[\]:,]|[^\s{}\[\]:,"]+|\s+',
     re.DOTALL,
 )
-_XML_ITEM_KIND = {
-    "mention": "mentions",
-    "entity": "entities",
-    "quote": "quotes",
-    "claim": "claims",
-    "event": "events",
-    "relation": "relations",
-    "attribute": "attributes",
-}
+#: Annotation element -> its kind (the list it is stored in).
+_XML_ITEM_KIND = {singular: kind for kind, singular in SINGULAR.items()}
 #: Child elements and the annotation field they stand for.
 _XML_CHILD_FIELD = {"member": "mentions", "link": "links", "arg": "args"}
 _XML_TAGS = re.compile(r"<!--.*?-->|<\?.*?\?>|<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>", re.DOTALL)

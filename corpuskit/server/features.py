@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 
 from lsprotocol import types as lsp
 
+from corpuskit.model import SINGULAR
 from corpuskit.scheme import Scheme
 from corpuskit.server.buffers import Buffer
 from corpuskit.server.context import Context
@@ -16,7 +17,6 @@ from corpuskit.server.convert import location, to_range
 from corpuskit.server.index import (
     CONTEXT,
     REFERENCE_KINDS,
-    SINGULAR,
     SPAN_FIELDS,
     Annotation,
     DocumentIndex,

@@ -13,9 +13,10 @@ from typing import Any
 
 from corpuskit.formats import format_module
 from corpuskit.formats.json_positions import JsonPositions
-from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR
 
-#: The kinds each reference field may point to (the README's table; R003 checks it).
+#: The kinds each reference field may point to (the README's table; R003 checks it, from the
+#: model the rules read, while the server reads records, drafts included).
 AGENTS = frozenset({"mentions", "entities"})
 REFERENCE_KINDS: dict[tuple[str, str], frozenset[str]] = {
     ("entities", "mentions"): frozenset({"mentions"}),
@@ -25,15 +26,6 @@ REFERENCE_KINDS: dict[tuple[str, str], frozenset[str]] = {
     ("events", "args"): frozenset({"mentions", "entities", "events"}),
     ("relations", "args"): frozenset({"mentions", "entities", "events", "relations"}),
     ("attributes", "target"): frozenset(ANNOTATION_KINDS) - {"attributes"},
-}
-SINGULAR = {
-    "mentions": "mention",
-    "entities": "entity",
-    "quotes": "quote",
-    "claims": "claim",
-    "events": "event",
-    "relations": "relation",
-    "attributes": "attribute",
 }
 SPAN_FIELDS = ("span", "cue", "trigger")
 #: Characters of text shown around a span or a reference's covered text.
