@@ -70,3 +70,27 @@ def test_a_slip_of_a_few_characters_onto_the_only_occurrence_is_still_safe(
     path.write_text(json.dumps(doc), "utf-8")
     assert run_cli("fix", str(path), cwd=tmp_path).returncode == 0
     assert _spans(path) == [(19, 23)]
+
+
+def test_a_raw_line_break_in_an_xml_attribute_is_refused_not_read_as_a_space(
+    tmp_path: Path,
+) -> None:
+    # XML reads a literal line break in an attribute as a space: suffix="⏎Russia" would become
+    # " Russia" and pick the second "Iran" without a word.
+    (tmp_path / "x.txt").write_text("Iran\nRussia talks began. Iran Russia talks ended.")
+    assert (
+        run_cli(
+            "new", "x.txt", "-o", "x.xml", "--title", "T", "--language", "en", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    path = tmp_path / "x.xml"
+    frag = '<mention id="m1" type="GPE"><span><frag suffix="\nRussia">Iran</frag></span></mention>'
+    path.write_text(path.read_text().replace("<mentions/>", f"<mentions>{frag}</mentions>"))
+    result = run_cli("fix", "x.xml", cwd=tmp_path)
+    assert result.returncode == 1 and "P007" in result.stdout and "&#10;" in result.stdout
+    assert 'start="' not in path.read_text()
+    escaped = frag.replace('suffix="\n', 'suffix="&#10;')
+    path.write_text(path.read_text().replace(frag, escaped))
+    assert run_cli("fix", "x.xml", cwd=tmp_path).returncode == 0
+    assert 'start="0" end="4"' in path.read_text()

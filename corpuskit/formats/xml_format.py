@@ -548,6 +548,32 @@ def _syntax_finding(exc: Exception, data: bytes) -> Finding:
     return Finding(rule, message, position=(max(line, 1), max(col, 1)), hint=hint)
 
 
+#: An attribute value with a raw line break or tab (double or single quoted); only looked for
+#: when the cheap test below finds one might exist.
+_RAW_WHITESPACE_ATTRIBUTE = re.compile(r"""=\s*(?:"[^"<]*[\t\n\r][^"<]*"|'[^'<]*[\t\n\r][^'<]*')""")
+_TAG = re.compile(r"""<[A-Za-z_][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""")
+
+
+def _raw_whitespace_attribute(text: str) -> Finding | None:
+    """P007 for an attribute holding a literal line break or tab, which XML turns into a space."""
+    if _RAW_WHITESPACE_ATTRIBUTE.search(text) is None:
+        return None
+    for tag in _TAG.finditer(text):
+        found = _RAW_WHITESPACE_ATTRIBUTE.search(tag.group())
+        if found is not None:
+            at = tag.start() + found.start()
+            line = text.count("\n", 0, at) + 1
+            column = at - (text.rfind("\n", 0, at) + 1) + 1
+            return Finding(
+                P.XML_FORBIDDEN,
+                "a line break or tab is written as itself inside an attribute value: XML reads it "
+                "as a space, so the value would not be what the file shows",
+                position=(line, column),
+                hint="write a line break as &#10; (a carriage return &#13;, a tab &#9;)",
+            )
+    return None
+
+
 def parse(data: bytes) -> Parsed:
     """Read XML bytes into a document record, with XSD problems as findings."""
     from lxml import etree
@@ -574,7 +600,7 @@ def parse(data: bytes) -> Parsed:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         return Parsed(None, [_syntax_finding(exc, data)])
-    forbidden = _forbidden(tree, data)
+    forbidden = _forbidden(tree, data) or _raw_whitespace_attribute(text)
     if forbidden is not None:
         return Parsed(None, [forbidden])
     schema = _xml_schema()

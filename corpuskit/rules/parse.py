@@ -90,10 +90,14 @@ XML_FORBIDDEN = Rule(
     "P007",
     "xml-forbidden-construct",
     E,
-    "The XML uses a DOCTYPE, entities or processing instructions.",
+    "The XML uses a DOCTYPE, entities or processing instructions, or a raw line break in an attribute.",
     """corpuskit documents never need a DOCTYPE, entity declarations or processing instructions,
 and they are a security hazard (external entities, entity expansion bombs), so they are
 rejected rather than resolved. Write characters directly or as character references.
+
+A line break or tab written as itself inside an attribute value is read as a space by every
+XML parser (attribute-value normalisation), so `suffix="` followed by a new line would silently
+select another occurrence of a word: write it as `&#10;` (`&#13;`, `&#9;`), as corpuskit does.
 
 Fails: `<!DOCTYPE document [<!ENTITY e "x">]>`
 Passes: a document with no DOCTYPE.""",
