@@ -362,7 +362,14 @@ def fix(
     scheme: Annotated[Path | None, typer.Option(help="Annotation scheme (TOML).")] = None,
     color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
 ) -> None:
-    """Repair what is provably safe (offsets, covered text, NFC, layout); report the rest."""
+    """Repair what is provably safe; report the rest with its candidates.
+
+    Safe: offsets for fragments written by their text (with prefix/suffix) that occur once, ids
+    for annotations without one, offsets in another unit or shifted when one explanation fits
+    every span, covered text, NFC, the hash, the layout. Exit 0: no errors remain; 1: errors
+    remain, a file was not written, or (--diff/--dry-run) something would change; 2: unusable
+    input or configuration.
+    """
     from dataclasses import replace
 
     from corpuskit.config import SchemeFinder, load_config

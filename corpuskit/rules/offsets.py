@@ -910,7 +910,12 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
     count = occurrences.count()
     typo = covered is not None and looks_like_typo(needle, covered)
     if count == 0:
-        said = f"{_quote(needle)} occurs nowhere in the text"
+        # After a correction of the text the words themselves changed: say how to resolve it.
+        said = (
+            f"{_quote(needle)} occurs nowhere in the text: if the text at the offsets is what the "
+            'annotation means, set "text" to it; otherwise write the fragment by its new text '
+            '(without "start"/"end") and run corpuskit fix'
+        )
     else:
         nearest = occurrences.nearest(start, LISTED_CANDIDATES)
         at = nearest[0]
