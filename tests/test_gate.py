@@ -18,9 +18,10 @@ import pytest
 
 from conftest import EXAMPLES, NEGATIVE, POSITIVE, run_cli
 from corpuskit import io as safe_io
+from corpuskit.reporters import REPORTERS
 
 SECRET = "corpuskit-test-secret-4f1c9a"
-REPORT_FORMATS = ("text", "concise", "json", "sarif", "junit", "rdjson", "github")
+REPORT_FORMATS = tuple(REPORTERS)
 
 
 def _project(tmp_path: Path) -> Path:
