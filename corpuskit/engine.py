@@ -87,8 +87,10 @@ class Settings:
         return rule.default and not self.select
 
     def check_codes(self) -> list[str]:
-        """Codes or families in select/ignore/severity that name no rule (for config errors)."""
-        names = [*self.select, *self.ignore, *self.extend_select, *self.severity]
+        """Codes or families in select/ignore/severity/per-file-ignores that name no rule (for
+        configuration errors: a misspelt code must not silently ignore nothing)."""
+        per_file = [code for _, codes in self.per_file_ignores for code in sorted(codes)]
+        names = [*self.select, *self.ignore, *self.extend_select, *self.severity, *per_file]
         return [n for n in names if n not in RULE_BY_CODE and n not in FAMILIES]
 
 

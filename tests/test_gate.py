@@ -387,3 +387,12 @@ def test_error_messages_escape_control_characters_from_names_and_configuration(
     result = run_cli("validate", cwd=root)
     assert result.returncode == 2
     assert "\x1b" not in result.stderr and "\\x1b" in result.stderr
+
+
+def test_a_per_file_ignore_naming_no_rule_is_a_configuration_error(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text(
+        'paths = ["corpus"]\n[per-file-ignores]\n"corpus/*.json" = ["C999"]\n'
+    )
+    result = run_cli("validate", cwd=root)
+    assert result.returncode == 2 and "C999" in result.stderr
