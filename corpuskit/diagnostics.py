@@ -36,6 +36,9 @@ class Rule:
     fixable: bool = False
     #: Reported unless deselected; a rule that is off by default is reported only when selected.
     default: bool = True
+    #: Codes of rules this one replaces where it applies (its check decides where): their
+    #: findings are dropped for a document this rule is checked on, so a problem is said once.
+    supersedes: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,9 @@ from corpuskit.formats import format_module, format_of
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.model import ANNOTATION_KINDS
-from corpuskit.rules import FAMILIES, RULE_BY_CODE, layout, offsets, references
+from corpuskit.rules import CHECKS, FAMILIES, RULE_BY_CODE, CheckInput, layout, offsets, references
 from corpuskit.rules import parse as P
 from corpuskit.rules import schema as S
-from corpuskit.rules import scheme as scheme_rules
 from corpuskit.scheme import Scheme
 
 #: Characters of document text shown on each side of a span.
@@ -156,10 +155,17 @@ def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str
 
 
 def find_problems(
-    data: bytes, fmt: str, scheme: Scheme | None = None
+    data: bytes,
+    fmt: str,
+    scheme: Scheme | None = None,
+    wanted: Callable[[Rule], bool] | None = None,
 ) -> tuple[list[Finding], dict[str, Any] | None, bool]:
     """All findings for one document's bytes, its record when it could be read, and whether
-    the document could be checked beyond parse and schema."""
+    the document could be checked beyond parse and schema.
+
+    A check of the registry runs only when ``wanted`` (default: every rule) accepts one of its
+    rules; a rule that supersedes others drops their findings where it applies.
+    """
     module = format_module(fmt)
     parsed = module.parse(data)
     findings: list[Finding] = list(parsed.findings)
@@ -180,12 +186,20 @@ def find_problems(
         findings.extend(drafts)
         skip = skip | (S.skipped_annotations(drafts) or set())
         document = from_dict(record, skip)
-    semantic = [*offsets.check(document), *references.check(document, _skipped_ids(record, skip))]
-    if scheme is not None:
-        if scheme.word_boundaries:
-            # The policy turns the O102 warning into the C013 error: report it once.
-            semantic = [f for f in semantic if f.rule is not offsets.SPLITS_WORD]
-        semantic.extend(scheme_rules.check(document, scheme))
+    given = CheckInput(document, scheme, _skipped_ids(record, skip))
+    semantic: list[Finding] = []
+    superseded: set[str] = set()
+    for check in CHECKS:
+        if check.needs_scheme and scheme is None:
+            continue
+        if wanted is not None and not any(wanted(rule) for rule in check.rules):
+            continue
+        semantic.extend(check.run(given))
+        for rule in check.rules:
+            if rule.supersedes and (wanted is None or wanted(rule)) and check.applies(rule, given):
+                superseded.update(rule.supersedes)
+    if superseded:
+        semantic = [f for f in semantic if f.rule.code not in superseded]
     if skip:
         kept = _kept_indices(record, skip)
         semantic = [_remap(f, kept) for f in semantic]
@@ -238,7 +252,10 @@ def check_bytes(
     settings = settings or Settings()
     fmt = format_of(path) or "json"
     try:
-        findings, record, checked = find_problems(data, fmt, settings.scheme)
+        ignored = settings.ignored_for(match_path or path)
+        findings, record, checked = find_problems(
+            data, fmt, settings.scheme, lambda rule: settings.wants(rule, ignored)
+        )
     except RecursionError:
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
         findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None

@@ -206,6 +206,8 @@ RULES = (
     SPLITS_WORD,
     SPLITS_GRAPHEME,
 )
+#: The rules the model check reports (O008 is reported while the model is built).
+MODEL_RULES = tuple(rule for rule in RULES if rule is not UNANCHORED_SPAN)
 
 _ZWJ = "\u200d"
 

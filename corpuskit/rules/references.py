@@ -112,6 +112,8 @@ RULES = (
     SHARED_MENTION,
     DUPLICATE_MENTION,
 )
+#: The rules the model check reports (R005 is reported while the model is built).
+MODEL_RULES = tuple(rule for rule in RULES if rule is not MISSING_ID)
 
 _AGENTS = frozenset({"mentions", "entities"})
 _EVENT_ARGS = frozenset({"mentions", "entities", "events"})

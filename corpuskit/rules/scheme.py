@@ -157,6 +157,7 @@ WORD_BOUNDARY = Rule(
 
 Fails: "Iran" taken as "Ira".
 Passes: "Iran".""",
+    supersedes=("O102",),
 )
 
 ENTITY_MENTION_TYPE = Rule(
