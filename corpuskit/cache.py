@@ -22,7 +22,9 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
 from corpuskit.fixes import Fix
+from corpuskit.io import found_path
 
 #: Bumped when the stored form changes.
 CACHE_FORMAT = "3"
@@ -88,12 +91,20 @@ class ResultStore:
         if self._db is not None or self._broken:
             return self._db
         try:
+            if not _plain_files(self.folder):
+                self._broken = True  # links or special files committed into the cache folder
+                return None
             if self.writer:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 _gitignore(self.folder)
             elif not self.file.is_file():
                 return None
             db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+            db.execute("PRAGMA trusted_schema=OFF")
+            if not _only_our_tables(db):
+                db.close()
+                self._broken = True  # views, triggers or other tables: not a store we wrote
+                return None
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             if self.writer:
@@ -133,7 +144,10 @@ class ResultStore:
         db = self._connect()
         if db is None:
             return
-        payload = orjson.dumps(_report_to(report))
+        try:
+            payload = orjson.dumps(_report_to(report))
+        except TypeError:
+            return  # a name that is not UTF-8 cannot be stored: the file is simply not cached
         with contextlib.suppress(sqlite3.Error):
             db.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
@@ -226,11 +240,16 @@ def result_key(salt: str, display: str, data: bytes) -> str:
 
 
 def stat_name(fingerprint: str, path: Path) -> str:
-    """The stat index's name for (corpuskit's code, settings, file)."""
+    """The stat index's name for (corpuskit's code, settings, file as found).
+
+    The file as found, not its target: a link is its own entry (it may be refused where its
+    target is not, and its name picks another format), and a name that is not UTF-8 is hashed.
+    """
     # The code fingerprint too: otherwise an unchanged file keeps the result an older corpuskit
     # gave it, since the stat hit skips the result key that does carry the code fingerprint.
-    prefix = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}".encode()).hexdigest()[:16]
-    return prefix + "|" + str(path.resolve())
+    digest = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}\0".encode())
+    digest.update(os.fsencode(found_path(path)))
+    return digest.hexdigest()
 
 
 @functools.cache
@@ -254,10 +273,44 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+#: What a store we wrote holds: two tables and their primary-key indexes, nothing else.
+_OUR_OBJECTS = {
+    ("table", "results"),
+    ("table", "stats"),
+    ("index", "sqlite_autoindex_results_1"),
+    ("index", "sqlite_autoindex_stats_1"),
+}
+
+
+def _only_our_tables(db: sqlite3.Connection) -> bool:
+    """Whether the store holds only what corpuskit creates (a store committed by a pull request
+    could define a view that never ends, or triggers)."""
+    found = {(str(t), str(n)) for t, n in db.execute("SELECT type, name FROM sqlite_master")}
+    return found <= _OUR_OBJECTS
+
+
+def _plain_files(folder: Path) -> bool:
+    """Whether the store's files and the .gitignore are absent or regular files, not links
+    (which sqlite and a plain write would follow out of the project)."""
+    for name in (STORE_NAME, f"{STORE_NAME}-wal", f"{STORE_NAME}-shm", ".gitignore"):
+        try:
+            info = os.lstat(folder / name)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            return False
+    return True
+
+
 def _gitignore(folder: Path) -> None:
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# Created by corpuskit: the cache is never committed.\n*\n")
+    # O_EXCL and O_NOFOLLOW: never through a link, never over a file that is there already.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(folder / ".gitignore", flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write("# Created by corpuskit: the cache is never committed.\n*\n")
 
 
 def _report_to(report: FileReport) -> dict[str, Any]:

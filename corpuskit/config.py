@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import CorpuskitError
+from corpuskit.io import found_path
 from corpuskit.scheme import Scheme, load_scheme
 
 if TYPE_CHECKING:
@@ -68,8 +69,22 @@ class Config:
         return self.root / self.scheme if self.scheme else None
 
     def resolved_paths(self) -> list[Path]:
-        """The configured paths, relative to the configuration's folder."""
-        return [self.root / p for p in self.paths]
+        """The configured paths, relative to the configuration's folder; ConfigError for one
+        that leads out of the project (a configuration may come from a pull request, and the
+        reports quote what they check)."""
+        project = Path(os.path.realpath(self.root))
+        out = []
+        for given in self.paths:
+            path = self.root / given
+            real = Path(os.path.realpath(path))
+            if not (real == project or real.is_relative_to(project)):
+                where = f" ({self.source})" if self.source else ""
+                raise ConfigError(
+                    f'paths: "{given}" leads outside the project ({project}){where}; name a '
+                    "folder outside the project on the command line if you mean it"
+                )
+            out.append(path)
+        return out
 
     def cache_folder(self, checked: list[Path]) -> Path:
         """The cache folder, confined: inside the project (or the user's cache folder), and
@@ -79,7 +94,7 @@ class Config:
     def relative(self, path: Path) -> str:
         """``path`` relative to the configuration's folder, POSIX-style (for glob matching)."""
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return found_path(path).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -129,8 +144,17 @@ def confined_cache_folder(root: Path, folder: Path, checked: list[Path]) -> Path
             f'cache-dir "{folder}" is outside the project ({project}) and the user cache '
             f"folder ({allowed[1]}); choose a folder inside the project, or use --no-cache"
         )
+    if real == project:
+        raise ConfigError(
+            f'cache-dir "{folder}" is the project folder itself; use a folder of its own, such as '
+            '".corpuskit_cache"'
+        )
     for given in checked:
         place = Path(os.path.realpath(given))
+        if place.is_relative_to(real):
+            raise ConfigError(
+                f'cache-dir "{folder}" contains the checked path {given}; use a folder of its own'
+            )
         if not place.is_dir() or not (real == place or real.is_relative_to(place)):
             continue
         below = real.relative_to(place).parts
@@ -284,7 +308,7 @@ class SchemeFinder:
 
     def config_for(self, path: Path) -> Config:
         """The configuration that applies to a document (searched from its folder)."""
-        folder = path.resolve().parent
+        folder = found_path(path).parent
         config = self._configs.get(folder)
         if config is None:
             config = self._configs[folder] = load_config(folder)
@@ -303,7 +327,7 @@ class SchemeFinder:
 
     def load(self, scheme_path: Path, project: Path | None = None) -> Scheme:
         """Load a scheme file once (one a configuration names must lie inside ``project``)."""
-        key = scheme_path.resolve()
+        key = Path(os.path.realpath(scheme_path))
         if key not in self._schemes:
             self._schemes[key] = load_scheme(scheme_path, _display(scheme_path), project=project)
         return self._schemes[key]
@@ -311,6 +335,6 @@ class SchemeFinder:
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(os.path.realpath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)

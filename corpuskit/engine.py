@@ -18,6 +18,7 @@ from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
+from corpuskit.io import found_path
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import CHECKS, FAMILIES, RULE_BY_CODE, CheckInput, layout, offsets, references
 from corpuskit.rules import parse as P
@@ -368,13 +369,15 @@ def read_document(
     Reads go through :func:`corpuskit.io.read_input`: only regular files, no link out of the
     project (``settings.root``), never more than ``max_file_size`` + 1 bytes.
     """
-    from corpuskit.io import RefusedPath, TooLarge, read_input
+    from corpuskit.io import RefusedPath, TooLarge, read_input, resolved_target
 
     settings = settings or Settings()
     name = display or str(path)
-    if format_of(path) is None:
-        return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
     try:
+        # A link out of the project is refused whatever its name says (a link to a folder too).
+        resolved_target(path, settings.root)
+        if format_of(path) is None:
+            return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
         return read_input(path, root=settings.root, limit=settings.max_file_size)
     except TooLarge as exc:
         return too_large(name, exc.size, exc.limit)
@@ -400,21 +403,37 @@ def check_data(
     """Check the bytes read from ``path``; a bug becomes P999, never an exception."""
     name = display or str(path)
     try:
-        return check_bytes(data, name, settings, match_path=str(path.resolve()))
+        return check_bytes(data, name, settings, match_path=str(found_path(path)))
     except Exception as exc:  # a bug must not stop the run or print a traceback
         return internal_error(name, exc)
 
 
-def iter_documents(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files to check: the given files, and every *.json / *.xml under the given folders, sorted."""
+def iter_documents(paths: Iterable[Path], root: Path | None = None) -> Iterator[Path]:
+    """Files to check: the given files, and every *.json / *.xml under the given folders, sorted.
+
+    A link to a folder inside the project (``root``, default the current folder) is followed,
+    each real folder once (no loops); a link to a folder outside it is yielded itself, so that
+    reading it is refused with P010 instead of its documents being skipped in silence.
+    """
+    fence = os.path.realpath(root if root is not None else os.getcwd())
     for path in paths:
-        if path.is_dir():
-            found: list[Path] = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    Path(folder, f) for f in files if format_of(f) and not f.startswith(".")
-                )
-            yield from sorted(found)
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        found: list[Path] = []
+        seen = {os.path.realpath(path)}
+        for folder, dirs, files in os.walk(path, followlinks=True):
+            kept = []
+            for name in sorted(d for d in dirs if not d.startswith(".")):
+                real = os.path.realpath(os.path.join(folder, name))
+                inside = real == fence or real.startswith(fence + os.sep)
+                if os.path.islink(os.path.join(folder, name)) and not inside:
+                    found.append(Path(folder, name))  # refused when read: P010
+                    continue
+                if real in seen:
+                    continue  # a loop, or a folder reached twice
+                seen.add(real)
+                kept.append(name)
+            dirs[:] = kept
+            found.extend(Path(folder, f) for f in files if format_of(f) and not f.startswith("."))
+        yield from sorted(found)

@@ -18,6 +18,7 @@ is, inside the project or not.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -78,6 +79,17 @@ def resolved_target(path: Path, root: Path | None) -> Path:
     return real
 
 
+def found_path(path: Path) -> Path:
+    """Where a document is found: its folder with links resolved, its own name kept.
+
+    Globs (include, exclude, per-file-ignores) and cache keys use this, so a committed link
+    ``published.json -> drafts/wip.json`` is judged as published.json, never as the excluded
+    draft it points to; and a link loop never raises (os.path.realpath does not).
+    """
+    absolute = os.path.abspath(path)
+    return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
+
+
 def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
 
@@ -90,7 +102,12 @@ def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIM
     # must not become ours. Whether it is a regular file is checked on the open descriptor,
     # so a swap between the check and the read cannot slip another kind of file in.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(real, flags)
+    try:
+        fd = os.open(real, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RefusedPath(path, "a loop of symbolic links; it is not followed") from None
+        raise
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):

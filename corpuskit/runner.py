@@ -23,6 +23,7 @@ from corpuskit.engine import (
     iter_documents,
     read_document,
 )
+from corpuskit.io import found_path
 from corpuskit.rules import parse as P
 
 #: Below this many files one process is faster than starting others.
@@ -55,7 +56,11 @@ def discover(options: RunOptions) -> list[Path]:
     found: list[Path] = []
     for given in options.paths:
         if given.is_dir():
-            found.extend(p for p in iter_documents([given]) if config.selects(p))
+            found.extend(
+                p
+                for p in iter_documents([given], options.settings.root or config.root)
+                if config.selects(p) or p.is_dir()  # a link out is reported, whatever its name
+            )
         elif not config.excludes(given):
             found.append(given)  # a file named explicitly is checked whatever its suffix says
     if options.changed_since is None:
@@ -74,6 +79,8 @@ class Changes:
 
     changed: frozenset[Path]
     touched: frozenset[Path]
+    #: Touched paths that are folders now (submodules, links to folders).
+    folders: frozenset[Path] = frozenset()
 
 
 #: Names of configuration files: a change to one re-checks the documents below its folder.
@@ -158,11 +165,18 @@ def git_changes(ref: str, cwd: Path) -> Changes:
     )
     changed = _paths(top, listing) | _paths(top, untracked)
     gone = _paths(top, deleted)
-    return Changes(frozenset(changed - gone), frozenset(changed | gone))
+    touched = changed | gone
+    folders = frozenset(p for p in touched if p.is_dir())
+    return Changes(frozenset(changed - gone), frozenset(touched), folders)
 
 
 def _paths(top: Path, output: bytes) -> set[Path]:
-    return {(top / os.fsdecode(name)).resolve() for name in output.split(b"\0") if name}
+    return {_real(top / os.fsdecode(name)) for name in output.split(b"\0") if name}
+
+
+def _real(path: Path) -> Path:
+    # os.path.realpath, unlike Path.resolve, never raises on a loop of links.
+    return Path(os.path.realpath(path))
 
 
 def _run_config_changed(options: RunOptions, touched: frozenset[Path]) -> bool:
@@ -170,18 +184,22 @@ def _run_config_changed(options: RunOptions, touched: frozenset[Path]) -> bool:
     watched = [options.config.source, options.config.scheme_path()]
     if options.settings.scheme is not None:
         watched.append(Path(options.settings.scheme.path))
-    return any(p is not None and p.resolve() in touched for p in watched)
+    return any(p is not None and _real(p) in touched for p in watched)
 
 
 def _affected(path: Path, changes: Changes, finder: SchemeFinder) -> bool:
     """Whether a document must be checked: it changed, or the configuration or scheme that
     governs it changed, or a configuration file in a folder above it was added or removed."""
-    real = path.resolve()
+    real = _real(path)
     if real in changes.changed:
         return True
     config = finder.config_for(path)
-    governing = [config.source, config.scheme_path()]
-    if any(p is not None and p.resolve() in changes.touched for p in governing):
+    governing = [_real(p) for p in (config.source, config.scheme_path()) if p is not None]
+    if any(p in changes.touched for p in governing):
+        return True
+    # A changed path that is a folder (a submodule bumped, a link to a folder retargeted)
+    # changes every document and scheme below it.
+    if any(p.is_relative_to(d) for d in changes.folders for p in (real, *governing)):
         return True
     return any(t.name in CONFIG_NAMES and real.is_relative_to(t.parent) for t in changes.touched)
 
@@ -219,7 +237,8 @@ class _Worker:
         if isinstance(data, FileReport):
             return data, None
         fingerprint = settings.fingerprint()
-        key = result_key(fingerprint, str(path.resolve()), data)
+        # The file as found (not its link target): its name picks the format and the globs.
+        key = result_key(fingerprint, os.fsdecode(os.fsencode(found_path(path))), data)
         digest = content_digest(data)
         entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
         hit = self.store.get(key, digest)

@@ -396,3 +396,133 @@ def test_a_per_file_ignore_naming_no_rule_is_a_configuration_error(tmp_path: Pat
     )
     result = run_cli("validate", cwd=root)
     assert result.returncode == 2 and "C999" in result.stderr
+
+
+# --- found in review: a configuration, links and the cache folder from a pull request ------
+
+
+def test_configured_paths_outside_the_project_are_refused(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "config.json").write_text('{"auths": "' + SECRET + '"}')
+    (root / "corpuskit.toml").write_text(f'paths = ["corpus", "{outside}"]\n')
+    result = run_cli("validate", "--no-cache", cwd=root)
+    assert result.returncode == 2 and "outside the project" in result.stderr
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_a_json_link_to_an_xml_document_is_not_answered_from_the_xml_result(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    assert run_cli("convert", "corpus/good.json", "--to", "xml", "-o", "corpus/a.xml", cwd=root)
+    (root / "corpus" / "z.json").symlink_to("a.xml")
+    for _ in range(2):  # cold and warm
+        result = run_cli("validate", "--format", "json", cwd=root)
+        assert result.returncode == 1 and "P001" in _codes(result)
+
+
+def test_links_committed_into_the_cache_folder_are_not_followed(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cache = root / ".corpuskit_cache"
+    cache.mkdir()
+    (cache / ".gitignore").symlink_to(tmp_path / "outside-gitignore")
+    (cache / "results-v3.sqlite").symlink_to(tmp_path / "outside.sqlite")
+    assert run_cli("validate", cwd=root).returncode == 0
+    assert not (tmp_path / "outside-gitignore").exists()
+    assert not (tmp_path / "outside.sqlite").exists()
+
+
+def test_a_committed_store_with_an_endless_view_is_not_used(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cache = root / ".corpuskit_cache"
+    cache.mkdir()
+    with sqlite3.connect(cache / "results-v3.sqlite") as db:
+        db.executescript(
+            "CREATE VIEW stats AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) "
+            "SELECT 'n'||x AS name, 0 AS size, 0 AS mtime, 0 AS ctime, 'k'||x AS key FROM c;"
+        )
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", root / "corpus" / "bad.json")
+    result = run_cli("validate", cwd=root)  # run_cli's timeout would fail a hang
+    assert result.returncode == 1 and "O003" in result.stdout
+
+
+def test_a_link_is_judged_by_its_own_name_not_its_excluded_target(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text(
+        'paths = ["corpus"]\nexclude = ["corpus/drafts/*"]\n'
+        '[per-file-ignores]\n"corpus/legacy/*" = ["O"]\n'
+    )
+    for folder in ("drafts", "legacy"):
+        (root / "corpus" / folder).mkdir()
+        shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", root / "corpus" / folder / "x.json")
+    (root / "corpus" / "published.json").symlink_to("drafts/x.json")
+    (root / "corpus" / "new.json").symlink_to("legacy/x.json")
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 1
+    assert _codes(result) == ["O003", "O003"]
+
+
+def test_folder_links_are_followed_inside_the_project_and_refused_outside(
+    tmp_path: Path,
+) -> None:
+    root = _project(tmp_path)
+    (root / "data").mkdir()
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", root / "data" / "in.json")
+    (root / "corpus" / "inside").symlink_to(root / "data", target_is_directory=True)
+    (root / "corpus" / "loop").symlink_to(root / "corpus", target_is_directory=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "out.json").write_text("{}")
+    (root / "corpus" / "out").symlink_to(outside, target_is_directory=True)
+    result = run_cli("validate", "--no-cache", "--format", "json", cwd=root)
+    assert result.returncode == 1
+    assert sorted(_codes(result)) == ["O003", "P010"]
+
+
+def test_a_link_loop_is_refused_and_the_run_goes_on(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpus" / "self.json").symlink_to("self.json")
+    for cache in ([], ["--no-cache"]):
+        result = run_cli("validate", *cache, "--format", "json", cwd=root)
+        assert result.returncode == 1 and _codes(result) == ["P010"], result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_works_with_the_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    name = os.fsdecode(b"corpus/\xff.json")
+    shutil.copy(POSITIVE / "minimal.json", root / name)
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-m", "corpuskit", "validate"], cwd=root, capture_output=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert b"Traceback" not in result.stderr
+
+
+def test_the_project_folder_itself_is_no_cache_folder(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "corpuskit.toml").write_text('paths = ["corpus"]\ncache-dir = "."\n')
+    result = run_cli("validate", cwd=root)
+    assert result.returncode == 2 and "cache-dir" in result.stderr
+    assert not (root / ".gitignore").exists()
+
+
+def test_changed_since_sees_a_retargeted_folder_link(repo: Path) -> None:
+    data = repo / "data"
+    (data / "v1").mkdir(parents=True)
+    (data / "v2").mkdir()
+    shutil.copy(POSITIVE / "minimal.json", data / "v1" / "doc.json")
+    shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", data / "v2" / "doc.json")
+    (repo / "corpus" / "current").symlink_to("../data/v1", target_is_directory=True)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "v1")
+    _git(repo, "checkout", "-q", "-b", "retarget")
+    (repo / "corpus" / "current").unlink()
+    (repo / "corpus" / "current").symlink_to("../data/v2", target_is_directory=True)
+    _git(repo, "commit", "-q", "-am", "v2")
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--changed-since", "main", cwd=repo
+    )
+    assert result.returncode == 1 and "O003" in _codes(result)

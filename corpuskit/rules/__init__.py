@@ -99,9 +99,7 @@ CHECKS: tuple[Check, ...] = (
         "scheme",
         scheme_rules.RULES,
         lambda given: (
-            scheme_rules.check(given.document, given.scheme)
-            if given.scheme is not None
-            else ()
+            scheme_rules.check(given.document, given.scheme) if given.scheme is not None else ()
         ),
         needs_scheme=True,
         applies=_word_boundaries_apply,
