@@ -23,6 +23,11 @@ from corpuskit.toml_positions import TomlPositions
 #: Special argument types: any event, any relation, anything.
 ANY_EVENT, ANY_RELATION, ANYTHING = "EVENT", "RELATION", "*"
 _CARDINALITY = re.compile(r"([0-9]+)(?:-([0-9]+))?")
+#: At most this many types, knowledge bases, events, relations, attributes (each) and roles (per
+#: event or relation): a scheme may come from a pull request (schema/scheme.schema.json agrees).
+MAX_DECLARATIONS = 10_000
+#: Expansions kept for reuse, in concrete type names (beyond it the memo starts over).
+_EXPANSION_MEMO = 1_000_000
 
 
 class SchemeError(CorpuskitError):
@@ -133,6 +138,39 @@ class AgentConstraint:
     where: Where
 
 
+@dataclass(slots=True)
+class TypeHierarchy:
+    """The type graph: the types each type directly stands for (union members and subtypes).
+
+    Expansions are computed on demand, one walk of the graph per name, and memoised: computing
+    them all at load time would take time and memory quadratic in the number of types (a chain
+    of subtypes), and expanding without a memo of visited types exponential (layered unions).
+    """
+
+    narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    memo: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    memo_size: int = field(default=0, compare=False, repr=False)
+
+    def expand(self, name: str) -> frozenset[str]:
+        """``name``, its union members and subtypes, theirs, and so on (iteratively)."""
+        found = self.memo.get(name)
+        if found is not None:
+            return found
+        reached, todo = {name}, [name]
+        while todo:
+            for member in self.narrower.get(todo.pop(), ()):
+                if member not in reached:
+                    reached.add(member)
+                    todo.append(member)
+        result = frozenset(reached)
+        if self.memo_size + len(result) > _EXPANSION_MEMO:
+            self.memo.clear()
+            self.memo_size = 0
+        self.memo[name] = result
+        self.memo_size += len(result)
+        return result
+
+
 @dataclass(frozen=True, slots=True)
 class Scheme:
     """A loaded, checked annotation scheme."""
@@ -157,8 +195,8 @@ class Scheme:
     where_word_boundaries: Where | None = None
     where_cue: Where | None = None
     where_types: Where | None = None
-    #: Type name -> the concrete types it stands for (computed when loading).
-    expanded: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Which types each type stands for; ``expand`` walks it.
+    hierarchy: TypeHierarchy = field(default_factory=TypeHierarchy)
     #: sha256 of the scheme file: part of the cache key of every result checked against it.
     digest: str = ""
     #: (table, name) -> description, e.g. ("types", "PER"), for annotators (editor hovers).
@@ -183,7 +221,7 @@ class Scheme:
 
     def expand(self, name: str) -> frozenset[str]:
         """Every concrete type a type name stands for: itself, its union members, its subtypes."""
-        return self.expanded.get(name, frozenset({name}))
+        return self.hierarchy.expand(name)
 
     def usable(self, name: str, kind: str) -> bool:
         """Whether a mention ("mention") or entity ("entity") may have type ``name``."""
@@ -191,23 +229,68 @@ class Scheme:
         return found is not None and not found.union and kind in found.kinds
 
 
-def _expansions(types: dict[str, TypeDef]) -> dict[str, frozenset[str]]:
-    """Every type name -> the concrete types it stands for (itself, union members, subtypes)."""
-    children: dict[str, list[str]] = {}
-    for t in types.values():
+def _hierarchy(types: dict[str, TypeDef], path: str, positions: TomlPositions) -> TypeHierarchy:
+    """The type graph (a union stands for its members, a type for its subtypes), checked for
+    cycles in time linear in its size, without recursion: a scheme may declare thousands of
+    types, each the parent of the next."""
+    narrower: dict[str, dict[str, None]] = {n: {} for n in types}
+    #: (from, to) -> (type whose declaration sets the link, "union" or "parent")
+    declared: dict[tuple[str, str], tuple[str, str]] = {}
+    for n, t in types.items():
+        for member in t.union:
+            narrower[n][member] = None
+            declared.setdefault((n, member), (n, "union"))
         if t.parent:
-            children.setdefault(t.parent, []).append(t.name)
+            narrower[t.parent][n] = None
+            declared.setdefault((t.parent, n), (n, "parent"))
+    graph = {n: tuple(members) for n, members in narrower.items()}
+    done: set[str] = set()
+    for root in types:
+        if root in done:
+            continue
+        trail, walks, on_trail = [root], [iter(graph[root])], {root}
+        while walks:
+            step = next(walks[-1], None)
+            if step is None:
+                walks.pop()
+                on_trail.discard(node := trail.pop())
+                done.add(node)
+            elif step in on_trail:
+                cycle = trail[trail.index(step) :]
+                links = list(zip(cycle, [*cycle[1:], step], strict=True))
+                raise _cycle_error(links, declared, path, positions)
+            elif step not in done:
+                trail.append(step)
+                walks.append(iter(graph[step]))
+                on_trail.add(step)
+    return TypeHierarchy(graph)
 
-    def expand(name: str, seen: frozenset[str]) -> frozenset[str]:
-        if name in seen:
-            return frozenset()
-        out = {name}
-        found = types.get(name)
-        for member in (*(found.union if found else ()), *children.get(name, ())):
-            out |= expand(member, seen | {name})
-        return frozenset(out)
 
-    return {name: expand(name, frozenset()) for name in types}
+def _cycle_error(
+    links: list[tuple[str, str]],
+    declared: dict[tuple[str, str], tuple[str, str]],
+    path: str,
+    positions: TomlPositions,
+) -> SchemeError:
+    """A cycle of links, reported where the first of them (in the file) is declared."""
+    pointers = [f"/types/{declared[link][0]}/{declared[link][1]}" for link in links]
+    first = min(range(len(links)), key=lambda i: positions.locate(pointers[i]))
+    links = links[first:] + links[:first]
+    steps = [
+        f"{a} stands for {b} (union)"
+        if declared[(a, b)][1] == "union"
+        else f"{b} is a subtype of {a}"
+        for a, b in links
+    ]
+    shown = ", ".join(steps[:6]) + (f", ... ({len(steps) - 6} more)" if len(steps) > 6 else "")
+    name = declared[links[0]][0]
+    return _fail(
+        path,
+        positions,
+        pointers[first],
+        f'type hierarchy of "{name}" has a cycle: {shown}',
+        "a type cannot stand for itself: remove one of these parent or union links",
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -271,6 +354,10 @@ def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) ->
         names = ", ".join(f'"{u}"' for u in unexpected)
         pointer = f"{pointer}/{unexpected[0]}" if unexpected else pointer
         message = f"unknown key {names}"
+    elif kind == "MaxProperties":  # the default message quotes the whole table
+        count = len(first.instance) if isinstance(first.instance, dict) else "too many"
+        message = f"{count} entries, more than the limit of {getattr(first.kind, 'limit', '?')}"
+        hint = f"a scheme declares at most {MAX_DECLARATIONS:,} of each; split or merge them"
     else:
         message = first.message
     where = pointer.lstrip("/").replace("/", ".") or "top level"
@@ -338,14 +425,7 @@ def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
                 raise _fail(
                     path, positions, f"/types/{n}", f'type "{n}" names unknown type "{ref}"'
                 )
-        seen, node = {n}, t.parent
-        while node:
-            if node in seen:
-                raise _fail(
-                    path, positions, f"/types/{n}/parent", f'type hierarchy of "{n}" has a cycle'
-                )
-            seen.add(node)
-            node = types[node].parent
+    hierarchy = _hierarchy(types, path, positions)
     events = {
         n: _frame(n, e, f"/events/{n}", path, positions) for n, e in data.get("events", {}).items()
     }
@@ -454,7 +534,7 @@ def _build(data: dict[str, Any], path: str, positions: TomlPositions) -> Scheme:
         where_word_boundaries=w("/policies/word_boundaries"),
         where_cue=w("/policies/cue_excludes_speaker"),
         where_types=w("/types"),
-        expanded=_expansions(types),
+        hierarchy=hierarchy,
         descriptions={
             (table, n): spec["description"]
             for table in ("types", "events", "relations", "attributes", "knowledge_bases")
