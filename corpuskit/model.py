@@ -233,13 +233,13 @@ def fresh_ids(kind: str, kind_ids: list[str], taken: set[str], count: int) -> li
     styles: dict[str, int] = {}
     width = 0
     for ident in kind_ids:
-        numbered = _NUMBERED_ID.fullmatch(ident)
+        numbered = _NUMBERED_ID.fullmatch(ident) if isinstance(ident, str) else None
         if numbered is not None:
             styles[numbered.group(1)] = styles.get(numbered.group(1), 0) + 1
     prefix = max(styles, key=lambda p: styles[p], default=DEFAULT_ID_PREFIX[kind])
     highest = 0
     for ident in taken:
-        numbered = _NUMBERED_ID.fullmatch(ident)
+        numbered = _NUMBERED_ID.fullmatch(ident) if isinstance(ident, str) else None
         if numbered is not None and numbered.group(1) == prefix:
             digits = numbered.group(2)
             highest = max(highest, int(digits))

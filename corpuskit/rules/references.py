@@ -305,18 +305,35 @@ def _cycles(graph: dict[str, list[str]], owner: dict[str, str]) -> Iterator[Find
                 stack.append((child, iter(graph.get(child, ()))))
 
 
+def _list(value: object) -> list[Any]:
+    """``value`` if it is a list, else nothing (a raw record may hold anything anywhere)."""
+    return value if isinstance(value, list) else []
+
+
+def _records(record: dict[str, Any], kind: str) -> list[Any]:
+    """The raw annotations of ``kind`` in ``record`` (none when the field is not a list)."""
+    return _list(record.get(kind))
+
+
 def _named(record: dict[str, Any]) -> set[str]:
-    """Every id a record uses or refers to (a dangling reference keeps its id taken)."""
+    """Every id a record uses or refers to (a dangling reference keeps its id taken).
+
+    The record may have failed the schema: only strings where ids are expected count.
+    """
     out: set[str] = set()
     for kind in ANNOTATION_KINDS:
-        for a in record.get(kind) or ():
+        for a in _records(record, kind):
             if not isinstance(a, dict):
                 continue
             for name in ("id", "speaker", "source", "channel", "target"):
                 if isinstance(a.get(name), str):
                     out.add(a[name])
-            out.update(m for m in a.get("mentions") or () if isinstance(m, str))
-            out.update(x["ref"] for x in a.get("args") or () if isinstance(x, dict) and "ref" in x)
+            out.update(m for m in _list(a.get("mentions")) if isinstance(m, str))
+            out.update(
+                x["ref"]
+                for x in _list(a.get("args"))
+                if isinstance(x, dict) and isinstance(x.get("ref"), str)
+            )
     return out
 
 
@@ -325,7 +342,7 @@ def check_ids(record: dict[str, Any], skip: Collection[tuple[str, int]] = ()) ->
     missing = [
         (kind, i)
         for kind in ANNOTATION_KINDS
-        for i, a in enumerate(record.get(kind) or ())
+        for i, a in enumerate(_records(record, kind))
         if isinstance(a, dict) and "id" not in a and (kind, i) not in skip
     ]
     if not missing:
@@ -336,7 +353,11 @@ def check_ids(record: dict[str, Any], skip: Collection[tuple[str, int]] = ()) ->
         places = [i for k, i in missing if k == kind]
         if not places:
             continue
-        own = [a["id"] for a in record.get(kind) or () if isinstance(a, dict) and "id" in a]
+        own = [
+            a["id"]
+            for a in _records(record, kind)
+            if isinstance(a, dict) and isinstance(a.get("id"), str)
+        ]
         for i, new in zip(places, fresh_ids(kind, own, taken, len(places)), strict=True):
             out.append(
                 Finding(
