@@ -17,6 +17,8 @@ from corpuskit.diagnostics import CorpuskitError, Diagnostic
 from corpuskit.engine import FileReport
 
 BASELINE_VERSION = 1
+#: A baseline file larger than this is not read.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
 Key = tuple[str, str, str]
 
 
@@ -35,10 +37,21 @@ class Baseline:
     remaining: Counter[Key] = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, path: Path) -> Baseline:
-        """Read a baseline file."""
+    def load(cls, path: Path, root: Path | None = None) -> Baseline:
+        """Read a baseline file: a regular file, no link out of ``root`` (default: the current
+        folder), at most :data:`MAX_BASELINE_BYTES`; BaselineError otherwise."""
+        from corpuskit.io import read_text_input
+
         try:
-            data = json.loads(path.read_text("utf-8"))
+            text = read_text_input(path, root=root, limit=MAX_BASELINE_BYTES)
+        except UnicodeDecodeError as exc:
+            raise BaselineError(
+                f"{path}: cannot read baseline: not UTF-8 (byte {exc.start})"
+            ) from None
+        except OSError as exc:
+            raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        try:
+            data = json.loads(text)
             entries = data["entries"]
             if data.get("version") != BASELINE_VERSION:
                 raise BaselineError(f"{path}: unsupported baseline version {data.get('version')!r}")
@@ -47,7 +60,9 @@ class Baseline:
                 counts[(str(e["path"]), str(e["code"]), str(e.get("annotation_id") or ""))] += int(
                     e.get("count", 1)
                 )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except RecursionError:
+            raise BaselineError(f"{path}: not a corpuskit baseline (nested too deeply)") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BaselineError(f"{path}: not a corpuskit baseline ({exc})") from exc
         return cls(counts)
 

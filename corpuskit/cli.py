@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
 
@@ -33,13 +33,22 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str) -> typer.Exit:
-    from corpuskit.reporters.escape import visible
+    from corpuskit.reporters.escape import message as escaped
 
     # Messages quote file names and configuration or scheme content: escape what a terminal
-    # or a CI log would interpret, line by line.
-    shown = "\n  ".join(visible(line) for line in message.split("\n"))
-    typer.echo(f"corpuskit: error: {shown}", err=True)
+    # or a CI log would interpret, line breaks included (only our own continuation lines stay).
+    typer.echo(f"corpuskit: error: {escaped(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print a line that quotes input (paths, document text, ids) escaped like :func:`_fail`."""
+    from corpuskit.reporters.escape import message
+
+    shown = message(text)
+    if shown.lstrip()[:1] in (":", "#"):  # a line a CI runner would read as a command
+        shown = "./" + shown
+    typer.echo(shown, err=err)
 
 
 def _use_color(stream: object, choice: bool | None) -> bool:
@@ -136,7 +145,10 @@ def validate(
     stdin = paths == [Path("-")]
     if not stdin and paths and Path("-") in paths:
         raise _fail("- (standard input) cannot be mixed with paths")
-    targets = list(paths) if paths else config.resolved_paths()
+    try:
+        targets = list(paths) if paths else config.resolved_paths()
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
     if not paths:
         missing = [p for p in targets if not p.exists()]
         if missing:
@@ -162,7 +174,7 @@ def validate(
                 count = record(write_baseline, list(filtered), config.relative_name)
             except OSError as exc:
                 raise _fail(f"cannot write {write_baseline}: {exc.strerror or exc}") from None
-            typer.echo(f"corpuskit: recorded {count} problems in {write_baseline}", err=True)
+            _say(f"corpuskit: recorded {count} problems in {write_baseline}", err=True)
             raise typer.Exit(EXIT_OK)
         for report in filtered:
             summary.add(report)
@@ -224,6 +236,7 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
 
     from corpuskit.config import SchemeFinder
     from corpuskit.engine import check_bytes
+    from corpuskit.io import found_path
 
     name = stdin_filename or "-.json"
     if settings.scheme is None:
@@ -231,7 +244,7 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
         if scheme is not None:
             settings = replace(settings, scheme=scheme)
     # Capped like a file: a pipe that never ends must not exhaust memory.
-    data = sys.stdin.buffer.read(settings.max_file_size + 1)
+    data = _read_capped(sys.stdin.buffer, settings.max_file_size)
     display = stdin_filename or "-"
     if len(data) > settings.max_file_size:
         from corpuskit.engine import too_large
@@ -243,12 +256,26 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
             data,
             display if stdin_filename else name,
             settings,
-            match_path=str(Path(name).resolve()),
+            match_path=str(found_path(Path(name))),
         )
     except Exception as exc:  # a bug must not print a traceback
         from corpuskit.engine import internal_error
 
         yield internal_error(display, exc)
+
+
+def _read_capped(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of ``stream``, read in chunks: a huge configured limit is
+    never allocated up front."""
+    chunks: list[bytes] = []
+    remaining = limit + 1
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def _with_baseline(
@@ -259,7 +286,7 @@ def _with_baseline(
         return
     from corpuskit.baseline import Baseline
 
-    recorded = Baseline.load(baseline)
+    recorded = Baseline.load(baseline, config.root)
     for report in reports:
         kept, dropped = recorded.filter(report, config.relative_name(report.path))
         summary.baselined += dropped
@@ -301,14 +328,12 @@ def convert(
         summary = Summary()
         summary.add(report)
         reporter.finish(summary)
-        typer.echo(
-            f"corpuskit: {source} is not a valid document ({exc}); nothing written", err=True
-        )
+        _say(f"corpuskit: {source} is not a valid document ({exc}); nothing written", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     try:
         text = format_module(to).dumps(document)
     except ValueError as exc:
-        typer.echo(f"corpuskit: {source} cannot be converted: {exc}; nothing written", err=True)
+        _say(f"corpuskit: {source} cannot be converted: {exc}; nothing written", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     # Check the twin as validate will (a text node over the XML parser's limit, a value one
     # schema accepts and the other refuses): errors the source does not have refuse it.
@@ -327,8 +352,8 @@ def convert(
     ]
     if new:
         for d in new:
-            typer.echo(f"{twin}:{d.line}:{d.column}: {d.code} {d.message}", err=True)
-        typer.echo(
+            _say(f"{twin}:{d.line}:{d.column}: {d.code} {d.message}", err=True)
+        _say(
             f"corpuskit: {source} cannot be converted: the {to.upper()} would not validate; "
             "nothing written",
             err=True,
@@ -350,7 +375,12 @@ def fix(
         typer.Argument(help="Files or folders. Default: the configured corpus."),
     ] = None,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff; write nothing.")
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff for people; write nothing (control and bidi characters "
+            "are shown escaped; in CI, rely on the exit code).",
+        ),
     ] = False,
     unsafe_fixes: Annotated[
         bool,
@@ -385,7 +415,10 @@ def fix(
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
     settings = _settings(config, None, None, chosen)
-    targets = list(paths) if paths else config.resolved_paths()
+    try:
+        targets = list(paths) if paths else config.resolved_paths()
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
     reporter = TextReporter(
         sys.stdout, ReportContext(root=config.root, color=_use_color(sys.stdout, color))
     )
@@ -409,15 +442,23 @@ def fix(
             fixed_total += outcome.fixed
             pending += outcome.fixed_text is not None and not outcome.written
             if diff:
-                sys.stdout.write(outcome.diff())
+                shown, exact = outcome.shown_diff()
+                sys.stdout.write(shown)
+                if not exact:
+                    _say(
+                        f"corpuskit: note: {outcome.path}: the diff shows control, bidi or "
+                        "line-separator characters escaped, so it does not apply as a patch; "
+                        "run corpuskit fix to apply the fixes",
+                        err=True,
+                    )
             elif outcome.fixed:
                 verb = "fixed" if outcome.written else "would fix"
-                typer.echo(
+                _say(
                     f"{outcome.path}: {verb} {outcome.fixed} problem{'s' if outcome.fixed != 1 else ''}"
                 )
             if outcome.refused:
                 refused += 1
-                typer.echo(f"{outcome.path}: not written: {outcome.refused}", err=True)
+                _say(f"{outcome.path}: not written: {outcome.refused}", err=True)
             summary.add(outcome.remaining)
             if not diff:
                 reporter.file(outcome.remaining)
@@ -504,7 +545,7 @@ def reanchor(
     except DocumentError as exc:
         raise _fail(f"{document} is not a valid document ({exc}); run corpuskit validate") from None
     except NothingToDo as exc:
-        typer.echo(f"{exc}; nothing written")
+        _say(f"{exc}; nothing written")
         raise typer.Exit(EXIT_OK) from None
     except CorpuskitError as exc:
         raise _fail(f"{exc} (nothing written)") from None
@@ -528,12 +569,14 @@ def reanchor(
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     # Where each text came from, so that no change to the published text goes unsaid.
-    typer.echo(f"old text: {plan.old_source}")
-    typer.echo(f"new text: {plan.new_source}")
+    _say(f"old text: {plan.old_source}")
+    _say(f"new text: {plan.new_source}")
     for note in plan.notes:
-        typer.echo(note)
-    typer.echo(f"wrote {target}")
-    typer.echo(report(moved), nl=False)
+        _say(note)
+    _say(f"wrote {target}")
+    # The report is ours line by line; each line is escaped (it quotes ids and text).
+    for line in report(moved).rstrip("\n").split("\n"):
+        _say(line)
     raise typer.Exit(EXIT_ERRORS if moved else EXIT_OK)
 
 
@@ -589,7 +632,7 @@ def new_document(
         raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
     name = "standard input" if stdin else str(text)
     try:
-        data = sys.stdin.buffer.read(DEFAULT_LIMIT + 1) if stdin else read_input(text)
+        data = _read_capped(sys.stdin.buffer, DEFAULT_LIMIT) if stdin else read_input(text)
     except OSError as exc:
         raise _fail(f"cannot read {name}: {exc.strerror or exc} (nothing written)") from None
     if len(data) > DEFAULT_LIMIT:
@@ -615,7 +658,7 @@ def new_document(
         sys.stdout.write(rendered)
         sys.stdout.flush()
         for note in prepared.notes:
-            typer.echo(f"corpuskit: {note}", err=True)
+            _say(f"corpuskit: {note}", err=True)
         return
     if os.path.lexists(output):
         raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
@@ -628,8 +671,8 @@ def new_document(
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror or exc} (nothing written)") from None
     for note in prepared.notes:
-        typer.echo(f"corpuskit: {note}", err=True)
-    typer.echo(
+        _say(f"corpuskit: {note}", err=True)
+    _say(
         f'corpuskit: wrote {output}: document "{doc.id}", {len(doc.text):,} characters, '
         "no annotations yet",
         err=True,

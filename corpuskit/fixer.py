@@ -42,20 +42,49 @@ class FixOutcome:
     written: bool = False
 
     def diff(self) -> str:
-        """A unified diff of the change (empty when nothing changes)."""
+        """A unified diff of the change, safe to print (empty when nothing changes)."""
+        return self.shown_diff()[0]
+
+    def shown_diff(self) -> tuple[str, bool]:
+        """The unified diff, safe for a terminal or a CI log, and whether it is exact.
+
+        The diff is for people (in CI, rely on the exit code). It stays an applicable patch
+        unless the document holds control, bidi or line-separator characters: those are shown
+        escaped (``\\x1b``, ``\\u202e``) and the diff is then not exact. A context line whose
+        text would start, after whitespace, like a CI workflow command (``::``, ``##[``) is
+        written as the same line removed and added, which applies the same.
+        """
+        from corpuskit.reporters.escape import visible
+
         if self.fixed_text is None or self.original is None:
-            return ""
+            return "", True
         lines = difflib.unified_diff(
-            self.original.splitlines(keepends=True),
-            self.fixed_text.splitlines(keepends=True),
-            fromfile=f"a/{self.path}",
-            tofile=f"b/{self.path}",
+            _lines(self.original),
+            _lines(self.fixed_text),
+            fromfile=f"a/{visible(self.path)}",
+            tofile=f"b/{visible(self.path)}",
         )
-        # As diff(1) does, so that the patch applies: mark a last line without its newline.
-        return "".join(
-            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            for line in lines
-        )
+        out: list[str] = []
+        exact = True
+        for line in lines:
+            body = line.removesuffix("\n")
+            # As diff(1) does, so that the patch applies: mark a last line without its newline.
+            end = "\n" if body != line else "\n\\ No newline at end of file\n"
+            if body.endswith("\r"):  # a CRLF line ending is kept as it is
+                body, end = body[:-1], "\r" + end
+            shown = visible(body)
+            exact = exact and shown == body
+            if shown[:1] == " " and shown[1:].lstrip()[:2] in ("::", "##"):
+                out += [f"-{shown[1:]}{end}", f"+{shown[1:]}{end}"]
+            else:
+                out.append(shown + end)
+        return "".join(out), exact
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` split after each LF only (str.splitlines also breaks at U+2028, FF, ...)."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _errors(report: FileReport) -> int:

@@ -399,7 +399,9 @@ _HEADINGS = (
 
 
 def report(moved: list[Moved]) -> str:
-    """A readable list of the annotations a person must look at."""
+    """A readable list of the annotations a person must look at (input quoted escaped)."""
+    from corpuskit.reporters.escape import visible
+
     if not moved:
         return "Every span moved with its text; nothing to review.\n"
     lines: list[str] = []
@@ -412,7 +414,7 @@ def report(moved: list[Moved]) -> str:
         lines += [f"{_plural(len(group), 'span')} {heading}:", ""]
         for m in group:
             lines += [
-                f"- {m.annotation_id} ({m.field}) was [{m.old.start}, {m.old.end}) "
+                f"- {visible(m.annotation_id)} ({m.field}) was [{m.old.start}, {m.old.end}) "
                 f"{m.old.text!r}, now at [{m.new_start}, {m.new_end})",
                 f"    old: {m.old_context!r}",
                 f"    new: {m.new_context!r}",

@@ -366,6 +366,30 @@ def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) ->
 
 #: A scheme file larger than this is not read.
 MAX_SCHEME_BYTES = 4 * 1024 * 1024
+#: Tables and arrays nested deeper than this are refused (a real scheme nests a few levels).
+MAX_SCHEME_DEPTH = 32
+
+
+def _too_deep(name: str) -> str:
+    return f"{name}: invalid scheme: tables or arrays nested more than {MAX_SCHEME_DEPTH} deep"
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_SCHEME_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def load_scheme(path: Path, display: str | None = None, *, project: Path | None = None) -> Scheme:
@@ -396,6 +420,10 @@ def load_scheme(path: Path, display: str | None = None, *, project: Path | None 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SchemeError(f"{name}: invalid TOML: {exc}") from exc
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise SchemeError(_too_deep(name)) from None
+    if _depth(data) > MAX_SCHEME_DEPTH:  # nor may the schema validator be made to recurse
+        raise SchemeError(_too_deep(name))
     _schema_errors(data, name, positions)
     built = _build(data, name, positions)
     return replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())

@@ -69,7 +69,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"corpuskit: error: {message}", err=True)
+    from corpuskit.reporters.escape import message as escaped
+
+    typer.echo(f"corpuskit: error: {escaped(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 

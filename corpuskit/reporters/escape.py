@@ -57,6 +57,21 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_escape_char, text)
 
 
+#: The continuation lines our own multi-line messages use (a scheme error's quoted source line
+#: and its hint): fixed text first, so that none can start with text from the input.
+_CONTINUATION = re.compile(r"\\n(  (?:help: |\d+ \| ))")
+
+
+def message(text: str) -> str:
+    """An error message fit for a terminal or a CI log, escaped as a whole by :func:`visible`.
+
+    Every line break is escaped, so no line can start with input-derived text (a CI runner
+    reads ``::error ...`` at the start of a line, after whitespace, as a command); only the
+    breaks before our own fixed continuations (``  help: ``, ``  12 | ``) are kept.
+    """
+    return _CONTINUATION.sub(lambda m: "\n" + m.group(1), visible(text))
+
+
 def encodable(text: str) -> str:
     """``text`` kept exact for a data field, but with surrogates escaped so UTF-8 can carry it."""
     if _SURROGATE.search(text) is None:

@@ -24,7 +24,9 @@ STATS_FORMATS = ("text", "json")
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"corpuskit: error: {message}", err=True)
+    from corpuskit.reporters.escape import message as escaped
+
+    typer.echo(f"corpuskit: error: {escaped(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -72,6 +74,7 @@ def show(
     """Write a self-contained HTML view of a document, with every validation problem in place."""
     from corpuskit.engine import Settings, check_bytes, internal_error
     from corpuskit.formats import format_of
+    from corpuskit.reporters.escape import display_path, visible
     from corpuskit.views.common import Unreadable, read_document, read_file
     from corpuskit.views.html import render_html
 
@@ -89,7 +92,10 @@ def show(
     loaded = read_document(data, str(document))
     if loaded.document is None:
         for d in report.diagnostics:
-            typer.echo(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}", err=True)
+            typer.echo(
+                f"{display_path(d.path)}:{d.line}:{d.column}: {d.code} {visible(d.message)}",
+                err=True,
+            )
         raise _fail(f"{document}: cannot show it: {loaded.problem}")
     page = render_html(loaded.document, report.diagnostics, path=str(document), scheme=chosen)
     target = output if output is not None else Path(document.with_suffix(".html").name)
@@ -97,7 +103,8 @@ def show(
     if str(target) != "-":
         problems = len(report.diagnostics)
         typer.echo(
-            f"wrote {target} ({problems} problem{'s' if problems != 1 else ''} shown)", err=True
+            f"wrote {visible(str(target))} ({problems} problem{'s' if problems != 1 else ''} shown)",
+            err=True,
         )
 
 
@@ -256,7 +263,10 @@ def _textconv(path: Path) -> str:
         raise _fail(f"{path}: {exc}") from None
     loaded = read_document(data, str(path), format_of(path) or sniff_format(data))
     if loaded.document is None:
-        return data.decode("utf-8", "replace")
+        from corpuskit.reporters.escape import visible
+
+        raw = data.decode("utf-8", "replace")
+        return "\n".join(visible(line) for line in raw.split("\n"))
     return render_textconv(loaded.document)
 
 

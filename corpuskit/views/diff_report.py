@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from corpuskit.model import ANNOTATION_KINDS, SINGULAR, Document, Fragment, Span
+from corpuskit.reporters.escape import dump_json, visible
 from corpuskit.views.common import (
     Index,
     first_start,
@@ -159,8 +160,10 @@ def _text_block(diff: DocumentDiff) -> list[str]:
 
 def render_text(diffs: Sequence[DocumentDiff], problems: Sequence[DiffProblem] = ()) -> str:
     """A plain-text report for a terminal."""
-    blocks = ["\n".join(_text_block(d)) for d in diffs]
-    blocks.extend(f"{p.path}: cannot compare: {p.message}" for p in problems)
+    # Names, values and text come from the documents: every line is escaped (control, bidi and
+    # line-breaking characters), so none can retitle a terminal or start a CI log command.
+    blocks = ["\n".join(visible(line) for line in _text_block(d)) for d in diffs]
+    blocks.extend(visible(f"{p.path}: cannot compare: {p.message}") for p in problems)
     if not blocks:
         return "No changed documents.\n"
     return "\n\n".join(blocks) + "\n"
@@ -234,7 +237,7 @@ def render_markdown(diffs: Sequence[DocumentDiff], problems: Sequence[DiffProble
         lines.extend(_md_block(diff))
     for problem in problems:
         lines.append(f"- **{_md(problem.path)}**: cannot compare: {_md(problem.message)}")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(visible(line) for line in lines).rstrip("\n") + "\n"
 
 
 def render_json(diffs: Sequence[DocumentDiff], problems: Sequence[DiffProblem] = ()) -> str:
@@ -243,7 +246,7 @@ def render_json(diffs: Sequence[DocumentDiff], problems: Sequence[DiffProblem] =
         "documents": [d.to_dict() for d in diffs],
         "problems": [p.to_dict() for p in problems],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return dump_json(data) + "\n"
 
 
 RENDERERS: dict[str, Renderer] = {
@@ -369,4 +372,4 @@ def render_textconv(document: Document) -> str:
 
         items.sort(key=order)
         lines += [_textconv_line(kind, a, index, positions) for a in items]
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
