@@ -405,30 +405,55 @@ def _nfc_fix(doc: Document) -> Fix | None:
     """
     text = doc.text
     new_text = unicodedata.normalize("NFC", text)
-    new_offset: dict[int, int] = {}
+    spans = [
+        (kind, index, field, span)
+        for kind, index, annotation in doc.annotations()
+        for field, span in spans_of(annotation)
+    ]
+    # Every boundary at once, in linear time: the text is cut at every fragment boundary and
+    # each piece normalised alone. NFC output is canonically equivalent to its input, so the
+    # normalised pieces joined equal the normalised text only when no character composes or
+    # reorders across a cut: then each normalised prefix is a prefix of the normalised text
+    # (the boundary maps cleanly) and its length is the boundary's new offset.
+    cuts = sorted(
+        {0, len(text)}
+        | {
+            slice(pos).indices(len(text))[1]  # as text[:pos] reads it
+            for _, _, _, span in spans
+            for f in span
+            for pos in (f.start, f.end)
+        }
+    )
+    new_cut: dict[int, int] = {}
+    done = 0
+    for cut, after in zip(cuts, [*cuts[1:], len(text)], strict=True):
+        new_cut[cut] = done
+        piece = unicodedata.normalize("NFC", text[cut:after])
+        if new_text[done : done + len(piece)] != piece:
+            return None  # a character composes or reorders across this boundary
+        done += len(piece)
+    if done != len(new_text):
+        return None
+
+    def new_offset(pos: int) -> int:
+        return new_cut[slice(pos).indices(len(text))[1]]
+
     edits: list[SetValue] = [
         SetValue("/text", new_text),
         SetValue("/text_sha256", text_sha256(new_text)),
     ]
-    for kind, index, annotation in doc.annotations():
-        for field, span in spans_of(annotation):
-            for j, f in enumerate(span):
-                for pos in (f.start, f.end):
-                    if pos not in new_offset:
-                        head = unicodedata.normalize("NFC", text[:pos])
-                        if head + unicodedata.normalize("NFC", text[pos:]) != new_text:
-                            return None  # a character composes across this boundary
-                        new_offset[pos] = len(head)
-                start, end = new_offset[f.start], new_offset[f.end]
-                covered = unicodedata.normalize("NFC", f.text)
-                if new_text[start:end] != covered:
-                    return None
-                base = f"/{kind}/{index}/{field}/{j}"
-                edits += [
-                    SetValue(f"{base}/start", start),
-                    SetValue(f"{base}/end", end),
-                    SetValue(f"{base}/text", covered),
-                ]
+    for kind, index, field, span in spans:
+        for j, f in enumerate(span):
+            start, end = new_offset(f.start), new_offset(f.end)
+            covered = unicodedata.normalize("NFC", f.text)
+            if new_text[start:end] != covered:
+                return None
+            base = f"/{kind}/{index}/{field}/{j}"
+            edits += [
+                SetValue(f"{base}/start", start),
+                SetValue(f"{base}/end", end),
+                SetValue(f"{base}/text", covered),
+            ]
     return Fix("normalise the text to NFC and remap every offset", tuple(edits))
 
 
@@ -757,6 +782,8 @@ class _Diagnosis:
             self.fits["utf8"].append(self._check(maps.convert(maps.utf8, f), f))
             self.fits["inclusive"].append(self._check((f.start, f.end + 1), f))
         self.count = len(bad)
+        #: Whether an explanation fits every mismatched span (worked out once, not per hint).
+        self.fit_all = {key: all(x is not None for x in fits) for key, fits in self.fits.items()}
         # A constant shift explains a mismatch when the covered text occurs that far away. The
         # shift shared by most mismatched spans is what an edit of the text before them causes.
         # The occurrences nearest each span propose shifts; the most proposed are then checked
@@ -873,7 +900,7 @@ class _Diagnosis:
         ):
             fixed = self.fits[key][n]
             if fixed is not None:
-                all_fit = all(x is not None for x in self.fits[key])
+                all_fit = self.fit_all[key]
                 scope = (
                     f"this explains all {self.count} mismatched spans in the document"
                     if all_fit and self.count > 1

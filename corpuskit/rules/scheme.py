@@ -6,6 +6,7 @@ Every message names the scheme line that sets the constraint.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 
@@ -363,35 +364,95 @@ def _check_agent(
         )
 
 
+class _FirstOpen:
+    """The fragments seen so far, by end: the first seen (lowest rank) in a range of ends that
+    belongs to another mention, in O(log n).
+
+    A segment tree over the distinct ends; each node keeps the two first fragments of distinct
+    mentions below it, as (rank, mention index) pairs. Ranks grow with every insertion, so an
+    insertion changes a node only while it has fewer than two mentions: it stops climbing at
+    the first node it leaves unchanged.
+    """
+
+    _NONE = (-1, -1)
+
+    def __init__(self, ends: list[int]) -> None:
+        self.ends = ends
+        size = 1
+        while size < max(1, len(ends)):
+            size *= 2
+        self.size = size
+        self.first = [self._NONE] * (2 * size)
+        self.second = [self._NONE] * (2 * size)
+
+    def add(self, end: int, rank: int, mention: int) -> None:
+        node = bisect_left(self.ends, end) + self.size
+        while node:
+            first = self.first[node]
+            if first[1] < 0:
+                self.first[node] = (rank, mention)
+            elif self.second[node][1] < 0 and first[1] != mention:
+                self.second[node] = (rank, mention)
+            else:
+                return
+            node //= 2
+
+    def find(self, after: int, before: int | None, mention: int) -> int | None:
+        """The lowest rank with an end in (after, before) (no upper bound on None) and a
+        mention other than ``mention``."""
+        lo = bisect_right(self.ends, after) + self.size
+        hi = (len(self.ends) if before is None else bisect_left(self.ends, before)) + self.size
+        best: int | None = None
+        while lo < hi:
+            if lo & 1:
+                best = self._better(best, lo, mention)
+                lo += 1
+            if hi & 1:
+                hi -= 1
+                best = self._better(best, hi, mention)
+            lo //= 2
+            hi //= 2
+        return best
+
+    def _better(self, best: int | None, node: int, mention: int) -> int | None:
+        rank, owner = self.first[node]
+        if owner == mention:
+            rank, owner = self.second[node]
+        if owner < 0 or (best is not None and best < rank):
+            return best
+        return rank
+
+
 def _check_overlaps(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    """C-overlap at a fragment that overlaps (policy "none") or crosses (policy "nested") a
+    fragment of another mention seen before it, in order of start, longest first: the first
+    seen of those still open is named. O(n log n): identical spans nest."""
     policy = scheme.mention_overlap
     if policy == "any":
         return
     pieces = sorted(
         (f.start, -f.end, i, j) for i, m in enumerate(doc.mentions) for j, f in enumerate(m.span)
     )
-    open_: list[tuple[int, int, int]] = []  # (end, mention index, fragment index)
-    for start, neg_end, i, j in pieces:
+    seen = _FirstOpen(sorted({-neg_end for _, neg_end, _, _ in pieces}))
+    for rank, (start, neg_end, i, j) in enumerate(pieces):
         end = -neg_end
-        open_ = [o for o in open_ if o[0] > start]
-        for o_end, oi, _ in open_:
-            if oi == i:
-                continue
+        # Open: an end past this start. Crossing: an end before this one's.
+        found = seen.find(start, None if policy == "none" else end, i)
+        if found is not None:
+            o_end, oi = -pieces[found][1], pieces[found][2]
             crosses = end > o_end
-            if policy == "none" or crosses:
-                other = doc.mentions[oi]
-                mention = doc.mentions[i]
-                how = "crosses" if crosses else "overlaps"
-                yield Finding(
-                    OVERLAP,
-                    f'mention "{mention.id}" {how} mention "{other.id}"; {scheme.where_overlap} sets '
-                    f'mention_overlap = "{policy}"',
-                    pointer=f"/mentions/{i}/span/{j}",
-                    annotation_id=mention.id,
-                    text_range=(start, end),
-                )
-                break
-        open_.append((end, i, j))
+            other = doc.mentions[oi]
+            mention = doc.mentions[i]
+            how = "crosses" if crosses else "overlaps"
+            yield Finding(
+                OVERLAP,
+                f'mention "{mention.id}" {how} mention "{other.id}"; {scheme.where_overlap} sets '
+                f'mention_overlap = "{policy}"',
+                pointer=f"/mentions/{i}/span/{j}",
+                annotation_id=mention.id,
+                text_range=(start, end),
+            )
+        seen.add(end, rank, i)
 
 
 def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
