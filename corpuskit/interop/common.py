@@ -509,18 +509,31 @@ def validate_imported(
     """The imported document in corpuskit form (``fmt``) and its check report.
 
     The document is checked exactly as ``corpuskit validate`` would check the written file,
-    under ``scheme`` when one is given.
+    under ``scheme`` when one is given. Never raises for what the document holds: when ``fmt``
+    (or UTF-8) cannot carry a character, the text is None and the report names the problem.
     """
     from corpuskit.engine import Settings, check_bytes
     from corpuskit.formats import format_module
 
     if imported.document is None:
         return None, None
-    text: str = format_module(fmt).dumps(imported.document)
+    try:
+        written = format_module(fmt).dumps(imported.document)
+    except ValueError:
+        # A character XML 1.0 cannot carry: the document is checked in its JSON form (O007
+        # names the character) and there is no text to write, as `corpuskit import` does.
+        if fmt == "json":
+            raise
+        return None, validate_imported(imported, "json", scheme)[1]
+    text: str | None = written
+    try:
+        data = written.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate no UTF-8 file can hold: checked as written (an encoding error),
+        # nothing to write.
+        data, text = written.encode("utf-8", "surrogatepass"), None
     report = check_bytes(
-        text.encode("utf-8"),
-        f"{imported.name}.{fmt}",
-        Settings(scheme=scheme, discover_scheme=False),
+        data, f"{imported.name}.{fmt}", Settings(scheme=scheme, discover_scheme=False)
     )
     return text, report
 
