@@ -105,9 +105,12 @@ class Config:
     def selects(self, path: Path) -> bool:
         """Whether include/exclude let ``path`` be checked (``*`` also matches ``/``)."""
         rel, name = self.relative(path), path.name
-        if not any(
-            fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in self.include
-        ):
+        names = [rel, name]
+        suffix = path.suffix
+        if suffix != suffix.lower():
+            # B.JSON is a document to discovery (formats ignore the suffix's case): globs too.
+            names += [rel[: -len(suffix)] + suffix.lower(), name[: -len(suffix)] + suffix.lower()]
+        if not any(fnmatch.fnmatchcase(n, g) for n in names for g in self.include):
             return False
         return not self.excludes(path)
 
@@ -119,6 +122,8 @@ class Config:
         )
 
 
+#: The largest max-file-size a configuration may set.
+MAX_FILE_SIZE_CAP = 1 << 40
 #: A configuration file larger than this is not read.
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
@@ -176,6 +181,8 @@ def _table(path: Path) -> dict[str, Any] | None:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("corpuskit") if isinstance(tool, dict) else None
@@ -206,8 +213,15 @@ def _parse(path: Path, folder: Path, table: dict[str, Any]) -> Config:
             values[key.replace("-", "_")] = table[key]
     if "max-file-size" in table:
         size = table["max-file-size"]
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ConfigError(f'{path}: "max-file-size" must be a positive number of bytes')
+        if (
+            not isinstance(size, int)
+            or isinstance(size, bool)
+            or not 1 <= size <= MAX_FILE_SIZE_CAP
+        ):
+            raise ConfigError(
+                f'{path}: "max-file-size" must be a number of bytes from 1 to '
+                f"{MAX_FILE_SIZE_CAP} (1 TiB)"
+            )
         values["max_file_size"] = size
     if "strict" in table:
         if not isinstance(table["strict"], bool):
