@@ -134,7 +134,7 @@ def _retyped(value: Any, rng: random.Random) -> Any:
             [
                 [value],
                 {"value": value},
-                int(value) if value.isdecimal() else len(value),
+                int(value) if value.isdecimal() and len(value) < 4000 else len(value),
                 value + rng.choice(ODD_STRINGS),
                 value[: len(value) // 2],
                 value * 2,
