@@ -29,10 +29,10 @@ from corpuskit.diagnostics import DocumentError, Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
 from corpuskit.fixer import fix_bytes
 from corpuskit.formats import format_module, json_format, xml_format
+from corpuskit.formats import schema as S
 from corpuskit.formats.records import to_dict
 from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, spans_of
 from corpuskit.reanchor import reanchor
-from corpuskit.rules import schema as S
 from corpuskit.scheme import Scheme, load_scheme
 from corpuskit.texts import text_problem
 

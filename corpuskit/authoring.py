@@ -132,8 +132,8 @@ def new_document(
     ``id_from`` names where a defaulted id came from (for the message when it is not valid).
     """
     from corpuskit.formats.records import to_dict
+    from corpuskit.formats.schema import check_record
     from corpuskit.rules import offsets
-    from corpuskit.rules.schema import check_record
 
     missing = [
         f"{option} ({what})"

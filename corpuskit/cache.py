@@ -260,7 +260,7 @@ def code_fingerprint() -> str:
     edited; a few dozen stat calls per run are cheap.
     """
     import corpuskit
-    from corpuskit.rules.schema import schema_dir
+    from corpuskit.formats.schema import schema_dir
 
     package = Path(corpuskit.__file__).parent
     files = sorted(

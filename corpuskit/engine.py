@@ -16,13 +16,13 @@ from typing import Any
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of
+from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.io import found_path
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import CHECKS, FAMILIES, RULE_BY_CODE, CheckInput, layout, offsets, references
 from corpuskit.rules import parse as P
-from corpuskit.rules import schema as S
 from corpuskit.scheme import Scheme
 
 #: Characters of document text shown on each side of a span.

@@ -16,10 +16,10 @@ from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
 from corpuskit.fixes import Fix, apply_fixes
 from corpuskit.formats import format_module, format_of
+from corpuskit.formats import schema as S
 from corpuskit.formats.records import canonical_record
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.rules import layout
-from corpuskit.rules import schema as S
 
 #: Fixing can uncover more fixable problems (after NFC, spans can be re-anchored): a few rounds.
 MAX_ROUNDS = 5

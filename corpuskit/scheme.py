@@ -317,7 +317,7 @@ def compile_pattern(pattern: str) -> Any:
 
 
 def _scheme_schema() -> dict[str, Any]:
-    from corpuskit.rules.schema import schema_dir
+    from corpuskit.formats.schema import schema_dir
 
     loaded: dict[str, Any] = json.loads((schema_dir() / "scheme.schema.json").read_text("utf-8"))
     return loaded
@@ -337,13 +337,13 @@ def _fail(
 
 
 def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) -> None:
-    from corpuskit.rules.schema import compile_schema
+    from corpuskit.formats.schema import compile_schema
 
     validator = compile_schema(_scheme_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
         return
-    from corpuskit.rules.schema import pointer_of
+    from corpuskit.formats.schema import pointer_of
 
     first = min(errors, key=lambda e: positions.locate(pointer_of(list(e.instance_path))))
     pointer = pointer_of(list(first.instance_path))

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, run_cli
 from corpuskit.engine import check_bytes
-from corpuskit.rules.schema import compile_schema
+from corpuskit.formats.schema import compile_schema
 
 
 def test_no_remote_or_file_reference_is_ever_fetched() -> None:

@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 from conftest import NEGATIVE, POSITIVE
+from corpuskit.formats import schema as S
 from corpuskit.formats import xml_format
 from corpuskit.formats.json_format import dumps_record
-from corpuskit.rules import schema as S
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
 

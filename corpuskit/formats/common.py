@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from corpuskit.diagnostics import Finding
+from corpuskit.formats import problems as P
 from corpuskit.formats.records import Record
-from corpuskit.rules import parse as P
 
 UTF8_BOM = b"\xef\xbb\xbf"
 #: Integers this large or larger in magnitude cannot be held exactly by JSON readers, which

@@ -14,12 +14,12 @@ from typing import Any
 import orjson
 
 from corpuskit.diagnostics import DocumentError, Finding
+from corpuskit.formats import problems as P
+from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
 from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
 from corpuskit.formats.records import Record, to_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
-from corpuskit.rules import parse as P
-from corpuskit.rules import schema as S
 
 _one_line = partial(json.dumps, ensure_ascii=False, allow_nan=False)
 
@@ -225,7 +225,7 @@ def dumps(doc: Document) -> str:
 
 def loads(data: bytes | str) -> Document:
     """Parse JSON and check it against the schema; raise DocumentError when it is not a document."""
-    from corpuskit.rules.schema import build_document
+    from corpuskit.formats.schema import build_document
 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     parsed = parse(raw)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding
+from corpuskit.formats import problems as P
+from corpuskit.formats import schema as S
 from corpuskit.formats.common import (
     EXACT_INTEGER_BOUND,
     LineIndex,
@@ -27,8 +29,6 @@ from corpuskit.formats.common import (
 )
 from corpuskit.formats.records import Record, to_dict
 from corpuskit.model import ANNOTATION_KINDS, SINGULAR, XML_FORBIDDEN, Document
-from corpuskit.rules import parse as P
-from corpuskit.rules import schema as S
 
 if TYPE_CHECKING:
     from lxml import etree

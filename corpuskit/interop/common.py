@@ -365,8 +365,8 @@ def checked_metadata(meta: Any) -> tuple[Metadata | None, str | None]:
     like any other, and a list where a string belongs must not reach the writers.
     """
     from corpuskit.formats.records import from_dict
+    from corpuskit.formats.schema import check_record
     from corpuskit.model import text_sha256
-    from corpuskit.rules.schema import check_record
 
     record = {
         "corpuskit": "1.0",

@@ -20,9 +20,9 @@ from corpuskit.engine import Settings
 from corpuskit.fixer import fix_bytes, keep_conventions
 from corpuskit.fixes import Fix, apply_fixes
 from corpuskit.formats import format_module
+from corpuskit.formats import schema as S
 from corpuskit.formats.records import canonical_record
 from corpuskit.model import ANNOTATION_KINDS
-from corpuskit.rules import schema as S
 from corpuskit.server.buffers import Buffer
 from corpuskit.server.convert import to_range
 

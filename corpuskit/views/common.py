@@ -96,7 +96,7 @@ def _sanitized(record: Record) -> Record | None:
 
 
 def _build(record: Record) -> tuple[Document | None, int, str | None]:
-    from corpuskit.rules import schema as S
+    from corpuskit.formats import schema as S
 
     findings = S.check_record(record)
     skip = S.skipped_annotations(findings)
