@@ -250,8 +250,10 @@ def splits_grapheme(text: str, pos: int) -> bool:
     return False
 
 
-def _word_char(ch: str) -> bool:
-    return ch.isalnum()
+def splits_word(text: str, pos: int) -> bool:
+    """Whether a span boundary at ``pos`` falls inside a word (O102, and C013 under the
+    word_boundaries policy: one test for both, so the error and the warning always agree)."""
+    return 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +331,7 @@ def _fragment_findings(
             fix=_trim_fix(frag, pointer),
         )
     for edge, pos in (("starts", frag.start), ("ends", frag.end)):
-        if 0 < pos < length and _word_char(text[pos - 1]) and _word_char(text[pos]):
+        if splits_word(text, pos):
             yield Finding(
                 SPLITS_WORD,
                 f"fragment {_quote(covered)} {edge} inside a word",

@@ -22,6 +22,7 @@ from corpuskit.model import (
     Span,
     fresh_ids,
 )
+from corpuskit.rules.offsets import splits_word
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -697,7 +698,7 @@ def _check_word_boundaries(doc: Document, scheme: Scheme) -> Iterator[Finding]:
         for field, span in spans_of(a):
             for j, f in enumerate(span):
                 for edge, pos in (("start", f.start), ("end", f.end)):
-                    if 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum():
+                    if splits_word(text, pos):
                         yield Finding(
                             WORD_BOUNDARY,
                             f"{SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
