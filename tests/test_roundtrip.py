@@ -43,7 +43,12 @@ def test_generated_documents_validate_without_errors_in_both_formats(doc: Docume
 
 @pytest.mark.parametrize(
     "json_path",
-    [*sorted(CORPUS.glob("*.json")), POSITIVE / "minimal.json"],
+    # Twin pairs only: the corpus may also hold documents in one format.
+    [
+        p
+        for p in (*sorted(CORPUS.glob("*.json")), POSITIVE / "minimal.json")
+        if p.with_suffix(".xml").exists()
+    ],
     ids=lambda p: Path(p).name,
 )
 def test_fixture_pairs_convert_to_each_other(json_path: Path) -> None:

@@ -26,7 +26,10 @@ def git(cwd: Path, *args: str) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A git repository with the corpus, its scheme and a configuration, all committed."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
+    # The seed article and its scheme only: a document a user adds to corpus/ changes no count here.
+    (tmp_path / "corpus").mkdir()
+    for f in (*CORPUS.glob("iran-russia-missiles.*"), CORPUS / "scheme.toml"):
+        shutil.copy(f, tmp_path / "corpus" / f.name)
     for name in ("a", "b", "c"):
         shutil.copy(POSITIVE / "minimal.json", tmp_path / "corpus" / f"{name}.json")
     shutil.copy(
@@ -84,10 +87,8 @@ def test_changed_since_needs_git_and_a_known_ref(
     assert result.returncode == 2 and "git" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write_corpus(tmp_path / "docs", 6)
+def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the runner really checks (not answered from the cache), in order."""
     calls: list[Path] = []
     real = engine.check_data
 
@@ -98,6 +99,14 @@ def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
         return real(data, path, settings, display)
 
     monkeypatch.setattr(runner, "check_data", counting)
+    return calls
+
+
+def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "docs", 6)
+    calls = _count_checks(monkeypatch)
     options = runner.RunOptions(
         paths=(tmp_path / "docs",),
         settings=Settings(),
@@ -130,16 +139,7 @@ def test_changed_corpuskit_code_rechecks_unchanged_files(
     from corpuskit import cache
 
     write_corpus(tmp_path / "docs", 3)
-    calls: list[Path] = []
-    real = engine.check_data
-
-    def counting(
-        data: bytes, path: Path, settings: Settings | None = None, display: str | None = None
-    ) -> engine.FileReport:
-        calls.append(path)
-        return real(data, path, settings, display)
-
-    monkeypatch.setattr(runner, "check_data", counting)
+    calls = _count_checks(monkeypatch)
     options = runner.RunOptions(
         paths=(tmp_path / "docs",),
         settings=Settings(),

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import CORPUS, NEGATIVE, ROOT
+from conftest import CORPUS as BUNDLED_CORPUS
+from conftest import NEGATIVE, POSITIVE, ROOT
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.views.stats import corpus_stats, render_json, render_text
 
 VIEWS = ROOT / "tests" / "views"
+
+
+def _seed_project() -> Path:
+    """A project of the test's own: the seed article (both formats) and its scheme, and the
+    positive examples, so that a document a user adds to corpus/ changes no count here."""
+    root = Path(tempfile.mkdtemp(prefix="corpuskit-stats-"))
+    atexit.register(shutil.rmtree, root, True)
+    (root / "corpus").mkdir()
+    for f in (*BUNDLED_CORPUS.glob("iran-russia-missiles.*"), BUNDLED_CORPUS / "scheme.toml"):
+        shutil.copy(f, root / "corpus" / f.name)
+    shutil.copytree(POSITIVE, root / "tests" / "examples" / "positive")
+    (root / "corpuskit.toml").write_text('paths = ["corpus"]\nscheme = "corpus/scheme.toml"\n')
+    return root
+
+
+PROJECT = _seed_project()
+CORPUS = PROJECT / "corpus"
 BUNDLED = CORPUS / "iran-russia-missiles.json"
 
 
-def run_views(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_views(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess[str]:
     """Run the view commands (tests/views/cli_app.py) in a real subprocess."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     return subprocess.run(
@@ -153,7 +173,7 @@ def test_cli_defaults_to_the_configured_corpus() -> None:
 
 
 def test_cli_json_and_several_corpora() -> None:
-    positive = ROOT / "tests" / "examples" / "positive"
+    positive = PROJECT / "tests" / "examples" / "positive"
     result = run_views("stats", str(CORPUS), str(positive), "--format", "json")
     assert result.returncode == 0, result.stderr
     corpora = json.loads(result.stdout)["corpora"]
