@@ -660,8 +660,6 @@ def new_document(
         for note in prepared.notes:
             _say(f"corpuskit: {note}", err=True)
         return
-    if os.path.lexists(output):
-        raise _fail(f"{output} already exists; corpuskit new never overwrites (nothing written)")
     try:
         write_atomic(output, rendered, exclusive=True)
     except FileExistsError:
