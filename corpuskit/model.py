@@ -108,7 +108,7 @@ class Quote:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """An assertion, who asserts it and the channel it was reported through."""
+    """An assertion, who asserts it, the channel it was reported through and, optionally, the cue."""
 
     id: str
     span: Span
@@ -117,6 +117,9 @@ class Claim:
     #: Id of the mention or entity the claim came through (e.g. "informed Reuters").
     channel: str | None = None
     note: str | None = None
+    #: The words that attribute the claim ("informed", "concluded", "according to"). Last, so
+    #: that positional construction written before the field existed keeps its meaning.
+    cue: Span = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +267,7 @@ def spans_of(annotation: Annotation) -> list[tuple[str, Span]]:
     """The spans an annotation carries, as (field name, span) pairs."""
     if isinstance(annotation, Mention | Quote | Claim):
         pairs = [("span", annotation.span)]
-        if isinstance(annotation, Quote) and annotation.cue:
+        if isinstance(annotation, Quote | Claim) and annotation.cue:
             pairs.append(("cue", annotation.cue))
         return pairs
     if isinstance(annotation, Event):

@@ -103,7 +103,14 @@ def _quote(r: Record) -> Quote:
 
 
 def _claim(r: Record) -> Claim:
-    return Claim(r["id"], _span(r["span"]), r.get("source"), r.get("channel"), r.get("note"))
+    return Claim(
+        r["id"],
+        _span(r["span"]),
+        r.get("source"),
+        r.get("channel"),
+        r.get("note"),
+        _span(r.get("cue", ())),
+    )
 
 
 def _event(r: Record) -> Event:
@@ -235,6 +242,8 @@ def annotation_to_dict(kind: str, a: Any) -> Record:
         out["span"] = span_to_list(a.span)
         _put(out, "source", a.source)
         _put(out, "channel", a.channel)
+        if a.cue:
+            out["cue"] = span_to_list(a.cue)
     elif kind == "events":
         out["type"] = a.type
         out["trigger"] = span_to_list(a.trigger)
