@@ -227,6 +227,10 @@ class _Worker:
     def check(self, path: Path) -> tuple[FileReport, Entry | None]:
         """Check one file (or read its cached result), with what the cache should learn."""
         settings = self.settings_for(path)
+        if not os.path.lexists(path):  # else a missing folder is "not a .json or .xml file"
+            report = check_file(path, settings)
+            said = tuple(replace(d, message="no such file or folder") for d in report.diagnostics)
+            return replace(report, diagnostics=said), None
         if self.store is None:
             return check_file(path, settings), None
         try:
