@@ -234,6 +234,17 @@ FORMATS = _index(
             writer="corpuskit.interop.jsonl:export_document",
             writes=(".jsonl",),
         ),
+        InteropFormat(
+            "xmi",
+            "UIMA CAS XMI with its type system, as INCEpTION and WebAnno import and export it "
+            "(needs the inception extra: dkpro-cassis)",
+            reader="corpuskit.interop.xmi:import_source",
+            writer="corpuskit.interop.xmi:export_document",
+            suffixes=(".xmi",),
+            reads="CAS XMI (.xmi, with NAME.typesystem.xml or TypeSystem.xml beside it)",
+            writes=(".xmi", ".typesystem.xml"),
+            xml_output=True,
+        ),
     )
 )
 
