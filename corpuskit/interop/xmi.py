@@ -707,6 +707,12 @@ class _Reader:
         if typed:
             return typed[0].id
         ident = f"m{len(self.mentions) + 1}"
+        if not kind:
+            self.warn(
+                I.NAME_CHANGED,
+                f"a coreference link of {entity} at {at[0]}-{at[1]} has no type and no named "
+                "entity under it; its mention is typed untyped",
+            )
         mention = Mention(ident, kind or "untyped", self.span(link))
         self.mentions.append(mention)
         by_span.setdefault(at, []).append(mention)
