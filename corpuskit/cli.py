@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO
 
 import typer
 
@@ -16,9 +18,10 @@ from corpuskit.reporters import choices_help
 from corpuskit.rules import RULES, find_rule
 
 if TYPE_CHECKING:
+    from corpuskit.baseline import Baseline
     from corpuskit.config import Config
     from corpuskit.engine import FileReport, Settings
-    from corpuskit.reporters import Summary
+    from corpuskit.reporters import Reporter, Summary
     from corpuskit.scheme import Scheme
 
 app = typer.Typer(
@@ -73,16 +76,29 @@ def validate(
         str | None,
         typer.Option(
             "--format",
-            help=f"{choices_help()}. Default: the configured one, or auto.",
+            envvar="CORPUSKIT_OUTPUT_FORMAT",
+            show_envvar=True,
+            help=f"{choices_help()}. Default: CORPUSKIT_OUTPUT_FORMAT, the configured one, or auto.",
         ),
     ] = None,
     output_file: Annotated[
         Path | None,
-        typer.Option(help="Write the report here; the summary line still goes to the terminal."),
+        typer.Option(
+            help="Write the report here; the summary line still goes to the terminal. With "
+            "auto inside GitHub Actions the file gets the text report and the annotations "
+            "go to standard output."
+        ),
     ] = None,
     select: Annotated[
         list[str] | None,
         typer.Option(help="Only these rule codes, families or names (e.g. O,R001)."),
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="These rule codes, families or names in addition to the selected ones "
+            "(e.g. an off-by-default rule)."
+        ),
     ] = None,
     ignore: Annotated[
         list[str] | None, typer.Option(help="Never these rule codes, families or names.")
@@ -91,12 +107,43 @@ def validate(
         bool | None,
         typer.Option("--strict/--no-strict", help="Warnings fail the run too (exit 1)."),
     ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 even when problems are found (2 for unusable input stays)."
+        ),
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Print how many problems of each code were found instead of the problems "
+            "(a table, or JSON with --format json).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print the problems and nothing else (no summary, no notes)."
+        ),
+    ] = False,
     color: Annotated[
         bool | None,
         typer.Option(
             "--color/--no-color", help="Colour (default: on a terminal, unless NO_COLOR)."
         ),
     ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Use this configuration file (corpuskit.toml, or a pyproject.toml) and no other.",
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool,
+        typer.Option("--isolated", help="Ignore every configuration file: built-in defaults."),
+    ] = False,
     scheme: Annotated[
         Path | None,
         typer.Option(
@@ -109,6 +156,15 @@ def validate(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="CORPUSKIT_CACHE_DIR",
+            show_envvar=True,
+            help="Cache results here (inside the project or ~/.cache/corpuskit, outside the "
+            "checked folders unless hidden). Default: the configured cache-dir.",
+        ),
+    ] = None,
     changed_since: Annotated[
         str | None,
         typer.Option(
@@ -126,86 +182,386 @@ def validate(
         str | None,
         typer.Option(help="With -: the name to report and to pick format and configuration by."),
     ] = None,
+    show_files: Annotated[
+        bool, typer.Option("--show-files", help="List the files that would be checked; exit 0.")
+    ] = False,
+    show_settings: Annotated[
+        bool,
+        typer.Option(
+            "--show-settings", help="Print the configuration and settings in force; exit 0."
+        ),
+    ] = False,
 ) -> None:
     """Check documents: schema, offsets, references, scheme. Exit 0 clean, 1 errors, 2 unusable input."""
-    from corpuskit.config import load_config
-    from corpuskit.reporters import REPORTER_NAMES, ReportContext, Summary, reporter_class
-    from corpuskit.scheme import load_scheme
+    from corpuskit.reporters import AUTO, REPORTER_NAMES, Summary, resolve_format
 
+    config, discover = _load_run_config(config_file, isolated)
     try:
-        config = load_config()
-        chosen = load_scheme(scheme) if scheme is not None else None
+        chosen = _load_scheme(scheme) if scheme is not None else _config_scheme(config, discover)
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    name = output_format or config.format or "auto"
+    name = output_format or config.format or AUTO
     if name not in REPORTER_NAMES:
         raise _fail(f"unknown format {name!r} (choose from {', '.join(REPORTER_NAMES)})")
-    settings = _settings(config, select, ignore, chosen)
+    if statistics and resolve_format(name) not in ("text", "json"):
+        raise _fail(f"--statistics prints a table, or JSON with --format json; not {name!r}")
+    settings = _settings(config, select, ignore, chosen, extend_select, discover)
     strict = config.strict if strict is None else strict
     stdin = paths == [Path("-")]
     if not stdin and paths and Path("-") in paths:
         raise _fail("- (standard input) cannot be mixed with paths")
+    targets = _targets(config, paths)
     try:
-        targets = list(paths) if paths else config.resolved_paths()
+        cache = None if no_cache or stdin else _cache_folder(config, cache_dir, targets)
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    if not paths:
-        missing = [p for p in targets if not p.exists()]
-        if missing:
-            where = f" (from {config.source})" if config.source else ""
-            raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
-    context = ReportContext(
-        root=config.root, color=_use_color(sys.stdout, color) and output_file is None
-    )
-    buffer = io.StringIO()
-    reporter = reporter_class(name)(buffer if output_file is not None else sys.stdout, context)
+    root = repository_root(config)
+    if show_settings:
+        run = _RunSettings(name, strict, exit_zero, cache, root, stdin)
+        _print_settings(config, settings, targets, run)
+    if show_files:
+        _print_files(config, settings, targets, changed_since, stdin and (stdin_filename or "-"))
+    if show_settings or show_files:
+        raise typer.Exit(EXIT_OK)
     summary = Summary()
+    outputs = _Outputs(name, output_file, color, statistics, quiet, root)
     try:
         checked = (
             _check_stdin(stdin_filename, settings)
             if stdin
-            else _run(config, settings, targets, jobs, no_cache, changed_since)
+            else _run(config, settings, targets, jobs, cache, changed_since)
         )
-        filtered = _with_baseline(checked, baseline, config, summary)
+        recorded = _load_baseline(baseline, config)
+        filtered = _with_baseline(checked, recorded, config, summary)
         if write_baseline is not None:
-            from corpuskit.baseline import write_baseline as record
-
-            try:
-                count = record(write_baseline, list(filtered), config.relative_name)
-            except OSError as exc:
-                raise _fail(f"cannot write {write_baseline}: {exc.strerror or exc}") from None
-            _say(f"corpuskit: recorded {count} problems in {write_baseline}", err=True)
-            raise typer.Exit(EXIT_OK)
+            _record_baseline(write_baseline, filtered, config, quiet)
         for report in filtered:
             summary.add(report)
-            reporter.file(report)
+            outputs.file(report)
     except CorpuskitError as exc:  # an unusable scheme, configuration, baseline or git ref
         raise _fail(str(exc)) from None
-    reporter.finish(summary)
-    if output_file is not None:
-        from corpuskit.io import write_atomic
-        from corpuskit.reporters.text import summary_line
-
-        try:
-            write_atomic(output_file, buffer.getvalue())
-        except OSError as exc:
-            raise _fail(f"cannot write {output_file}: {exc.strerror or exc}") from None
-        typer.echo(summary_line(summary))
-    if not summary.files:
-        typer.echo("corpuskit: warning: no .json or .xml documents found", err=True)
+    outputs.finish(summary)
+    if not quiet:
+        _notes(summary, recorded, baseline, changed_since)
     if summary.unreadable:
         raise typer.Exit(EXIT_USAGE)
     failed = summary.errors or (strict and summary.warnings)
-    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_ERRORS if failed and not exit_zero else EXIT_OK)
+
+
+def _load_run_config(config_file: Path | None, isolated: bool) -> tuple[Config, bool]:
+    """The run's configuration, and whether documents may take the scheme of a configuration
+    found above them (not with --config or --isolated: then one configuration, or none, rules)."""
+    from corpuskit.config import Config, load_config, load_config_file
+
+    if config_file is not None and isolated:
+        raise _fail(
+            "--config and --isolated cannot be combined (--isolated reads no configuration)"
+        )
+    try:
+        if isolated:
+            return Config(root=Path(os.path.realpath(Path.cwd()))), False
+        if config_file is not None:
+            return load_config_file(config_file), False
+        return load_config(), True
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _config_scheme(config: Config, discover: bool) -> Scheme | None:
+    """With --config, the scheme it names applies to every document (nothing is discovered)."""
+    from corpuskit.config import SchemeFinder
+
+    path = config.scheme_path()
+    if discover or path is None:
+        return None
+    return SchemeFinder(config.root).load(path, Path(os.path.realpath(config.root)))
+
+
+def _load_scheme(path: Path) -> Scheme:
+    """The scheme given with --scheme."""
+    from corpuskit.scheme import load_scheme as load
+
+    return load(path)
+
+
+def repository_root(config: Config) -> Path:
+    """The folder machine reports make paths relative to: the git work tree above the working
+    directory (GitHub, GitLab and reviewdog resolve paths against it, wherever the job ran),
+    else the configuration's folder."""
+    here = Path(os.path.realpath(Path.cwd()))
+    for folder in (here, *here.parents):
+        # .git is a folder in a clone, a file in a worktree or submodule checkout.
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return config.root
+
+
+def _targets(config: Config, paths: list[Path] | None) -> list[Path]:
+    """The paths given, or the configured ones relative to the working directory (so that
+    reports name ``corpus/a.json`` or ``../corpus/a.json``, never an absolute path)."""
+    if paths:
+        return list(paths)
+    try:
+        targets = [_from_here(p) for p in config.resolved_paths()]
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        where = f" (from {config.source})" if config.source else ""
+        raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
+    return targets
+
+
+def _from_here(path: Path) -> Path:
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows): no relative form
+        return path
+
+
+def _cache_folder(config: Config, given: Path | None, targets: list[Path]) -> Path:
+    """--cache-dir (relative to the working directory) or the configured cache-dir, confined
+    like the configured one: a CI variable is as untrusted as a configuration file."""
+    from corpuskit.config import confined_cache_folder
+
+    if given is None:
+        return config.cache_folder(targets)
+    return confined_cache_folder(config.root, Path(os.path.abspath(given)), targets)
+
+
+@dataclass(frozen=True, slots=True)
+class _RunSettings:
+    """What --show-settings prints besides the configuration and the engine settings."""
+
+    format: str
+    strict: bool
+    exit_zero: bool
+    cache: Path | None
+    root: Path
+    stdin: bool
+
+
+def _print_settings(
+    config: Config, settings: Settings, targets: list[Path], run: _RunSettings
+) -> None:
+    """--show-settings: every value in force, one ``name: value`` line each."""
+    from corpuskit.reporters import resolve_format
+
+    def codes(values: frozenset[str]) -> str:
+        return ", ".join(sorted(values)) or "-"
+
+    shown = (
+        run.format
+        if resolve_format(run.format) == run.format
+        else (f"{run.format} ({resolve_format(run.format)} here)")
+    )
+    lines = [
+        ("configuration", str(config.source) if config.source else "none (built-in defaults)"),
+        ("project root", str(config.root)),
+        ("report paths relative to", str(run.root)),
+        ("paths", "- (standard input)" if run.stdin else ", ".join(map(str, targets))),
+        ("include", ", ".join(config.include)),
+        ("exclude", ", ".join(config.exclude) or "-"),
+        ("select", codes(settings.select) if settings.select else "all rules on by default"),
+        ("extend-select", codes(settings.extend_select)),
+        ("ignore", codes(settings.ignore)),
+        ("severity", ", ".join(f"{k}={v.value}" for k, v in sorted(settings.severity.items()))),
+        ("per-file-ignores", "; ".join(f"{g}: {codes(c)}" for g, c in _config_pfi(config)) or "-"),
+        ("scheme", _scheme_shown(settings)),
+        ("format", shown),
+        ("strict", str(run.strict).lower()),
+        ("exit-zero", str(run.exit_zero).lower()),
+        ("cache-dir", str(run.cache) if run.cache else "off"),
+        ("max-file-size", f"{settings.max_file_size}"),
+    ]
+    for key, value in lines:
+        _say(f"{key}: {value or '-'}")
+
+
+def _config_pfi(config: Config) -> list[tuple[str, frozenset[str]]]:
+    """The configured per-file ignores, codes resolved."""
+    from corpuskit.config import rule_codes
+
+    return [(glob, rule_codes(codes)) for glob, codes in config.per_file_ignores]
+
+
+def _scheme_shown(settings: Settings) -> str:
+    if settings.scheme is not None:
+        return str(settings.scheme.path)
+    if settings.discover_scheme:
+        return "each document's, from the configuration above it"
+    return "none"
+
+
+def _print_files(
+    config: Config,
+    settings: Settings,
+    targets: list[Path],
+    changed_since: str | None,
+    stdin_name: str | bool,
+) -> None:
+    """--show-files: the files a run would check, in the order it checks them."""
+    from corpuskit.runner import RunOptions, discover
+
+    if isinstance(stdin_name, str):
+        _say(stdin_name)
+        return
+    options = RunOptions(
+        paths=tuple(targets), settings=settings, config=config, changed_since=changed_since
+    )
+    try:
+        files = discover(options)
+    except CorpuskitError as exc:
+        raise _fail(str(exc)) from None
+    for path in files:
+        _say(str(path))
+
+
+class _Statistics:
+    """--statistics: problems counted per code, written at the end (like ruff's)."""
+
+    def __init__(self, stream: TextIO, as_json: bool) -> None:
+        self.stream = stream
+        self.as_json = as_json
+        self.counts: Counter[str] = Counter()
+
+    def file(self, report: FileReport) -> None:
+        """Count one file's diagnostics."""
+        self.counts.update(d.code for d in report.diagnostics)
+
+    def finish(self, summary: Summary) -> None:
+        """The table (or JSON list), most frequent code first."""
+        from corpuskit.reporters.escape import dump_json, visible
+        from corpuskit.rules import RULE_BY_CODE
+
+        rows = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
+        if self.as_json:
+            entries = [
+                {
+                    "code": code,
+                    "name": RULE_BY_CODE[code].name if code in RULE_BY_CODE else None,
+                    "count": count,
+                    "fixable": code in RULE_BY_CODE and RULE_BY_CODE[code].fixable,
+                }
+                for code, count in rows
+            ]
+            self.stream.write(dump_json(entries) + "\n")
+            return
+        width = max((len(str(count)) for _, count in rows), default=1)
+        for code, count in rows:
+            rule = RULE_BY_CODE.get(code)
+            mark = "[*]" if rule is not None and rule.fixable else "[ ]"
+            name = rule.name if rule is not None else ""
+            self.stream.write(f"{count:>{width}}\t{visible(code)}\t{mark} {name}\n")
+
+
+class _Outputs:
+    """Where the report goes: one reporter, or with auto and --output-file inside GitHub
+    Actions two (the text report to the file, the annotations to standard output, because
+    annotations written into a file never appear)."""
+
+    def __init__(
+        self,
+        name: str,
+        output_file: Path | None,
+        color: bool | None,
+        statistics: bool,
+        quiet: bool,
+        root: Path,
+    ) -> None:
+        from corpuskit.reporters import AUTO, REPORTERS, ReportContext, reporter_class
+        from corpuskit.reporters import resolve_format as resolve
+
+        self.output_file = output_file
+        self.quiet = quiet
+        self.buffer = io.StringIO()
+        main = self.buffer if output_file is not None else sys.stdout
+        chosen = resolve(name)
+        self.reporters: list[tuple[Reporter, bool]] = []  # (reporter, finish writes a summary)
+        self.summary_on_stdout = output_file is None
+        if statistics:
+            self.reporters.append((_Statistics(main, chosen == "json"), False))
+            return
+        if output_file is not None and name == AUTO and chosen == "github":
+            chosen = "text"
+            gh = ReportContext(root=root)
+            self.reporters.append((reporter_class("github")(sys.stdout, gh), True))
+            self.summary_on_stdout = True
+        context = ReportContext(
+            root=root, color=_use_color(sys.stdout, color) and output_file is None
+        )
+        closing = REPORTERS[chosen].closing
+        self.reporters.append((reporter_class(chosen)(main, context), closing == "summary"))
+
+    def file(self, report: FileReport) -> None:
+        """Give one file's report to every reporter."""
+        for reporter, _ in self.reporters:
+            reporter.file(report)
+
+    def finish(self, summary: Summary) -> None:
+        """Close every report (no summary line with --quiet), write the file if asked."""
+        from corpuskit.reporters.text import summary_line
+
+        for reporter, writes_summary in self.reporters:
+            if not (self.quiet and writes_summary):
+                reporter.finish(summary)
+        if self.output_file is None:
+            return
+        from corpuskit.io import write_atomic
+
+        try:
+            write_atomic(self.output_file, self.buffer.getvalue())
+        except OSError as exc:
+            raise _fail(f"cannot write {self.output_file}: {exc.strerror or exc}") from None
+        if not (self.quiet or self.summary_on_stdout):
+            typer.echo(summary_line(summary))
+
+
+def _notes(
+    summary: Summary,
+    recorded: Baseline | None,
+    baseline: Path | None,
+    changed_since: str | None,
+) -> None:
+    """What the run should tell besides the report: nothing found, stale baseline entries."""
+    if not summary.files:
+        if changed_since is not None:
+            _say(f"corpuskit: no documents changed since {changed_since}", err=True)
+        else:
+            _say("corpuskit: warning: no .json or .xml documents found", err=True)
+    if recorded is not None and baseline is not None:
+        if recorded.version == 1:
+            _say(
+                f"corpuskit: warning: {baseline} is a version 1 baseline, which records no "
+                "messages: a new problem of a recorded code on a recorded annotation is hidden; "
+                "record it again with --write-baseline",
+                err=True,
+            )
+        stale = recorded.unmatched()
+        if stale:
+            _say(
+                f"corpuskit: note: {stale} problem{'s' if stale != 1 else ''} recorded in "
+                f"{baseline} {'were' if stale != 1 else 'was'} not found (fixed, or changed); "
+                "--write-baseline records the current ones",
+                err=True,
+            )
 
 
 def _settings(
-    config: Config, select: list[str] | None, ignore: list[str] | None, scheme: Scheme | None
+    config: Config,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    scheme: Scheme | None,
+    extend_select: list[str] | None = None,
+    discover: bool = True,
 ) -> Settings:
     from corpuskit.config import build_settings
 
     try:
-        return build_settings(config, select, ignore, scheme)
+        return build_settings(
+            config, select, ignore, scheme, extend_select, discover_scheme=discover
+        )
     except CorpuskitError as exc:  # an unknown rule code
         raise _fail(str(exc)) from None
 
@@ -215,7 +571,7 @@ def _run(
     settings: Settings,
     targets: list[Path],
     jobs: int | None,
-    no_cache: bool,
+    cache: Path | None,
     changed_since: str | None,
 ) -> Iterator[FileReport]:
     from corpuskit.runner import RunOptions, default_jobs, run
@@ -225,7 +581,7 @@ def _run(
         settings=settings,
         config=config,
         jobs=jobs or default_jobs(),
-        cache_dir=None if no_cache else config.cache_folder(targets),
+        cache_dir=cache,
         changed_since=changed_since,
     )
     return run(options)
@@ -239,7 +595,7 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
     from corpuskit.io import found_path
 
     name = stdin_filename or "-.json"
-    if settings.scheme is None:
+    if settings.scheme is None and settings.discover_scheme:
         scheme = SchemeFinder().for_document(Path(name))
         if scheme is not None:
             settings = replace(settings, scheme=scheme)
@@ -278,15 +634,35 @@ def _read_capped(stream: BinaryIO, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _with_baseline(
-    reports: Iterator[FileReport], baseline: Path | None, config: Config, summary: Summary
-) -> Iterator[FileReport]:
+def _load_baseline(baseline: Path | None, config: Config) -> Baseline | None:
     if baseline is None:
-        yield from reports
-        return
+        return None
     from corpuskit.baseline import Baseline
 
-    recorded = Baseline.load(baseline, config.root)
+    return Baseline.load(baseline, config.root)
+
+
+def _record_baseline(
+    target: Path, reports: Iterator[FileReport], config: Config, quiet: bool
+) -> None:
+    """--write-baseline: record every problem, say how many, exit 0."""
+    from corpuskit.baseline import write_baseline
+
+    try:
+        count = write_baseline(target, list(reports), config.relative_name)
+    except OSError as exc:
+        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
+    if not quiet:
+        _say(f"corpuskit: recorded {count} problems in {target}", err=True)
+    raise typer.Exit(EXIT_OK)
+
+
+def _with_baseline(
+    reports: Iterator[FileReport], recorded: Baseline | None, config: Config, summary: Summary
+) -> Iterator[FileReport]:
+    if recorded is None:
+        yield from reports
+        return
     for report in reports:
         kept, dropped = recorded.filter(report, config.relative_name(report.path))
         summary.baselined += dropped

@@ -243,6 +243,20 @@ def _parse(path: Path, folder: Path, table: dict[str, Any]) -> Config:
     return Config(root=folder, source=path, **values)
 
 
+def load_config_file(path: Path) -> Config:
+    """The configuration in ``path`` (``--config``): a corpuskit.toml, or a pyproject.toml with a
+    ``[tool.corpuskit]`` table; its paths are relative to its folder. ConfigError otherwise."""
+    if not os.path.lexists(path):
+        raise ConfigError(f"--config {path}: no such file or folder")
+    if not path.is_file():
+        raise ConfigError(f"--config {path}: not a file")
+    absolute = Path(os.path.abspath(path))
+    table = _table(absolute)
+    if table is None:
+        raise ConfigError(f"--config {path}: no [tool.corpuskit] table in it")
+    return _parse(absolute, Path(os.path.realpath(absolute.parent)), table)
+
+
 def load_config(start: Path | None = None) -> Config:
     """The nearest configuration at or above ``start`` (default: the working directory)."""
     here = (start or Path.cwd()).resolve()
@@ -281,9 +295,15 @@ def build_settings(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     scheme: Scheme | None = None,
+    extend_select: Iterable[str] | None = None,
+    *,
+    discover_scheme: bool = True,
 ) -> Settings:
-    """The engine settings a configuration gives, with command-line ``select``/``ignore`` and
-    ``scheme`` on top; ConfigError names the first code that is no rule.
+    """The engine settings a configuration gives, with command-line ``select``/``ignore``,
+    ``extend_select`` and ``scheme`` on top; ConfigError names the first code that is no rule.
+
+    ``discover_scheme=False`` (``--config``, ``--isolated``) stops documents from taking the
+    scheme of a configuration found above them.
 
     ``validate``, ``fix`` and the language server all build their settings here, so that an
     editor reports exactly what the command line does.
@@ -294,8 +314,10 @@ def build_settings(
     settings = Settings(
         select=rule_codes(select) or rule_codes(config.select),
         ignore=rule_codes(ignore) | rule_codes(config.ignore),
+        extend_select=rule_codes(extend_select),
         severity={rule_code(code): Severity(level) for code, level in config.severity},
         scheme=scheme,
+        discover_scheme=discover_scheme,
         max_file_size=config.max_file_size,
         root=config.root,
         per_file_ignores=tuple(

@@ -65,7 +65,7 @@ def test_text_format_shows_source_caret_text_and_diagnosis() -> None:
 def test_unreadable_path_exits_2_and_the_run_goes_on() -> None:
     result = run_cli("validate", "no-such-file.json", str(POSITIVE / "minimal.json"))
     assert result.returncode == 2
-    assert "no-such-file.json:1:1: P000 cannot read file" in result.stdout
+    assert "no-such-file.json:1:1: P000 no such file or folder" in result.stdout
     assert "Checked 2 files: 1 error, 0 warnings." in result.stdout
 
 
