@@ -7,22 +7,17 @@ number of processes.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
-from corpuskit.engine import (
-    FileReport,
-    Settings,
-    check_data,
-    check_file,
-    iter_documents,
-    read_document,
-)
+from corpuskit.engine import FileReport, Settings, iter_documents, read_document
+from corpuskit.executors import Job, check_job, open_executor
 from corpuskit.io import found_path
 from corpuskit.rules import parse as P
 
@@ -47,6 +42,10 @@ class RunOptions:
     cache_dir: Path | None = None
     #: Check only files that differ from this git ref (all of them when the scheme changed).
     changed_since: str | None = None
+    #: Where the checks run: "local" (this machine, ``jobs`` processes) or "dask".
+    executor: str = "local"
+    #: The Dask scheduler's address (with ``executor="dask"``).
+    scheduler: str | None = None
 
 
 def discover(options: RunOptions) -> list[Path]:
@@ -224,34 +223,40 @@ class _Worker:
                 return replace(self.settings, scheme=scheme)
         return self.settings
 
-    def check(self, path: Path) -> tuple[FileReport, Entry | None]:
-        """Check one file (or read its cached result), with what the cache should learn."""
+    def prepare(self, path: Path) -> Result | Pending:
+        """Read one file and look it up in the cache: its result, or the job that checks it."""
         settings = self.settings_for(path)
-        if not os.path.lexists(path):  # else a missing folder is "not a .json or .xml file"
-            report = check_file(path, settings)
-            said = tuple(replace(d, message="no such file or folder") for d in report.diagnostics)
-            return replace(report, diagnostics=said), None
-        if self.store is None:
-            return check_file(path, settings), None
-        try:
-            info = path.stat()  # before reading: a change after this is seen next time
-        except OSError:
-            return check_file(path, settings), None  # reports why
+        missing = not os.path.lexists(path)
+        info: os.stat_result | None = None
+        if self.store is not None and not missing:
+            # Before reading: a change after this is seen next time. A failure is reported
+            # by the read.
+            with contextlib.suppress(OSError):
+                info = path.stat()
         data = read_document(path, settings)
         if isinstance(data, FileReport):
+            if missing:  # else a missing folder is "not a .json or .xml file"
+                said = tuple(replace(d, message="no such file or folder") for d in data.diagnostics)
+                data = replace(data, diagnostics=said)
             return data, None
+        found = found_path(path)
+        job = Job(data, str(path), str(found), settings)
+        if self.store is None or info is None:
+            return Pending(job, None)
         fingerprint = settings.fingerprint()
         # The file as found (not its link target): its name picks the format and the globs.
-        key = result_key(fingerprint, os.fsdecode(os.fsencode(found_path(path))), data)
+        key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), data)
         digest = content_digest(data)
         entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
         hit = self.store.get(key, digest)
         if hit is not None:
             return _renamed(hit, str(path)), entry
-        report = check_data(data, path, settings)
-        if any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
-            return report, None
-        return report, replace(entry, new=True)
+        return Pending(job, replace(entry, new=True))
+
+    def check(self, path: Path) -> Result:
+        """Check one file (or read its cached result), with what the cache should learn."""
+        step = self.prepare(path)
+        return step.complete(check_job(step.job)) if isinstance(step, Pending) else step
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +269,25 @@ class Entry:
     key: str
     digest: str
     new: bool = False
+
+
+#: A file's report and what the cache should learn from it.
+Result = tuple[FileReport, Entry | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A file read and not found in the cache: the job that checks it, and the cache entry
+    its result makes (None: no cache)."""
+
+    job: Job
+    entry: Entry | None
+
+    def complete(self, report: FileReport) -> Result:
+        """The job's report, with the cache entry unless corpuskit failed on the file."""
+        if self.entry is None or any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
+            return report, None
+        return report, self.entry
 
 
 def _renamed(report: FileReport, path: str) -> FileReport:
@@ -282,7 +306,7 @@ def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     _WORKER = _Worker(settings, cache_dir)
 
 
-def _check_in_worker(path: Path) -> tuple[FileReport, Entry | None]:
+def _check_in_worker(path: Path) -> Result:
     assert _WORKER is not None
     return _WORKER.check(path)
 
@@ -328,12 +352,8 @@ def run(options: RunOptions) -> Iterator[FileReport]:
     todo = [path for path, hit in zip(files, hits, strict=True) if hit is None]
     jobs = max(1, min(options.jobs, len(todo)))
     try:
-        if jobs == 1 or len(todo) < PARALLEL_THRESHOLD:
-            for path, hit in zip(files, hits, strict=True):
-                if hit is None:
-                    hit, entry = local.check(path)
-                    learn(path, hit, entry)
-                yield hit
+        if options.executor != "local" or jobs == 1 or len(todo) < PARALLEL_THRESHOLD:
+            yield from _run_on_executor(options, files, hits, local, learn)
             return
         import multiprocessing
 
@@ -355,6 +375,32 @@ def run(options: RunOptions) -> Iterator[FileReport]:
             store.close()
 
 
+def _run_on_executor(
+    options: RunOptions,
+    files: list[Path],
+    hits: list[FileReport | None],
+    local: _Worker,
+    learn: Callable[[Path, FileReport, Entry | None], None],
+) -> Iterator[FileReport]:
+    """Read files and consult the cache here, check the rest on the run's executor (this
+    process for "local"): the executor sees bytes and settings, never a path to open."""
+
+    def steps() -> Iterator[tuple[tuple[Path, Result | Pending], Job | None]]:
+        for path, hit in zip(files, hits, strict=True):
+            step = (hit, None) if hit is not None else local.prepare(path)
+            yield (path, step), step.job if isinstance(step, Pending) else None
+
+    with open_executor(options.executor, options.scheduler) as executor:
+        for (path, step), report in executor.map(steps()):
+            if isinstance(step, Pending):
+                assert report is not None  # an executor reports on every job
+                result = step.complete(report)
+            else:
+                result = step
+            learn(path, *result)
+            yield result[0]
+
+
 def validate(
     paths: Iterable[Path],
     settings: Settings | None = None,
@@ -362,6 +408,8 @@ def validate(
     jobs: int = 1,
     cache_dir: Path | None = None,
     config: Config | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Iterator[FileReport]:
     """Check every document under ``paths`` (the library entry point), streaming reports.
 
@@ -374,5 +422,7 @@ def validate(
         config=config or Config(root=Path.cwd(), include=("*",)),
         jobs=jobs,
         cache_dir=cache_dir,
+        executor=executor,
+        scheduler=scheduler,
     )
     yield from run(options)

@@ -28,6 +28,7 @@ LAYERS = {
     "corpuskit.engine": 4,
     "corpuskit.config": 5,
     "corpuskit.runner": 5,
+    "corpuskit.executors": 5,
     "corpuskit.cache": 5,
     "corpuskit.baseline": 5,
     "corpuskit.fixer": 5,

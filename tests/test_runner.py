@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, run_cli
-from corpuskit import engine, runner
+from corpuskit import engine, executors, runner
 from corpuskit.config import Config
 from corpuskit.engine import Settings
 
@@ -90,15 +90,15 @@ def test_changed_since_needs_git_and_a_known_ref(
 def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files the runner really checks (not answered from the cache), in order."""
     calls: list[Path] = []
-    real = engine.check_data
+    real = executors.check_job
 
-    def counting(
-        data: bytes, path: Path, settings: Settings | None = None, display: str | None = None
-    ) -> engine.FileReport:
-        calls.append(path)
-        return real(data, path, settings, display)
+    def counting(job: executors.Job) -> engine.FileReport:
+        calls.append(Path(job.name))
+        return real(job)
 
-    monkeypatch.setattr(runner, "check_data", counting)
+    # Every executor checks through check_job (the local one, and the pool's workers via runner).
+    monkeypatch.setattr(executors, "check_job", counting)
+    monkeypatch.setattr(runner, "check_job", counting)
     return calls
 
 
