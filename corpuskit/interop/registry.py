@@ -245,6 +245,12 @@ FORMATS = _index(
             writes=(".xmi", ".typesystem.xml"),
             xml_output=True,
         ),
+        InteropFormat(
+            "conll",
+            "CoNLL-2003-style BIO (IOB2) tokens, one per line, for training named-entity taggers",
+            writer="corpuskit.interop.conll:export_document",
+            writes=(".conll",),
+        ),
     )
 )
 
