@@ -14,9 +14,10 @@ texts tell whether the unit fits (I003). docs/interop.md has the mapping tables.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,15 @@ from corpuskit.diagnostics import Finding, Rule
 from corpuskit.formats.common import LineIndex
 from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
 from corpuskit.formats.records import meta_to_dict
+from corpuskit.interop.bioc_layout import (
+    Container,
+    Layout,
+    is_identifier_infon,
+    join_note,
+    layout_of,
+    resolve_identifier,
+    split_note,
+)
 from corpuskit.interop.common import (
     Exported,
     IdPool,
@@ -55,6 +65,7 @@ from corpuskit.model import (
     KBLink,
     Mention,
     Metadata,
+    Provenance,
     Quote,
     Relation,
     Span,
@@ -514,10 +525,24 @@ def read_bioc(
     chosen = unit or (declared if declared in ("codepoint", "utf8", "utf16") else "codepoint")
     source_lines = LineIndex(data.decode("utf-8", errors="replace"))
     filler = max(MAX_FILLER, len(data))
-    out = [
-        _Reader(bdoc, file, chosen, scheme, source_lines, filler).imported()
-        for bdoc in collection.documents
-    ]
+    # The collection's own fields travel with each of its documents (corpuskit's are made anew).
+    kept: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("source", collection.source),
+            ("date", collection.date),
+            ("key", collection.key),
+        )
+        if value and value != "corpuskit"
+    }
+    own = {k: v for k, v in collection.infons.items() if k != "corpuskit:offset_unit"}
+    if own:
+        kept["infons"] = own
+    out = []
+    for bdoc in collection.documents:
+        reader = _Reader(bdoc, file, chosen, scheme, source_lines, filler)
+        reader.layout.collection = kept
+        out.append(reader.imported())
     if not out:
         return [
             Imported(
@@ -532,23 +557,20 @@ def read_bioc(
                 ],
             )
         ]
-    fields = [
-        f"{name} {value!r}"
-        for name, value in (
-            ("source", collection.source),
-            ("date", collection.date),
-            ("key", collection.key),
-        )
-        if value and value != "corpuskit"
-    ]
-    if fields:
-        findings.append(
-            Finding(
-                I.NOT_CARRIED, f"the collection's {', '.join(fields)} are not kept", position=(1, 1)
-            )
-        )
     out[0].findings[:0] = findings  # problems of the file as a whole go with its first document
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """One passage's or sentence's text in the document text."""
+
+    #: Its BioC offset and its length, in the unit read.
+    offset: int
+    width: int
+    #: Where it starts in the document text (code points), and its unit <-> code point map.
+    start: int
+    map: OffsetMap
 
 
 class _Reader:
@@ -575,6 +597,23 @@ class _Reader:
         self.scope: dict[str, dict[str, str]] = {}
         #: Attributes made from infons, in the order read.
         self.attributes: list[Attribute] = []
+        #: What the corpuskit model cannot hold, kept for export (bioc_layout).
+        self.layout = Layout(unit=unit)
+        #: The layout record of each passage and sentence, by id() of the BioC element.
+        self.records: dict[int, Container] = {}
+        #: The texts placed in the document text, in order, and their BioC offsets.
+        self.segments: list[_Segment] = []
+        self.segment_offsets: list[int] = []
+        #: Relations without nodes kept in the layout record.
+        self.loose = 0
+        #: (type, infon, value) -> (the mentions it identifies, their KB links).
+        self.identified: dict[tuple[str, str, str], tuple[list[str], list[tuple[str, str]]]] = {}
+        #: (infon, value, why not) -> the mentions whose identifier is not a link.
+        self.unlinked: dict[tuple[str, str, str], list[str]] = {}
+        #: (mention, infon) pairs that became links, not attributes.
+        self.mapped: set[tuple[str, str]] = set()
+        #: The offset of the first text: the unit check counts from it.
+        self.base = next((p.offset for p in self.containers() if p.text is not None), 0)
 
     def warn(self, rule: Rule, message: str, where: tuple[int, int] | None = None) -> None:
         self.findings.append(_at(rule, message, where or self.bdoc.where, self.file))
@@ -587,83 +626,156 @@ class _Reader:
             yield p
             yield from p.sentences
 
-    def text(self, unit: str) -> str | None:
-        """The passages' (or sentences') texts at their offsets, gaps filled with line breaks.
+    def filled(self, unit: str) -> str | None:
+        """The texts at their offsets counted in ``unit``, gaps filled with line breaks.
 
-        Offsets count ``unit``s; the filler is ASCII, one unit per character in every unit.
-        None when a text starts before the previous one ends, or when the gaps would need more
-        than ``self.filler`` line breaks (the size of the text is bounded by the input's).
+        Only the unit check uses it: each unit places the texts its own way. Offsets count from
+        the first text's; None when texts overlap or the gaps would need more than
+        ``self.filler`` line breaks (the size of the text is bounded by the input's).
         """
         pieces: list[str] = []
+        base = self.base
         at = filled = 0
         for p in self.containers():
             if p.text is None:
                 continue
-            if p.offset < at:
-                if unit == self.unit:
-                    self.warn(
-                        I.INPUT_MALFORMED,
-                        f"text at offset {p.offset} overlaps the text before it (which ends at {at})",
-                        p.where,
-                    )
+            if p.offset - base < at:
                 return None
-            filled += p.offset - at
+            filled += p.offset - base - at
             if filled > self.filler:
-                if unit == self.unit:
+                return None
+            pieces.append("\n" * (p.offset - base - at))
+            pieces.append(p.text)
+            at = p.offset - base + sum(char_width(c, unit) for c in p.text)
+        return "".join(pieces)
+
+    def assemble(self) -> str | None:
+        """The document text: the passages' (or sentences') texts joined, and the layout.
+
+        A line break goes between passages, a space between sentences of one passage, nothing
+        where the next text starts right where one ends: offsets are not padded (a passage at
+        offset 27 starts the text), the layout record keeps them. None when a text starts
+        before the previous one ends.
+        """
+        pieces: list[str] = []
+        length = 0
+        end: int | None = None  # where the previous text ends, in the unit read
+        for p in self.bdoc.passages:
+            record = Container(p.offset - (end or 0), infons=dict(p.infons))
+            texts_here = 0
+            self.layout.passages.append(record)
+            self.records[id(p)] = record
+            for k, s in enumerate([p, *p.sentences]):
+                if k:
+                    sub = Container(s.offset - (end or 0), infons=dict(s.infons))
+                    record.sentences.append(sub)
+                    self.records[id(s)] = sub
+                if s.text is None:
+                    continue
+                if end is not None and s.offset < end:
                     self.warn(
                         I.INPUT_MALFORMED,
-                        f"the text at offset {p.offset:,} would be placed after {p.offset - at:,} "
-                        f"line breaks (the text before it ends at {at:,}); the gaps between "
-                        f"passages may hold {self.filler:,} in all, so the document is not built",
-                        p.where,
+                        f"text at offset {s.offset} overlaps the text before it (which ends at {end})",
+                        s.where,
                     )
-                return None
-            pieces.append("\n" * (p.offset - at))
-            pieces.append(p.text)
-            at = p.offset + sum(char_width(c, unit) for c in p.text)
+                    return None
+                gap = s.offset - (end or 0)
+                if pieces and gap:
+                    pieces.append(" " if texts_here else "\n")
+                    length += 1
+                texts_here += 1
+                place = self.records[id(s)]
+                place.gap, place.start = gap, length
+                pieces.append(s.text)
+                length += len(s.text)
+                place.end = length
+                width = sum(char_width(c, self.unit) for c in s.text)
+                self.segments.append(
+                    _Segment(s.offset, width, place.start, OffsetMap(s.text, self.unit))
+                )
+                end = s.offset + width
         return "".join(pieces)
+
+    def locate(self, offset: int) -> tuple[int | None, str | None]:
+        """The code point of a BioC offset, or None and why (``inside``, ``between``)."""
+        segments = self.segments
+        if not segments:
+            return offset, None
+        i = bisect.bisect_right(self.segment_offsets, offset) - 1
+        if i < 0:
+            return None, "between"
+        seg = segments[i]
+        local = offset - seg.offset
+        if local > seg.width:
+            if i == len(segments) - 1:  # beyond the end: the offset checks report it
+                return seg.start + seg.map.length + (local - seg.width), None
+            return None, "between"
+        found = seg.map.to_codepoint(local)
+        return (None, "inside") if found is None else (seg.start + found, None)
 
     def imported(self) -> Imported:
         bdoc = self.bdoc
         doc_id = document_id(bdoc.id or "document")
         if doc_id != (bdoc.id or ""):
             self.warn(I.ID_RENAMED, f"document id {bdoc.id!r} becomes {doc_id!r}")
-        text = self.text(self.unit)
+        text = self.assemble()
         if text is None:
             return Imported(doc_id, self.file, None, self.findings)
-        self.map = OffsetMap(text, self.unit)
+        self.segment_offsets = [seg.offset for seg in self.segments]
         self.doc_text = text
         # BioC ids need only be unique where relations refer to them (a passage, a sentence):
         # a node refers first to its own container's ids, then to the document's.
         scoped: list[tuple[int, BiocAnnotation | BiocRelation]] = []
+        holders: list[Container] = []
         for n, p in enumerate(self.containers()):
+            holders.append(self.records[id(p)])
             scoped += [(n, a) for a in p.annotations] + [(n, r) for r in p.relations]
         scoped += [(-1, a) for a in bdoc.annotations] + [(-1, r) for r in bdoc.relations]
-        annotations = [a for _, a in scoped if isinstance(a, BiocAnnotation)]
-        relations = [r for _, r in scoped if isinstance(r, BiocRelation)]
         self.pool.reserve(item.id for _, item in scoped)
         named = (_extras(item.infons.get(ATTRIBUTES)) or {} for _, item in scoped)
         self.pool.reserve(
             str(extra["id"]) for found in named for extra in found.values() if extra.get("id")
         )
         local: dict[int, dict[str, str]] = defaultdict(dict)
+        kept: list[tuple[int, BiocAnnotation | BiocRelation]] = []
         for n, item in scoped:
+            if isinstance(item, BiocRelation) and not item.nodes and KIND not in item.infons:
+                # A concept relation (PubTator, BC5CDR CID) names concepts, not annotations:
+                # a corpuskit relation needs arguments, the layout record keeps it whole.
+                loose = {"id": item.id, "infons": item.infons}
+                (holders[n].loose if n >= 0 else self.layout.loose).append(loose)
+                self.loose += 1
+                continue
             new = self.pool.take(item.id, "a" if isinstance(item, BiocAnnotation) else "r")
             if item.id is not None:
                 self.ids.setdefault(item.id, new)
                 local[n].setdefault(item.id, new)
+                if item.id != new:
+                    self.layout.ids[new] = item.id
             item.id = new
-        for n, item in scoped:
+            (holders[n].items if n >= 0 else self.layout.items).append(new)
+            kept.append((n, item))
+        for n, item in kept:
             if isinstance(item, BiocRelation) and n >= 0:
                 self.scope[item.id or ""] = local[n]
+        annotations = [a for _, a in kept if isinstance(a, BiocAnnotation)]
+        relations = [r for _, r in kept if isinstance(r, BiocRelation)]
         evidence = [
-            (a.locations[0][0], a.locations[0][0] + a.locations[0][1], a.text)
+            (
+                a.locations[0][0] - self.base,
+                a.locations[0][0] + a.locations[0][1] - self.base,
+                a.text,
+            )
             for a in annotations
             if len(a.locations) == 1 and a.text
         ]
         # Passage offsets count the same unit: each unit places the texts its own way.
-        texts = {u: self.text(u) for u in UNITS}
-        found = unit_finding(texts, evidence, self.unit, f"offsets of document {bdoc.id}")
+        texts = {u: self.filled(u) for u in UNITS}
+        found = (
+            unit_finding(texts, evidence, self.unit, f"offsets of document {bdoc.id}")
+            if texts[self.unit] is not None
+            else None
+        )
         if found is not None:
             self.findings.append(_at(found.rule, found.message, bdoc.where, self.file, found.hint))
         document = self.build(doc_id, text, annotations, relations)
@@ -684,11 +796,19 @@ class _Reader:
                     a.where,
                 )
                 continue
-            start, end = self.map.to_codepoint(offset), self.map.to_codepoint(offset + length)
+            (start, why), (end, why_end) = self.locate(offset), self.locate(offset + length)
             if start is None or end is None:
+                at = offset if start is None else offset + length
+                if (why if start is None else why_end) == "between":
+                    self.warn(
+                        I.INPUT_MALFORMED,
+                        f"annotation {a.id}: offset {at} lies in no passage's text; left out",
+                        a.where,
+                    )
+                    return None
                 self.warn(
                     I.OFFSET_UNIT,
-                    f"annotation {a.id}: offset {offset if start is None else offset + length} falls inside a character when counted in {self.unit}; left out",
+                    f"annotation {a.id}: offset {at} falls inside a character when counted in {self.unit}; left out",
                     a.where,
                 )
                 return None
@@ -823,6 +943,7 @@ class _Reader:
                         a.where,
                     )
                 mentions.append(Mention(a.id, self.type_of(a.infons, a.where), span, note))
+                self.identify(mentions[-1], a)
             owners.append((a.id, a.infons, a.where))
         for i, q in enumerate(quotes):
             found = cues.pop(q.id, [])
@@ -884,6 +1005,7 @@ class _Reader:
                 )
                 frames.append(Relation(r.id, self.type_of(r.infons, r.where), args, note))
             owners.append((r.id, r.infons, r.where))
+        entities += self.identified_entities()
         for owner, infons, where in owners:
             self.attributes_of(owner, infons, where)
         order = self.bdoc.infons.get(ORDER, "").split()
@@ -910,6 +1032,54 @@ class _Reader:
             relations=tuple(frames),
             attributes=tuple(self.attributes),
         )
+
+    def identify(self, mention: Mention, a: BiocAnnotation) -> None:
+        """Group a mention under the entity of its KB identifier, when the scheme declares the KB.
+
+        Mentions with the same type and identifier infon are one entity (as PubTator means
+        them); an identifier no declared base fits, or several fit, stays an attribute.
+        """
+        for key, value in a.infons.items():
+            if key.startswith("corpuskit:") or not is_identifier_infon(key, self.scheme):
+                continue
+            if self.scheme is None or not self.scheme.knowledge_bases:
+                return
+            links, problem = resolve_identifier(key, value, self.scheme)
+            if links is None:
+                self.unlinked.setdefault((key, value, problem or ""), []).append(mention.id)
+                continue
+            group = self.identified.setdefault((mention.type, key, value), ([], links))
+            group[0].append(mention.id)
+            self.mapped.add((mention.id, key))
+            return
+
+    def identified_entities(self) -> list[Entity]:
+        """The entities of KB identifiers, and what could not be linked, reported."""
+        out = []
+        for (type_name, key, value), (members, links) in self.identified.items():
+            ident = self.pool.take(None, "e")
+            out.append(
+                Entity(
+                    ident, type_name, tuple(members), links=tuple(KBLink(k, i) for k, i in links)
+                )
+            )
+            self.layout.identifiers[ident] = {
+                "infon": key,
+                "value": value,
+                "links": [list(link) for link in links],
+            }
+        for (key, value, problem), members in list(self.unlinked.items())[:20]:
+            self.warn(
+                I.APPROXIMATED,
+                f"the {key} infon {value!r} of {', '.join(members[:5])}"
+                f"{' …' if len(members) > 5 else ''} is kept as an attribute, not a link: {problem}",
+            )
+        if len(self.unlinked) > 20:
+            self.warn(
+                I.APPROXIMATED,
+                f"{len(self.unlinked) - 20} more identifier infons are kept as attributes",
+            )
+        return out
 
     def type_of(self, infons: dict[str, str], where: tuple[int, int]) -> str:
         raw = infons.get("type")
@@ -952,7 +1122,7 @@ class _Reader:
             )
             extras = {}
         for key, text in infons.items():
-            if key == "type" or key.startswith("corpuskit:"):
+            if key == "type" or key.startswith("corpuskit:") or (target, key) in self.mapped:
                 continue
             name = self.name(key, where)
             extra = extras.get(key, {})
@@ -968,7 +1138,11 @@ class _Reader:
             self.origins[ident] = self.origin(where)
 
     def metadata(self, doc_id: str) -> Metadata:
-        """Metadata from the document infons; a title passage gives the title if none does."""
+        """Metadata from the document infons; a title passage gives the title if none does.
+
+        Document infons that are no metadata, passages, sentences and what else the model
+        cannot hold go into the layout record, a line of the provenance note (bioc_layout).
+        """
         infons = self.bdoc.infons
         title = infons.get("title") or next(
             (
@@ -979,18 +1153,31 @@ class _Reader:
             doc_id,
         )
         meta = plain_metadata(title, infons.get("language"))
-        if infons.get("language") and meta.language != infons["language"]:
+        carried = {"title"} if "title" in infons else set()
+        if "title" not in infons:
+            self.layout.derived["title"] = meta.title
+        if "language" not in infons:
+            self.layout.derived["language"] = meta.language
+        elif meta.language != infons["language"]:
             self.warn(
-                I.NOT_CARRIED, f'language {infons["language"]!r} is not a BCP 47 tag; "und" is used'
+                I.NOT_CARRIED,
+                f'language {infons["language"]!r} is not a BCP 47 tag; "und" is used '
+                "(the infon is kept for export)",
             )
+        else:
+            carried.add("language")
         fields: dict[str, str | None] = {}
         for key, pattern in _META_PATTERNS.items():
             value = infons.get(key)
             if value and not pattern.fullmatch(value):
                 self.warn(
-                    I.NOT_CARRIED, f"the {key} infon {value!r} is not a valid corpuskit {key}"
+                    I.NOT_CARRIED,
+                    f"the {key} infon {value!r} is not a valid corpuskit {key} "
+                    "(the infon is kept for export)",
                 )
                 value = None
+            elif value:
+                carried.add(key)
             fields[key] = value or None
         provenance = None
         if "corpuskit:provenance" in infons:
@@ -1008,23 +1195,26 @@ class _Reader:
                     I.INPUT_MALFORMED,
                     f"the corpuskit:provenance infon is not corpuskit provenance ({problem}); left out",
                 )
-        dropped = [k for k in infons if k not in (*_META_KEYS, "corpuskit:provenance", ORDER)]
-        if dropped:
-            self.warn(
-                I.NOT_CARRIED,
-                f"document infons {', '.join(dropped)} have no place in corpuskit metadata",
+        self.layout.infons = {
+            k: v
+            for k, v in infons.items()
+            if k not in carried and k not in ("corpuskit:provenance", ORDER)
+        }
+        if not self.layout.trivial():
+            note, _ = split_note(provenance.note if provenance else None)
+            provenance = Provenance(
+                provenance.annotators if provenance else (),
+                provenance.tool if provenance else None,
+                provenance.tool_version if provenance else None,
+                join_note(note, self.layout),
             )
-        passages = list(self.containers())
-        passage_infons = sorted({f"{k}={v}" for p in passages for k, v in p.infons.items()})
-        if len(passages) > 1 or passage_infons:
-            shown = (
-                f"; passage infons {', '.join(passage_infons[:6])} are not kept"
-                if passage_infons
-                else ""
-            )
+        if self.loose:
             self.warn(
-                I.NOT_CARRIED,
-                f"{len(passages)} passages and sentences are joined into one text{shown}",
+                I.APPROXIMATED,
+                f"{self.loose} relation{'s' if self.loose != 1 else ''} without nodes "
+                f"({', '.join(str(x['id']) for x in self.all_loose()[:5])}) name no annotation; "
+                "a corpuskit relation needs arguments, so they are kept in the layout record "
+                "and written back on export",
             )
         return Metadata(
             title=meta.title,
@@ -1035,6 +1225,14 @@ class _Reader:
             license=fields["license"],
             provenance=provenance,
         )
+
+    def all_loose(self) -> list[dict[str, Any]]:
+        """The relations without nodes, document-level first."""
+        out = list(self.layout.loose)
+        for p in self.layout.passages:
+            for c in (p, *p.sentences):
+                out += c.loose
+        return out
 
 
 def _attribute_id(target: str, name: str) -> str:
@@ -1077,6 +1275,16 @@ def _typed(text: str, spec: AttributeDef | None) -> AttributeValue:
 # --------------------------------------------------------------------------- corpuskit -> BioC
 
 
+@dataclass(slots=True)
+class _Placed:
+    """A passage or sentence being written, with where its text lies in the document text."""
+
+    element: BiocPassage
+    start: int | None
+    end: int | None
+    map: OffsetMap | None
+
+
 class _Writer:
     """Builds the BioC collection of one document."""
 
@@ -1091,10 +1299,96 @@ class _Writer:
         self.elements: dict[str, BiocAnnotation | BiocRelation] = {}
         #: (attribute id, target) of the attributes written as infons, in document order.
         self.carried: list[tuple[str, str]] = []
+        self.layout = self.usable_layout()
+        #: Passages and sentences with text, in order (the layout's, else the one passage).
+        self.placed: list[_Placed] = []
+        #: The passages of the document, and every container by its layout record.
+        self.passages: list[BiocPassage] = []
+        self.by_record: dict[int, BiocPassage] = {}
+        self.place_containers()
 
     def warn(self, rule: Rule, ident: str, message: str) -> None:
         kind, i, _ = self.where[ident]
         self.findings.append(Finding(rule, message, pointer=f"/{kind}/{i}", annotation_id=ident))
+
+    def usable_layout(self) -> Layout | None:
+        """The document's layout record, when it is one and still fits the text."""
+        layout, problem = layout_of(self.doc.meta)
+        if layout is None:
+            if problem is not None:
+                self.findings.append(
+                    Finding(
+                        I.NOT_CARRIED,
+                        f"the bioc-layout line of the provenance note is unreadable ({problem}); "
+                        "the text is written as one passage",
+                        pointer="/meta/provenance/note",
+                    )
+                )
+            return None
+        at = 0
+        for p in layout.passages:
+            for c in (p, *p.sentences):
+                if c.start is None:
+                    continue
+                if not (at <= c.start <= (c.end or 0) <= len(self.doc.text)):
+                    self.findings.append(
+                        Finding(
+                            I.NOT_CARRIED,
+                            f"the bioc-layout record places a passage at [{c.start}, {c.end}), "
+                            f"which does not fit the text ({len(self.doc.text)} characters, the "
+                            f"text before it ending at {at}); the text is written as one passage",
+                            pointer="/meta/provenance/note",
+                        )
+                    )
+                    return None
+                at = c.end or 0
+        return layout
+
+    def place_containers(self) -> None:
+        """Passages and sentences at their offsets in the output unit (gaps as recorded)."""
+        text = self.doc.text
+        if self.layout is None:
+            passage = BiocPassage(0, {}, text)
+            self.passages.append(passage)
+            self.placed.append(_Placed(passage, 0, len(text), self.map))
+            return
+        end = 0
+        for p in self.layout.passages:
+            passage = self.container(p, end)
+            self.passages.append(passage)
+            for c, element in ((p, passage), *((s, self.container(s, end)) for s in p.sentences)):
+                element.offset = end + c.gap
+                if element is not passage:
+                    passage.sentences.append(element)
+                if c.start is not None and c.end is not None:
+                    piece = text[c.start : c.end]
+                    element.text = piece
+                    mapping = OffsetMap(piece, self.unit)
+                    self.placed.append(_Placed(element, c.start, c.end, mapping))
+                    end = element.offset + mapping.total
+
+    def container(self, record: Container, end: int) -> BiocPassage:
+        element = BiocPassage(end + record.gap, dict(record.infons))
+        self.by_record[id(record)] = element
+        element.relations += [
+            BiocRelation(x.get("id"), dict(x.get("infons", {})), []) for x in record.loose
+        ]
+        return element
+
+    def offset(self, index: int, end: bool = False) -> int:
+        """The output offset of a code point index (a start or an end of a fragment)."""
+        placed = self.placed
+        if self.layout is None or not placed:
+            return self.map.from_codepoint(index)
+        starts = [p.start or 0 for p in placed]
+        i = max(bisect.bisect_right(starts, index) - 1, 0)
+        here = placed[i]
+        assert here.start is not None and here.end is not None and here.map is not None
+        if index > here.end:  # in the line break between two texts
+            if end or i + 1 == len(placed):
+                return here.element.offset + here.map.total
+            return placed[i + 1].element.offset
+        return here.element.offset + here.map.from_codepoint(max(index - here.start, 0))
 
     def annotation(
         self, ident: str, infons: dict[str, str], span: Span, note: str | None
@@ -1102,11 +1396,7 @@ class _Writer:
         if note is not None:
             infons[NOTE] = note
         locations = [
-            (
-                self.map.from_codepoint(f.start),
-                self.map.from_codepoint(f.end) - self.map.from_codepoint(f.start),
-            )
-            for f in span
+            (self.offset(f.start), self.offset(f.end, True) - self.offset(f.start)) for f in span
         ]
         a = BiocAnnotation(ident, infons, locations, " ".join(f.text for f in span))
         self.elements[ident] = a
@@ -1121,19 +1411,94 @@ class _Writer:
         self.elements[ident] = r
         return r
 
+    def identified(self, e: Entity) -> bool:
+        """Write an entity made from identifier infons back as those infons, if unchanged."""
+        record = self.layout.identifiers.get(e.id) if self.layout else None
+        if record is None or e.name is not None or e.note is not None:
+            return False
+        if [[k.kb, k.id] for k in e.links] != record.get("links"):
+            return False
+        targets = [self.elements.get(m) for m in e.mentions]
+        key = record["infon"]
+        if not all(isinstance(t, BiocAnnotation) and key not in t.infons for t in targets):
+            return False
+        for t in targets:
+            assert t is not None
+            t.infons[key] = record["value"]
+        return True
+
+    def distribute(
+        self, annotations: list[BiocAnnotation], relations: list[BiocRelation]
+    ) -> BiocDocument:
+        """Annotations and relations into the passage or sentence they were read from.
+
+        New ones go where their first location lies (annotations) or to the document
+        (relations); without a layout record everything is in the one passage.
+        """
+        layout = self.layout
+        doc = BiocDocument(self.doc.id, {}, self.passages)
+        if layout is None:
+            self.passages[0].annotations += annotations
+            self.passages[0].relations += relations
+            return doc
+        home: dict[str, BiocPassage | BiocDocument] = dict.fromkeys(layout.items, doc)
+        for p in layout.passages:
+            for c in (p, *p.sentences):
+                home.update(dict.fromkeys(c.items, self.by_record[id(c)]))
+        doc.relations += [
+            BiocRelation(x.get("id"), dict(x.get("infons", {})), []) for x in layout.loose
+        ]
+        starts = [p.start or 0 for p in self.placed]
+        for a in annotations:
+            where = home.get(a.id or "")
+            if where is None:
+                first = self.doc_fragment_start(a)
+                i = max(bisect.bisect_right(starts, first) - 1, 0)
+                where = self.placed[i].element if self.placed else doc
+            where.annotations.append(a)
+        for r in relations:
+            home.get(r.id or "", doc).relations.append(r)
+        self.restore_ids(doc)
+        return doc
+
+    def doc_fragment_start(self, a: BiocAnnotation) -> int:
+        """The code point where an annotation written by this writer starts."""
+        kind_i_ann = self.where.get(a.id or "")
+        if kind_i_ann is not None:
+            span = getattr(kind_i_ann[2], "span", None) or getattr(kind_i_ann[2], "trigger", ())
+            if span:
+                return int(span[0].start)
+        return 0
+
+    def restore_ids(self, doc: BiocDocument) -> None:
+        """Give elements back the BioC ids they were read with, where no two would share one."""
+        assert self.layout is not None
+        wanted = {new: old for new, old in self.layout.ids.items() if new in self.elements}
+        taken = Counter([*wanted.values(), *(i for i in self.elements if i not in wanted)])
+        clash = {i for i, n in taken.items() if n > 1}
+        back = {new: old for new, old in wanted.items() if old not in clash}
+        if not back:
+            return
+        for element in self.elements.values():
+            if element.id in back:
+                element.id = back[element.id]
+            if isinstance(element, BiocRelation):
+                element.nodes = [(back.get(ref, ref), role) for ref, role in element.nodes]
+
     def collection(self) -> BiocCollection:
         doc = self.doc
-        passage = BiocPassage(0, {}, doc.text)
+        annots: list[BiocAnnotation] = []
+        rels: list[BiocRelation] = []
         for m in doc.mentions:
-            passage.annotations.append(self.annotation(m.id, {"type": m.type}, m.span, m.note))
+            annots.append(self.annotation(m.id, {"type": m.type}, m.span, m.note))
         for q in doc.quotes:
             infons = {"type": "quote", KIND: "quote", "corpuskit:mode": q.mode}
             if q.speaker:
                 infons["corpuskit:speaker"] = q.speaker
-            passage.annotations.append(self.annotation(q.id, infons, q.span, q.note))
+            annots.append(self.annotation(q.id, infons, q.span, q.note))
             if q.cue:
                 cue = self.pool.fresh(f"{q.id}.cue")
-                passage.annotations.append(
+                annots.append(
                     self.annotation(
                         cue, {"type": "cue", KIND: "cue", "corpuskit:quote": q.id}, q.cue, None
                     )
@@ -1143,49 +1508,60 @@ class _Writer:
             for key, value in (("corpuskit:source", c.source), ("corpuskit:channel", c.channel)):
                 if value:
                     infons[key] = value
-            passage.annotations.append(self.annotation(c.id, infons, c.span, c.note))
+            annots.append(self.annotation(c.id, infons, c.span, c.note))
         for e in doc.entities:
+            if self.identified(e):
+                continue
             infons = {"type": e.type, KIND: "entity"}
             if e.name is not None:
                 infons["corpuskit:name"] = e.name
             if e.links:
                 infons["corpuskit:links"] = " ".join(f"{link.kb}={link.id}" for link in e.links)
-            passage.relations.append(
-                self.relation(e.id, infons, [(m, "mention") for m in e.mentions], e.note)
-            )
+            rels.append(self.relation(e.id, infons, [(m, "mention") for m in e.mentions], e.note))
         for ev in doc.events:
             trigger = self.pool.fresh(f"{ev.id}.trigger")
-            passage.annotations.append(
+            annots.append(
                 self.annotation(trigger, {"type": ev.type, KIND: "trigger"}, ev.trigger, None)
             )
             nodes = [(trigger, "trigger"), *((a.ref, a.role) for a in ev.args)]
-            passage.relations.append(
-                self.relation(ev.id, {"type": ev.type, KIND: "event"}, nodes, ev.note)
-            )
+            rels.append(self.relation(ev.id, {"type": ev.type, KIND: "event"}, nodes, ev.note))
         for r in doc.relations:
-            passage.relations.append(
+            rels.append(
                 self.relation(r.id, {"type": r.type}, [(a.ref, a.role) for a in r.args], r.note)
             )
         for attr in doc.attributes:
             self.attribute(attr)
         meta = meta_to_dict(doc.meta)
-        infons = {k: str(meta[k]) for k in _META_KEYS if k in meta}
-        if "provenance" in meta:
-            infons["corpuskit:provenance"] = json.dumps(meta["provenance"], ensure_ascii=False)
+        derived = self.layout.derived if self.layout else {}
+        infons = {
+            k: str(meta[k]) for k in _META_KEYS if k in meta and derived.get(k) != str(meta[k])
+        }
+        provenance = dict(meta.get("provenance", {}))
+        note, line = split_note(provenance.pop("note", None))
+        if note is not None:
+            provenance["note"] = note
+        # A provenance that held only the layout line was made by the import: none to write.
+        if "provenance" in meta and (provenance or line is None):
+            infons["corpuskit:provenance"] = json.dumps(provenance, ensure_ascii=False)
+        for key, value in (self.layout.infons if self.layout else {}).items():
+            infons.setdefault(key, value)
         # Infons group attributes by target; say their order when that grouping changes it.
         owners = [
-            *(a.id for a in passage.annotations if a.infons.get(KIND) not in ("trigger", "cue")),
-            *(r.id for r in passage.relations),
+            *(a.id for a in annots if a.infons.get(KIND) not in ("trigger", "cue")),
+            *(r.id for r in rels),
         ]
         grouped = [i for owner in owners for i, target in self.carried if target == owner]
         if grouped != [i for i, _ in self.carried]:
             infons[ORDER] = " ".join(i for i, _ in self.carried)
+        bdoc = self.distribute(annots, rels)
+        bdoc.infons = infons
+        kept = self.layout.collection if self.layout else {}
         return BiocCollection(
-            "corpuskit",
-            "",
-            "corpuskit",
-            {"corpuskit:offset_unit": self.unit},
-            [BiocDocument(doc.id, infons, [passage])],
+            str(kept.get("source", "corpuskit")),
+            str(kept.get("date", "")),
+            str(kept.get("key", "corpuskit")),
+            {**kept.get("infons", {}), "corpuskit:offset_unit": self.unit},
+            [bdoc],
         )
 
     def attribute(self, attr: Attribute) -> None:
@@ -1243,13 +1619,16 @@ def collection_xml(collection: BiocCollection) -> str:
             etree.SubElement(el, "text").text = p.text
         for s in p.sentences:
             passage(el, s, "sentence")
-        for a in p.annotations:
+        items(el, p.annotations, p.relations)
+
+    def items(el: Any, annotations: list[BiocAnnotation], relations: list[BiocRelation]) -> None:
+        for a in annotations:
             ann = etree.SubElement(el, "annotation", id=a.id or "")
             infons(ann, a.infons)
             for offset, length in a.locations:
                 etree.SubElement(ann, "location", offset=str(offset), length=str(length))
             etree.SubElement(ann, "text").text = a.text or ""
-        for r in p.relations:
+        for r in relations:
             rel = etree.SubElement(el, "relation", id=r.id or "")
             infons(rel, r.infons)
             for refid, role in r.nodes:
@@ -1269,6 +1648,7 @@ def collection_xml(collection: BiocCollection) -> str:
         infons(el, d.infons)
         for p in d.passages:
             passage(el, p, "passage")
+        items(el, d.annotations, d.relations)
     data: bytes = etree.tostring(
         root, xml_declaration=True, encoding="UTF-8", pretty_print=True, doctype=DOCTYPE
     )
@@ -1278,29 +1658,35 @@ def collection_xml(collection: BiocCollection) -> str:
 def collection_json(collection: BiocCollection) -> str:
     """A collection as BioC JSON (the layout of the bioc and PubTator tools)."""
 
+    def annotations(found: list[BiocAnnotation]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": a.id,
+                "infons": a.infons,
+                "text": a.text,
+                "locations": [{"offset": o, "length": n} for o, n in a.locations],
+            }
+            for a in found
+        ]
+
+    def relations(found: list[BiocRelation]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r.id,
+                "infons": r.infons,
+                "nodes": [{"refid": i, "role": role} for i, role in r.nodes],
+            }
+            for r in found
+        ]
+
     def passage(p: BiocPassage) -> dict[str, Any]:
         return {
             "offset": p.offset,
             "infons": p.infons,
             "text": p.text,
             "sentences": [passage(s) for s in p.sentences],
-            "annotations": [
-                {
-                    "id": a.id,
-                    "infons": a.infons,
-                    "text": a.text,
-                    "locations": [{"offset": o, "length": n} for o, n in a.locations],
-                }
-                for a in p.annotations
-            ],
-            "relations": [
-                {
-                    "id": r.id,
-                    "infons": r.infons,
-                    "nodes": [{"refid": i, "role": role} for i, role in r.nodes],
-                }
-                for r in p.relations
-            ],
+            "annotations": annotations(p.annotations),
+            "relations": relations(p.relations),
         }
 
     data = {
@@ -1313,7 +1699,8 @@ def collection_json(collection: BiocCollection) -> str:
                 "id": d.id,
                 "infons": d.infons,
                 "passages": [passage(p) for p in d.passages],
-                "relations": [],
+                "annotations": annotations(d.annotations),
+                "relations": relations(d.relations),
             }
             for d in collection.documents
         ],
