@@ -251,6 +251,15 @@ FORMATS = _index(
             writer="corpuskit.interop.conll:export_document",
             writes=(".conll",),
         ),
+        InteropFormat(
+            "labelstudio",
+            "Label Studio JSON tasks: text, labelled regions and relations (with its labelling config)",
+            reader="corpuskit.interop.labelstudio:import_source",
+            writer="corpuskit.interop.labelstudio:export_document",
+            suffixes=(".json",),
+            reads="Label Studio JSON exports (.json)",
+            writes=(".labelstudio.json", ".labelstudio.xml"),
+        ),
     )
 )
 
