@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +28,7 @@ from corpuskit.interop.bioc import (
     write_bioc_json,
     write_bioc_xml,
 )
+from corpuskit.interop.bioc_layout import layout_of
 from corpuskit.interop.common import Imported, ImportStamper, scheme_from_text, validate_imported
 from corpuskit.model import (
     Argument,
@@ -44,6 +46,7 @@ from corpuskit.model import (
     Relation,
     text_sha256,
 )
+from corpuskit.scheme import Scheme
 
 BIOC = ROOT / "tests" / "interop" / "bioc"
 CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
@@ -539,3 +542,142 @@ def test_collection_json_is_the_layout_bioc_tools_read() -> None:
         "text": "Iran",
         "locations": [{"offset": 0, "length": 4}],
     }
+
+
+# --------------------------------------------------------------------------- the layout record
+
+LAYOUT = BIOC / "layout.xml"
+
+
+def _layout_scheme() -> Scheme:
+    return scheme_from_text((BIOC / "layout.toml").read_text("utf-8"), "layout.toml")
+
+
+def _bioc_view(collection: Any) -> dict[str, Any]:
+    """What the bioc package reads from a collection, corpuskit's unit infon aside."""
+
+    def annotations(found: Any) -> list[Any]:
+        return [
+            (a.id, a.infons, [(x.offset, x.length) for x in a.locations], a.text) for a in found
+        ]
+
+    def relations(found: Any) -> list[Any]:
+        return [(r.id, r.infons, [(n.refid, n.role) for n in r.nodes]) for r in found]
+
+    def passage(p: Any) -> dict[str, Any]:
+        return {
+            "offset": p.offset,
+            "infons": p.infons,
+            # The bioc package reads a missing <text> as "" from XML, as null from JSON.
+            "text": p.text or "",
+            "sentences": [passage(s) for s in getattr(p, "sentences", [])],
+            "annotations": annotations(p.annotations),
+            "relations": relations(p.relations),
+        }
+
+    infons = {k: v for k, v in collection.infons.items() if k != "corpuskit:offset_unit"}
+    return {
+        "collection": (collection.source, collection.date, collection.key, infons),
+        "documents": [
+            {
+                "id": d.id,
+                "infons": d.infons,
+                "passages": [passage(p) for p in d.passages],
+                "annotations": annotations(d.annotations),
+                "relations": relations(d.relations),
+            }
+            for d in collection.documents
+        ],
+    }
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_bioc_document_comes_back_as_the_bioc_package_reads_it(fmt: str) -> None:
+    from bioc import biocjson, biocxml
+
+    original = biocxml.loads(LAYOUT.read_text("utf-8"))
+    (imported,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml", scheme=_layout_scheme())
+    assert imported.document is not None
+    if fmt == "xml":
+        written = write_bioc_xml(imported.document)
+        back = biocxml.loads(written.files[".bioc.xml"])
+    else:
+        written = write_bioc_json(imported.document)
+        back = biocjson.loads(written.files[".bioc.json"])
+    assert written.findings == []
+    assert _bioc_view(back) == _bioc_view(original)
+
+
+def test_passages_are_joined_not_padded_and_their_offsets_kept() -> None:
+    (imported,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml")
+    doc = imported.document
+    assert doc is not None
+    # The title at offset 27 starts the text; a line break before the next passage, a space
+    # between sentences; nothing else.
+    assert doc.text == "Aspirin and stroke.\nAspirin lowers risk. Stroke fell by 9 %."
+    assert [m.span[0].start for m in doc.mentions] == [0, 20, 41, 56]
+    layout, problem = layout_of(doc.meta)
+    assert problem is None and layout is not None
+    assert [(p.gap, p.infons) for p in layout.passages] == [
+        (27, {"type": "title", "section_type": "TITLE"}),
+        (4, {"type": "abstract"}),
+    ]
+    assert [(s.gap, s.start, s.end, s.infons) for s in layout.passages[1].sentences] == [
+        (4, 20, 40, {"n": "1"}),
+        (1, 41, 60, {"n": "2"}),
+    ]
+    assert layout.collection["infons"] == {"release": "2024-05"}
+    assert layout.infons == {"journal": "J Test (fictional)"}
+    # The relation with nodes is a corpuskit relation and stays at document level on export.
+    assert layout.items == ["R1"]
+    assert [r.id for r in doc.relations] == ["R1"]
+    assert validate_imported(imported)[1].diagnostics == ()  # type: ignore[union-attr]
+
+
+def test_identifier_infons_become_links_where_exactly_one_declared_kb_fits() -> None:
+    (imported,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml", scheme=_layout_scheme())
+    doc = imported.document
+    assert doc is not None
+    # Mentions of one type and identifier are one entity, linked to the declared base.
+    assert [(e.type, e.mentions, e.links) for e in doc.entities] == [
+        ("Chemical", ("a1", "a2"), (KBLink("MESH", "D001241"),)),
+        ("Disease", ("a3",), (KBLink("MESH", "D020521"),)),
+    ]
+    # A bare 9 fits ncbigene and taxonomy: not guessed, both named, kept as an attribute.
+    assert [a.value for a in doc.attributes if a.target == "a4"] == ["9"]
+    (ambiguous,) = [f.message for f in imported.findings if "several knowledge bases" in f.message]
+    assert "ncbigene:9 or taxonomy:9" in ambiguous
+    assert validate_imported(imported)[1].diagnostics == ()  # type: ignore[union-attr]
+    # Without a scheme no knowledge base is declared: the identifiers stay attributes.
+    (plain,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml")
+    assert plain.document is not None and plain.document.entities == ()
+    assert len([a for a in plain.document.attributes if a.name == "identifier"]) == 4
+
+
+def test_an_edited_entity_is_written_as_an_entity_not_as_the_identifier() -> None:
+    (imported,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml", scheme=_layout_scheme())
+    doc = imported.document
+    assert doc is not None
+    first = doc.entities[0]
+    edited = replace(
+        doc, entities=(replace(first, links=(KBLink("MESH", "D000001"),)), *doc.entities[1:])
+    )
+    xml = write_bioc_xml(edited).files[".bioc.xml"]
+    assert xml.count("MESH:D001241") == 1  # only in the relation without nodes
+    assert '<infon key="corpuskit:links">MESH=D000001</infon>' in xml
+    (back,) = read_bioc_xml(xml.encode(), "e.xml", scheme=_layout_scheme())
+    assert back.document is not None
+    assert back.document.entities[0].links == (KBLink("MESH", "D000001"),)
+
+
+def test_a_layout_record_that_no_longer_fits_the_text_is_reported() -> None:
+    (imported,) = read_bioc_xml(LAYOUT.read_bytes(), "layout.xml")
+    doc = imported.document
+    assert doc is not None
+    short = "Aspirin."
+    cut = replace(doc, text=short, text_sha256=text_sha256(short), mentions=(), relations=())
+    cut = replace(cut, attributes=())
+    exported = write_bioc_xml(cut)
+    (finding,) = exported.findings
+    assert finding.rule.code == "I008" and "does not fit the text" in finding.message
+    assert only(read_bioc_xml(exported.files[".bioc.xml"].encode(), "c.xml")).text == short

@@ -718,6 +718,7 @@ class _Reader:
         doc_id = document_id(bdoc.id or "document")
         if doc_id != (bdoc.id or ""):
             self.warn(I.ID_RENAMED, f"document id {bdoc.id!r} becomes {doc_id!r}")
+            self.layout.document = bdoc.id or ""
         text = self.assemble()
         if text is None:
             return Imported(doc_id, self.file, None, self.findings)
@@ -738,11 +739,15 @@ class _Reader:
         )
         local: dict[int, dict[str, str]] = defaultdict(dict)
         kept: list[tuple[int, BiocAnnotation | BiocRelation]] = []
+        seen: Counter[int] = Counter()  # relations so far in each container
         for n, item in scoped:
+            if isinstance(item, BiocRelation):
+                seen[n] += 1
             if isinstance(item, BiocRelation) and not item.nodes and KIND not in item.infons:
                 # A concept relation (PubTator, BC5CDR CID) names concepts, not annotations:
-                # a corpuskit relation needs arguments, the layout record keeps it whole.
-                loose = {"id": item.id, "infons": item.infons}
+                # a corpuskit relation needs arguments, the layout record keeps it whole, and
+                # its place among the container's relations.
+                loose = {"id": item.id, "infons": item.infons, "at": seen[n] - 1}
                 (holders[n].loose if n >= 0 else self.layout.loose).append(loose)
                 self.loose += 1
                 continue
@@ -1305,6 +1310,8 @@ class _Writer:
         #: The passages of the document, and every container by its layout record.
         self.passages: list[BiocPassage] = []
         self.by_record: dict[int, BiocPassage] = {}
+        #: The relations without nodes of each container (by id() of its element).
+        self.loose: dict[int, list[dict[str, Any]]] = {}
         self.place_containers()
 
     def warn(self, rule: Rule, ident: str, message: str) -> None:
@@ -1370,9 +1377,7 @@ class _Writer:
     def container(self, record: Container, end: int) -> BiocPassage:
         element = BiocPassage(end + record.gap, dict(record.infons))
         self.by_record[id(record)] = element
-        element.relations += [
-            BiocRelation(x.get("id"), dict(x.get("infons", {})), []) for x in record.loose
-        ]
+        self.loose[id(element)] = record.loose
         return element
 
     def offset(self, index: int, end: bool = False) -> int:
@@ -1445,9 +1450,7 @@ class _Writer:
         for p in layout.passages:
             for c in (p, *p.sentences):
                 home.update(dict.fromkeys(c.items, self.by_record[id(c)]))
-        doc.relations += [
-            BiocRelation(x.get("id"), dict(x.get("infons", {})), []) for x in layout.loose
-        ]
+        self.loose[id(doc)] = layout.loose
         starts = [p.start or 0 for p in self.placed]
         for a in annotations:
             where = home.get(a.id or "")
@@ -1458,6 +1461,14 @@ class _Writer:
             where.annotations.append(a)
         for r in relations:
             home.get(r.id or "", doc).relations.append(r)
+        holders: list[BiocDocument | BiocPassage] = [doc]
+        holders += [c for p in self.passages for c in (p, *p.sentences)]
+        for holder in holders:
+            for x in self.loose.get(id(holder), []):
+                at = x.get("at")
+                place = at if isinstance(at, int) and at >= 0 else len(holder.relations)
+                loose = BiocRelation(x.get("id"), dict(x.get("infons", {})), [])
+                holder.relations.insert(place, loose)
         self.restore_ids(doc)
         return doc
 
@@ -1555,6 +1566,8 @@ class _Writer:
             infons[ORDER] = " ".join(i for i, _ in self.carried)
         bdoc = self.distribute(annots, rels)
         bdoc.infons = infons
+        if self.layout and self.layout.document:
+            bdoc.id = self.layout.document
         kept = self.layout.collection if self.layout else {}
         return BiocCollection(
             str(kept.get("source", "corpuskit")),

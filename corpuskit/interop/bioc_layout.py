@@ -71,6 +71,8 @@ class Layout:
     """The layout record of one document (see the module docstring)."""
 
     unit: str = "codepoint"
+    #: The BioC document id, when it was not a corpuskit id.
+    document: str = ""
     #: The collection's source, date, key and infons, when not corpuskit's own.
     collection: dict[str, Any] = field(default_factory=dict)
     #: Document infons that did not become metadata.
@@ -101,11 +103,14 @@ class Layout:
             or self.loose
             or self.ids
             or self.identifiers
+            or self.document
         )
 
     def line(self) -> str:
         """The provenance-note line holding the record."""
         record: dict[str, Any] = {"v": VERSION, "unit": self.unit}
+        if self.document:
+            record["document"] = self.document
         for key in ("collection", "infons", "derived", "ids", "identifiers", "items", "loose"):
             value = getattr(self, key)
             if value:
@@ -197,8 +202,12 @@ def parse_layout(text: str) -> Layout:
     items = raw.get("items", [])
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError("items must be a list of ids")
+    document = raw.get("document", "")
+    if not isinstance(document, str):
+        raise ValueError("the document id must be a string")
     return Layout(
         unit,
+        document,
         collection,
         _strings(raw.get("infons", {})),
         [_container(p) for p in _list(raw.get("passages", []))],
