@@ -14,7 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "tests" / "examples"
 NEGATIVE = EXAMPLES / "negative"
 POSITIVE = EXAMPLES / "positive"
-CORPUS = ROOT / "corpus"
+#: The corpus the tests read: a frozen copy of the seed article (JSON, its XML twin, the scheme)
+#: with a corpuskit.toml above it that names that scheme. Tests never read corpus/, so a
+#: document added there, or an annotation changed, changes no test's input.
+CORPUS = ROOT / "tests" / "fixtures" / "seed"
+#: The repository's corpus/ (what users copy). Only tests marked ``bundled`` read it; run them
+#: against another copy with CORPUSKIT_BUNDLED_PROJECT=<folder holding corpus/ and its config>.
+BUNDLED_PROJECT = Path(os.environ.get("CORPUSKIT_BUNDLED_PROJECT", ROOT))
+BUNDLED_CORPUS = BUNDLED_PROJECT / "corpus"
 
 
 def run_cli(
@@ -42,10 +49,17 @@ def expected_negatives() -> dict[str, list[object]]:
 
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
-    """A scratch copy of the bundled corpus."""
+    """A scratch copy of the test corpus (the frozen seed article)."""
     target = tmp_path / "corpus"
     target.mkdir()
     for f in CORPUS.iterdir():
         if f.suffix in (".json", ".xml"):
             (target / f.name).write_bytes(f.read_bytes())
     return target
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``bundled`` marker: tests that read the repository's corpus/."""
+    config.addinivalue_line(
+        "markers", "bundled: reads the repository's corpus/ (CORPUSKIT_BUNDLED_PROJECT overrides)"
+    )

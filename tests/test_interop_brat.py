@@ -6,15 +6,15 @@ import itertools
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
-from conftest import ROOT
+from conftest import CORPUS, ROOT
 from corpuskit.diagnostics import Finding, Severity
 from corpuskit.formats import json_format
 from corpuskit.interop.brat import (
@@ -282,14 +282,15 @@ def test_what_a_round_trip_would_change_is_named() -> None:
         "N4\tReference T3 Wikidata:Q159\tRussia\n#9\tNote T1\tfirst\n*\tCoref T1 T3\n"
     )
     imported = brat_to_document(TEXT, ann, "d")
-    messages = [f.message for f in imported.findings if f.rule.code == "I010"]
-    assert messages == [
-        "T7 will be written back as T2",
-        "E1 will be written back differently: 'E1\\tMove:T2 To:T3'",
-        "N4 will be written back differently: 'N1\\tReference T1 Wikidata:Q159\\tRussia'",
-        "#9 will be written back differently: '#1\\tAnnotatorNotes T1\\tfirst'",
-        "the equivalence T1 T3 will be written back as Equiv over the entity's mentions",
-    ]
+    assert imported.document is not None
+    # Trigger, normalisation and note ids, the note type and the * type are kept (issue 17):
+    # nothing is left for I010 to name, and the file comes back as it was.
+    assert [f.message for f in imported.findings if f.rule.code == "I010"] == []
+    written = write_brat(imported.document).files[".ann"]
+    assert sorted(written.splitlines()) == sorted(ann.splitlines())  # grouped by kind
+    # What does change is named at its line: a note on an annotation that is left out.
+    lost = brat_to_document(TEXT, ann.replace("#9\tNote T1", "#9\tNote N4"), "d")
+    assert [(f.rule.code, f.position) for f in lost.findings] == [("I008", (6, 1))]
 
 
 def test_numbered_roles_stay_when_the_conf_declares_them() -> None:
@@ -392,7 +393,7 @@ def test_metadata_is_reported_lost_unless_it_is_what_import_would_give() -> None
 
 
 def test_the_bundled_corpus_exports_with_every_loss_named() -> None:
-    doc = json_format.load(ROOT / "corpus" / "iran-russia-missiles.json")
+    doc = json_format.load(CORPUS / "iran-russia-missiles.json")
     exported = write_brat(doc)
     standoff, problems = parse_ann(exported.files[".ann"])
     assert problems == []
@@ -416,7 +417,9 @@ names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,6}", fullmatch=True)
 # Few role names, so that events repeat roles (brat numbers them: Theme, Theme2 ...).
 roles = st.one_of(
     st.sampled_from(["Theme", "Cause", "Site"]),
-    names.filter(lambda r: not re.fullmatch(r".+?([2-9]|[1-9][0-9]+)", r)),
+    # brat strips the digits of every role (Theme1 is Theme): roles ending in one are not
+    # carried exactly.
+    names.filter(lambda r: not re.fullmatch(r".+?[0-9]+", r)),
 )
 values = st.one_of(st.just(True), st.from_regex(r"[A-Za-z0-9_.-]{1,8}", fullmatch=True))
 notes = st.one_of(
@@ -674,7 +677,7 @@ def test_cli_reports_conf_lines_and_writes_xml_on_request(tmp_path: Path) -> Non
 
 def test_cli_export_reports_a_broken_document_and_exports_the_others(tmp_path: Path) -> None:
     broken = ROOT / "tests" / "examples" / "negative" / "S001-missing-property.json"
-    corpus = ROOT / "corpus" / "iran-russia-missiles.json"
+    corpus = CORPUS / "iran-russia-missiles.json"
     result = run_app(
         "export", "brat", str(broken), str(corpus), "-o", str(tmp_path), "--format", "concise"
     )

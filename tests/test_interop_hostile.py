@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import CORPUS, ROOT
 from corpuskit.interop.bioc import read_bioc
 from corpuskit.interop.brat import brat_to_document
 from corpuskit.interop.common import validate_imported
@@ -31,7 +31,7 @@ from corpuskit.interop.webanno import read_webanno
 
 HOSTILE = ROOT / "tests" / "interop" / "hostile"
 GOOD = HOSTILE / "good.json"
-CORPUS_DOC = ROOT / "corpus" / "iran-russia-missiles.json"
+CORPUS_DOC = CORPUS / "iran-russia-missiles.json"
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import CORPUS, ROOT
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import json_format
 from corpuskit.interop.common import ImportStamper, validate_imported
@@ -38,7 +38,7 @@ from corpuskit.model import (
 
 WEBANNO = ROOT / "tests" / "interop" / "webanno"
 CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
-CORPUS_DOC = ROOT / "corpus" / "iran-russia-missiles.json"
+CORPUS_DOC = CORPUS / "iran-russia-missiles.json"
 
 
 def codes(findings: list[Finding]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS as BUNDLED_CORPUS
+from conftest import CORPUS as SEED_CORPUS
 from conftest import NEGATIVE, POSITIVE, ROOT
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.views.stats import corpus_stats, render_json, render_text
@@ -24,12 +24,12 @@ VIEWS = ROOT / "tests" / "views"
 
 
 def _seed_project() -> Path:
-    """A project of the test's own: the seed article (both formats) and its scheme, and the
-    positive examples, so that a document a user adds to corpus/ changes no count here."""
+    """A project of the test's own: the seed article (both formats, the frozen copy under
+    tests/fixtures/seed) and its scheme, and the positive examples."""
     root = Path(tempfile.mkdtemp(prefix="corpuskit-stats-"))
     atexit.register(shutil.rmtree, root, True)
     (root / "corpus").mkdir()
-    for f in (*BUNDLED_CORPUS.glob("iran-russia-missiles.*"), BUNDLED_CORPUS / "scheme.toml"):
+    for f in (*SEED_CORPUS.glob("iran-russia-missiles.*"), SEED_CORPUS / "scheme.toml"):
         shutil.copy(f, root / "corpus" / f.name)
     shutil.copytree(POSITIVE, root / "tests" / "examples" / "positive")
     (root / "corpuskit.toml").write_text('paths = ["corpus"]\nscheme = "corpus/scheme.toml"\n')
