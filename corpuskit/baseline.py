@@ -109,6 +109,12 @@ class Baseline:
 
     def filter(self, report: FileReport, path: str) -> tuple[FileReport, int]:
         """The report without the diagnostics the baseline records, and how many were left out."""
+        kept, hidden = self.split(report, path)
+        return kept, len(hidden.diagnostics)
+
+    def split(self, report: FileReport, path: str) -> tuple[FileReport, FileReport]:
+        """The report without the diagnostics the baseline records, and those diagnostics (for
+        reports that mark them as suppressed instead of leaving them out)."""
         self.seen.add(path)
         groups: dict[Key, list[int]] = {}
         for i, d in enumerate(report.diagnostics):
@@ -131,7 +137,7 @@ class Baseline:
             if source is not None:
                 self.remaining[source] -= min(recorded, len(found))
         if not hidden and not noted:
-            return report, 0
+            return report, replace(report, diagnostics=())
         kept = []
         for i, d in enumerate(report.diagnostics):
             if i in hidden:
@@ -139,7 +145,8 @@ class Baseline:
             if i in noted:
                 d = replace(d, hint=f"{d.hint}; {noted[i]}" if d.hint else noted[i])
             kept.append(d)
-        return replace(report, diagnostics=tuple(kept)), len(hidden)
+        matched = tuple(d for i, d in enumerate(report.diagnostics) if i in hidden)
+        return replace(report, diagnostics=tuple(kept)), replace(report, diagnostics=matched)
 
     def _take(self, key: Key, wanted: int) -> tuple[int, Key | None]:
         """How many diagnostics of ``key`` are recorded (and under which key): the exact key,

@@ -7,7 +7,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO
 
@@ -235,9 +235,11 @@ def validate(
         filtered = _with_baseline(checked, recorded, config, summary)
         if write_baseline is not None:
             _record_baseline(write_baseline, filtered, config, quiet)
-        for report in filtered:
+        for report, hidden in filtered:
             summary.add(report)
             outputs.file(report)
+            if hidden.diagnostics:
+                outputs.baselined(hidden)
     except CorpuskitError as exc:  # an unusable scheme, configuration, baseline or git ref
         raise _fail(str(exc)) from None
     outputs.finish(summary)
@@ -499,6 +501,14 @@ class _Outputs:
         for reporter, _ in self.reporters:
             reporter.file(report)
 
+    def baselined(self, report: FileReport) -> None:
+        """Give a file's baselined diagnostics to the reporters that mark them (SARIF
+        suppressions); the others leave them out, as the text report does."""
+        for reporter, _ in self.reporters:
+            take = getattr(reporter, "baselined", None)
+            if take is not None:
+                take(report)
+
     def finish(self, summary: Summary) -> None:
         """Close every report (no summary line with --quiet), write the file if asked."""
         from corpuskit.reporters.text import summary_line
@@ -643,13 +653,17 @@ def _load_baseline(baseline: Path | None, config: Config) -> Baseline | None:
 
 
 def _record_baseline(
-    target: Path, reports: Iterator[FileReport], config: Config, quiet: bool
+    target: Path, reports: Iterator[tuple[FileReport, FileReport]], config: Config, quiet: bool
 ) -> None:
-    """--write-baseline: record every problem, say how many, exit 0."""
+    """--write-baseline: record every problem (those already recorded too), say how many, exit 0."""
     from corpuskit.baseline import write_baseline
 
+    every = [
+        replace(kept, diagnostics=(*kept.diagnostics, *hidden.diagnostics))
+        for kept, hidden in reports
+    ]
     try:
-        count = write_baseline(target, list(reports), config.relative_name)
+        count = write_baseline(target, every, config.relative_name)
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     if not quiet:
@@ -659,14 +673,15 @@ def _record_baseline(
 
 def _with_baseline(
     reports: Iterator[FileReport], recorded: Baseline | None, config: Config, summary: Summary
-) -> Iterator[FileReport]:
-    if recorded is None:
-        yield from reports
-        return
+) -> Iterator[tuple[FileReport, FileReport]]:
+    """Each report without what the baseline records, and what it records (empty without one)."""
     for report in reports:
-        kept, dropped = recorded.filter(report, config.relative_name(report.path))
-        summary.baselined += dropped
-        yield kept
+        if recorded is None:
+            yield report, replace(report, diagnostics=())
+            continue
+        kept, hidden = recorded.split(report, config.relative_name(report.path))
+        summary.baselined += len(hidden.diagnostics)
+        yield kept, hidden
 
 
 @app.command()

@@ -481,3 +481,41 @@ def test_changed_since_with_nothing_changed_says_so(tmp_path: Path) -> None:
     (repo / "data" / "corpus" / "x.json").write_text(MINIMAL, "utf-8")
     changed = cli("validate", "--no-cache", "--changed-since", "HEAD", cwd=repo / "data")
     assert changed.returncode == 0 and "1 file checked" in changed.stdout
+
+
+def test_write_baseline_with_a_baseline_records_every_current_problem(tmp_path: Path) -> None:
+    recorded = _ref(MINIMAL, "e2", "e99")
+    (tmp_path / "d.json").write_text(recorded, "utf-8")
+    assert (
+        cli(
+            "validate", "--no-cache", "--write-baseline", "old.json", "d.json", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    (tmp_path / "d.json").write_text(_ref(recorded, "e1", "e91"), "utf-8")
+    again = cli(
+        "validate",
+        "--no-cache",
+        "--baseline",
+        "old.json",
+        "--write-baseline",
+        "new.json",
+        "d.json",
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0 and "recorded 2 problems" in again.stderr
+    entries = json.loads((tmp_path / "new.json").read_text("utf-8"))["entries"]
+    assert sorted(e["message"].split('"')[3] for e in entries) == ["e91", "e99"]
+
+
+def test_baselined_problems_reach_reporters_that_mark_them(tmp_path: Path) -> None:
+    from corpuskit.reporters.sarif import SarifReporter
+
+    if not hasattr(SarifReporter, "baselined"):
+        pytest.skip("the SARIF reporter does not mark baselined results yet")
+    recorded = _ref(MINIMAL, "e2", "e99")
+    result = _baselined(tmp_path, recorded, _ref(recorded, "e1", "e91"), fmt="sarif")
+    assert result.returncode == 1
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    shown = {r["message"]["text"].split('"')[3]: "suppressions" in r for r in results}
+    assert shown == {"e91": False, "e99": True}
