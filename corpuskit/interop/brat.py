@@ -13,14 +13,20 @@ not come back as it was read is named (I010), so that a round trip is exact or s
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpuskit.diagnostics import Finding, Rule
-from corpuskit.interop.bratconf import BratConf
+from corpuskit.diagnostics import Finding, Rule, Severity
+from corpuskit.interop.bratconf import (
+    LINE_ATTRIBUTE,
+    NOTE_PREFIX,
+    NOTES_TYPE,
+    RELATION_SUFFIX,
+    BratConf,
+)
 from corpuskit.interop.common import (
     Exported,
     IdPool,
@@ -57,8 +63,9 @@ if TYPE_CHECKING:
     from corpuskit.interop.registry import Converted, ExportOptions, ImportOptions, InputSource
 
 #: Types written by corpuskit for what brat has no annotation kind for.
-EQUIV, REFERENCE, NOTES = "Equiv", "Reference", "AnnotatorNotes"
-_NUMBERED = re.compile(r"(.+?)([2-9]|[1-9][0-9]+)")
+EQUIV, REFERENCE, NOTES = "Equiv", "Reference", NOTES_TYPE
+#: A role with brat's number: brat strips trailing digits (``Theme2`` and ``Site2`` pair up).
+_NUMBERED = re.compile(r"(.+?)([0-9]+)")
 #: Characters brat (and Python's line splitting) treats as line breaks: a fragment cannot hold one.
 _BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _HEAD = re.compile(r"(\S+)\s+(.*)", re.S)
@@ -256,7 +263,9 @@ def brat_to_document(
     """A brat document (text and .ann text) as a corpuskit document, with findings."""
     standoff, findings = parse_ann(ann, ann_file)
     reader = _Reader(text, standoff, conf, unit, ann_file, findings)
-    document = reader.document(doc_id)
+    document: Document | None = reader.document(doc_id)
+    if document is not None and not any(f.rule.severity is Severity.ERROR for f in findings):
+        document = reader.keep_lines(document)
     imported = Imported(name or doc_id, ann_file, document, findings, reader.origins, txt_file)
     if document is not None and not imported.errors:
         findings.extend(_round_trip(standoff, document, unit, ann_file, findings))
@@ -294,6 +303,9 @@ class _Reader:
         ]
         self.pool.reserve(all_ids)
         self.ids = {i: self.pool.take(i, "brat_") for i in all_ids}
+        self.typed_notes: list[Attribute] = []
+        #: .ann line number -> the annotations its kept line (``brat:line``) would go on.
+        self.line_owner: dict[int, list[str]] = defaultdict(list)
 
     def finding(self, rule: Rule, message: str, line: int, hint: str | None = None) -> None:
         self.findings.append(
@@ -344,16 +356,19 @@ class _Reader:
             fragments.append(Fragment(a, b, piece if piece is not None else self.text[a:b]))
         return tuple(fragments)
 
-    def role(self, role: str, event_type: str, present: set[str]) -> str:
-        """``Theme2`` -> ``Theme``: brat numbers repeated roles, corpuskit repeats them."""
+    def role(self, role: str, event_type: str) -> str:
+        """``Theme2`` -> ``Theme``: brat numbers repeated roles, corpuskit repeats them.
+
+        brat strips the digits of every role (``Theme1`` too); a numbered role the conf
+        declares as it is stays. Which ``Site2`` goes with which ``Theme2`` is kept by the
+        line itself (``brat:line``), written back while the arguments are unchanged.
+        """
         m = _NUMBERED.fullmatch(role)
         if m is None:
             return role
-        base = m.group(1)
-        if self.conf is not None and event_type in self.conf.roles:
-            declared = self.conf.roles[event_type]
-            return base if base in declared and role not in declared else role
-        return base if base in present else role
+        if self.conf is not None and role in self.conf.roles.get(event_type, set()):
+            return role
+        return m.group(1)
 
     def document(self, doc_id: str) -> Document:
         """The document; what cannot be read is left out and reported."""
@@ -375,6 +390,7 @@ class _Reader:
                 continue
             ident = self.ids[t.id]
             mentions.append(Mention(ident, self.name(t.type, t.line), span, notes.get(t.id)))
+            self.line_owner[t.line].append(ident)
             self.origins[ident] = self.origin(t.line, t.columns)
         events = []
         for e in s.events.values():
@@ -398,10 +414,9 @@ class _Reader:
                     f"event {e.id} has type {e.type} but its trigger {trigger.id} has type {trigger.type}; the event's type is kept",
                     e.line,
                 )
-            present = {r for r, _ in e.args}
             args = tuple(
                 Argument(
-                    self.name(self.role(r, e.type, present), e.line),
+                    self.name(self.role(r, e.type), e.line),
                     self.ref(x, e.line, f"event {e.id}"),
                 )
                 for r, x in e.args
@@ -410,6 +425,8 @@ class _Reader:
             events.append(Event(ident, self.name(e.type, e.line), span, args, notes.get(e.id)))
             self.origins[ident] = self.origin(e.line)
             self.origins[f"{ident}/trigger"] = self.origin(trigger.line, trigger.columns)
+            self.line_owner[e.line].append(ident)
+            self.line_owner[trigger.line].append(ident)
         relations = []
         for r in s.relations.values():
             args = tuple(
@@ -417,7 +434,9 @@ class _Reader:
                 for role, x in r.args
             )
             ident = self.ids[r.id]
-            relations.append(Relation(ident, self.name(r.type, r.line), args, notes.get(r.id)))
+            kind = self.relation_type(r)
+            relations.append(Relation(ident, self.name(kind, r.line), args, notes.get(r.id)))
+            self.line_owner[r.line].append(ident)
             self.origins[ident] = self.origin(r.line)
         attributes = []
         for a in s.attributes.values():
@@ -434,6 +453,8 @@ class _Reader:
                 )
             )
             self.origins[ident] = self.origin(a.line)
+            self.line_owner[a.line].append(attributes[-1].target)
+        attributes += self.typed_notes
         entities = self.entities()
         renamed = renamed_finding(self.pool.renamed, "to fit corpuskit")
         if renamed is not None:
@@ -449,6 +470,19 @@ class _Reader:
             relations=tuple(relations),
             attributes=tuple(attributes),
         )
+
+    def relation_type(self, r: Record) -> str:
+        """A relation's type; one named like a span type takes the suffix the scheme gave it."""
+        if self.conf is not None and r.type in self.conf.renamed_relations:
+            return self.conf.renamed_relations[r.type]
+        if r.type.endswith(RELATION_SUFFIX):
+            self.finding(
+                I.APPROXIMATED,
+                f"relation {r.id}: the type {r.type} ends in {RELATION_SUFFIX}, which the brat "
+                "writer removes (it marks a relation named like a span type)",
+                r.line,
+            )
+        return r.type
 
     def name(self, raw: str, line: int) -> str:
         fitted = fit_name(raw)
@@ -484,7 +518,25 @@ class _Reader:
                     n.line,
                 )
                 continue
-            by_target[target].append(n.extra or "")
+            if n.type == NOTES:
+                by_target[target].append(n.extra or "")
+                self.line_owner[n.line].append(self.ids.get(target, target))
+                continue
+            if target in self.s.attributes:
+                self.finding(
+                    I.NOT_CARRIED,
+                    f"note {n.id} ({n.type}) is on attribute {target}; corpuskit attributes "
+                    "cannot carry attributes, and only AnnotatorNotes become a note",
+                    n.line,
+                )
+                continue
+            # Any other note type (TDT's Lemma) is an attribute note:TYPE holding the text.
+            ident = self.pool.take("note" + n.id[1:], "note")
+            self.typed_notes.append(
+                Attribute(ident, self.ids.get(target, target), NOTE_PREFIX + n.type, n.extra or "")
+            )
+            self.origins[ident] = self.origin(n.line)
+            self.line_owner[n.line].append(self.ids.get(target, target))
         return {target: "\n".join(texts) for target, texts in by_target.items()}
 
     def entities(self) -> list[Entity]:
@@ -495,6 +547,17 @@ class _Reader:
         group_of: dict[str, int] = {}
         for eq in s.equivs:
             members = []
+            listed = [m for _, m in eq.args]
+            twice = sorted({m for m in listed if listed.count(m) > 1})
+            if twice or len(listed) < 2:
+                self.finding(
+                    I.BRAT_FLAGGED,
+                    f"the equivalence {' '.join(listed)} "
+                    + (f"lists {', '.join(twice)} more than once" if twice else "has one member")
+                    + "; it says nothing (brat accepts it); it is kept as it is",
+                    eq.line,
+                    "remove the line, or name the annotations that are equivalent",
+                )
             for _, m in eq.args:
                 if m in mentions:
                     members.append(m)
@@ -518,6 +581,16 @@ class _Reader:
                     n.line,
                 )
                 continue
+            database = n.args[0][1].partition(":")[0]
+            declared = self.conf.databases if self.conf is not None else None
+            if self.conf is not None and (declared is None or database not in declared):
+                self.finding(
+                    I.BRAT_FLAGGED,
+                    f"normalisation {n.id}: the database {database} is declared in no tools.conf "
+                    "[normalization]; brat shows it without a link. It is imported as it is",
+                    n.line,
+                    f"declare {database} in tools.conf [normalization] (with <URLBASE>)",
+                )
             if target not in group_of:
                 group_of[target] = len(groups)
                 groups.append((n.line, [target]))
@@ -554,7 +627,79 @@ class _Reader:
                 )
             )
             self.origins[ident] = self.origin(line)
+            for owned in (groups[g][0], *(ln for ln, _ in links[g])):
+                self.line_owner[owned].append(ident)
         return out
+
+    def _prune(self, document: Document, writer: _Writer, text: str) -> Document:
+        """Without the kept lines of annotations with fixed ids that came back anyway (a kept
+        line that made a trigger id right makes its event's line right too)."""
+        redundant = {
+            line for line in writer.redundant if line[:1] in "TERAM" and line[1:2].isdigit()
+        }
+        if not redundant:
+            return document
+        pruned = _with_attributes(
+            document,
+            tuple(
+                a
+                for a in document.attributes
+                if a.name != LINE_ATTRIBUTE or a.value not in redundant
+            ),
+        )
+        same = write_brat(pruned, self.unit).files[".ann"] == text
+        return pruned if same else document
+
+    def keep_lines(self, document: Document) -> Document:
+        """``document`` with a ``brat:line`` attribute for each line writing it back would change.
+
+        Writing is repeated until nothing changes: a kept id (a trigger's) can move the ids
+        the writer derives for others. Lines no annotation owns (left out and reported) are
+        not kept.
+        """
+        kept: set[int] = set()
+        for _ in range(4):
+            writer = _Writer(document, self.unit)
+            text = writer.write()
+            written = Counter(text.split("\n"))
+            # A kept line that means something else than what is written (a reference moved
+            # from a trigger to its event) would never be used: it is dropped, and reported.
+            unused = {line for left in writer.kept.values() for line in left}
+            attributes = tuple(
+                a for a in document.attributes if a.name != LINE_ATTRIBUTE or a.value not in unused
+            )
+            added: list[Attribute] = []
+            for number, line in enumerate(self.s.lines, 1):
+                if not line.strip():
+                    continue
+                if written[line] > 0:
+                    written[line] -= 1
+                    continue
+                if number in kept:
+                    continue
+                kept.add(number)
+                for owner in dict.fromkeys(self.line_owner.get(number, [])):
+                    ident = self.pool.fresh(f"{owner}.brat")
+                    added.append(Attribute(ident, owner, LINE_ATTRIBUTE, line))
+                    self.origins[ident] = self.origin(number)
+            if not added and len(attributes) == len(document.attributes):
+                return self._prune(document, writer, text)
+            document = _with_attributes(document, (*attributes, *added))
+        return document
+
+
+def _with_attributes(document: Document, attributes: tuple[Attribute, ...]) -> Document:
+    return Document(
+        id=document.id,
+        meta=document.meta,
+        text=document.text,
+        text_sha256=document.text_sha256,
+        mentions=document.mentions,
+        entities=document.entities,
+        events=document.events,
+        relations=document.relations,
+        attributes=attributes,
+    )
 
 
 def _split_covered(text: str | None, lengths: list[int]) -> list[str | None] | None:
@@ -574,6 +719,54 @@ def _split_covered(text: str | None, lengths: list[int]) -> list[str | None] | N
 
 
 # --------------------------------------------------------------------------- corpuskit -> brat
+
+
+def _cut(span: Span) -> tuple[list[tuple[int, int]], bool]:
+    """A span's pieces split at line breaks (brat fragments cannot hold one), and whether any was."""
+    pieces: list[tuple[int, int]] = []
+    split = False
+    for f in span:
+        at = f.start
+        for m in _BREAK.finditer(f.text):
+            split = True
+            if m.start() > 0 or at > f.start:
+                pieces.append((at, f.start + m.start()))
+            at = f.start + m.end()
+        if at < f.end:
+            pieces.append((at, f.end))
+    return [(a, b) for a, b in pieces if b > a], split
+
+
+def _meaning(line: str) -> tuple[object, ...] | None:
+    """What one .ann line says, without what a kept line (``brat:line``) is kept for.
+
+    Left out: the ids of normalisation, note and text-bound lines (a trigger's id), the type
+    of a ``*`` line, role numbers, whitespace and text after the fields. None: not a line.
+    """
+    standoff, problems = parse_ann(line)
+    if problems:
+        return None
+    for t in standoff.textbounds.values():
+        return ("T", t.type, tuple(t.offsets))
+    for e in standoff.events.values():
+        roles = sorted((_base_role(role), ref) for role, ref in e.args)
+        return ("E", e.id, e.type, e.extra, tuple(roles))
+    for r in standoff.relations.values():
+        return ("R", r.id, r.type, tuple(sorted(r.args)))
+    for a in standoff.attributes.values():
+        return ("A", a.id, a.type, tuple(a.args))
+    for n in standoff.norms.values():
+        return ("N", n.args[0])
+    for n in standoff.notes.values():
+        return ("#", n.type, n.args[0][0], (n.extra or "").strip())
+    for eq in standoff.equivs:
+        return ("*", tuple(sorted(m for _, m in eq.args)))
+    return None
+
+
+def _base_role(role: str) -> str:
+    m = _NUMBERED.fullmatch(role)
+    return m.group(1) if m else role
 
 
 class _Numbers:
@@ -616,12 +809,42 @@ class _Writer:
         #: (kind letter, line) in the order written.
         self.lines: list[tuple[str, str]] = []
         self.renamed: list[tuple[str, str]] = []
+        #: (owner, meaning) -> brat lines kept as they were read (``brat:line``), unused ones.
+        self.kept: dict[tuple[str, tuple[object, ...]], list[str]] = defaultdict(list)
+        self.kept_by: dict[str, str] = {}
+        #: Kept lines that are exactly what would be written without them.
+        self.redundant: set[str] = set()
+        #: Typed notes (``note:TYPE``) and kept lines are no brat attributes of their own.
+        self.carriers = {
+            a.id
+            for a in doc.attributes
+            if a.name == LINE_ATTRIBUTE or a.name.startswith(NOTE_PREFIX)
+        }
         for kind, letters in _KEEP.items():
             for a in getattr(doc, kind):
                 m = re.fullmatch(r"([A-Z])([0-9]+)", a.id)
-                if m and m.group(1) in letters:
+                if m and m.group(1) in letters and a.id not in self.carriers:
                     self.numbers[m.group(1)].keep(int(m.group(2)))
                     self.bid[a.id] = a.id
+        for a in doc.attributes:
+            if a.name.startswith(NOTE_PREFIX) and (m := re.fullmatch(r"note([0-9]+)", a.id)):
+                self.numbers["#"].keep(int(m.group(1)))
+            if a.name != LINE_ATTRIBUTE:
+                continue
+            key = _meaning(a.value) if isinstance(a.value, str) else None
+            if key is None:
+                self.warn(
+                    I.NOT_CARRIED,
+                    a.id,
+                    f"attribute {a.id} ({LINE_ATTRIBUTE}) holds no brat line; it is not written",
+                )
+                continue
+            assert isinstance(a.value, str)
+            self.kept[(a.target, key)].append(a.value)
+            self.kept_by[a.value] = a.id
+            m = re.match(r"([TERAMN#])([0-9]+)\t", a.value)
+            if m:  # its id stays taken, whether the line is used or not
+                self.numbers[m.group(1)].keep(int(m.group(2)))
 
     def warn(self, rule: Rule, ident: str | None, message: str, pointer: str | None = None) -> None:
         if pointer is None and ident is not None and ident in self.where:
@@ -637,23 +860,23 @@ class _Writer:
             self.renamed.append((original, new))
         return new
 
-    def emit(self, ident: str, line: str) -> None:
-        self.lines.append((ident[0], line))
+    def emit(
+        self, ident: str, line: str, owner: str | None = None, letter: str | None = None
+    ) -> None:
+        """Add a line; the line kept for ``owner`` that means the same goes in its place."""
+        if owner is not None and self.kept:
+            key = _meaning(line)
+            found = self.kept.get((owner, key)) if key is not None else None
+            if found:
+                kept = found.pop(0)
+                if kept == line:
+                    self.redundant.add(kept)
+                line = kept
+        self.lines.append((letter or ident[0], line))
 
     def offsets(self, span: Span, ident: str) -> tuple[str, str] | None:
         """``start end;start end`` and the text field, split at line breaks as brat does."""
-        pieces: list[tuple[int, int]] = []
-        split = False
-        for f in span:
-            at = f.start
-            for m in _BREAK.finditer(f.text):
-                split = True
-                if m.start() > 0 or at > f.start:
-                    pieces.append((at, f.start + m.start()))
-                at = f.start + m.end()
-            if at < f.end:
-                pieces.append((at, f.end))
-        pieces = [(a, b) for a, b in pieces if b > a]
+        pieces, split = _cut(span)
         if split:
             self.warn(
                 I.APPROXIMATED,
@@ -677,7 +900,7 @@ class _Writer:
                 f"{owner}: the span holds only line breaks; brat cannot carry it",
             )
             return False
-        self.emit(ident, f"{ident}\t{kind} {found[0]}\t{found[1]}")
+        self.emit(ident, f"{ident}\t{kind} {found[0]}\t{found[1]}", owner)
         return True
 
     def target(self, ref: str, owner: str, what: str, relations: bool = False) -> str | None:
@@ -708,9 +931,12 @@ class _Writer:
         for m in doc.mentions:
             if m.id not in self.bid:
                 self.new_id("T", m.id)
+        # A trigger read from brat keeps its id (several events may have one each on one
+        # span); the others are shared by the events of one type and span, numbered in gaps.
+        kept_triggers = {ev.id: self.kept_trigger(ev) for ev in doc.events}
         triggers: dict[tuple[str, Span], str] = {}
         for ev in doc.events:
-            if (ev.type, ev.trigger) not in triggers:
+            if kept_triggers[ev.id] is None and (ev.type, ev.trigger) not in triggers:
                 triggers[(ev.type, ev.trigger)] = self.new_id("T", gap=True)
         framed: list[tuple[str, str]] = [
             *((e.id, "E") for e in doc.events),
@@ -718,7 +944,7 @@ class _Writer:
             *((a.id, "A") for a in doc.attributes),
         ]
         for ident, letter in framed:
-            if ident not in self.bid:
+            if ident not in self.bid and ident not in self.carriers:
                 self.new_id(letter, ident)
         for ident in [q.id for q in doc.quotes] + [c.id for c in doc.claims]:
             self.bid[ident] = self.new_id("T")
@@ -727,9 +953,22 @@ class _Writer:
         for (kind, span), tid in triggers.items():
             owner = next(ev.id for ev in doc.events if (ev.type, ev.trigger) == (kind, span))
             self.textbound(tid, kind, span, owner)
+        written: set[str] = set()
+        for ev in doc.events:
+            line = kept_triggers[ev.id]
+            if line is None:
+                continue
+            # Used: no longer waiting in ``kept`` for an annotation to match.
+            for left in self.kept.values():
+                if line in left:
+                    left.remove(line)
+            if line not in written:
+                written.add(line)
+                self.lines.append(("T", line))
         self.quotes_and_claims()
         for ev in doc.events:
-            self.event(ev, triggers[(ev.type, ev.trigger)])
+            kept = kept_triggers[ev.id]
+            self.event(ev, kept.partition("\t")[0] if kept else triggers[(ev.type, ev.trigger)])
         for rel in doc.relations:
             self.relation(rel)
         for attr in doc.attributes:
@@ -737,6 +976,14 @@ class _Writer:
         self.entities()
         self.notes()
         self.metadata()
+        for line, ident in self.kept_by.items():
+            if any(line in left for left in self.kept.values()):
+                self.warn(
+                    I.NOT_CARRIED,
+                    ident,
+                    f"the brat line kept in {ident} no longer matches its annotation (it was "
+                    f"edited); the annotation is written as it is now, not as {shorten(line)}",
+                )
         renamed = renamed_finding(self.renamed, "to brat's form (a letter and a number)")
         if renamed is not None:
             self.findings.append(renamed)
@@ -749,7 +996,6 @@ class _Writer:
     def event(self, ev: Event, trigger: str) -> None:
         ident = self.bid[ev.id]
         counts: dict[str, int] = defaultdict(int)
-        roles = {a.role for a in ev.args}
         parts = [f"{ev.type}:{trigger}"]
         for arg in ev.args:
             ref = self.target(arg.ref, ev.id, f'argument "{arg.role}"')
@@ -761,16 +1007,19 @@ class _Writer:
                 )
                 continue
             m = _NUMBERED.fullmatch(arg.role)
-            if m and m.group(1) in roles:
+            if m:
                 self.warn(
                     I.APPROXIMATED,
                     ev.id,
-                    f'role "{arg.role}" of event {ev.id} looks like a numbered "{m.group(1)}" and reads back as it',
+                    f'role "{arg.role}" of event {ev.id} ends in digits, which brat strips: '
+                    f'it reads back as "{m.group(1)}"',
                 )
             counts[arg.role] += 1
             n = counts[arg.role]
             parts.append(f"{arg.role}{n if n > 1 else ''}:{ref}")
-        self.emit(ident, f"{ident}\t{' '.join(parts)}")
+        # brat writes TYPE:TRIGGER, a space, then the arguments: a space ends an event without.
+        head, args = parts[0], " ".join(parts[1:])
+        self.emit(ident, f"{ident}\t{head} {args}", ev.id)
 
     def relation(self, rel: Relation) -> None:
         args = []
@@ -792,9 +1041,15 @@ class _Writer:
             )
             return
         ident = self.bid[rel.id]
-        self.emit(ident, f"{ident}\t{rel.type} {' '.join(args)}")
+        kind = rel.type.removesuffix(RELATION_SUFFIX) or rel.type
+        self.emit(ident, f"{ident}\t{kind} {' '.join(args)}", rel.id)
 
     def attribute(self, attr: Attribute) -> None:
+        if attr.name == LINE_ATTRIBUTE:
+            return  # written in the place of the line it stands for
+        if attr.name.startswith(NOTE_PREFIX):
+            self.typed_note(attr)
+            return
         target = self.target(attr.target, attr.id, "the target", relations=True)
         if target is None:
             self.warn(
@@ -813,7 +1068,7 @@ class _Writer:
             return
         ident = self.bid[attr.id]
         if value is True:
-            self.emit(ident, f"{ident}\t{attr.name} {target}")
+            self.emit(ident, f"{ident}\t{attr.name} {target}", attr.target)
             return
         shown = str(value)
         if not isinstance(value, str):
@@ -829,10 +1084,9 @@ class _Writer:
                 f"attribute {attr.id}: the value {shown!r} is empty or holds whitespace, which brat values cannot",
             )
             return
-        self.emit(ident, f"{ident}\t{attr.name} {target} {shown}")
+        self.emit(ident, f"{ident}\t{attr.name} {target} {shown}", attr.target)
 
     def entities(self) -> None:
-        norm = 0
         for e in self.doc.entities:
             members = [
                 self.bid[m]
@@ -851,21 +1105,20 @@ class _Writer:
             # Each entity's equivalence and normalisations stay together, entity by entity:
             # reading them back keeps the order of the entities.
             if len(members) > 1:
-                self.lines.append(("N", f"*\t{EQUIV} {' '.join(members)}"))
+                self.emit("*", f"*\t{EQUIV} {' '.join(members)}", e.id, "N")
             for link in e.links:
-                norm += 1
+                norm = self.numbers["N"].next()
                 if ":" in link.kb:
                     self.warn(
                         I.APPROXIMATED,
                         e.id,
                         f"entity {e.id}: the knowledge base {link.kb!r} holds a colon; brat reads {link.kb}:{link.id} at the first one",
                     )
-                self.lines.append(
-                    (
-                        "N",
-                        f"N{norm}\t{REFERENCE} {first} {link.kb}:{link.id}\t{e.name or ''}",
-                    )
-                )
+                line = f"N{norm}\t{REFERENCE} {first} {link.kb}:{link.id}\t{e.name or ''}"
+                # A kept line may put the normalisation on another member, as brat had it.
+                ref = f"{link.kb}:{link.id}"
+                other = next((m for m in members if self.kept.get((e.id, ("N", (m, ref))))), first)
+                self.emit("N", line.replace(f" {first} ", f" {other} ", 1), e.id)
             lost = []
             first_mention = self.where[e.mentions[0]][2]
             if isinstance(first_mention, Mention) and first_mention.type != e.type:
@@ -886,7 +1139,6 @@ class _Writer:
                 )
 
     def notes(self) -> None:
-        number = 0
         notes = [(a.id, a.note) for _, _, a in self.doc.annotations() if a.note is not None]
         for ident, note in notes:
             kind = self.where[ident][0]
@@ -904,8 +1156,35 @@ class _Writer:
                     f"the note of {ident} holds a carriage return, which brat notes cannot; it is dropped",
                 )
             for piece in note.replace("\r", "").split("\n"):
-                number += 1
-                self.emit(f"#{number}", f"#{number}\t{NOTES} {target}\t{piece}")
+                number = self.numbers["#"].gap()
+                self.emit(f"#{number}", f"#{number}\t{NOTES} {target}\t{piece}", ident)
+
+    def typed_note(self, attr: Attribute) -> None:
+        """A ``note:TYPE`` attribute as the brat note it was read from (``#N<TAB>TYPE ID<TAB>text``)."""
+        target = self.target(attr.target, attr.id, "the target", relations=True)
+        kind = attr.name.removeprefix(NOTE_PREFIX)
+        text = attr.value if isinstance(attr.value, str) else str(attr.value)
+        if target is None or not kind or re.search(r"\s", kind) or _BREAK.search(text):
+            self.warn(
+                I.NOT_CARRIED,
+                attr.id,
+                f"attribute {attr.id} cannot be a brat {kind or 'untyped'} note: its target, "
+                "type or a line break in its text has no place in a # line",
+            )
+            return
+        m = re.fullmatch(r"note([0-9]+)", attr.id)
+        number = int(m.group(1)) if m else self.numbers["#"].next()
+        self.emit(f"#{number}", f"#{number}\t{kind} {target}\t{text}", attr.target)
+
+    def kept_trigger(self, ev: Event) -> str | None:
+        """The trigger line kept for ``ev`` when it still covers the event's trigger."""
+        if not self.kept:
+            return None
+        pieces = _cut(ev.trigger)[0]
+        offsets = tuple((self.map.from_codepoint(a), self.map.from_codepoint(b)) for a, b in pieces)
+        found = self.kept.get((ev.id, ("T", ev.type, offsets)))
+        # Several events may share the line: it is looked up, not used up.
+        return found[0] if found else None
 
     def quotes_and_claims(self) -> None:
         doc = self.doc

@@ -12,7 +12,9 @@ express are reported (I011), never dropped in silence.
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +29,12 @@ if TYPE_CHECKING:
 
 CONF_NAME = "annotation.conf"
 TOOLS_NAME = "tools.conf"
+#: brat note types become attributes named ``note:TYPE`` (AnnotatorNotes: the annotation's note).
+NOTE_PREFIX, NOTES_TYPE = "note:", "AnnotatorNotes"
+#: The attribute holding a brat line as it was read (details corpuskit has no field for).
+LINE_ATTRIBUTE = "brat:line"
+#: Appended to a relation type named like a span type (corpuskit has one namespace for both).
+RELATION_SUFFIX = ":relation"
 _SECTIONS = ("entities", "relations", "events", "attributes")
 _ROLE = re.compile(r"(?P<role>[^?*+{}]+?)(?P<card>[?*+]|\{(?P<low>\d+)(?:-(?P<high>\d+))?\})?")
 _MACRO = re.compile(r"(<[^<>=\s]+>)\s*=\s*(.+)")
@@ -69,6 +77,11 @@ class BratConf:
     roles: dict[str, set[str]] = field(default_factory=dict)
     #: Relation types declared ``<REL-TYPE>:symmetric-transitive`` (brat's ``*`` lines).
     equivalences: list[str] = field(default_factory=list)
+    #: Normalisation databases tools.conf declares (None: no tools.conf was found).
+    databases: frozenset[str] | None = None
+    #: brat relation type -> its corpuskit name, for a relation named like a span type
+    #: (brat allows it; corpuskit types and relations share one namespace).
+    renamed_relations: dict[str, str] = field(default_factory=dict)
 
 
 def _parse(text: str, warn: _Warn) -> tuple[dict[str, list[_Entry]], dict[str, str]]:
@@ -156,6 +169,7 @@ class _Converter:
         self.declared: set[str] = set()
         self.roles: dict[str, set[str]] = {}
         self.equivalences: list[str] = []
+        self.renamed_relations: dict[str, str] = {}
 
     def _members(self, entry: _Entry) -> list[str]:
         """Children a category stands for (categories without any are left out)."""
@@ -291,14 +305,18 @@ class _Converter:
                 )
         return out
 
-    def relations(self) -> tuple[list[str], str | None]:
+    def relations(self) -> tuple[list[str], str]:
         """[relations.*] tables and the overlap policy; equivalences are remembered."""
         merged: dict[str, tuple[_Entry, dict[str, list[str]], bool]] = {}
         policy: str | None = None
+        nesting = False
         for r in self.sections["relations"]:
             specials = self._specials(r)
             if r.name == "<OVERLAP>":
                 policy = self._overlap(r, specials) or policy
+                continue
+            if r.name == "ENTITY-NESTING":
+                nesting = True  # brat's old form of <OVERLAP> ... <OVL-TYPE>:contain
                 continue
             kind = specials.get("<REL-TYPE>", set())
             if "symmetric-transitive" in kind:
@@ -322,6 +340,12 @@ class _Converter:
             if not roles:
                 self.warn(entry.line, f"relation {name} has no arguments")
                 continue
+            if name in self.declared and name in self.usable_names:
+                # brat lets a span type and a relation type share a name (CoNLL-X's
+                # _question_); corpuskit has one namespace, so the relation takes a suffix that
+                # the brat writer removes again.
+                self.renamed_relations[name] = name + RELATION_SUFFIX
+                name = name + RELATION_SUFFIX
             if not self._claim(name, entry.line, "relation type"):
                 continue
             out += [
@@ -333,7 +357,9 @@ class _Converter:
                 out.append("symmetric = true")
             for role, types in roles.items():
                 out.append(f'roles.{_k(role)} = {{ types = {_list(types)}, cardinality = "1" }}')
-        return out, policy
+        # Without an <OVERLAP> line brat lets no two entities overlap (verify_annotations
+        # flags each pair as an error); ENTITY-NESTING allows containment.
+        return out, policy or ("nested" if nesting else "none")
 
     def _overlap(self, entry: _Entry, specials: dict[str, set[str]]) -> str | None:
         args = {
@@ -415,8 +441,11 @@ class _Converter:
         return list(dict.fromkeys(on)), ([] if wildcards_only else list(dict.fromkeys(types)))
 
 
-def _knowledge_bases(text: str, display: str, findings: list[Finding]) -> list[str]:
-    """[knowledge_bases.*] tables from the [normalization] section of tools.conf."""
+def _knowledge_bases(
+    text: str, display: str, findings: list[Finding]
+) -> tuple[list[str], set[str]]:
+    """[knowledge_bases.*] tables from the [normalization] section of tools.conf, and the
+    names it declares."""
     warn = _Warn(display, findings)
     out: list[str] = []
     seen: set[str] = set()
@@ -444,14 +473,70 @@ def _knowledge_bases(text: str, display: str, findings: list[Finding]) -> list[s
         ]
         # brat says nothing about the form of ids: anything without whitespace.
         out.append('id_pattern = "^\\\\S+$"')
+        options = {}
         for part in args.split(","):
             key, _, value = part.strip().partition(":")
-            if key == "<URL>":
-                url = value.strip().replace("%s", "{id}")
-                if _URL.fullmatch(url):
-                    out.append(f"url = {_s(url)}")
-                else:
-                    warn(number, f"the <URL> of {name} is not http(s) with %s; it is left out")
+            options[key] = value.strip()
+        # <URLBASE> is brat's link to an entry (%s: the id); <URL> the resource's home page or
+        # search, an entry link only when it holds %s (older configurations).
+        for key in ("<URLBASE>", "<URL>"):
+            url = options.get(key, "").replace("%s", "{id}")
+            if _URL.fullmatch(url):
+                out.append(f"url = {_s(url)}")
+                break
+        else:
+            if "<URLBASE>" in options:
+                warn(number, f"the <URLBASE> of {name} is not http(s) with %s; it is left out")
+    return out, seen
+
+
+def _undeclared_knowledge_bases(used: dict[str, str], declared: set[str]) -> list[str]:
+    """[knowledge_bases.*] for databases the .ann files use but no tools.conf declares.
+
+    brat shows such a normalisation without a link; corpuskit keeps it, under a knowledge base
+    that says where it was met (the reader warns at each line, I014).
+    """
+    out: list[str] = []
+    for name, where in sorted(used.items()):
+        if name in declared or not NAME_PATTERN.fullmatch(name):
+            continue
+        description = (
+            f"brat normalization database {name}, used at {where} but declared in no "
+            "tools.conf [normalization] (brat shows its ids without a link)."
+        )
+        out += ["", f"[knowledge_bases.{_k(name)}]", f"description = {_s(description)}"]
+        out.append('id_pattern = "^\\\\S+$"')
+    return out
+
+
+def _carrier_attributes(note_types: list[str]) -> list[str]:
+    """The attributes the brat reader writes: typed notes and the kept original lines."""
+    kinds = _list(["mentions", "entities", "events", "relations"])
+    out: list[str] = []
+    for kind in note_types:
+        name = NOTE_PREFIX + kind
+        if kind == NOTES_TYPE or not NAME_PATTERN.fullmatch(name):
+            continue
+        out += [
+            "",
+            f"[attributes.{_k(name)}]",
+            f"description = {_s(f'brat note of type {kind} (a # line): its text.')}",
+            f"on = {kinds}",
+            'datatype = "string"',
+        ]
+    out += [
+        "",
+        f"[attributes.{_k(LINE_ATTRIBUTE)}]",
+        "description = "
+        + _s(
+            "A brat line as it was read, where corpuskit has no field for a detail of it "
+            "(trailing whitespace, a trigger, normalisation or note id, numbered roles, an "
+            "equivalence type): exporting to brat writes it back while the annotation still "
+            "means the same."
+        ),
+        f"on = {kinds}",
+        'datatype = "string"',
+    ]
     return out
 
 
@@ -478,23 +563,29 @@ def convert_conf(
     tools_text: str | None = None,
     tools_display: str | None = None,
     scheme_name: str = "brat",
+    usage: BratUsage | None = None,
 ) -> tuple[str, BratConf, list[Finding]]:
     """annotation.conf (and tools.conf) text -> scheme TOML, what the .ann reader needs, findings.
 
-    ``display`` and ``tools_display`` name the files in descriptions and findings.
+    ``display`` and ``tools_display`` name the files in descriptions and findings. ``usage``
+    (what the .ann files under the conf use, :func:`scan_usage`) adds the note types and the
+    normalisation databases no tools.conf declares, which brat accepts.
     """
     findings: list[Finding] = []
+    usage = usage or BratUsage()
     converter = _Converter(conf_text, display, findings)
     # Names are claimed in the order types, events, relations: a clash reports the later one.
     types = converter.types()
     events = converter.events()
     relations, policy = converter.relations()
     attributes = converter.attributes()
-    kbs = (
+    kbs, databases = (
         _knowledge_bases(tools_text, tools_display, findings)
         if tools_text is not None and tools_display is not None
-        else []
+        else ([], set())
     )
+    kbs += _undeclared_knowledge_bases(usage.databases, databases)
+    attributes += _carrier_attributes(sorted(usage.note_types))
     head = ["# Annotation scheme converted by corpuskit from brat configuration:", f"#   {display}"]
     if tools_display:
         head.append(f"#   {tools_display} ([normalization])")
@@ -504,12 +595,62 @@ def convert_conf(
         f"name = {_s(scheme_name)}",
         'version = "1"',
         f"description = {_s(f'Converted from brat {display}.')}",
+        "",
+        "[policies]",
     ]
-    if policy:
-        head += ["", "[policies]", f"mention_overlap = {_s(policy)}"]
+    if policy == "none":
+        head.append("# no <OVERLAP> line: brat's default, no two entities may overlap")
+    head.append(f"mention_overlap = {_s(policy)}")
     toml_text = "\n".join([*head, *types, *kbs, *events, *relations, *attributes]) + "\n"
-    conf = BratConf(display, converter.roles, converter.equivalences)
+    conf = BratConf(
+        display,
+        converter.roles,
+        converter.equivalences,
+        frozenset(databases) if tools_text is not None else None,
+        converter.renamed_relations,
+    )
     return toml_text, conf, findings
+
+
+@dataclass(slots=True)
+class BratUsage:
+    """What the .ann files under one annotation.conf use that the scheme must declare."""
+
+    #: Normalisation database -> where it is first used (``file:line``).
+    databases: dict[str, str] = field(default_factory=dict)
+    #: ``#`` note types.
+    note_types: set[str] = field(default_factory=set)
+
+
+_USAGE = re.compile(r"^(?:N\S*\t\S+\s+\S+\s+([^:\s]+):|#\S*\t(\S+)\s)", re.M)
+
+
+def scan_usage(folder: Path, options: ImportOptions, shown: Callable[[Path], str]) -> BratUsage:
+    """The note types and databases of the .ann files an annotation.conf in ``folder`` governs.
+
+    Subfolders with an annotation.conf of their own are skipped; a file that cannot be read is
+    skipped here (reading the document reports it).
+    """
+    usage = BratUsage()
+    for here, dirs, files in os.walk(folder):
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (Path(here, d) / CONF_NAME).is_file()
+        )
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith(".ann"):
+                continue
+            path = Path(here, name)
+            try:
+                text = options.read(path).decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for m in _USAGE.finditer(text):
+                if m.group(1):
+                    line = text.count("\n", 0, m.start()) + 1
+                    usage.databases.setdefault(m.group(1), f"{shown(path)}:{line}")
+                else:
+                    usage.note_types.add(m.group(2))
+    return usage
 
 
 def conf_for(
@@ -548,6 +689,7 @@ def conf_for(
         tools_text,
         shown_path(tools_path) if tools_path else None,
         conf_path.parent.name or "brat",
+        scan_usage(conf_path.parent, options, shown_path),
     )
     try:
         rel = conf_path.parent.resolve().relative_to(

@@ -174,6 +174,21 @@ left as it was.
 Fails: `corpuskit import bioc-json c.json -o out --to xml` when an infon holds U+0001.
 Passes: the same command with `--to json`, or once the character is removed.""",
 )
+BRAT_FLAGGED = Rule(
+    "I014",
+    "brat-flagged",
+    W,
+    "A brat line that brat loads but marks, or shows without what it refers to.",
+    """brat accepts these lines and corpuskit imports them as they are, but they are probably
+not what the annotator meant: a normalisation whose database no tools.conf `[normalization]`
+declares (brat shows the id without a link), or an equivalence (`*` line) that lists one
+annotation twice or has a single member.
+
+Fails: `*\tEquiv T63 T63`, or `N1\tReference T5 Wikipedia:64488` when tools.conf declares no
+Wikipedia.
+Passes: `*\tEquiv T63 T64`, and `Wikipedia <URLBASE>:https://en.wikipedia.org/?curid=%s` under
+`[normalization]` in tools.conf.""",
+)
 
 RULES = (
     INPUT_UNREADABLE,
@@ -189,4 +204,5 @@ RULES = (
     CONF_NOT_CONVERTED,
     OUTPUT_COLLISION,
     OUTPUT_UNWRITABLE,
+    BRAT_FLAGGED,
 )
