@@ -219,10 +219,10 @@ FORMATS = _index(
             writes=(".bioc.json",),
         ),
         InteropFormat(
-            "webanno",
+            "w3c",
             "W3C Web Annotation (JSON-LD): Hypothesis, Recogito, annotation servers",
-            reader="corpuskit.interop.webanno:import_source",
-            writer="corpuskit.interop.webanno:export_document",
+            reader="corpuskit.interop.w3c:import_source",
+            writer="corpuskit.interop.w3c:export_document",
             suffixes=(".jsonld",),
             reads="Web Annotations (.jsonld, with the .txt beside them)",
             writes=(".jsonld", ".txt"),
@@ -262,6 +262,14 @@ FORMATS = _index(
         ),
     )
 )
+
+
+#: Format names no longer in use -> why, naming the format to use instead. The commands refuse
+#: them with this message (exit 2) rather than "unknown format".
+RENAMED: dict[str, str] = {
+    "webanno": "the format webanno is now called w3c (W3C Web Annotation); "
+    "WebAnno/INCEpTION's own format is xmi",
+}
 
 
 def importers() -> list[str]:

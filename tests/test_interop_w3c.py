@@ -18,7 +18,7 @@ from conftest import CORPUS, ROOT
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import json_format
 from corpuskit.interop.common import ImportStamper, validate_imported
-from corpuskit.interop.webanno import CONTEXT, anchor, read_webanno, write_webanno
+from corpuskit.interop.w3c import CONTEXT, anchor, read_w3c, write_w3c
 from corpuskit.model import (
     Argument,
     Attribute,
@@ -36,7 +36,7 @@ from corpuskit.model import (
     text_sha256,
 )
 
-WEBANNO = ROOT / "tests" / "interop" / "webanno"
+W3C = ROOT / "tests" / "interop" / "w3c"
 CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
 CORPUS_DOC = CORPUS / "iran-russia-missiles.json"
 
@@ -75,7 +75,7 @@ def _annotation(
 
 def _read(items: list[dict[str, Any]], text: str = TEXT, unit: str | None = None) -> Any:
     data = json.dumps({"type": "AnnotationPage", "items": items}).encode()
-    return read_webanno(data, text, "a.jsonld", "a.txt", unit)
+    return read_w3c(data, text, "a.jsonld", "a.txt", unit)
 
 
 # --------------------------------------------------------------------------- export
@@ -83,7 +83,7 @@ def _read(items: list[dict[str, Any]], text: str = TEXT, unit: str | None = None
 
 def test_each_annotation_has_a_quote_and_a_position_selector() -> None:
     doc = json_format.load(CORPUS_DOC)
-    exported = write_webanno(doc)
+    exported = write_w3c(doc)
     assert exported.findings == []
     assert exported.files[".txt"] == doc.text
     data = json.loads(exported.files[".jsonld"])
@@ -102,7 +102,7 @@ def test_each_annotation_has_a_quote_and_a_position_selector() -> None:
     assert position == {"type": "TextPositionSelector", "start": 0, "end": 4}
 
 
-def test_a_discontinuous_span_is_a_list_target_and_offsets_can_count_utf16() -> None:
+def test_a_discontinuous_span_is_one_target_per_fragment_and_offsets_can_count_utf16() -> None:
     text = "🚀 Iran and, later, Russia\n"
     doc = Document(
         "d",
@@ -111,17 +111,87 @@ def test_a_discontinuous_span_is_a_list_target_and_offsets_can_count_utf16() -> 
         text_sha256(text),
         mentions=(Mention("m1", "GPE", (Fragment(2, 6, "Iran"), Fragment(19, 25, "Russia"))),),
     )
-    target = json.loads(write_webanno(doc, "utf16").files[".jsonld"])["first"]["items"][0]["target"]
-    assert target["type"] == "List"
-    assert [t["selector"][1]["start"] for t in target["items"]] == [3, 20]
-    assert [t["selector"][0]["exact"] for t in target["items"]] == ["Iran", "Russia"]
+    written = write_w3c(doc, "utf16").files
+    # The normative context (http://www.w3.org/ns/anno.jsonld) defines no List: several
+    # targets (model 3.1, "an Annotation MAY have one or more targets") carry the fragments.
+    assert '"List"' not in written[".jsonld"]
+    target = json.loads(written[".jsonld"])["first"]["items"][0]["target"]
+    assert [t["type"] for t in target] == ["SpecificResource", "SpecificResource"]
+    assert [t["selector"][1]["start"] for t in target] == [3, 20]
+    assert [t["selector"][0]["exact"] for t in target] == ["Iran", "Russia"]
+    back = read_w3c(written[".jsonld"].encode(), written[".txt"], "a.jsonld")
+    assert back.findings == [] and back.document == doc
+
+
+def test_what_the_model_requires_of_collections_pages_and_annotations() -> None:
+    doc = json_format.load(CORPUS_DOC)
+    data = json.loads(write_w3c(doc).files[".jsonld"])
+    # 5.1: a collection MUST have an IRI id and the type AnnotationCollection.
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection" and data["id"].startswith("urn:")
+    page = data["first"]
+    # 5.2: a page MUST have an IRI id, the type AnnotationPage and one or more items.
+    assert page["type"] == "AnnotationPage" and page["id"].startswith("urn:")
+    assert page["id"] != data["id"] and page["partOf"] == data["id"]
+    assert len(page["items"]) == data["total"] > 0
+    ids = [a["id"] for a in page["items"]]
+    assert len(set(ids)) == len(ids)
+    for a in page["items"]:
+        # 3.1: an annotation MUST have an id, the type Annotation and one or more targets.
+        assert a["type"] == "Annotation" and a["id"].startswith("urn:") and a["target"]
+        for target in a["target"] if isinstance(a["target"], list) else [a["target"]]:
+            assert isinstance(target, str) or target["type"] == "SpecificResource"
+        for body in a.get("body", []):
+            # 3.2.4: a TextualBody MUST have a value.
+            assert body["type"] == "TextualBody" and isinstance(body["value"], str)
+
+
+def test_a_document_without_annotations_has_no_page() -> None:
+    text = "Nothing annotated.\n"
+    doc = Document("d", Metadata("t", "en"), text, text_sha256(text))
+    written = write_w3c(doc).files
+    data = json.loads(written[".jsonld"])
+    # A page MUST have items: an empty collection says total 0 and has no first page.
+    assert data["total"] == 0 and "first" not in data
+    back = read_w3c(written[".jsonld"].encode(), written[".txt"], "a.jsonld")
+    assert back.findings == [] and back.document == doc
+
+
+def test_a_quote_that_several_places_match_equally_is_listed_not_guessed() -> None:
+    text = "Iran said Iran would answer; Iran did.\n"
+
+    def annotation(selector: dict[str, str]) -> bytes:
+        target = {"source": "https://example.org/a", "selector": selector}
+        item = {"id": "https://example.org/a1", "type": "Annotation", "target": target}
+        return json.dumps(item).encode()
+
+    bare = read_w3c(annotation({"type": "TextQuoteSelector", "exact": "Iran"}), text, "a.jsonld")
+    assert bare.document is not None and bare.document.mentions == ()
+    (problem,) = [f for f in bare.findings if f.rule.code == "I005"]
+    assert "occurs 3 times" in problem.message
+    assert "[0, 4), [10, 14), [29, 33)" in problem.message
+    chosen = read_w3c(
+        annotation({"type": "TextQuoteSelector", "exact": "Iran", "prefix": "said "}),
+        text,
+        "a.jsonld",
+    )
+    assert chosen.document is not None
+    assert [m.span[0].start for m in chosen.document.mentions] == [10]
+    assert "I005" not in codes(chosen.findings)
+
+
+def test_the_old_name_is_refused_naming_the_new_one() -> None:
+    from corpuskit.interop.registry import FORMATS, RENAMED
+
+    assert "w3c" in FORMATS and "webanno" not in FORMATS
+    assert "w3c" in RENAMED["webanno"]
 
 
 def test_the_bundled_corpus_goes_through_web_annotation_byte_for_byte() -> None:
     doc = json_format.load(CORPUS_DOC)
     for unit in ("codepoint", "utf8", "utf16"):
-        exported = write_webanno(doc, unit)
-        back = read_webanno(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
+        exported = write_w3c(doc, unit)
+        back = read_w3c(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
         assert back.findings == []
         assert back.document is not None
         assert json_format.dumps(back.document) == CORPUS_DOC.read_text("utf-8")
@@ -154,9 +224,9 @@ def test_a_quote_alone_is_enough_and_a_missing_quote_is_an_error() -> None:
 
 def test_a_text_other_than_the_annotated_one_is_said_once_and_quotes_anchor() -> None:
     doc = json_format.load(CORPUS_DOC)
-    exported = write_webanno(doc)
+    exported = write_w3c(doc)
     edited = "Breaking: " + exported.files[".txt"]
-    imported = read_webanno(exported.files[".jsonld"].encode(), edited, "a.jsonld")
+    imported = read_w3c(exported.files[".jsonld"].encode(), edited, "a.jsonld")
     assert imported.findings[0].message.startswith("the text is not the one these annotations")
     assert set(codes(imported.findings)) == {"I004"}
     _, report = validate_imported(imported)
@@ -181,9 +251,9 @@ def test_utf16_positions_from_a_javascript_tool_are_detected() -> None:
 
 
 def test_hypothesis_style_annotations_become_mentions() -> None:
-    path = WEBANNO / "hypothesis.jsonld"
-    imported = read_webanno(
-        path.read_bytes(), (WEBANNO / "hypothesis.txt").read_text("utf-8"), str(path), unit="utf16"
+    path = W3C / "hypothesis.jsonld"
+    imported = read_w3c(
+        path.read_bytes(), (W3C / "hypothesis.txt").read_text("utf-8"), str(path), unit="utf16"
     )
     doc = imported.document
     assert doc is not None
@@ -235,7 +305,7 @@ def test_what_foreign_annotations_hold_beyond_corpuskit_is_reported() -> None:
     [(b"{", "not valid JSON"), (b'{"type": "Dataset"}', "not an Annotation")],
 )
 def test_unreadable_files_are_one_finding(data: bytes, message: str) -> None:
-    imported = read_webanno(data, TEXT, "a.jsonld")
+    imported = read_w3c(data, TEXT, "a.jsonld")
     assert imported.document is None
     assert codes(imported.findings) == ["I001"] and message in imported.findings[0].message
 
@@ -371,9 +441,9 @@ def documents(draw: st.DrawFn) -> Document:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.sampled_from(["codepoint", "utf16", "utf8"]))
 def test_corpuskit_to_web_annotation_to_corpuskit_is_exact(doc: Document, unit: str) -> None:
-    exported = write_webanno(doc, unit)
+    exported = write_w3c(doc, unit)
     assert exported.findings == []
-    imported = read_webanno(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
+    imported = read_w3c(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
     assert imported.findings == []
     assert imported.document == doc
 
@@ -383,14 +453,14 @@ def test_corpuskit_to_web_annotation_to_corpuskit_is_exact(doc: Document, unit: 
 
 def test_cli_round_trip_and_a_missing_text_file(tmp_path: Path) -> None:
     out, back = tmp_path / "out", tmp_path / "back"
-    result = run_app("export", "webanno", str(CORPUS_DOC), "-o", str(out))
+    result = run_app("export", "w3c", str(CORPUS_DOC), "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "iran-russia-missiles.jsonld",
         "iran-russia-missiles.txt",
     ]
     (out / "orphan.jsonld").write_text('{"type": "AnnotationPage", "items": []}', "utf-8")
-    result = run_app("import", "webanno", str(out), "-o", str(back), "--format", "concise")
+    result = run_app("import", "w3c", str(out), "-o", str(back), "--format", "concise")
     assert result.returncode == 1
     assert re.search(r"orphan\.jsonld:1:1: I001 .*orphan\.txt", result.stdout), result.stdout
     assert "Traceback" not in result.stdout + result.stderr
@@ -400,8 +470,8 @@ def test_cli_round_trip_and_a_missing_text_file(tmp_path: Path) -> None:
 def test_cli_imports_the_hypothesis_fixture_with_warnings(tmp_path: Path) -> None:
     result = run_app(
         "import",
-        "webanno",
-        str(WEBANNO / "hypothesis.jsonld"),
+        "w3c",
+        str(W3C / "hypothesis.jsonld"),
         "-o",
         str(tmp_path),
         "--offset-unit",

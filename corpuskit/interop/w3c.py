@@ -121,9 +121,16 @@ class _Writer:
             ],
         }
 
-    def span(self, span: Span) -> dict[str, Any]:
+    def span(self, span: Span) -> dict[str, Any] | list[dict[str, Any]]:
+        """A span as targets: one SpecificResource per fragment.
+
+        The model (section 3.1) lets an annotation have several targets; the normative
+        context defines no ``List`` (JSON-LD would expand it to a relative IRI), so a
+        discontinuous span is a list of targets, and the ``corpuskit`` member marks them as
+        the fragments of one span.
+        """
         parts = [self.resource(f) for f in span]
-        return parts[0] if len(parts) == 1 else {"type": "List", "items": parts}
+        return parts[0] if len(parts) == 1 else parts
 
     def annotation(self, kind: str, a: Annotation) -> dict[str, Any]:
         doc_id = self.doc.id
@@ -135,6 +142,8 @@ class _Writer:
         target: Any
         if isinstance(a, Mention):
             target = self.span(a.span)
+            if len(a.span) > 1:
+                extra = {"kind": "mention"}
         elif isinstance(a, Entity):
             target = [_iri(doc_id, m) for m in a.mentions]
             extra = {"kind": "entity", "links": [{"kb": k.kb, "id": k.id} for k in a.links]}
@@ -180,9 +189,14 @@ class _Writer:
         return out
 
     def collection(self) -> dict[str, Any]:
+        """The AnnotationCollection, with its annotations in one embedded page.
+
+        A page MUST have an ``id`` and one or more ``items`` (model, section 5.2): a document
+        without annotations is a collection with ``total`` 0 and no page.
+        """
         doc = self.doc
         items = [self.annotation(kind, a) for kind, _, a in doc.annotations()]
-        return {
+        out: dict[str, Any] = {
             "@context": CONTEXT,
             "id": _iri(doc.id),
             "type": "AnnotationCollection",
@@ -194,11 +208,19 @@ class _Writer:
                 "text_sha256": doc.text_sha256,
                 "offset_unit": self.unit,
             },
-            "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
         }
+        if items:
+            out["first"] = {
+                "id": f"{_iri(doc.id)}:page:1",
+                "type": "AnnotationPage",
+                "partOf": _iri(doc.id),
+                "startIndex": 0,
+                "items": items,
+            }
+        return out
 
 
-def write_webanno(doc: Document, unit: str = "codepoint") -> Exported:
+def write_w3c(doc: Document, unit: str = "codepoint") -> Exported:
     """A document as a W3C AnnotationCollection (``.jsonld``) and its text (``.txt``).
 
     Nothing is lost: what the W3C vocabulary lacks travels in ``corpuskit`` members.
@@ -211,7 +233,7 @@ def write_webanno(doc: Document, unit: str = "codepoint") -> Exported:
 
 def export_document(document: Document, options: ExportOptions) -> Exported:
     """The registry's writer: ``.jsonld`` and the ``.txt`` it annotates."""
-    return write_webanno(document, options.unit)
+    return write_w3c(document, options.unit)
 
 
 # --------------------------------------------------------------------------- W3C -> corpuskit
@@ -270,6 +292,21 @@ def _context_after(text: str, at: int, suffix: str) -> int:
     return n
 
 
+def best_occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
+    """Where ``exact`` occurs with surroundings matching ``prefix`` and ``suffix`` best."""
+    best: list[int] = []
+    score = -1
+    at = text.find(exact) if exact else -1
+    while at >= 0:
+        context = _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
+        if context > score:
+            best, score = [at], context
+        elif context == score:
+            best.append(at)
+        at = text.find(exact, at + 1)
+    return best
+
+
 def anchor(
     text: str, exact: str, prefix: str = "", suffix: str = "", near: int | None = None
 ) -> tuple[int, int] | None:
@@ -298,6 +335,8 @@ class _Reader:
         self.evidence: list[tuple[int, int, str]] = []
         #: The ``source`` of every text target: the annotated page, if it is one.
         self.sources: set[str] = set()
+        #: Whether the annotation being read was written by corpuskit (its ``corpuskit`` member).
+        self.ours = False
 
     def where(self, pointer: str) -> tuple[int, int]:
         found = self.positions.find(pointer)
@@ -365,6 +404,27 @@ class _Reader:
             return Fragment(start, end, exact)
         prefix = quote.get("prefix") if quote else None
         suffix = quote.get("suffix") if quote else None
+        if start is None:
+            # No position to choose by: an occurrence the prefix and suffix do not single out
+            # is not guessed (the first is no likelier than the others).
+            places = best_occurrences(
+                self.text,
+                exact,
+                prefix if isinstance(prefix, str) else "",
+                suffix if isinstance(suffix, str) else "",
+            )
+            if len(places) > 1:
+                shown = ", ".join(f"[{a}, {a + len(exact)})" for a in places[:10])
+                more = f" and {len(places) - 10} more" if len(places) > 10 else ""
+                self.warn(
+                    I.QUOTE_NOT_FOUND,
+                    f"{ident}: the quote {exact!r} occurs {len(places)} times with surroundings "
+                    f"that match its prefix and suffix equally ({shown}{more}); left out",
+                    pointer,
+                    "give a prefix or suffix that occurs around one of them only, or a "
+                    "TextPositionSelector",
+                )
+                return None
         found = anchor(
             self.text,
             exact,
@@ -398,7 +458,7 @@ class _Reader:
                 ]
             else:
                 resources.append((t, p))
-        if isinstance(target, list) and len(target) > 1:
+        if isinstance(target, list) and len(target) > 1 and not self.ours:
             self.warn(
                 I.APPROXIMATED,
                 f"{ident} has {len(target)} targets; they become the fragments of one span",
@@ -444,7 +504,7 @@ class _Reader:
         return tuple(out)
 
 
-def read_webanno(
+def read_w3c(
     data: bytes,
     text: str,
     file: str = "annotations.jsonld",
@@ -529,7 +589,7 @@ def import_source(source: InputSource, options: ImportOptions) -> Iterator[Impor
         )
         yield Imported(path.stem, str(path), None, [problem])
         return
-    yield read_webanno(data, text, str(path), str(text_path), options.unit, path.stem)
+    yield read_w3c(data, text, str(path), str(text_path), options.unit, path.stem)
 
 
 def _local_id(iri: Any, doc_id: str) -> str | None:
@@ -629,6 +689,7 @@ def _document(
         type_name = _name(reader, type_name or "untyped", p)
         target = a.get("target")
         tp = f"{p}/target"
+        reader.ours = isinstance(a.get("corpuskit"), dict)
         reader.origins[ident] = Origin(
             reader.file, *reader.where(p), reader.lines.line_text(reader.where(p)[0])
         )
