@@ -807,7 +807,7 @@ def fix(
         raise _fail(str(exc)) from None
     settings = _settings(config, None, None, chosen)
     try:
-        targets = list(paths) if paths else config.resolved_paths()
+        targets = list(paths) if paths else [_from_here(p) for p in config.resolved_paths()]
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
     reporter = TextReporter(

@@ -519,3 +519,11 @@ def test_baselined_problems_reach_reporters_that_mark_them(tmp_path: Path) -> No
     results = json.loads(result.stdout)["runs"][0]["results"]
     shown = {r["message"]["text"].split('"')[3]: "suppressions" in r for r in results}
     assert shown == {"e91": False, "e99": True}
+
+
+def test_fix_names_configured_files_from_the_working_directory(tmp_path: Path) -> None:
+    repo = monorepo(tmp_path)
+    (repo / "data" / "corpus" / "y.json").write_text(json.dumps(json.loads(MINIMAL)), "utf-8")
+    result = cli("fix", "--dry-run", cwd=repo / "data")
+    assert "corpus/y.json: would fix 1 problem" in result.stdout.splitlines()
+    assert str(tmp_path) not in result.stdout
