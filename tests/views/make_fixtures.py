@@ -24,7 +24,9 @@ from corpuskit.model import ANNOTATION_KINDS, text_sha256
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 MINIMAL = ROOT / "tests" / "examples" / "positive" / "minimal.json"
-BUNDLED = ROOT / "corpus" / "iran-russia-missiles.json"
+# The frozen copy of the seed article: its second version names ids (m94, e41) that the
+# adjudicated corpus/ document now uses for other annotations.
+BUNDLED = ROOT / "tests" / "fixtures" / "seed" / "iran-russia-missiles.json"
 
 Record = dict[str, Any]
 
