@@ -1,4 +1,4 @@
-"""brat cases of issue 17, each a small brat folder in tests/interop/brat/cases/.
+"""brat cases of issue 17, each a small brat folder in tests/interop/brat_cases/.
 
 Each case is imported (validated under the scheme converted from its annotation.conf, when it
 has one) and exported back through the real commands; the lines that come back are compared
@@ -20,7 +20,7 @@ from corpuskit.interop.brat import brat_to_document, write_brat
 from corpuskit.interop.bratconf import convert_conf
 from corpuskit.interop.common import scheme_from_text
 
-CASES = ROOT / "tests" / "interop" / "brat" / "cases"
+CASES = ROOT / "tests" / "interop" / "brat_cases"
 CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
 
 

@@ -606,13 +606,7 @@ class _Reader:
             for _, n in links[g]:
                 kb, _, kb_id = n.args[0][1].partition(":")
                 kb_links.append(KBLink(self.name(kb, n.line), kb_id))
-                if name and n.extra and n.extra != name:
-                    self.finding(
-                        I.NOT_CARRIED,
-                        f"normalisation {n.id}: the name {shorten(n.extra)} is not kept; "
-                        f"a corpuskit entity has one name ({shorten(name)})",
-                        n.line,
-                    )
+                # A second name is not the entity's: the N line itself keeps it (brat:line).
                 name = name or (n.extra or None)
             # brat equivalences have no type of their own: the entity takes its first member's.
             first = s.textbounds[members[0]]
