@@ -10,6 +10,7 @@ Executors return one report per job, in the order the jobs were given.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -313,6 +314,9 @@ class DaskExecutor:
         except Exception as exc:
             client = self._client
             if client is None or client.status != "running":
+                # The client keeps trying to reconnect in its own thread and logs each failure
+                # and its cancellation with a traceback; this run is over and says why once.
+                logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
                 raise ExecutorError(
                     f"lost the connection to the Dask scheduler at {self.address}"
                 ) from None

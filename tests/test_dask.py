@@ -139,6 +139,22 @@ def test_a_document_that_kills_its_worker_is_p999_and_the_others_are_reported(
             assert theirs == mine
 
 
+def test_losing_the_scheduler_mid_run_is_a_clear_error(project: Path) -> None:
+    local = list(runner.run(_options(project)))
+    got: list[FileReport] = []
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        options = _options(project, executor="dask", scheduler=cluster.scheduler_address)
+        with pytest.raises(ExecutorError, match="lost the connection to the Dask scheduler"):
+            for report in runner.run(options):
+                got.append(report)
+                if len(got) == 3:
+                    cluster.close()
+    # What was reported before is exact; the rest is not silently dropped but an error.
+    assert 3 <= len(got) < len(local) and got == local[: len(got)]
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(project: Path) -> None:
     # Nothing listens on port 1; a short timeout keeps the test quick (the default is 10 s).
     with (
