@@ -295,7 +295,7 @@ def test_junit_is_well_formed_xml_for_any_message_and_file_name(evil_name: Path)
     root = etree.fromstring(out.encode("utf-8"), strict)
     ET.fromstring(out.encode("utf-8"))
     (case,) = root.findall("testsuite/testcase")
-    assert case.get("file") == EVIL_NAME_SHOWN
+    assert case.get("name") == EVIL_NAME_SHOWN
     failure = case.find("failure")
     assert failure is not None
     assert visible(EVIL_KEY) in (failure.text or "")

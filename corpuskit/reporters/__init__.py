@@ -47,6 +47,8 @@ class ReportContext:
     #: Paths in reports are made relative to this folder (the repository root).
     root: Path = field(default_factory=Path.cwd)
     color: bool = False
+    #: Warnings fail the run (``--strict``): reports that count failures (JUnit) count them.
+    strict: bool = False
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, POSIX-style, when it lies inside it."""
@@ -57,7 +59,12 @@ class ReportContext:
 
 
 class Reporter(Protocol):
-    """Writes a report as file results arrive."""
+    """Writes a report as file results arrive.
+
+    A reporter may also define ``baselined(report)``: it then receives, per file, the
+    diagnostics a baseline hid (see :func:`report_baselined`), to mark them rather than drop
+    them (SARIF's ``suppressions``). It is optional, so a reporter without it keeps working.
+    """
 
     def __init__(self, stream: TextIO, context: ReportContext) -> None: ...
 
@@ -66,6 +73,17 @@ class Reporter(Protocol):
 
     def finish(self, summary: Summary) -> None:
         """Write whatever closes the report (a summary line, the whole document)."""
+
+
+def report_baselined(reporter: Reporter, report: FileReport) -> None:
+    """Hand a file's baselined diagnostics (the ones a baseline hid) to ``reporter``.
+
+    Reporters that can mark a result as suppressed (SARIF) take them; every other reporter
+    ignores them, as it always has. Call it before ``finish``, beside ``file``.
+    """
+    take = getattr(reporter, "baselined", None)
+    if take is not None:
+        take(report)
 
 
 #: What a reporter's ``finish`` writes: the whole report (collected until then), a one-line
@@ -112,7 +130,8 @@ REPORTERS = _index(
         ReporterEntry(
             "concise",
             "corpuskit.reporters.concise:ConciseReporter",
-            "one `PATH:LINE:COL: CODE message` line per problem (editors, problem matchers)",
+            "one `PATH:LINE:COL: CODE message [severity] help: ...; fix (...): ...` line per "
+            "problem (editors, problem matchers, the pre-commit hook)",
             "nothing",
         ),
         ReporterEntry(
@@ -125,19 +144,28 @@ REPORTERS = _index(
         ReporterEntry(
             "sarif",
             "corpuskit.reporters.sarif:SarifReporter",
-            "SARIF 2.1.0 for GitHub code scanning and other viewers",
+            "SARIF 2.1.0 for GitHub code scanning and other viewers (at most 25,000 results, "
+            "baselined problems as suppressed)",
             "document",
         ),
         ReporterEntry(
             "junit",
             "corpuskit.reporters.junit:JunitReporter",
-            "JUnit XML: one testcase per file, a failure listing its errors",
+            "JUnit XML (valid for Jenkins xunit and Ant): a testcase per file, a failure listing "
+            "what fails the run, an error for a file that cannot be read",
             "document",
         ),
         ReporterEntry(
             "rdjson",
             "corpuskit.reporters.rdjson:RdjsonReporter",
-            "reviewdog, to comment only on the changed lines of a pull request",
+            "reviewdog, to comment only on the changed lines of a pull request (byte columns, "
+            "suggested changes for safe fixes)",
+            "document",
+        ),
+        ReporterEntry(
+            "gitlab",
+            "corpuskit.reporters.gitlab:GitlabReporter",
+            "GitLab Code Quality JSON (`artifacts:reports:codequality`), shown inline in merge requests",
             "document",
         ),
         ReporterEntry(

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
+from corpuskit.fixes import Fix
 from corpuskit.reporters import ReportContext, Summary
 from corpuskit.reporters.escape import display_path, visible
 
@@ -107,8 +108,7 @@ class TextReporter:
         if d.hint:
             out.append(f"{gutter} = help: {visible(d.hint)}")
         if d.fix is not None:
-            how = "corpuskit fix" if d.fix.safe else "corpuskit fix --unsafe-fixes"
-            out.append(f"{gutter} = fix ({how}): {visible(d.fix.description)}")
+            out.append(f"{gutter} = fix ({fix_command(d.fix)}): {visible(d.fix.description)}")
         return "\n".join(out) + "\n\n"
 
     def _excerpt(self, e: Excerpt) -> str:
@@ -122,6 +122,11 @@ class TextReporter:
             self.stream.write(self._s("ok", summary_line(summary)) + "\n")
             return
         self.stream.write(summary_line(summary) + "\n")
+
+
+def fix_command(fix: Fix) -> str:
+    """The command that applies ``fix``: unsafe fixes need ``--unsafe-fixes``."""
+    return "corpuskit fix" if fix.safe else "corpuskit fix --unsafe-fixes"
 
 
 def summary_line(summary: Summary) -> str:
