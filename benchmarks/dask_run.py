@@ -59,7 +59,7 @@ def main() -> None:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster:
             ways = {
                 "local --jobs 1": {"jobs": 1},

@@ -45,7 +45,7 @@ def scheduler() -> Iterator[str]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
             protocol="tcp",
         ) as cluster,
     ):
@@ -143,7 +143,7 @@ def test_losing_the_scheduler_mid_run_is_a_clear_error(project: Path) -> None:
     local = list(runner.run(_options(project)))
     got: list[FileReport] = []
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         options = _options(project, executor="dask", scheduler=cluster.scheduler_address)
         with pytest.raises(ExecutorError, match="lost the connection to the Dask scheduler"):
