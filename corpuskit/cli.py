@@ -153,6 +153,20 @@ def validate(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Processes (default: all cores).")
     ] = None,
+    executor: Annotated[
+        str,
+        typer.Option(
+            metavar="[local|dask]",
+            help="Where the checks run: this machine (--jobs processes), or an existing Dask "
+            "cluster (--scheduler; needs the dask extra). Files are read here either way.",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help="With --executor dask: the scheduler, tcp://host:8786."
+        ),
+    ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
     ] = False,
@@ -229,7 +243,7 @@ def validate(
         checked = (
             _check_stdin(stdin_filename, settings)
             if stdin
-            else _run(config, settings, targets, jobs, cache, changed_since)
+            else _run(config, settings, targets, jobs, cache, changed_since, executor, scheduler)
         )
         recorded = _load_baseline(baseline, config)
         filtered = _with_baseline(checked, recorded, config, summary)
@@ -583,6 +597,8 @@ def _run(
     jobs: int | None,
     cache: Path | None,
     changed_since: str | None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> Iterator[FileReport]:
     from corpuskit.runner import RunOptions, default_jobs, run
 
@@ -593,6 +609,8 @@ def _run(
         jobs=jobs or default_jobs(),
         cache_dir=cache,
         changed_since=changed_since,
+        executor=executor,
+        scheduler=scheduler,
     )
     return run(options)
 
