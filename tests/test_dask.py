@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, run_cli
 from corpuskit import executors, runner
 from corpuskit.config import Config
 from corpuskit.engine import FileReport, Settings
@@ -137,6 +137,20 @@ def test_a_document_that_kills_its_worker_is_p999_and_the_others_are_reported(
             assert theirs.unreadable and "KilledWorker" in theirs.diagnostics[0].message
         else:
             assert theirs == mine
+
+
+def test_the_cli_reports_and_exits_as_a_local_run(project: Path, scheduler: str) -> None:
+    common = ("validate", "--no-cache", "--format", "json")
+    local = run_cli(*common, cwd=project)
+    remote = run_cli(*common, "--executor", "dask", "--scheduler", scheduler, cwd=project)
+    assert local.returncode == 2  # the unreadable files
+    assert (remote.returncode, remote.stdout) == (local.returncode, local.stdout)
+    unreachable = run_cli(
+        "validate", "--executor", "dask", "--scheduler", "no-port", "examples", cwd=project
+    )
+    assert unreachable.returncode == 2 and unreachable.stdout == ""
+    assert unreachable.stderr.startswith("corpuskit: error: cannot connect to the Dask scheduler")
+    assert "Traceback" not in unreachable.stderr
 
 
 def test_losing_the_scheduler_mid_run_is_a_clear_error(project: Path) -> None:
