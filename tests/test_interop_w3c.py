@@ -180,11 +180,24 @@ def test_a_quote_that_several_places_match_equally_is_listed_not_guessed() -> No
     assert "I005" not in codes(chosen.findings)
 
 
-def test_the_old_name_is_refused_naming_the_new_one() -> None:
+@pytest.mark.parametrize("command", ["import", "export"])
+def test_the_old_name_is_refused_naming_the_new_one(command: str, tmp_path: Path) -> None:
     from corpuskit.interop.registry import FORMATS, RENAMED
 
     assert "w3c" in FORMATS and "webanno" not in FORMATS
-    assert "w3c" in RENAMED["webanno"]
+    done = subprocess.run(
+        [sys.executable, "-m", "corpuskit", command, "webanno", str(CORPUS_DOC), "-o", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    # The registry's message (which names w3c and xmi), not "unknown format" and its list.
+    assert done.stderr == f"corpuskit: error: {RENAMED['webanno']}\n"
+    assert "w3c" in done.stderr and "xmi" in done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_bundled_corpus_goes_through_web_annotation_byte_for_byte() -> None:

@@ -27,6 +27,7 @@ import typer
 from corpuskit.formats import FORMAT_BY_SUFFIX
 from corpuskit.interop.registry import (
     FORMATS,
+    RENAMED,
     Converted,
     ExportOptions,
     ImportOptions,
@@ -83,6 +84,10 @@ def _check_choices(
 
     able = exporters() if export else importers()
     direction = "export" if export else "import"
+    # A renamed format is not a typo: say what it is called now (and what reads the old name's
+    # other meaning) instead of listing every choice.
+    if fmt in RENAMED and fmt not in FORMATS:
+        raise _fail(RENAMED[fmt])
     if fmt not in FORMATS:
         raise _fail(f"unknown format {fmt!r} (choose {', '.join(able)})")
     if fmt not in able:
