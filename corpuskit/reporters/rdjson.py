@@ -82,9 +82,7 @@ def _suggestions(d: Diagnostic, source: Source | None, path: str) -> list[dict[s
         return []
     if not path.lower().endswith(".json"):
         return []
-    from corpuskit.formats.json_positions import JsonPositions
-
-    positions = JsonPositions(source.text)
+    positions = source.json_positions
     out: list[dict[str, Any]] = []
     for edit in d.fix.edits:
         found = positions.find(edit.pointer)

@@ -10,10 +10,12 @@ input (``--stdin-filename``) that also exists on disk with other content, is not
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 from corpuskit.diagnostics import Diagnostic
 from corpuskit.formats.common import LineIndex
+from corpuskit.formats.json_positions import JsonPositions
 
 
 class Source:
@@ -22,6 +24,11 @@ class Source:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = LineIndex(text)
+
+    @cached_property
+    def json_positions(self) -> JsonPositions:
+        """Where each JSON value sits, scanned once per file (many fixes may ask)."""
+        return JsonPositions(self.text)
 
     def line(self, number: int) -> str | None:
         """The text of a 1-based line (without its break), or None past the end."""
