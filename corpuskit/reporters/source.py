@@ -53,7 +53,7 @@ class Source:
     def byte_column(self, line: int, column: int) -> int | None:
         """The 1-based UTF-8 byte column of a 1-based code point column, if the line has it."""
         text = self.line(line)
-        if text is None or column - 1 > len(text) + 1:
+        if text is None or not 1 <= column <= len(text) + 1:
             return None
         return len(text[: column - 1].encode("utf-8", "surrogatepass")) + 1
 
