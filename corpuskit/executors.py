@@ -353,14 +353,21 @@ def _discard(exc: BaseException) -> None:
         tb = tb.tb_next
 
 
+def check_choice(name: str, scheduler: str | None) -> None:
+    """ExecutorError unless ``name`` is an executor and ``scheduler`` fits it (checked before a
+    run starts, whichever way it then goes)."""
+    if name not in EXECUTORS:
+        raise ExecutorError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
+    if name == "local" and scheduler is not None:
+        raise ExecutorError("--scheduler is only for --executor dask")
+    if name == "dask" and not scheduler:
+        raise ExecutorError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+
+
 def open_executor(name: str, scheduler: str | None) -> contextlib.AbstractContextManager[Executor]:
     """The executor ``validate --executor NAME`` runs on, as a context manager."""
-    if name == "local":
-        if scheduler is not None:
-            raise ExecutorError("--scheduler is only for --executor dask")
-        return contextlib.nullcontext(LocalExecutor())
+    check_choice(name, scheduler)
     if name == "dask":
-        if not scheduler:
-            raise ExecutorError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        assert scheduler is not None
         return DaskExecutor(scheduler)
-    raise ExecutorError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
+    return contextlib.nullcontext(LocalExecutor())

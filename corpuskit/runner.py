@@ -17,7 +17,7 @@ from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, 
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, iter_documents, read_document
-from corpuskit.executors import Job, check_job, open_executor
+from corpuskit.executors import Job, check_choice, check_job, open_executor
 from corpuskit.io import found_path
 from corpuskit.rules import parse as P
 
@@ -321,6 +321,7 @@ def default_jobs() -> int:
 
 def run(options: RunOptions) -> Iterator[FileReport]:
     """Check every document of the run, yielding reports in ``discover`` order."""
+    check_choice(options.executor, options.scheduler)
     files = discover(options)
     local = _Worker(options.settings, None)
     store = ResultStore(options.cache_dir, writer=True) if options.cache_dir is not None else None

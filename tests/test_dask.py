@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, ROOT, run_cli
@@ -183,6 +183,9 @@ def test_an_unreachable_scheduler_is_a_clear_error(project: Path) -> None:
         list(runner.run(_options(project, executor="dask")))
     with pytest.raises(ExecutorError, match="unknown executor 'spark'"):
         list(runner.run(_options(project, executor="spark")))
+    # Also where the process pool, not an executor, would run the checks (--jobs 2, many files).
+    with pytest.raises(ExecutorError, match="--scheduler is only for --executor dask"):
+        list(runner.run(_options(project, jobs=2, scheduler="tcp://127.0.0.1:8786")))
 
 
 def test_workers_running_other_code_are_refused(
@@ -203,9 +206,7 @@ def test_workers_running_other_code_are_refused(
         pass
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=15, deadline=None)
 @given(
     shape=st.lists(st.booleans(), max_size=40),
     batch=st.integers(min_value=1, max_value=7),
