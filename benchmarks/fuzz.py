@@ -15,7 +15,7 @@ empty; brat and annotation.conf lines; text edits) and checks what the library p
   lies inside the new text, unchanged ones cover their text, only moved ones are flagged.
 - ``convert``: a document that validates converts (JSON <-> XML) to one that validates and holds
   the same document; canonical input round-trips byte for byte.
-- ``brat``, ``bioc-xml``, ``bioc-json``, ``webanno``: the importer (and annotation.conf
+- ``brat``, ``bioc-xml``, ``bioc-json``, ``w3c``: the importer (and annotation.conf
   conversion) gives diagnostics or a document, never an exception; the document is validated
   and its diagnostics placed as ``corpuskit import`` does.
 
@@ -78,7 +78,7 @@ TARGET_FUNCTIONS: dict[str, Callable[[Case], str]] = {
     "brat": importers.target_brat,
     "bioc-xml": importers.target_bioc_xml,
     "bioc-json": importers.target_bioc_json,
-    "webanno": importers.target_webanno,
+    "w3c": importers.target_w3c,
 }
 
 

@@ -206,11 +206,11 @@ def bioc_seeds(suffix: str) -> list[bytes]:
 
 
 @cache
-def webanno_seeds() -> list[tuple[bytes, bytes]]:
+def w3c_seeds() -> list[tuple[bytes, bytes]]:
     """The Web Annotation fixtures: (.jsonld, .txt beside it)."""
     return [
         (p.read_bytes(), p.with_suffix(".txt").read_bytes())
-        for p in sorted((INTEROP / "webanno").glob("*.jsonld"))
+        for p in sorted((INTEROP / "w3c").glob("*.jsonld"))
     ]
 
 

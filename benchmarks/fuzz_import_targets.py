@@ -158,16 +158,14 @@ def target_bioc_json(case: Case) -> str:
     return _bioc(case, "json")
 
 
-def target_webanno(case: Case) -> str:
+def target_w3c(case: Case) -> str:
     """W3C Web Annotations (.jsonld) on a text (.txt) -> a document or diagnostics."""
-    from corpuskit.interop.webanno import read_webanno, write_webanno
+    from corpuskit.interop.w3c import read_w3c, write_w3c
 
     rng = case.rng
-    exported = _export(case, write_webanno) if rng.random() < 0.4 else None
+    exported = _export(case, write_w3c) if rng.random() < 0.4 else None
     data, text = (
-        (exported[".jsonld"], exported[".txt"])
-        if exported
-        else rng.choice(documents.webanno_seeds())
+        (exported[".jsonld"], exported[".txt"]) if exported else rng.choice(documents.w3c_seeds())
     )
     if rng.random() < 0.75:
         data = (
@@ -190,7 +188,7 @@ def target_webanno(case: Case) -> str:
         whole = decoded * copies if copies else decoded
         if copies:
             case.keep("doc.txt", whole.encode("utf-8", errors="surrogatepass"))
-        imported = read_webanno(data, whole, "doc.jsonld", "doc.txt", unit, "doc")
+        imported = read_w3c(data, whole, "doc.jsonld", "doc.txt", unit, "doc")
         return _finish(imported, scheme, random.Random(pick))
 
     return scaling(case, run_at) if heavy else run_at(0)

@@ -17,13 +17,14 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import fuzz_documents as documents
 import fuzz_mutations as mutations
+from msgspec.structs import replace
 
 from corpuskit.diagnostics import DocumentError, Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
@@ -43,7 +44,7 @@ HEAVY_RATE = 0.01
 #: times it is a hang.
 SMALL = 250
 SUPERLINEAR = 10.0
-TARGETS = ("validate", "fix", "reanchor", "convert", "brat", "bioc-xml", "bioc-json", "webanno")
+TARGETS = ("validate", "fix", "reanchor", "convert", "brat", "bioc-xml", "bioc-json", "w3c")
 
 
 class Hang(BaseException):
