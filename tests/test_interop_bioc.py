@@ -384,7 +384,14 @@ def documents(draw: st.DrawFn) -> Document:
         for i in range(draw(st.integers(0, 2)))
     )
     claims = tuple(
-        Claim(f"c{i}", draw(spans(text)), draw(maybe_agent), draw(maybe_agent), draw(free))
+        Claim(
+            f"c{i}",
+            draw(spans(text)),
+            draw(maybe_agent),
+            draw(maybe_agent),
+            draw(free),
+            draw(st.one_of(st.just(()), spans(text))),
+        )
         for i in range(draw(st.integers(0, 2)))
     )
     events: list[Event] = []
@@ -470,6 +477,56 @@ def test_corpuskit_to_bioc_to_corpuskit_is_exact(doc: Document, unit: str, fmt: 
     (imported,) = read_bioc(data, "c", fmt)
     assert imported.findings == []
     assert imported.document == doc
+
+
+CLAIM_CUE = ROOT / "tests" / "fixtures" / "claim-cue.json"
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json"])
+def test_a_claims_cue_is_a_cue_annotation_naming_the_claim(fmt: str) -> None:
+    doc = json_format.load(CLAIM_CUE)
+    collection, findings = to_collection(doc, "codepoint")
+    assert findings == []
+    annotations = [a for p in collection.documents[0].passages for a in p.annotations]
+    (cue,) = [a for a in annotations if a.infons.get("corpuskit:kind") == "cue"]
+    assert (cue.id, cue.text, cue.locations) == ("c1.cue", "informed", [(17, 8)])
+    assert cue.infons["corpuskit:claim"] == "c1" and "corpuskit:quote" not in cue.infons
+    data = (collection_xml if fmt == "xml" else collection_json)(collection).encode("utf-8")
+    (back,) = read_bioc(data, "c", fmt)
+    assert back.findings == [] and back.document == doc
+
+
+def _cue_collection(cue_infons: str) -> bytes:
+    """BioC XML: "Iran said Russia informed Reuters." with quote q1, claim c1 and one cue."""
+    return (
+        "<collection><document><id>d</id><passage><offset>0</offset>"
+        "<text>Iran said Russia informed Reuters.</text>"
+        '<annotation id="q1"><infon key="corpuskit:kind">quote</infon>'
+        '<location offset="0" length="4"/><text>Iran</text></annotation>'
+        '<annotation id="c1"><infon key="corpuskit:kind">claim</infon>'
+        '<location offset="10" length="6"/><text>Russia</text></annotation>'
+        f'<annotation id="x"><infon key="corpuskit:kind">cue</infon>{cue_infons}'
+        '<location offset="17" length="8"/><text>informed</text></annotation>'
+        "</passage></document></collection>"
+    ).encode()
+
+
+def test_a_cue_naming_what_is_no_claim_is_named_and_left_out() -> None:
+    (imported,) = read_bioc(_cue_collection('<infon key="corpuskit:claim">q1</infon>'), "c")
+    assert imported.document is not None
+    assert [c.cue for c in imported.document.claims] == [()]
+    assert [q.cue for q in imported.document.quotes] == [()]
+    (lost,) = [f for f in imported.findings if f.rule.code == "I008"]
+    assert "cue x belongs to q1, which is not a claim; left out" in lost.message
+
+
+def test_a_cue_naming_a_quote_and_a_claim_is_the_cue_of_both() -> None:
+    both = '<infon key="corpuskit:quote">q1</infon><infon key="corpuskit:claim">c1</infon>'
+    (imported,) = read_bioc(_cue_collection(both), "c")
+    assert imported.document is not None and imported.findings == []
+    informed = (Fragment(17, 25, "informed"),)
+    assert imported.document.quotes[0].cue == informed
+    assert imported.document.claims[0].cue == informed
 
 
 # --------------------------------------------------------------------------- the CLI

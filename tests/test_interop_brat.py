@@ -403,6 +403,26 @@ def test_the_bundled_corpus_exports_with_every_loss_named() -> None:
     assert all(f.rule.severity is Severity.WARNING for f in exported.findings)
 
 
+def test_a_claims_cue_is_written_as_a_cue_textbound_and_relation() -> None:
+    # tests/fixtures/claim-cue.json: "Numerous sources informed Reuters that ...".
+    doc = json_format.load(ROOT / "tests" / "fixtures" / "claim-cue.json")
+    exported = write_brat(doc)
+    lines = exported.files[".ann"].splitlines()
+    (claim,) = [line.split("\t")[0] for line in lines if "\tClaim " in line]
+    (cue,) = [line.split("\t") for line in lines if "\tCue " in line and line.startswith("T")]
+    assert cue[1:] == ["Cue 17 25", "informed"]
+    assert any(line.split("\t")[1] == f"Cue Arg1:{claim} Arg2:{cue[0]}" for line in lines)
+    (told,) = [f.message for f in exported.findings if f.rule.code == "I009"]
+    assert "with Source, Channel and Cue relations" in told
+    # Read back, the cue is a Cue mention tied to the claim's mention by a Cue relation.
+    back = brat_to_document(doc.text, exported.files[".ann"], "claim-cue").document
+    assert back is not None
+    (cue_mention,) = [m for m in back.mentions if m.type == "Cue"]
+    assert cue_mention.span == doc.claims[0].cue
+    (link,) = [r for r in back.relations if r.type == "Cue"]
+    assert link.args[1].ref == cue_mention.id
+
+
 # --------------------------------------------------------------------------- round-trip property
 
 

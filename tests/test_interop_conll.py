@@ -19,6 +19,7 @@ from corpuskit.model import Document
 from strategies import documents
 
 NEWSROOM = Path(__file__).parent / "interop" / "multikind" / "newsroom.json"
+CLAIM_CUE = Path(__file__).parent / "fixtures" / "claim-cue.json"
 
 
 def _decode(conll: str) -> tuple[list[list[tuple[str, str]]], list[tuple[str, str]]]:
@@ -62,6 +63,16 @@ def test_the_newsroom_document_as_iob2() -> None:
     assert "overlaps m3" in per_mention["m1"] and "2 fragments" in per_mention["m9"]
     kinds = {f.pointer for f in exported.findings if not f.annotation_id}
     assert {"/entities", "/quotes", "/claims", "/events", "/relations", "/attributes"} <= kinds
+
+
+def test_a_claim_and_its_cue_are_reported_not_written() -> None:
+    # BIO tags mentions only: the claim, its source, channel and cue go with it, named once.
+    exported = write_conll(json_format.load(CLAIM_CUE))
+    sentences, spans = _decode(exported.files[".conll"])
+    assert spans == [("PER", "Numeroussources"), ("ORG", "Reuters")]
+    assert ("informed", "O") in sentences[0]
+    (claims,) = [f for f in exported.findings if f.pointer == "/claims"]
+    assert claims.rule.code == "I008" and claims.message.startswith("1 claim is not written")
 
 
 @settings(max_examples=25, deadline=None)

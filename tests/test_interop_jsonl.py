@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, ROOT, run_cli
 from corpuskit.formats import json_format
 from corpuskit.interop.jsonl import write_jsonl
 from corpuskit.model import Document, Event, Fragment, Mention, Metadata, Quote, text_sha256
 
 KEYS = ["document", "annotation", "kind", "field", "fragment", "type", "start", "end", "text"]
 DOCUMENT = CORPUS / "iran-russia-missiles.json"
+#: A claim with source, channel and cue (line 3 of the seed article).
+CLAIM_CUE = ROOT / "tests" / "fixtures" / "claim-cue.json"
 
 
 def lines(text: str) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def test_every_fragment_of_the_corpus_is_one_line_holding_its_text() -> None:
     fragments = (
         sum(len(m.span) for m in doc.mentions)
         + sum(len(q.span) + len(q.cue) for q in doc.quotes)
-        + sum(len(c.span) for c in doc.claims)
+        + sum(len(c.span) + len(c.cue) for c in doc.claims)
         + sum(len(e.trigger) for e in doc.events)
     )
     assert len(records) == fragments
@@ -54,6 +56,15 @@ def test_every_fragment_of_the_corpus_is_one_line_holding_its_text() -> None:
     assert lost >= {("I008", k) for k in ("meta", "entities", "relations", "attributes")}
     assert any("references of" in f.message for f in exported.findings)
     assert any("notes of" in f.message for f in exported.findings)
+
+
+def test_a_claims_cue_is_a_line_of_its_own() -> None:
+    doc = json_format.load(CLAIM_CUE)
+    records = lines(write_jsonl(doc).files[".jsonl"])
+    claim = [(r["field"], r["text"]) for r in records if r["kind"] == "claim"]
+    assert claim == [("span", doc.claims[0].span[0].text), ("cue", "informed")]
+    (cue,) = (r for r in records if r["field"] == "cue")
+    assert (cue["annotation"], cue["type"], cue["start"], cue["end"]) == ("c1", None, 17, 25)
 
 
 def _document(text: str) -> Document:

@@ -23,6 +23,7 @@ from strategies import documents
 
 HERE = Path(__file__).parent / "interop"
 NEWSROOM = HERE / "multikind" / "newsroom.json"
+CLAIM_CUE = Path(__file__).parent / "fixtures" / "claim-cue.json"
 
 
 def test_the_newsroom_round_trip_keeps_regions_and_relations() -> None:
@@ -46,6 +47,16 @@ def test_the_newsroom_round_trip_keeps_regions_and_relations() -> None:
     lost = {(f.rule.code, f.annotation_id or f.pointer) for f in exported.findings}
     assert {("I008", "m9"), ("I009", "r1"), ("I008", "/entities"), ("I008", "/events")} <= lost
     assert validate_imported(back)[1] is not None
+
+
+def test_a_claim_and_its_cue_are_reported_not_written() -> None:
+    # Label Studio tasks hold labelled regions: no region for the claim or its cue "informed".
+    exported = write_labelstudio(json_format.load(CLAIM_CUE))
+    (task,) = json.loads(exported.files[".labelstudio.json"])
+    regions = [r["value"]["text"] for r in task["annotations"][0]["result"] if "value" in r]
+    assert regions == ["Numerous sources", "Reuters"]
+    (claims,) = [f for f in exported.findings if f.pointer == "/claims"]
+    assert claims.rule.code == "I008" and claims.message.startswith("1 claim is not written")
 
 
 def test_an_old_utf16_export_is_named_and_reads_with_the_unit() -> None:

@@ -210,6 +210,25 @@ def test_the_bundled_corpus_goes_through_web_annotation_byte_for_byte() -> None:
         assert json_format.dumps(back.document) == CORPUS_DOC.read_text("utf-8")
 
 
+def test_a_claims_cue_travels_in_the_corpuskit_member_and_reanchors_like_a_quotes() -> None:
+    doc = json_format.load(ROOT / "tests" / "fixtures" / "claim-cue.json")
+    exported = write_w3c(doc)
+    (claim,) = [
+        a for a in json.loads(exported.files[".jsonld"])["first"]["items"] if a["id"].endswith("c1")
+    ]
+    assert claim["corpuskit"]["cue"] == [{"start": 17, "end": 25, "text": "informed"}]
+    back = read_w3c(exported.files[".jsonld"].encode(), exported.files[".txt"], "a.jsonld")
+    assert back.findings == [] and back.document == doc
+    # Two words put before the text: the cue's offsets are stale, its text finds it again.
+    shifted = "So: " + doc.text
+    moved = read_w3c(exported.files[".jsonld"].encode(), shifted, "a.jsonld")
+    assert moved.document is not None
+    assert moved.document.claims[0].cue == (Fragment(21, 29, "informed"),)
+    assert any(
+        "the cue 'informed' was re-anchored at [21, 29)" in f.message for f in moved.findings
+    )
+
+
 # --------------------------------------------------------------------------- anchoring
 
 
@@ -387,7 +406,14 @@ def documents(draw: st.DrawFn) -> Document:
         for i in range(draw(st.integers(0, 2)))
     )
     claims = tuple(
-        Claim(f"c{i}", draw(spans(text)), draw(maybe), draw(maybe), draw(free))
+        Claim(
+            f"c{i}",
+            draw(spans(text)),
+            draw(maybe),
+            draw(maybe),
+            draw(free),
+            draw(st.one_of(st.just(()), spans(text))),
+        )
         for i in range(draw(st.integers(0, 2)))
     )
     events: list[Event] = []

@@ -20,13 +20,14 @@ from hypothesis import strategies as st
 from conftest import run_cli
 from corpuskit.formats import json_format
 from corpuskit.interop.common import validate_imported
-from corpuskit.interop.xmi import CHAIN, NE, QUOTE, RELATION, read_xmi, write_xmi
+from corpuskit.interop.xmi import CHAIN, CLAIM, NE, QUOTE, RELATION, read_xmi, write_xmi
 from corpuskit.model import Document, Fragment, Mention, Metadata, text_sha256
 from strategies import texts
 
 HERE = Path(__file__).parent / "interop"
 NEWSROOM = HERE / "multikind" / "newsroom.json"
 XMI = HERE / "xmi"
+CLAIM_CUE = Path(__file__).parent / "fixtures" / "claim-cue.json"
 
 
 def _newsroom() -> Document:
@@ -71,6 +72,18 @@ def test_cassis_reads_the_layers_inception_uses_with_utf16_offsets() -> None:
     assert (quote.mode, roles) == ("direct", {"speaker": "Ana Silva", "cue": "said"})
     (relation,) = cas.select(RELATION)
     assert (relation.label, relation.Governor.get_covered_text()) == ("mayor_of", "Ana Silva")
+
+
+def test_a_claims_cue_is_a_cue_role_cassis_reads_and_comes_back() -> None:
+    doc = json_format.load(CLAIM_CUE)
+    files = write_xmi(doc).files
+    typesystem = load_typesystem(io.BytesIO(files[".typesystem.xml"].encode()))
+    cas = load_cas_from_xmi(io.BytesIO(files[".xmi"].encode()), typesystem=typesystem)
+    (claim,) = cas.select(CLAIM)
+    roles = {link.role: link.target.get_covered_text() for link in claim.roles.elements}
+    assert roles == {"source": "Numerous sources", "channel": "Reuters", "cue": "informed"}
+    back, _, read = _round_trip(doc)
+    assert back.claims[0].cue == doc.claims[0].cue and read == []
 
 
 def test_round_trip_keeps_every_kind_and_reports_what_uima_cannot_hold() -> None:

@@ -79,6 +79,8 @@ if TYPE_CHECKING:
 
 #: Infon keys that carry corpuskit structure; every other infon is an attribute.
 KIND, NOTE, ATTRIBUTES = "corpuskit:kind", "corpuskit:note", "corpuskit:attributes"
+#: The infon of a cue annotation naming what it is the cue of, by that annotation's kind.
+CUE_OF = {"quote": "corpuskit:quote", "claim": "corpuskit:claim"}
 ORDER = "corpuskit:attribute_order"
 _META_KEYS = ("title", "language", "source", "url", "published", "license")
 DOCTYPE = '<!DOCTYPE collection SYSTEM "BioC.dtd">'
@@ -835,8 +837,8 @@ class _Reader:
         )
         return tuple(Fragment(s, e, c) for (s, e), c in zip(places, covered, strict=True))
 
-    def cue(self, quote: str, found: list[BiocAnnotation]) -> Span:
-        """A quote's cue span; several cue annotations become its fragments, in text order."""
+    def cue(self, owner: str, found: list[BiocAnnotation]) -> Span:
+        """The cue span of ``owner`` (``quote q1``, ``claim c1``), one fragment per annotation."""
         pieces = sorted(
             ((f, c) for c in found for f in self.span(c) or ()),
             key=lambda item: (item[0].start, item[0].end),
@@ -844,7 +846,7 @@ class _Reader:
         if len(found) > 1:
             self.warn(
                 I.APPROXIMATED,
-                f"quote {quote} has {len(found)} cue annotations "
+                f"{owner} has {len(found)} cue annotations "
                 f"({', '.join(str(c.id) for c in found)}); they become the fragments of one cue",
                 found[1].where,
             )
@@ -853,7 +855,7 @@ class _Reader:
             if kept and fragment.start < kept[-1].end:
                 self.warn(
                     I.NOT_CARRIED,
-                    f"cue {cue.id} of quote {quote} overlaps another of its cues at "
+                    f"cue {cue.id} of {owner} overlaps another of its cues at "
                     f"[{fragment.start}, {fragment.end}); that part is left out",
                     cue.where,
                 )
@@ -889,7 +891,8 @@ class _Reader:
                 ):
                     trigger_of.setdefault(r.id or "", target.id)
         triggers = set(trigger_of.values())
-        cues: dict[str, list[BiocAnnotation]] = defaultdict(list)
+        #: (quote or claim, its id) -> the cue annotations naming it.
+        cues: dict[tuple[str, str], list[BiocAnnotation]] = defaultdict(list)
         mentions: list[Mention] = []
         quotes: list[Quote] = []
         claims: list[Claim] = []
@@ -899,8 +902,11 @@ class _Reader:
             kind = a.infons.get(KIND, "mention")
             if a.id in triggers:
                 continue
-            if kind == "cue" and a.infons.get("corpuskit:quote"):
-                cues[self.ref(a.infons["corpuskit:quote"])].append(a)
+            owners_named = [(k, a.infons[i]) for k, i in CUE_OF.items() if a.infons.get(i)]
+            if kind == "cue" and owners_named:
+                # A cue naming a quote and a claim is the cue of both: neither is guessed.
+                for owner_kind, owner_id in owners_named:
+                    cues[owner_kind, self.ref(owner_id)].append(a)
                 continue
             span = self.span(a)
             if span is None:
@@ -951,9 +957,15 @@ class _Reader:
                 self.identify(mentions[-1], a)
             owners.append((a.id, a.infons, a.where))
         for i, q in enumerate(quotes):
-            found = cues.pop(q.id, [])
+            found = cues.pop(("quote", q.id), [])
             if found:
-                quotes[i] = Quote(q.id, q.span, q.mode, q.speaker, self.cue(q.id, found), q.note)
+                joined = self.cue(f"quote {q.id}", found)
+                quotes[i] = Quote(q.id, q.span, q.mode, q.speaker, joined, q.note)
+        for i, c in enumerate(claims):
+            found = cues.pop(("claim", c.id), [])
+            if found:
+                joined = self.cue(f"claim {c.id}", found)
+                claims[i] = Claim(c.id, c.span, c.source, c.channel, c.note, joined)
         entities: list[Entity] = []
         events: list[Event] = []
         frames: list[Relation] = []
@@ -1017,11 +1029,11 @@ class _Reader:
         if order:  # corpuskit wrote the attributes grouped by target; this is their own order
             place = {ident: n for n, ident in enumerate(order)}
             self.attributes.sort(key=lambda a: place.get(a.id, len(place)))
-        for quote_id, orphans in cues.items():
+        for (owner_kind, owner_id), orphans in cues.items():
             for cue in orphans:
                 self.warn(
                     I.NOT_CARRIED,
-                    f"cue {cue.id} belongs to {quote_id}, which is not a quote; left out",
+                    f"cue {cue.id} belongs to {owner_id}, which is not a {owner_kind}; left out",
                     cue.where,
                 )
         return Document(
@@ -1496,6 +1508,15 @@ class _Writer:
             if isinstance(element, BiocRelation):
                 element.nodes = [(back.get(ref, ref), role) for ref, role in element.nodes]
 
+    def cue_annotation(
+        self, annots: list[BiocAnnotation], kind: str, owner: str, cue: Span
+    ) -> None:
+        """The cue of quote or claim ``owner`` as an annotation ``{owner}.cue`` naming it."""
+        if cue:
+            ident = self.pool.fresh(f"{owner}.cue")
+            infons = {"type": "cue", KIND: "cue", CUE_OF[kind]: owner}
+            annots.append(self.annotation(ident, infons, cue, None))
+
     def collection(self) -> BiocCollection:
         doc = self.doc
         annots: list[BiocAnnotation] = []
@@ -1507,19 +1528,14 @@ class _Writer:
             if q.speaker:
                 infons["corpuskit:speaker"] = q.speaker
             annots.append(self.annotation(q.id, infons, q.span, q.note))
-            if q.cue:
-                cue = self.pool.fresh(f"{q.id}.cue")
-                annots.append(
-                    self.annotation(
-                        cue, {"type": "cue", KIND: "cue", "corpuskit:quote": q.id}, q.cue, None
-                    )
-                )
+            self.cue_annotation(annots, "quote", q.id, q.cue)
         for c in doc.claims:
             infons = {"type": "claim", KIND: "claim"}
             for key, value in (("corpuskit:source", c.source), ("corpuskit:channel", c.channel)):
                 if value:
                     infons[key] = value
             annots.append(self.annotation(c.id, infons, c.span, c.note))
+            self.cue_annotation(annots, "claim", c.id, c.cue)
         for e in doc.entities:
             if self.identified(e):
                 continue

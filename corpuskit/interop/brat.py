@@ -1180,6 +1180,15 @@ class _Writer:
         # Several events may share the line: it is looked up, not used up.
         return found[0] if found else None
 
+    def cue(self, owner: str, span: Span, owner_id: str) -> None:
+        """A quote's or claim's cue: a text-bound Cue and a Cue relation from ``owner`` to it."""
+        if not span:
+            return
+        cue = self.new_id("T")
+        if self.textbound(cue, "Cue", span, owner_id):
+            rid = self.new_id("R")
+            self.emit(rid, f"{rid}\tCue Arg1:{owner} Arg2:{cue}")
+
     def quotes_and_claims(self) -> None:
         doc = self.doc
         links: list[tuple[str, str, str | None]] = []
@@ -1187,11 +1196,7 @@ class _Writer:
             tid = self.bid[q.id]
             self.textbound(tid, "Quote" if q.mode == "direct" else "IndirectQuote", q.span, q.id)
             links.append((q.id, "Speaker", q.speaker))
-            if q.cue:
-                cue = self.new_id("T")
-                if self.textbound(cue, "Cue", q.cue, q.id):
-                    rid = self.new_id("R")
-                    self.emit(rid, f"{rid}\tCue Arg1:{tid} Arg2:{cue}")
+            self.cue(tid, q.cue, q.id)
             self.warn(
                 I.APPROXIMATED,
                 q.id,
@@ -1201,10 +1206,12 @@ class _Writer:
             tid = self.bid[c.id]
             self.textbound(tid, "Claim", c.span, c.id)
             links += [(c.id, "Source", c.source), (c.id, "Channel", c.channel)]
+            self.cue(tid, c.cue, c.id)
+            roles = "Source, Channel and Cue" if c.cue else "Source and Channel"
             self.warn(
                 I.APPROXIMATED,
                 c.id,
-                f"claim {c.id} is written as a text-bound Claim ({tid}) with Source and Channel relations; it reads back as a mention and relations",
+                f"claim {c.id} is written as a text-bound Claim ({tid}) with {roles} relations; it reads back as a mention and relations",
             )
         for owner, kind, ref in links:
             if ref is None:

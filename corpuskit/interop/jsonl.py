@@ -1,7 +1,7 @@
 """JSON Lines spans (export only): one JSON object per span fragment, for training pipelines.
 
-Each line is one fragment of a mention's span, a quote's span or cue, a claim's span or an
-event's trigger, in document order::
+Each line is one fragment of a mention's span, a quote's or claim's span or cue, or an event's
+trigger, in document order::
 
     {"document": "iran-russia-missiles", "annotation": "m1", "kind": "mention", "field": "span",
      "fragment": 0, "type": "GPE", "start": 0, "end": 4, "text": "Iran"}
@@ -42,6 +42,8 @@ def _spans(doc: Document) -> Iterator[tuple[str, str, str, str | None, Span]]:
             yield "quotes", q.id, "cue", q.mode, q.cue
     for c in doc.claims:
         yield "claims", c.id, "span", None, c.span
+        if c.cue:
+            yield "claims", c.id, "cue", None, c.cue
     for e in doc.events:
         yield "events", e.id, "trigger", e.type, e.trigger
 

@@ -153,8 +153,6 @@ class _Writer:
         elif isinstance(a, Quote):
             target = self.span(a.span)
             extra = {"kind": "quote", "mode": a.mode, "speaker": a.speaker}
-            if a.cue:
-                extra["cue"] = [{"start": f.start, "end": f.end, "text": f.text} for f in a.cue]
         elif isinstance(a, Claim):
             target = self.span(a.span)
             extra = {"kind": "claim", "source": a.source, "channel": a.channel}
@@ -174,6 +172,9 @@ class _Writer:
                 {"type": "TextualBody", "purpose": "describing", "value": f"{a.name}: {shown}"}
             )
             extra = {"kind": "attribute", "name": a.name, "value": a.value}
+        if isinstance(a, Quote | Claim) and a.cue:
+            # No Web Annotation term says "the words that attribute it": the member keeps it.
+            extra["cue"] = [{"start": f.start, "end": f.end, "text": f.text} for f in a.cue]
         if a.note is not None:
             bodies.append({"type": "TextualBody", "purpose": "commenting", "value": a.note})
         out: dict[str, Any] = {
@@ -473,7 +474,7 @@ class _Reader:
         return tuple(fragments) or None
 
     def cue(self, value: Any, pointer: str, ident: str) -> Span:
-        """A quote's cue from the corpuskit member, re-anchored by its text when it moved."""
+        """A quote's or claim's cue from the corpuskit member, re-anchored when it moved."""
         out = []
         for item in _as_list(value):
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
@@ -715,6 +716,7 @@ def _document(
                         ref(source) if source else None,
                         ref(channel) if channel else None,
                         note,
+                        reader.cue(extra.get("cue"), p, ident),
                     )
                 )
             else:
