@@ -11,10 +11,11 @@ document is valid.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import random
 from pathlib import Path
 from typing import Any
+
+import msgspec.structs
 
 from corpuskit.formats import json_format, xml_format
 from corpuskit.model import Document, Entity, Fragment, Mention, text_sha256
@@ -45,7 +46,7 @@ def _move(annotation: Any, moves: list[tuple[int, int, int]]) -> Any:
         for name in ("span", "cue", "trigger")
         if hasattr(annotation, name) and getattr(annotation, name)
     }
-    return dataclasses.replace(annotation, **changes) if changes else annotation
+    return msgspec.structs.replace(annotation, **changes) if changes else annotation
 
 
 def generate(seed_doc: Document, seed: int, i: int) -> Document:
@@ -82,7 +83,7 @@ def generate(seed_doc: Document, seed: int, i: int) -> Document:
         kind: tuple(_move(a, moves) for a in getattr(seed_doc, kind))
         for kind in ("mentions", "quotes", "claims", "events")
     }
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         seed_doc,
         id=f"synthetic-{seed}-{i:06d}",
         text=text,

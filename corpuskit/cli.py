@@ -238,7 +238,7 @@ def validate(
     if show_settings or show_files:
         raise typer.Exit(EXIT_OK)
     summary = Summary()
-    outputs = _Outputs(name, output_file, color, statistics, quiet, root)
+    outputs = _Outputs(name, output_file, color, statistics, quiet, root, strict)
     try:
         checked = (
             _check_stdin(stdin_filename, settings)
@@ -485,6 +485,7 @@ class _Outputs:
         statistics: bool,
         quiet: bool,
         root: Path,
+        strict: bool = False,
     ) -> None:
         from corpuskit.reporters import AUTO, REPORTERS, ReportContext, reporter_class
         from corpuskit.reporters import resolve_format as resolve
@@ -505,7 +506,9 @@ class _Outputs:
             self.reporters.append((reporter_class("github")(sys.stdout, gh), True))
             self.summary_on_stdout = True
         context = ReportContext(
-            root=root, color=_use_color(sys.stdout, color) and output_file is None
+            root=root,
+            color=_use_color(sys.stdout, color) and output_file is None,
+            strict=strict,
         )
         closing = REPORTERS[chosen].closing
         self.reporters.append((reporter_class(chosen)(main, context), closing == "summary"))
@@ -518,10 +521,10 @@ class _Outputs:
     def baselined(self, report: FileReport) -> None:
         """Give a file's baselined diagnostics to the reporters that mark them (SARIF
         suppressions); the others leave them out, as the text report does."""
+        from corpuskit.reporters import report_baselined
+
         for reporter, _ in self.reporters:
-            take = getattr(reporter, "baselined", None)
-            if take is not None:
-                take(report)
+            report_baselined(reporter, report)
 
     def finish(self, summary: Summary) -> None:
         """Close every report (no summary line with --quiet), write the file if asked."""

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats import format_module, format_of
+from corpuskit.formats import format_module, format_of, typed
 from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.io import found_path
-from corpuskit.model import ANNOTATION_KINDS
+from corpuskit.model import ANNOTATION_KINDS, Document
 from corpuskit.rules import CHECKS, FAMILIES, RULE_BY_CODE, CheckInput, layout, offsets, references
 from corpuskit.rules import parse as P
 from corpuskit.scheme import Scheme
@@ -155,29 +157,57 @@ def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str
     return out
 
 
-def find_problems(
-    data: bytes,
-    fmt: str,
-    scheme: Scheme | None = None,
-    wanted: Callable[[Rule], bool] | None = None,
-) -> tuple[list[Finding], dict[str, Any] | None, bool]:
-    """All findings for one document's bytes, its record when it could be read, and whether
-    the document could be checked beyond parse and schema.
+@dataclass(frozen=True, slots=True)
+class Problems:
+    """What checking one document's bytes found."""
 
-    A check of the registry runs only when ``wanted`` (default: every rule) accepts one of its
-    rules; a rule that supersedes others drops their findings where it applies.
+    findings: list[Finding]
+    #: The document as read, when it could be: its record (the full path) ...
+    record: dict[str, Any] | None
+    #: ... or its model (the typed decode of a valid JSON document, which builds no record).
+    document: Document | None
+    #: Whether the document was checked beyond parse and schema.
+    checked: bool
+
+    @property
+    def document_id(self) -> str | None:
+        """The document's id, when it has a string one."""
+        if self.document is not None:
+            return self.document.id
+        ident = self.record.get("id") if isinstance(self.record, dict) else None
+        return ident if isinstance(ident, str) else None
+
+    @property
+    def text(self) -> str | None:
+        """The document's text, when it has a string one."""
+        if self.document is not None:
+            return self.document.text
+        text = self.record.get("text") if isinstance(self.record, dict) else None
+        return text if isinstance(text, str) else None
+
+
+def _read(
+    data: bytes, fmt: str
+) -> tuple[list[Finding], dict[str, Any] | None, Document | None, set[tuple[str, int]] | None]:
+    """Findings of reading, the record (full path), the model, and the annotations left out.
+
+    A valid JSON document takes the typed decode, which gives the model at once; anything else
+    the full path, which says what is wrong where.
     """
-    module = format_module(fmt)
-    parsed = module.parse(data)
+    if fmt == "json":
+        document = typed.decode(data)
+        if document is not None:
+            return [], None, document, set()
+    parsed = format_module(fmt).parse(data)
     findings: list[Finding] = list(parsed.findings)
     record = parsed.record
     if record is None:
-        return findings, None, False
+        return findings, None, None, None
     if not parsed.structural:
         findings.extend(S.check_record(record))
     skip = S.skipped_annotations(findings)
     if skip is None:
-        return findings, record, False
+        return findings, record, None, None
     try:
         document = from_dict(record, skip)
     except DraftError:
@@ -187,7 +217,24 @@ def find_problems(
         findings.extend(drafts)
         skip = skip | (S.skipped_annotations(drafts) or set())
         document = from_dict(record, skip)
-    given = CheckInput(document, scheme, _skipped_ids(record, skip))
+    return findings, record, document, skip
+
+
+def find_problems(
+    data: bytes,
+    fmt: str,
+    scheme: Scheme | None = None,
+    wanted: Callable[[Rule], bool] | None = None,
+) -> Problems:
+    """All findings for one document's bytes, and the document as read.
+
+    A check of the registry runs only when ``wanted`` (default: every rule) accepts one of its
+    rules; a rule that supersedes others drops their findings where it applies.
+    """
+    findings, record, document, skip = _read(data, fmt)
+    if document is None or skip is None:
+        return Problems(findings, record, None, False)
+    given = CheckInput(document, scheme, _skipped_ids(record, skip) if skip and record else {})
     semantic: list[Finding] = []
     superseded: set[str] = set()
     for check in CHECKS:
@@ -201,22 +248,22 @@ def find_problems(
                 superseded.update(rule.supersedes)
     if superseded:
         semantic = [f for f in semantic if f.rule.code not in superseded]
-    if skip:
+    if skip and record is not None:
         kept = _kept_indices(record, skip)
         semantic = [_remap(f, kept) for f in semantic]
     findings.extend(semantic)
-    return findings, record, True
+    return Problems(findings, record, document, True)
 
 
-def _layout(
-    data: bytes, fmt: str, record: dict[str, Any], findings: list[Finding]
-) -> list[Finding]:
+def _layout(data: bytes, fmt: str, found: Problems) -> list[Finding]:
     """L001 for a readable, schema-valid document that is not in the canonical layout."""
-    if any(f.rule.family in "PS" for f in findings):
+    if any(f.rule.family in "PS" for f in found.findings):
         return []
+    # The typed decode builds no record: the layout rule (off by default) reads it again.
+    record = found.record if found.record is not None else orjson.loads(data)
     canonical = format_module(fmt).dumps_record(canonical_record(record))
-    found = layout.check(data.decode("utf-8"), canonical)
-    return [found] if found else []
+    finding = layout.check(data.decode("utf-8"), canonical)
+    return [finding] if finding else []
 
 
 def _excerpt(text: str, span: tuple[int, int]) -> Excerpt:
@@ -254,15 +301,17 @@ def check_bytes(
     fmt = format_of(path) or "json"
     try:
         ignored = settings.ignored_for(match_path or path)
-        findings, record, checked = find_problems(
+        found = find_problems(
             data, fmt, settings.scheme, lambda rule: settings.wants(rule, ignored)
         )
     except RecursionError:
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
-        findings, record = [Finding(rule, "document is nested too deeply", position=(1, 1))], None
-        checked = False
-    if checked and record is not None and settings.wants(layout.NOT_CANONICAL):
-        findings.extend(_layout(data, fmt, record, findings))
+        found = Problems(
+            [Finding(rule, "document is nested too deeply", position=(1, 1))], None, None, False
+        )
+    findings, checked = found.findings, found.checked
+    if checked and settings.wants(layout.NOT_CANONICAL):
+        findings.extend(_layout(data, fmt, found))
     # A problem that kept the document from being checked is never filtered out: with
     # select = ["O"], a truncated file must still fail.
     ignored = settings.ignored_for(match_path or path)
@@ -271,11 +320,10 @@ def check_bytes(
         for f in findings
         if settings.wants(f.rule, ignored) or (not checked and f.rule.family in "PS")
     ]
-    doc_id = record.get("id") if isinstance(record, dict) else None
-    doc_id = doc_id if isinstance(doc_id, str) else None
+    doc_id = found.document_id
     if not findings:
         return FileReport(path, (), doc_id)
-    text = record.get("text") if isinstance(record, dict) else None
+    text = found.text
     locator: Locator | None = None
     lines: LineIndex | None = None
     out = []

@@ -2,14 +2,20 @@
 
 Pure data: no I/O and no format imports. Offsets are Unicode code points, 0-based, half-open
 ``[start, end)``; other units exist only at the edges (formats and converters).
+
+The classes are frozen ``msgspec`` Structs: cheap to build, and the JSON format decodes a valid
+document straight into them (``formats/typed.py``). Their names are the document schema's and
+their ``Meta`` constraints are its ranges and lengths, checked when decoding (never when a
+program builds an object, so a check can still be shown a broken span).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+import msgspec
 
 #: Version of the document format written by this release (the ``corpuskit`` key / attribute).
 FORMAT_VERSION = "1.0"
@@ -39,79 +45,82 @@ SINGULAR = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Fragment:
+class _Data(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Base of the model's classes: immutable, decoded strictly, written without defaults."""
+
+
+#: An offset as the schema allows it (decoding refuses anything else).
+_Offset = Annotated[int, msgspec.Meta(ge=0, le=2147483647)]
+
+
+class Fragment(_Data, frozen=True):
     """One contiguous piece of a span: ``text[start:end]`` must equal ``text``."""
 
     #: First code point covered.
-    start: int
+    start: _Offset
     #: One past the last code point covered.
-    end: int
+    end: _Offset
     #: The covered text, repeated so that a shifted offset is caught.
-    text: str
+    text: Annotated[str, msgspec.Meta(min_length=1)]
 
 
 #: A span is one or more fragments, sorted and non-overlapping (several = discontinuous).
 Span = tuple[Fragment, ...]
+#: A span as a document must give it: at least one fragment.
+_Span = Annotated[Span, msgspec.Meta(min_length=1)]
 
 
-@dataclass(frozen=True, slots=True)
-class KBLink:
+class KBLink(_Data, frozen=True):
     """A link from an entity to a knowledge-base record, e.g. ``wikidata:Q794``."""
 
     kb: str
     id: str
 
 
-@dataclass(frozen=True, slots=True)
-class Argument:
+class Argument(_Data, frozen=True):
     """A role argument of an event or relation: the role name and the id it points to."""
 
     role: str
     ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(_Data, frozen=True):
     """A typed span: a person, organisation, place, date, quantity, weapon ..."""
 
     id: str
     type: str
-    span: Span
+    span: _Span
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(_Data, frozen=True):
     """A cluster of mentions of one real-world thing (coreference), with KB links."""
 
     id: str
     type: str
-    mentions: tuple[str, ...]
+    mentions: Annotated[tuple[str, ...], msgspec.Meta(min_length=1)]
     name: str | None = None
     links: tuple[KBLink, ...] = ()
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(_Data, frozen=True):
     """Quoted words, who said them and, optionally, the cue ("said")."""
 
     id: str
-    span: Span
+    span: _Span
     mode: QuoteMode = "direct"
     #: Id of the mention or entity that speaks.
     speaker: str | None = None
-    cue: Span = ()
+    cue: _Span = ()
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(_Data, frozen=True):
     """An assertion, who asserts it, the channel it was reported through and, optionally, the cue."""
 
     id: str
-    span: Span
+    span: _Span
     #: Id of the mention or entity that asserts the claim.
     source: str | None = None
     #: Id of the mention or entity the claim came through (e.g. "informed Reuters").
@@ -119,32 +128,29 @@ class Claim:
     note: str | None = None
     #: The words that attribute the claim ("informed", "concluded", "according to"). Last, so
     #: that positional construction written before the field existed keeps its meaning.
-    cue: Span = ()
+    cue: _Span = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(_Data, frozen=True):
     """A typed event with a trigger span and role arguments."""
 
     id: str
     type: str
-    trigger: Span
+    trigger: _Span
     args: tuple[Argument, ...] = ()
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
+class Relation(_Data, frozen=True):
     """A typed relation between annotations, by role."""
 
     id: str
     type: str
-    args: tuple[Argument, ...] = ()
+    args: Annotated[tuple[Argument, ...], msgspec.Meta(min_length=1)] = ()
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Attribute:
+class Attribute(_Data, frozen=True):
     """A name/value pair on another annotation (negation, certainty, realis ...)."""
 
     id: str
@@ -154,8 +160,7 @@ class Attribute:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+class Provenance(_Data, frozen=True):
     """Who and what produced the annotations."""
 
     annotators: tuple[str, ...] = ()
@@ -164,8 +169,7 @@ class Provenance:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
+class Metadata(_Data, frozen=True):
     """Bibliographic metadata of the article."""
 
     title: str
@@ -183,8 +187,7 @@ class Metadata:
 Annotation = Mention | Entity | Quote | Claim | Event | Relation | Attribute
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(_Data, frozen=True):
     """One article: metadata, the text exactly as published, and its annotations."""
 
     id: str
@@ -194,7 +197,8 @@ class Document:
     #: ("" when a draft leaves it out; rule O006 asks for it and ``corpuskit fix`` adds it).
     text_sha256: str
     offset_unit: str = OFFSET_UNIT
-    version: str = FORMAT_VERSION
+    #: Written as the ``corpuskit`` member.
+    version: str = msgspec.field(default=FORMAT_VERSION, name="corpuskit")
     mentions: tuple[Mention, ...] = ()
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()

@@ -26,8 +26,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import accumulate
+
+from msgspec.structs import replace
 
 from corpuskit.model import Document, Fragment, Span, spans_of, text_sha256
 
@@ -362,7 +364,12 @@ def reanchor(
         )
         for q in doc.quotes
     )
-    claims = tuple(replace(c, span=move(c.span, c.id, "span")) for c in doc.claims)
+    claims = tuple(
+        replace(
+            c, span=move(c.span, c.id, "span"), cue=move(c.cue, c.id, "cue") if c.cue else c.cue
+        )
+        for c in doc.claims
+    )
     events = tuple(replace(e, trigger=move(e.trigger, e.id, "trigger")) for e in doc.events)
     result = replace(
         doc,

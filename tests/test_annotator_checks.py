@@ -3,12 +3,12 @@ C015 cues covering their speaker, and C007's hint (a fresh id and the allowed va
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import msgspec.structs
 import pytest
 
 from conftest import run_cli
@@ -97,7 +97,7 @@ def document(**changes: Any) -> Document:
         events=(Event("ev1", "act", span("act")),),
         attributes=(Attribute("a1", "ev1", "realis", "actual"),),
     )
-    return dataclasses.replace(doc, **changes)
+    return msgspec.structs.replace(doc, **changes)
 
 
 def check(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
+import msgspec.structs
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -38,9 +38,9 @@ def _offsets(doc: Document, convert: dict[str, object]) -> Document:
         items = []
         for a in getattr(doc, kind):
             fields = {field: span(value) for field, value in spans_of(a)}
-            items.append(dataclasses.replace(a, **fields))
+            items.append(msgspec.structs.replace(a, **fields))
         changes[kind] = tuple(items)
-    return dataclasses.replace(doc, **changes)  # type: ignore[arg-type]
+    return msgspec.structs.replace(doc, **changes)  # type: ignore[arg-type]
 
 
 def _corruptions(text: str) -> dict[str, object]:
@@ -99,8 +99,8 @@ def test_a_slipped_span_is_reanchored_or_left_flagged_and_fix_is_idempotent(
     mention = doc.mentions[index]
     moved = tuple(Fragment(f.start + slip, f.end + slip, f.text) for f in mention.span)
     assume(all(f.start >= 0 and f.end <= len(doc.text) for f in moved))
-    slipped = dataclasses.replace(mention, span=moved)
-    broken_doc = dataclasses.replace(
+    slipped = msgspec.structs.replace(mention, span=moved)
+    broken_doc = msgspec.structs.replace(
         doc, mentions=(*doc.mentions[:index], slipped, *doc.mentions[index + 1 :])
     )
     broken = json_format.dumps(broken_doc)

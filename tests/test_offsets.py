@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
+import msgspec.structs
 import pytest
 
 from corpuskit.model import Document, Fragment, Mention, Metadata, text_sha256
@@ -75,7 +74,7 @@ def test_inclusive_end_is_diagnosed() -> None:
 
 def test_constant_shift_that_fixes_every_span_is_found() -> None:
     shifted = [
-        dataclasses.replace(f, start=f.start - 3, end=f.end - 3)
+        msgspec.structs.replace(f, start=f.start - 3, end=f.end - 3)
         for f in (at("sent"), at("missiles"), at("paid"))
     ]
     result = findings(doc_with(*shifted))
@@ -110,7 +109,7 @@ def test_text_level_checks() -> None:
     assert [f.rule.code for f in findings(doc)] == ["O005"]
     bad = doc_with(text="a\x00b")
     assert [f.rule.code for f in findings(bad)] == ["O007"]
-    stale = dataclasses.replace(doc_with(), text_sha256="0" * 64)
+    stale = msgspec.structs.replace(doc_with(), text_sha256="0" * 64)
     (hash_finding,) = findings(stale)
     assert hash_finding.rule.code == "O006" and text_sha256(TEXT) in (hash_finding.hint or "")
 

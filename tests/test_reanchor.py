@@ -339,8 +339,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _codes(doc: Path, cwd: Path) -> set[str]:
-    check = run_cli("validate", "--no-cache", "--format", "concise", str(doc), cwd=cwd)
-    return {line.split(": ")[1].split()[0] for line in check.stdout.splitlines()}
+    check = run_cli("validate", "--no-cache", "--format", "json", str(doc), cwd=cwd)
+    return {d["code"] for d in json.loads(check.stdout)["diagnostics"]}
 
 
 def test_validate_says_to_run_reanchor_when_the_text_was_edited_in_place(repo: Path) -> None:

@@ -1074,7 +1074,7 @@ def check(doc: Document) -> Iterator[Finding]:
     kinds: tuple[tuple[str, tuple[Mention | Quote | Claim | Event, ...], tuple[str, ...]], ...] = (
         ("mentions", doc.mentions, ("span",)),
         ("quotes", doc.quotes, ("span", "cue")),
-        ("claims", doc.claims, ("span",)),
+        ("claims", doc.claims, ("span", "cue")),
         ("events", doc.events, ("trigger",)),
     )
     empty = 0

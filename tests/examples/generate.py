@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec.structs
+
 from corpuskit.formats import json_format, xml_format
 from corpuskit.model import (
     Argument,
@@ -90,10 +92,9 @@ def base(text: str = TEXT) -> Document:
 
 def with_text(text: str, **changes: object) -> Document:
     """The base document with another text (hash recomputed) and other fields replaced."""
-    import dataclasses
 
     doc = base()
-    return dataclasses.replace(doc, text=text, text_sha256=text_sha256(text), **changes)  # type: ignore[arg-type]
+    return msgspec.structs.replace(doc, text=text, text_sha256=text_sha256(text), **changes)
 
 
 Case = tuple[str, str, Callable[[], bytes], str, int]
@@ -404,16 +405,16 @@ CASES: list[Case] = [
 
 
 def _with(**changes: object) -> Document:
-    import dataclasses
 
-    return dataclasses.replace(base(), **changes)  # type: ignore[arg-type]
+    return msgspec.structs.replace(base(), **changes)
 
 
 def _quote_without_speaker() -> Document:
-    import dataclasses
 
     doc = base()
-    return dataclasses.replace(doc, quotes=(dataclasses.replace(doc.quotes[0], speaker=None),))
+    return msgspec.structs.replace(
+        doc, quotes=(msgspec.structs.replace(doc.quotes[0], speaker=None),)
+    )
 
 
 CASES.append(

@@ -1,0 +1,203 @@
+"""One typed decode: JSON bytes straight to the document model, for the documents that are valid.
+
+``msgspec`` parses and type-checks in one compiled pass into the model's own classes (frozen
+Structs whose fields, required members, ranges and lengths are the document schema's), and the
+few constraints a Struct cannot state (patterns, the date format, the constant members) are
+checked here in a handful of C-speed operations. A document accepted here needs no orjson
+parse, no JSON-Schema run and no dict-to-model step. Anything refused, and anything the guards
+cannot vouch for (a duplicate key, a ``null``, a long integer literal, a draft), goes the full
+path (``json_format.parse`` + ``schema.check_record`` + ``records.from_dict``), which lists every
+problem with its position. So the typed decode only ever says "valid, and here is the model";
+``tests/test_typed.py`` checks on every fixture and on mutation fuzz that whatever it accepts,
+the full path accepts too, as the same model.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import msgspec
+
+from corpuskit.model import (
+    ANNOTATION_KINDS,
+    FORMAT_VERSION,
+    OFFSET_UNIT,
+    Document,
+    Event,
+    Metadata,
+    Relation,
+)
+
+_DECODER = msgspec.json.Decoder(Document)
+
+
+class _Kinds(msgspec.Struct):
+    """Which annotation lists a document gives, empty or not (members left undecoded; an
+    absent one is an empty Raw)."""
+
+    mentions: msgspec.Raw = msgspec.Raw()
+    entities: msgspec.Raw = msgspec.Raw()
+    quotes: msgspec.Raw = msgspec.Raw()
+    claims: msgspec.Raw = msgspec.Raw()
+    events: msgspec.Raw = msgspec.Raw()
+    relations: msgspec.Raw = msgspec.Raw()
+    attributes: msgspec.Raw = msgspec.Raw()
+
+
+_KINDS = msgspec.json.Decoder(_Kinds)
+
+# The schema's patterns, one line per value, so that each kind is checked by one match
+# (a pattern on each field would cost one regex call per string). ``{0,199}`` is maxLength.
+_IDS = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_.-]{0,199}\n)*")
+_NAMES = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_.:-]{0,199}\n)*")
+_KB_IDS = re.compile(r"(?:\S+\n)*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_URL = re.compile(r"https?://\S+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Every digit becomes "0", everything else " ": sixteen zeros in a row mean a literal long
+# enough to lose precision in a double (P008 is the full path's to say).
+_DIGITS_ONLY = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_SIXTEEN_DIGITS = b"0" * 16
+
+
+def long_literal(data: bytes) -> bool:
+    """Whether ``data`` holds a number literal of sixteen digits or more (the full path says
+    whether it is an integer a double cannot hold exactly, P008)."""
+    return _SIXTEEN_DIGITS in data.translate(_DIGITS_ONLY)
+
+
+def _lines(values: list[str]) -> str:
+    return "\n".join(values) + "\n" if values else ""
+
+
+def _keys(compact: bytes) -> int:
+    """Members in compact JSON. ``":`` ends a key; elsewhere it is an escaped quote before a
+    colon (``\\":``) or the opening quote of a string that starts with a colon, after a key
+    (``:":``) or in a list (``[":``, ``,":``). No key the model knows ends in a backslash or
+    starts with a colon."""
+    found = compact.count(b'":')
+    if b':":' in compact or b'\\":' in compact or b'[":' in compact or b',":' in compact:
+        found -= compact.count(b'\\":') + compact.count(b':":')
+        found -= compact.count(b'[":') + compact.count(b',":')
+    return found
+
+
+def _meta_valid(meta: Metadata) -> bool:
+    """The metadata constraints a Struct field cannot state."""
+    if not meta.title or _LANGUAGE.fullmatch(meta.language) is None:
+        return False
+    if meta.source == "" or meta.license == "":
+        return False
+    if meta.url is not None and _URL.fullmatch(meta.url) is None:
+        return False
+    if meta.published is not None:
+        if _DATE.fullmatch(meta.published) is None:
+            return False
+        try:
+            datetime.date.fromisoformat(meta.published)
+        except ValueError:
+            return False  # the schema's "date" format refuses it too
+    prov = meta.provenance
+    return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
+
+
+def _set(*values: object) -> int:
+    """How many of ``values`` are present (optional members default to None or ())."""
+    return sum(v is not None and v != () for v in values)
+
+
+def _fragments(*spans: tuple[object, ...]) -> int:
+    return 3 * sum(map(len, spans))
+
+
+def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
+    """The members the model says the source had (required ones always, optional ones when
+    set), and the ids, names and KB ids to check against the schema's patterns."""
+    meta, prov = doc.meta, doc.meta.provenance
+    keys = 6 + _set(*(getattr(doc, kind) for kind in ANNOTATION_KINDS))
+    keys += 2 + _set(meta.source, meta.url, meta.published, meta.license, prov)
+    if prov is not None:
+        keys += _set(prov.annotators or None, prov.tool, prov.tool_version, prov.note)
+    ids = [doc.id]
+    names: list[str] = []
+    kb_ids: list[str] = []
+    for m in doc.mentions:
+        keys += 3 + _set(m.note) + _fragments(m.span)
+        ids.append(m.id)
+        names.append(m.type)
+    for e in doc.entities:
+        keys += 3 + _set(e.name, e.links, e.note) + 2 * len(e.links)
+        ids.append(e.id)
+        ids.extend(e.mentions)
+        names.append(e.type)
+        for link in e.links:
+            names.append(link.kb)
+            kb_ids.append(link.id)
+    for q in doc.quotes:
+        keys += 3 + _set(q.speaker, q.cue, q.note) + _fragments(q.span, q.cue)
+        ids.append(q.id)
+        if q.speaker is not None:
+            ids.append(q.speaker)
+    for c in doc.claims:
+        keys += 2 + _set(c.source, c.channel, c.cue, c.note) + _fragments(c.span, c.cue)
+        ids.append(c.id)
+        ids.extend([ref for ref in (c.source, c.channel) if ref is not None])
+    for v in doc.events:
+        keys += 3 + _set(v.args, v.note) + _fragments(v.trigger)
+    for r in doc.relations:
+        keys += 3 + _set(r.note)  # args are required: an absent one is counted, so caught
+    frames: list[Event | Relation] = [*doc.events, *doc.relations]
+    for frame in frames:
+        keys += 2 * len(frame.args)
+        ids.append(frame.id)
+        names.append(frame.type)
+        for a in frame.args:
+            ids.append(a.ref)
+            names.append(a.role)
+    for at in doc.attributes:
+        keys += 4 + _set(at.note)
+        ids.append(at.id)
+        ids.append(at.target)
+        names.append(at.name)
+    return keys, ids, names, kb_ids
+
+
+def decode(data: bytes) -> Document | None:
+    """The document in ``data`` when it is valid JSON that the document schema accepts as it is
+    (no draft part), else None: then the full path reads it and says what is wrong."""
+    if long_literal(data):
+        return None
+    try:
+        doc = _DECODER.decode(data)
+        compact = msgspec.json.format(data, indent=-1)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    # null is valid nowhere in a document, but the model reads it as "absent".
+    if b"null" in compact and (b":null" in compact or b"[null" in compact or b",null" in compact):
+        return None
+    # msgspec keeps the last of two equal keys and fills a missing member with its default:
+    # the members the model says were there must be exactly the members read (an explicit
+    # empty list other than an annotation list reads as absent, which sends the file the full
+    # path, only slower).
+    keys, ids, names, kb_ids = _walk(doc)
+    if b'":[]' in compact:
+        # The writer gives every annotation list, empty ones too: those members were read.
+        given = _KINDS.decode(data)
+        keys += sum(
+            len(getattr(given, kind)) > 0 and not getattr(doc, kind) for kind in ANNOTATION_KINDS
+        )
+    if keys != _keys(compact):
+        return None
+    if doc.version != FORMAT_VERSION or doc.offset_unit != OFFSET_UNIT:
+        return None
+    if _SHA256.fullmatch(doc.text_sha256) is None or not _meta_valid(doc.meta):
+        return None
+    if (
+        _IDS.fullmatch(_lines(ids)) is None
+        or _NAMES.fullmatch(_lines(names)) is None
+        or _KB_IDS.fullmatch(_lines(kb_ids)) is None
+    ):
+        return None
+    return doc

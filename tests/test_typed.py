@@ -1,0 +1,186 @@
+"""The typed decode (formats/typed.py) and the full path (orjson + JSON Schema + from_dict) agree.
+
+The typed decode may refuse a valid document (it then takes the full path, only slower), but
+whatever it accepts the full path must accept too, as the same model: that is what lets the
+engine skip the schema for it. Checked on every JSON fixture, on generated documents, and on
+structural and byte mutations of them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corpuskit.engine import check_bytes
+from corpuskit.formats import json_format, typed
+from corpuskit.formats import schema as S
+from corpuskit.formats.records import DraftError, from_dict
+from corpuskit.model import Document
+from strategies import documents
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from fuzz_mutations import (
+    dump_json,
+    mutate_bytes,
+    mutate_json_bytes,
+    mutate_structure,
+)
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = sorted(p for p in TESTS.rglob("*.json") if "node_modules" not in p.parts)
+VALID = TESTS / "examples" / "positive"
+
+
+def full_path(data: bytes) -> Document | None:
+    """The model the full path builds, or None when it finds any parse or schema problem."""
+    parsed = json_format.parse(data)
+    if parsed.record is None or parsed.findings:
+        return None
+    if S.check_record(parsed.record):
+        return None
+    try:
+        return from_dict(parsed.record)
+    except DraftError:
+        return None
+
+
+def agree(data: bytes) -> Document | None:
+    """Assert the agreement for one input; the typed result."""
+    fast = typed.decode(data)
+    if fast is not None:
+        slow = full_path(data)
+        assert slow is not None, "the typed decode accepted what the full path refuses"
+        assert fast == slow, "the typed decode built another model than the full path"
+    return fast
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(TESTS)))
+def test_every_json_fixture(path: Path) -> None:
+    agree(path.read_bytes())
+
+
+def test_valid_documents_take_the_typed_decode() -> None:
+    # Otherwise the fast path would be dead code and the agreement tests vacuous.
+    valid = sorted(VALID.glob("*.json"))
+    assert valid
+    for path in valid:
+        assert agree(path.read_bytes()) is not None, path.name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_generated_documents_decode_to_themselves(doc: Document) -> None:
+    data = json_format.dumps(doc).encode("utf-8")
+    # The canonical writer's output takes the typed decode, unless a long number literal
+    # sends it the full path (which then decides about precision).
+    assert agree(data) == doc or typed.long_literal(data)
+
+
+def _seed_records() -> list[dict[str, Any]]:
+    return [orjson.loads(p.read_bytes()) for p in sorted(VALID.glob("*.json"))]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 50))
+def test_structural_mutations_agree(seed: int, pick: int) -> None:
+    records = _seed_records()
+    rng = random.Random(seed)
+    record = mutate_structure(json.loads(json.dumps(records[pick % len(records)])), rng)
+    agree(dump_json(record, rng))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 50))
+def test_byte_mutations_agree(seed: int, pick: int) -> None:
+    valid = sorted(VALID.glob("*.json"))
+    data = valid[pick % len(valid)].read_bytes()
+    rng = random.Random(seed)
+    agree(mutate_json_bytes(data, rng) if rng.random() < 0.5 else mutate_bytes(data, rng))
+
+
+MINIMAL = {
+    "corpuskit": "1.0",
+    "id": "d",
+    "meta": {"title": "T", "language": "en"},
+    "offset_unit": "codepoint",
+    "text": "Iran sent missiles.",
+    "text_sha256": "",
+    "mentions": [{"id": "m1", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}],
+    "quotes": [{"id": "q1", "mode": "direct", "span": [{"start": 5, "end": 9, "text": "sent"}]}],
+    "relations": [{"id": "r1", "type": "rel", "args": [{"role": "a", "ref": "m1"}]}],
+}
+
+
+def _minimal(**changes: Any) -> dict[str, Any]:
+    from corpuskit.model import text_sha256
+
+    record = json.loads(json.dumps(MINIMAL))
+    record["text_sha256"] = text_sha256(record["text"])
+    record.update(changes)
+    return record
+
+
+def test_the_minimal_document_is_accepted() -> None:
+    assert agree(json.dumps(_minimal()).encode()) is not None
+
+
+# Each case is valid JSON the model classes alone would take, and the schema refuses (or, for
+# the duplicate key, P004 reports): the guards must send it the full path.
+REFUSED = {
+    "duplicate key": b'{"id": "x", ' + json.dumps(_minimal()).encode()[1:],
+    "null member": json.dumps(_minimal(meta={"title": "T", "language": "en", "url": None})),
+    "missing quote mode": json.dumps(
+        _minimal(quotes=[{"id": "q1", "span": [{"start": 5, "end": 9, "text": "sent"}]}])
+    ),
+    "missing relation args": json.dumps(_minimal(relations=[{"id": "r1", "type": "rel"}])),
+    "missing corpuskit": json.dumps({k: v for k, v in _minimal().items() if k != "corpuskit"}),
+    "bad id pattern": json.dumps(_minimal(id="1abc")),
+    "id too long": json.dumps(_minimal(id="a" * 201)),
+    "bad language": json.dumps(_minimal(meta={"title": "T", "language": "english"})),
+    "impossible date": json.dumps(
+        _minimal(meta={"title": "T", "language": "en", "published": "2024-02-30"})
+    ),
+    "bad hash": json.dumps(_minimal(text_sha256="abc")),
+    "empty span": json.dumps(
+        _minimal(mentions=[{"id": "m1", "type": "GPE", "span": []}]),
+    ),
+    "long integer": json.dumps(
+        _minimal(attributes=[{"id": "a1", "target": "m1", "name": "n", "value": 10**17}])
+    ),
+    "spaced duplicate": b'{"id" : "x", ' + json.dumps(_minimal()).encode()[1:],
+    "empty list then the kept one": b'{"quotes": [], ' + json.dumps(_minimal()).encode()[1:],
+    "kept empty list after one": json.dumps(_minimal()).encode()[:-1] + b', "quotes": []}',
+    "nested empty duplicate": json.dumps(
+        _minimal(entities=[{"id": "e1", "type": "GPE", "mentions": ["m1"], "links": []}])
+    )
+    .replace('"links": []', '"links": [], "links": [{"kb": "wikidata", "id": "Q794"}]')
+    .encode(),
+    "value starting with a colon hides no key": json.dumps(
+        _minimal(meta={"title": ":T", "language": "en"})
+    ).replace('"title": ":T"', '"title": ":T", "title": ":U"'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_the_guards_send_invalid_documents_the_full_path(name: str) -> None:
+    data = REFUSED[name]
+    data = data if isinstance(data, bytes) else data.encode("utf-8")
+    assert typed.decode(data) is None
+    assert check_bytes(data, "d.json").diagnostics, "the full path reports the problem"
+
+
+def test_an_explicit_empty_list_is_valid_and_only_slower() -> None:
+    # "links": [] is valid; the typed decode cannot tell it from an absent member and refuses
+    # it, so the full path (which accepts it) decides.
+    record = _minimal(entities=[{"id": "e1", "type": "GPE", "mentions": ["m1"], "links": []}])
+    data = json.dumps(record).encode("utf-8")
+    assert typed.decode(data) is None
+    assert not check_bytes(data, "d.json").diagnostics
