@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import count, repeat
 from typing import Annotated, Literal
 
 import msgspec
@@ -212,7 +213,7 @@ class Document(_Data, frozen=True):
         out: list[tuple[str, int, Annotation]] = []
         for kind in ANNOTATION_KINDS:
             items: tuple[Annotation, ...] = getattr(self, kind)
-            out.extend((kind, i, a) for i, a in enumerate(items))
+            out += zip(repeat(kind), count(), items)  # C-speed: called by several checks
         return out
 
 

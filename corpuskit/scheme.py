@@ -201,9 +201,23 @@ class Scheme:
     digest: str = ""
     #: (table, name) -> description, e.g. ("types", "PER"), for annotators (editor hovers).
     descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: (allowed, actual, kind) -> accepts: the same few questions come for every argument of
+    #: every document checked against the scheme (bounded: cleared when it grows large).
+    accepted: dict[tuple[tuple[str, ...], str, str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""
+        key = (allowed, actual, kind)
+        found = self.accepted.get(key)
+        if found is None:
+            if len(self.accepted) > _EXPANSION_MEMO:
+                self.accepted.clear()
+            found = self.accepted[key] = self._accepts(allowed, actual, kind)
+        return found
+
+    def _accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         for name in allowed:
             if name == ANYTHING:
                 return True

@@ -21,9 +21,9 @@ def test_every_model_rule_belongs_to_exactly_one_check() -> None:
 @pytest.mark.parametrize("select", ["R", "R001"])
 def test_a_deselected_check_does_not_run(monkeypatch: pytest.MonkeyPatch, select: str) -> None:
     def boom(given: object) -> list[object]:
-        raise ZeroDivisionError("the offsets check ran")
+        raise ZeroDivisionError("the span check ran")
 
-    offsets = next(c for c in CHECKS if c.name == "offsets")
+    offsets = next(c for c in CHECKS if c.name == "spans")
     patched = tuple(
         rules.Check(c.name, c.rules, boom, c.needs_scheme, c.applies) if c is offsets else c
         for c in CHECKS

@@ -52,7 +52,7 @@ def test_an_internal_error_is_a_diagnostic_not_a_crash(
     def boom(doc: object) -> None:
         raise ZeroDivisionError("injected")
 
-    monkeypatch.setattr(offsets, "check", boom)
+    monkeypatch.setattr(offsets, "survey", boom)
     report = engine.check_file(POSITIVE / "minimal.json")
     assert report.unreadable
     assert [d.code for d in report.diagnostics] == ["P999"]

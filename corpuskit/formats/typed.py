@@ -72,16 +72,15 @@ def _lines(values: list[str]) -> str:
     return "\n".join(values) + "\n" if values else ""
 
 
+# A ``":`` that does not end a key: an escaped quote before a colon, or the opening quote of a
+# string that starts with a colon, after a key or in a list.
+_NOT_KEY = re.compile(rb'[\\:\[,]":')
+
+
 def _keys(compact: bytes) -> int:
-    """Members in compact JSON. ``":`` ends a key; elsewhere it is an escaped quote before a
-    colon (``\\":``) or the opening quote of a string that starts with a colon, after a key
-    (``:":``) or in a list (``[":``, ``,":``). No key the model knows ends in a backslash or
-    starts with a colon."""
-    found = compact.count(b'":')
-    if b':":' in compact or b'\\":' in compact or b'[":' in compact or b',":' in compact:
-        found -= compact.count(b'\\":') + compact.count(b':":')
-        found -= compact.count(b'[":') + compact.count(b',":')
-    return found
+    """Members in compact JSON: ``":`` ends a key, but for the cases of _NOT_KEY (no key the
+    model knows ends in a backslash or starts with a colon)."""
+    return compact.count(b'":') - len(_NOT_KEY.findall(compact))
 
 
 def _meta_valid(meta: Metadata) -> bool:
@@ -103,65 +102,64 @@ def _meta_valid(meta: Metadata) -> bool:
     return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
 
 
-def _set(*values: object) -> int:
-    """How many of ``values`` are present (optional members default to None or ())."""
-    return sum(v is not None and v != () for v in values)
-
-
-def _fragments(*spans: tuple[object, ...]) -> int:
-    return 3 * sum(map(len, spans))
-
-
 def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
     """The members the model says the source had (required ones always, optional ones when
-    set), and the ids, names and KB ids to check against the schema's patterns."""
+    set: None and () are "absent"), and the ids, names and KB ids to check against the schema's
+    patterns. Booleans add up as 0 and 1: this runs for every document."""
     meta, prov = doc.meta, doc.meta.provenance
-    keys = 6 + _set(*(getattr(doc, kind) for kind in ANNOTATION_KINDS))
-    keys += 2 + _set(meta.source, meta.url, meta.published, meta.license, prov)
+    keys = 6 + sum(1 for kind in ANNOTATION_KINDS if getattr(doc, kind))
+    keys += 2 + (meta.source is not None) + (meta.url is not None)
+    keys += (meta.published is not None) + (meta.license is not None) + (prov is not None)
     if prov is not None:
-        keys += _set(prov.annotators or None, prov.tool, prov.tool_version, prov.note)
+        keys += bool(prov.annotators) + (prov.tool is not None)
+        keys += (prov.tool_version is not None) + (prov.note is not None)
     ids = [doc.id]
     names: list[str] = []
     kb_ids: list[str] = []
+    fragments = 0
     for m in doc.mentions:
-        keys += 3 + _set(m.note) + _fragments(m.span)
-        ids.append(m.id)
-        names.append(m.type)
+        keys += 3 + (m.note is not None)
+        fragments += len(m.span)
+    ids += [m.id for m in doc.mentions]
+    names += [m.type for m in doc.mentions]
     for e in doc.entities:
-        keys += 3 + _set(e.name, e.links, e.note) + 2 * len(e.links)
+        keys += 3 + (e.name is not None) + (e.note is not None)
         ids.append(e.id)
-        ids.extend(e.mentions)
+        ids += e.mentions
         names.append(e.type)
-        for link in e.links:
-            names.append(link.kb)
-            kb_ids.append(link.id)
+        if e.links:
+            keys += 1 + 2 * len(e.links)
+            names += [link.kb for link in e.links]
+            kb_ids += [link.id for link in e.links]
     for q in doc.quotes:
-        keys += 3 + _set(q.speaker, q.cue, q.note) + _fragments(q.span, q.cue)
+        keys += 3 + (q.speaker is not None) + bool(q.cue) + (q.note is not None)
+        fragments += len(q.span) + len(q.cue)
         ids.append(q.id)
         if q.speaker is not None:
             ids.append(q.speaker)
     for c in doc.claims:
-        keys += 2 + _set(c.source, c.channel, c.cue, c.note) + _fragments(c.span, c.cue)
+        keys += 2 + (c.source is not None) + (c.channel is not None)
+        keys += bool(c.cue) + (c.note is not None)
+        fragments += len(c.span) + len(c.cue)
         ids.append(c.id)
-        ids.extend([ref for ref in (c.source, c.channel) if ref is not None])
+        ids += [ref for ref in (c.source, c.channel) if ref is not None]
     for v in doc.events:
-        keys += 3 + _set(v.args, v.note) + _fragments(v.trigger)
+        keys += 3 + bool(v.args) + (v.note is not None) + 2 * len(v.args)
+        fragments += len(v.trigger)
     for r in doc.relations:
-        keys += 3 + _set(r.note)  # args are required: an absent one is counted, so caught
+        # args are required: counted even when absent (empty), so an absent one is caught
+        keys += 3 + (r.note is not None) + 2 * len(r.args)
     frames: list[Event | Relation] = [*doc.events, *doc.relations]
     for frame in frames:
-        keys += 2 * len(frame.args)
         ids.append(frame.id)
         names.append(frame.type)
-        for a in frame.args:
-            ids.append(a.ref)
-            names.append(a.role)
+        ids += [a.ref for a in frame.args]
+        names += [a.role for a in frame.args]
     for at in doc.attributes:
-        keys += 4 + _set(at.note)
-        ids.append(at.id)
-        ids.append(at.target)
-        names.append(at.name)
-    return keys, ids, names, kb_ids
+        keys += 4 + (at.note is not None)
+    ids += [x for at in doc.attributes for x in (at.id, at.target)]
+    names += [at.name for at in doc.attributes]
+    return keys + 3 * fragments, ids, names, kb_ids
 
 
 def decode(data: bytes) -> Document | None:

@@ -7,14 +7,12 @@ for another check. Adding a rule means defining it in its family module and list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-
-from corpuskit.diagnostics import Finding, Rule
-from corpuskit.model import Document
+from corpuskit.diagnostics import Rule
 from corpuskit.rules import interop, layout, offsets, parse, references, schema
 from corpuskit.rules import scheme as scheme_rules
-from corpuskit.scheme import Scheme
+from corpuskit.rules.base import Check, CheckInput
+
+__all__ = ["CHECKS", "RULES", "Check", "CheckInput", "find_rule", "rules_page", "rules_table"]
 
 FAMILIES = {
     "P": "parse",
@@ -50,37 +48,8 @@ def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
     return by_code
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInput:
-    """What a check of a readable, schema-valid document may use."""
-
-    document: Document
-    #: The annotation scheme in force, if any.
-    scheme: Scheme | None
-    #: Ids of annotations left out of the model (they failed the schema) -> their kind.
-    skipped_ids: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """A check on the document model: the rules it may report, and how to run it.
-
-    The engine runs a check only when one of its rules is enabled (and, for a check that
-    ``needs_scheme``, when a scheme is in force), so ``--select R`` runs the reference checks
-    alone and a failure in a check whose rules are all ignored cannot affect the run.
-    """
-
-    name: str
-    rules: tuple[Rule, ...]
-    run: Callable[[CheckInput], Iterable[Finding]]
-    needs_scheme: bool = False
-    #: Rules among ``rules`` that apply to this input (default: all); a superseding rule
-    #: supersedes only where it applies.
-    applies: Callable[[Rule, CheckInput], bool] = lambda rule, given: True
-
-
-def _word_boundaries_apply(rule: Rule, given: CheckInput) -> bool:
-    # C013 exists only under the word_boundaries policy; every other scheme rule always applies.
+def _policy_applies(rule: Rule, given: CheckInput) -> bool:
+    # C013 exists only under the word_boundaries policy (where it supersedes O102).
     if rule is scheme_rules.WORD_BOUNDARY:
         return given.scheme is not None and given.scheme.word_boundaries
     return True
@@ -88,21 +57,31 @@ def _word_boundaries_apply(rule: Rule, given: CheckInput) -> bool:
 
 #: The checks on the document model, in the order they run (parse and schema problems are found
 #: by the formats while reading; layout is compared with the canonical writer by the engine).
+#: Checks that need the same facts share them through the input (offsets.survey_of).
 CHECKS: tuple[Check, ...] = (
-    Check("offsets", offsets.MODEL_RULES, lambda given: offsets.check(given.document)),
+    Check("text", (offsets.NOT_NFC, offsets.FORBIDDEN_CHARACTER), offsets.check_text),
+    Check(
+        "spans",
+        (
+            offsets.INVALID_RANGE,
+            offsets.OUT_OF_RANGE,
+            offsets.TEXT_MISMATCH,
+            offsets.FRAGMENT_ORDER,
+            offsets.SPAN_WHITESPACE,
+            offsets.SPLITS_WORD,
+            offsets.SPLITS_GRAPHEME,
+        ),
+        offsets.check_spans,
+    ),
+    Check("text-hash", (offsets.HASH_MISMATCH,), offsets.check_hash),
     Check(
         "references",
         references.MODEL_RULES,
         lambda given: references.check(given.document, given.skipped_ids),
     ),
-    Check(
-        "scheme",
-        scheme_rules.RULES,
-        lambda given: (
-            scheme_rules.check(given.document, given.scheme) if given.scheme is not None else ()
-        ),
-        needs_scheme=True,
-        applies=_word_boundaries_apply,
+    *(
+        Check(f"scheme-{name}", rules, run, needs_scheme=True, applies=_policy_applies)
+        for name, rules, run in scheme_rules.CHECKERS
     ),
 )
 

@@ -37,6 +37,7 @@ from corpuskit.model import (
     spans_of,
     text_sha256,
 )
+from corpuskit.rules.base import CheckInput, shared
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -263,9 +264,11 @@ class _Located:
     fragment: Fragment
 
 
-# Characters at or after which a boundary may split a cluster: anything from U+0300 on (combining
-# marks, ZWJ, selectors, modifiers, regional indicators) and LF (after CR).
-_MAYBE_EXTENDING = re.compile("[\n\u0300-\U0010ffff]")
+# Where a boundary may split a cluster: before a character from U+0300 on (combining marks,
+# ZWJ, selectors, modifiers, regional indicators, tags) but for the General Punctuation block's
+# dashes, quotes and ellipsis (common in news, never extending), and before LF after CR.
+# After a ZWJ any character joins, so a ZWJ's next position is a candidate too.
+_MAYBE_EXTENDING = re.compile("[\u0300-\u200f\u2028-\U0010ffff]|(?<=\r)\n")
 
 
 def _cluster_interiors(text: str) -> frozenset[int]:
@@ -273,26 +276,130 @@ def _cluster_interiors(text: str) -> frozenset[int]:
 
     Found with one C-speed scan for candidates, so plain text costs next to nothing.
     """
-    return frozenset(
-        m.start() for m in _MAYBE_EXTENDING.finditer(text) if splits_grapheme(text, m.start())
+    found = set()
+    for m in _MAYBE_EXTENDING.finditer(text):
+        pos = m.start()
+        for at in (pos, pos + 1) if text[pos] == _ZWJ else (pos,):
+            if splits_grapheme(text, at):
+                found.add(at)
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flag:
+    """A fragment the survey's fast loop set aside: broken, or matching but worth a warning."""
+
+    located: _Located
+    #: Its place in its span, and the span (for the order check).
+    j: int
+    span: Span
+    #: It starts before the previous fragment ends (O004).
+    unordered: bool
+    #: Empty or inverted (O001), beyond the text (O002), or covering other text (O003).
+    empty: bool
+    beyond: bool
+    mismatch: bool
+
+
+@dataclass(slots=True)
+class Survey:
+    """One pass over every fragment of a document, shared by the span, hash and word-boundary
+    checks (the hot loop: a correct fragment costs a slice and a comparison)."""
+
+    index: _TextIndex
+    #: Fragments to look at (rare).
+    flagged: list[_Flag]
+    #: Fragments whose covered text matches (the diagnosis learns from them).
+    good: list[Fragment]
+    #: Fragments beyond the text or covering other text, with "beyond" (O002) or not (O003).
+    mismatched: list[tuple[_Located, bool]]
+    #: Empty or inverted fragments.
+    empty: int
+    #: (located, edge) of every fragment edge inside a word, matching or not (O102 and C013).
+    word_splits: list[tuple[_Located, str]]
+
+    @property
+    def broken(self) -> int:
+        """Fragments that do not cover their text."""
+        return len(self.mismatched) + self.empty
+
+
+def _span_fields(
+    doc: Document,
+) -> tuple[tuple[str, tuple[Mention | Quote | Claim | Event, ...], tuple[str, ...]], ...]:
+    return (
+        ("mentions", doc.mentions, ("span",)),
+        ("quotes", doc.quotes, ("span", "cue")),
+        ("claims", doc.claims, ("span", "cue")),
+        ("events", doc.events, ("trigger",)),
     )
 
 
-def _fragment_findings(
-    index: _TextIndex,
-    located: _Located,
-    j: int,
-    span: Span,
-    mismatched: list[tuple[_Located, bool]],
-    good: list[Fragment],
-    counted: bool,
-) -> Iterator[Finding]:
-    """Everything to say about one fragment the fast loop flagged (rare)."""
+def survey(doc: Document) -> Survey:
+    """Look at every fragment of ``doc`` once (see :class:`Survey`)."""
+    text = doc.text
+    length = len(text)
+    changed = bool(doc.text_sha256) and doc.text_sha256 != text_sha256(text)
+    found = Survey(_TextIndex(text, changed=changed), [], [], [], 0, [])
+    good, flagged = found.good, found.flagged
+    inside = _cluster_interiors(text)
+    for kind, items, fields in _span_fields(doc):
+        for i, annotation in enumerate(items):
+            for field in fields:
+                span: Span = getattr(annotation, field)
+                previous_end = -1
+                for j, frag in enumerate(span):
+                    start, end, ftext = frag.start, frag.end, frag.text
+                    unordered = start < previous_end
+                    previous_end = end
+                    matches = not unordered and start < end <= length and text[start:end] == ftext
+                    starts_inside = (
+                        0 < start < length and text[start].isalnum() and text[start - 1].isalnum()
+                    )
+                    ends_inside = (
+                        0 < end < length and text[end].isalnum() and text[end - 1].isalnum()
+                    )
+                    if matches:
+                        good.append(frag)
+                        if not (
+                            ftext[0].isspace()
+                            or ftext[-1].isspace()
+                            or starts_inside
+                            or ends_inside
+                            or start in inside
+                            or end in inside
+                        ):
+                            continue
+                    located = _Located(f"/{kind}/{i}/{field}/{j}", annotation.id, frag)
+                    if starts_inside:
+                        found.word_splits.append((located, "start"))
+                    if ends_inside:
+                        found.word_splits.append((located, "end"))
+                    empty = end <= start
+                    beyond = not empty and end > length
+                    mismatch = not (empty or beyond) and text[start:end] != ftext
+                    if not (matches or empty or beyond or mismatch):
+                        good.append(frag)  # matching, but out of order
+                    if beyond or mismatch:
+                        found.mismatched.append((located, beyond))
+                    found.empty += empty
+                    flagged.append(_Flag(located, j, span, unordered, empty, beyond, mismatch))
+    return found
+
+
+def survey_of(given: CheckInput) -> Survey:
+    """The survey of the given document, made once whichever check asks first."""
+    found: Survey = shared(given, "survey", survey)
+    return found
+
+
+def _flag_findings(index: _TextIndex, flag: _Flag) -> Iterator[Finding]:
+    """What to say about one fragment the survey set aside, but a mismatch (diagnosed later)."""
     text = index.text
+    located, j, span = flag.located, flag.j, flag.span
     frag = located.fragment
     pointer, ident = located.pointer, located.annotation_id
-    length = len(text)
-    if j > 0 and frag.start < span[j - 1].end:
+    if flag.unordered:
         yield Finding(
             FRAGMENT_ORDER,
             f"fragment {j + 1} starts at {frag.start}, before the previous fragment ends "
@@ -301,7 +408,7 @@ def _fragment_findings(
             annotation_id=ident,
             hint="list fragments in text order, without overlaps",
         )
-    if frag.end <= frag.start:
+    if flag.empty:
         yield Finding(
             INVALID_RANGE,
             f"fragment [{frag.start}, {frag.end}) is empty or inverted: end must be greater than start",
@@ -311,15 +418,9 @@ def _fragment_findings(
             fix=_range_fix(index, frag, pointer),
         )
         return
-    if frag.end > length:
-        mismatched.append((located, True))
+    if flag.beyond or flag.mismatch:
         return
     covered = text[frag.start : frag.end]
-    if covered != frag.text:
-        mismatched.append((located, False))
-        return
-    if not counted:
-        good.append(frag)
     if covered != covered.strip():
         yield Finding(
             SPAN_WHITESPACE,
@@ -479,6 +580,19 @@ def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
             value = getattr(a, name, None)
             if isinstance(value, str) and value:
                 yield f"/{kind}/{index}/{name}", a.id, value
+
+
+def _other_values(doc: Document) -> str:
+    """Every free-text string besides the text, joined (one search finds a bad character)."""
+    meta, prov = doc.meta, doc.meta.provenance
+    values = [meta.title, meta.source, meta.url, meta.published, meta.license]
+    if prov is not None:
+        values += [*prov.annotators, prov.tool, prov.tool_version, prov.note]
+    for kind in ANNOTATION_KINDS:
+        values += [a.note for a in getattr(doc, kind)]
+    values += [e.name for e in doc.entities]
+    values += [a.value for a in doc.attributes if isinstance(a.value, str)]
+    return "".join([v for v in values if v])
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -1017,12 +1131,10 @@ def _hash_findings(doc: Document, index: _TextIndex, broken: int) -> Iterator[Fi
     )
 
 
-def check(doc: Document) -> Iterator[Finding]:
-    """Check the text and every span of ``doc``."""
+def check_text(given: CheckInput) -> Iterator[Finding]:
+    """O005 and O007: the text is NFC, and no string holds what XML cannot carry."""
+    doc = given.document
     text = doc.text
-    length = len(text)
-    digest = text_sha256(text)
-    index = _TextIndex(text, changed=bool(doc.text_sha256) and doc.text_sha256 != digest)
     if not unicodedata.is_normalized("NFC", text):
         at = next(
             (
@@ -1051,11 +1163,9 @@ def check(doc: Document) -> Iterator[Finding]:
             text_range=(bad_char, bad_char + 1),
             hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
         )
-
-    strings = list(_other_strings(doc))
-    if XML_FORBIDDEN.search("".join(value for _, _, value in strings)) is None:
-        strings = []  # the common case: one search over every string at once
-    for pointer, ident, value in strings:
+    if XML_FORBIDDEN.search(_other_values(doc)) is None:
+        return  # the common case: one search over every string at once
+    for pointer, ident, value in _other_strings(doc):
         found = XML_FORBIDDEN.search(value)
         if found is not None:
             yield Finding(
@@ -1066,73 +1176,56 @@ def check(doc: Document) -> Iterator[Finding]:
                 hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
             )
 
-    mismatched: list[tuple[_Located, bool]] = []
-    good: list[Fragment] = []
-    inside = _cluster_interiors(text)
-    # The hot loop: every fragment of the corpus passes here, so the common case (a correct
-    # fragment) touches no pointer strings and no objects beyond the fragment itself.
-    kinds: tuple[tuple[str, tuple[Mention | Quote | Claim | Event, ...], tuple[str, ...]], ...] = (
-        ("mentions", doc.mentions, ("span",)),
-        ("quotes", doc.quotes, ("span", "cue")),
-        ("claims", doc.claims, ("span", "cue")),
-        ("events", doc.events, ("trigger",)),
-    )
-    empty = 0
-    for kind, items, fields in kinds:
-        for i, annotation in enumerate(items):
-            for field in fields:
-                span: Span = getattr(annotation, field)
-                previous_end = -1
-                for j, frag in enumerate(span):
-                    start, end, ftext = frag.start, frag.end, frag.text
-                    problem = start < previous_end or end <= start or end > length
-                    previous_end = end
-                    matches = not problem and text[start:end] == ftext
-                    if matches:
-                        good.append(frag)
-                        if not (
-                            ftext[0].isspace()
-                            or ftext[-1].isspace()
-                            or (start and text[start].isalnum() and text[start - 1].isalnum())
-                            or (end < length and text[end].isalnum() and text[end - 1].isalnum())
-                            or start in inside
-                            or end in inside
-                        ):
-                            continue
-                    located = _Located(f"/{kind}/{i}/{field}/{j}", annotation.id, frag)
-                    for finding in _fragment_findings(
-                        index, located, j, span, mismatched, good, matches
-                    ):
-                        empty += finding.rule is INVALID_RANGE
-                        yield finding
 
-    yield from _hash_findings(doc, index, len(mismatched) + empty)
-    if mismatched:
-        diagnosis = _Diagnosis(index, [m.fragment for m, _ in mismatched], good)
-        for n, (located, out_of_range) in enumerate(mismatched):
-            frag = located.fragment
-            hint = diagnosis.explain(n, frag)
-            if out_of_range:
-                yield Finding(
-                    OUT_OF_RANGE,
-                    f"fragment [{frag.start}, {frag.end}) ends beyond the text ({length} characters)",
-                    pointer=f"{located.pointer}/end",
-                    annotation_id=located.annotation_id,
-                    hint=hint,
-                    fix=diagnosis.fix(n, frag, located.pointer),
-                )
-            else:
-                covered = text[frag.start : frag.end]
-                yield Finding(
-                    TEXT_MISMATCH,
-                    f"covered text {_quote(frag.text)} does not match the text at "
-                    f"[{frag.start}, {frag.end}): {_quote(covered)}",
-                    pointer=located.pointer,
-                    annotation_id=located.annotation_id,
-                    text_range=(frag.start, frag.end),
-                    hint=hint,
-                    fix=diagnosis.fix(n, frag, located.pointer),
-                )
+def check_spans(given: CheckInput) -> Iterator[Finding]:
+    """O001-O004 and O101-O103: every fragment covers its text, in order, on word and
+    character boundaries; a mismatch comes with the diagnosis of the whole document."""
+    found = survey_of(given)
+    index = found.index
+    for flag in found.flagged:
+        yield from _flag_findings(index, flag)
+    if not found.mismatched:
+        return
+    text, length = index.text, len(index.text)
+    diagnosis = _Diagnosis(index, [m.fragment for m, _ in found.mismatched], found.good)
+    for n, (located, out_of_range) in enumerate(found.mismatched):
+        frag = located.fragment
+        hint = diagnosis.explain(n, frag)
+        if out_of_range:
+            yield Finding(
+                OUT_OF_RANGE,
+                f"fragment [{frag.start}, {frag.end}) ends beyond the text ({length} characters)",
+                pointer=f"{located.pointer}/end",
+                annotation_id=located.annotation_id,
+                hint=hint,
+                fix=diagnosis.fix(n, frag, located.pointer),
+            )
+        else:
+            covered = text[frag.start : frag.end]
+            yield Finding(
+                TEXT_MISMATCH,
+                f"covered text {_quote(frag.text)} does not match the text at "
+                f"[{frag.start}, {frag.end}): {_quote(covered)}",
+                pointer=located.pointer,
+                annotation_id=located.annotation_id,
+                text_range=(frag.start, frag.end),
+                hint=hint,
+                fix=diagnosis.fix(n, frag, located.pointer),
+            )
+
+
+def check_hash(given: CheckInput) -> Iterator[Finding]:
+    """O006: text_sha256 is there and is the text's (not updated while spans are broken)."""
+    found = survey_of(given)
+    yield from _hash_findings(given.document, found.index, found.broken)
+
+
+def check(doc: Document) -> Iterator[Finding]:
+    """Every offset check of ``doc`` (the registry runs them one by one, as selected)."""
+    given = CheckInput(doc, None, {})
+    yield from check_text(given)
+    yield from check_spans(given)
+    yield from check_hash(given)
 
 
 def check_anchors(record: Record, skip: Collection[tuple[str, int]] = ()) -> list[Finding]:

@@ -7,13 +7,11 @@ Every message names the scheme line that sets the constraint.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterator
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.model import (
     SINGULAR,
-    Argument,
     Document,
     Entity,
     Event,
@@ -22,7 +20,8 @@ from corpuskit.model import (
     Span,
     fresh_ids,
 )
-from corpuskit.rules.offsets import splits_word
+from corpuskit.rules import offsets
+from corpuskit.rules.base import CheckInput, shared
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -250,7 +249,7 @@ def _check_frame(
             hint=_suggest(annotation.type, list(frames)) or f"declared: {_names(list(frames))}",
         )
         return
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for k, arg in enumerate(annotation.args):
         role = frame.roles.get(arg.role)
         if role is None:
@@ -263,18 +262,18 @@ def _check_frame(
                 hint=_suggest(arg.role, list(frame.roles)),
             )
             continue
-        counts[arg.role] += 1
-        yield from _check_argument(
-            arg,
-            role.types,
-            scheme,
-            types,
-            f"{base}/args/{k}/ref",
-            annotation.id,
-            f'role "{arg.role}" of {what} type "{frame.name}" ({role.where})',
-        )
+        counts[arg.role] = counts.get(arg.role, 0) + 1
+        shown = _wrong_argument(arg.ref, role.types, scheme, types)
+        if shown is not None:  # the message is built only for a problem: this runs per argument
+            yield Finding(
+                ARGUMENT_TYPE,
+                f'role "{arg.role}" of {what} type "{frame.name}" ({role.where}) takes '
+                f"{_names(list(role.types))}, not {shown}",
+                pointer=f"{base}/args/{k}/ref",
+                annotation_id=annotation.id,
+            )
     for role in frame.roles.values():
-        n = counts[role.name]
+        n = counts.get(role.name, 0)
         high = role.cardinality.high
         if n < role.cardinality.low or (high is not None and n > high):
             yield Finding(
@@ -297,33 +296,21 @@ def _undeclared(scheme: Scheme, kind: str, actual: str) -> bool:
     return False
 
 
-def _check_argument(
-    arg: Argument,
-    allowed: tuple[str, ...],
-    scheme: Scheme,
-    types: dict[str, tuple[str, str]],
-    pointer: str,
-    owner: str,
-    what: str,
-) -> Iterator[Finding]:
-    target = types.get(arg.ref)
+def _wrong_argument(
+    ref: str, allowed: tuple[str, ...], scheme: Scheme, types: dict[str, tuple[str, str]]
+) -> str | None:
+    """How to name the target of an argument whose type is not allowed; None when it is (or
+    when another rule speaks: a dangling reference is R002's, a wrong kind R003's, an unknown
+    type C001's, each said once)."""
+    target = types.get(ref)
     if target is None:
-        return  # a dangling reference is R002's business
+        return None
     kind, actual = target
     if kind in ("quotes", "claims", "attributes") or _undeclared(scheme, kind, actual):
-        return  # a wrong kind is R003's business; an unknown type C001's, said once
-    if not scheme.accepts(allowed, actual, kind):
-        shown = (
-            f'{SINGULAR[kind]} "{arg.ref}" of type {actual}'
-            if actual
-            else f'{SINGULAR[kind]} "{arg.ref}"'
-        )
-        yield Finding(
-            ARGUMENT_TYPE,
-            f"{what} takes {_names(list(allowed))}, not {shown}",
-            pointer=pointer,
-            annotation_id=owner,
-        )
+        return None
+    if scheme.accepts(allowed, actual, kind):
+        return None
+    return f'{SINGULAR[kind]} "{ref}" of type {actual}' if actual else f'{SINGULAR[kind]} "{ref}"'
 
 
 def _check_agent(
@@ -456,9 +443,21 @@ def _check_overlaps(doc: Document, scheme: Scheme) -> Iterator[Finding]:
         seen.add(end, rank, i)
 
 
-def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
-    """Check ``doc`` against ``scheme``."""
-    types = _type_of(doc)
+def _types(given: CheckInput) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = shared(given, "types", _type_of)
+    return found
+
+
+def _scheme(given: CheckInput) -> Scheme:
+    # The registry runs these checks only when a scheme is in force (needs_scheme).
+    assert given.scheme is not None
+    return given.scheme
+
+
+def check_types(given: CheckInput) -> Iterator[Finding]:
+    """C001-C004: every type is declared and usable, every role allowed for its event or
+    relation type, with the right number and types of arguments."""
+    doc, scheme = given.document, _scheme(given)
     declared = sorted(n for n, t in scheme.types.items() if not t.union)
     for kind, items, usage in (
         ("mentions", doc.mentions, "mention"),
@@ -479,8 +478,22 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
                     annotation_id=a.id,
                     hint=_suggest(a.type, declared) or f"declared: {_names(declared)}",
                 )
-    yield from _check_entity_mentions(doc, scheme)
-    for i, entity in enumerate(doc.entities):
+    types = _types(given)
+    for i, ev in enumerate(doc.events):
+        yield from _check_frame("events", i, ev, scheme.events, scheme, types)
+    for i, rel in enumerate(doc.relations):
+        yield from _check_frame("relations", i, rel, scheme.relations, scheme, types)
+
+
+def check_entity_mentions(given: CheckInput) -> Iterator[Finding]:
+    """C014: an entity's mentions are of its type (or a type it stands for)."""
+    yield from _check_entity_mentions(given.document, _scheme(given))
+
+
+def check_links(given: CheckInput) -> Iterator[Finding]:
+    """C008 and C009: every knowledge base is declared, every id matches its pattern."""
+    scheme = _scheme(given)
+    for i, entity in enumerate(given.document.entities):
         for k, link in enumerate(entity.links):
             kb = scheme.knowledge_bases.get(link.kb)
             if kb is None:
@@ -499,10 +512,12 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
                     pointer=f"/entities/{i}/links/{k}/id",
                     annotation_id=entity.id,
                 )
-    for i, ev in enumerate(doc.events):
-        yield from _check_frame("events", i, ev, scheme.events, scheme, types)
-    for i, rel in enumerate(doc.relations):
-        yield from _check_frame("relations", i, rel, scheme.relations, scheme, types)
+
+
+def check_agents(given: CheckInput) -> Iterator[Finding]:
+    """C010 and C011: quotes have the speakers, claims the sources and channels, the scheme
+    requires, of the types it allows."""
+    doc, scheme, types = given.document, _scheme(given), _types(given)
     for i, q in enumerate(doc.quotes):
         yield from _check_agent(
             scheme.speaker, q.speaker, "quotes", i, "speaker", q.id, scheme, types
@@ -512,12 +527,63 @@ def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
         yield from _check_agent(
             scheme.channel, c.channel, "claims", i, "channel", c.id, scheme, types
         )
-    yield from _check_attributes(doc, scheme, types)
-    yield from _check_overlaps(doc, scheme)
+
+
+def check_attributes(given: CheckInput) -> Iterator[Finding]:
+    """C005-C007: attributes are declared, on what they may be on, with allowed values, and
+    required ones are there."""
+    yield from _check_attributes(given.document, _scheme(given), _types(given))
+
+
+def check_overlaps(given: CheckInput) -> Iterator[Finding]:
+    """C012: mentions overlap only as the scheme's mention_overlap policy allows."""
+    yield from _check_overlaps(given.document, _scheme(given))
+
+
+def check_cues(given: CheckInput) -> Iterator[Finding]:
+    """C015 (policy cue_excludes_speaker): a quote's cue does not cover its speaker."""
+    scheme = _scheme(given)
     if scheme.cue_excludes_speaker:
-        yield from _check_cues(doc, scheme)
-    if scheme.word_boundaries:
-        yield from _check_word_boundaries(doc, scheme)
+        yield from _check_cues(given.document, scheme)
+
+
+def check_word_boundaries(given: CheckInput) -> Iterator[Finding]:
+    """C013 (policy word_boundaries): no fragment edge falls inside a word; the edges come
+    from the offsets survey, so O102 and C013 are one test."""
+    scheme = _scheme(given)
+    if not scheme.word_boundaries:
+        return
+    for located, edge in offsets.survey_of(given).word_splits:
+        f = located.fragment
+        kind = located.pointer.split("/", 2)[1]
+        yield Finding(
+            WORD_BOUNDARY,
+            f"{SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
+            f"{scheme.where_word_boundaries} sets word_boundaries = true",
+            pointer=f"{located.pointer}/{edge}",
+            annotation_id=located.annotation_id,
+            text_range=(f.start, f.end),
+        )
+
+
+#: The scheme checks, in the order they report: (name, rules, run).
+CHECKERS = (
+    ("types", (UNKNOWN_TYPE, ROLE_NOT_ALLOWED, CARDINALITY, ARGUMENT_TYPE), check_types),
+    ("entity-mentions", (ENTITY_MENTION_TYPE,), check_entity_mentions),
+    ("links", (UNKNOWN_KB, KB_ID), check_links),
+    ("agents", (AGENT_MISSING, AGENT_TYPE), check_agents),
+    ("attributes", (ATTRIBUTE_NOT_ALLOWED, ATTRIBUTE_VALUE, ATTRIBUTE_MISSING), check_attributes),
+    ("overlaps", (OVERLAP,), check_overlaps),
+    ("cues", (CUE_CONTAINS_SPEAKER,), check_cues),
+    ("word-boundaries", (WORD_BOUNDARY,), check_word_boundaries),
+)
+
+
+def check(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+    """Every scheme check of ``doc`` (the registry runs them one by one, as selected)."""
+    given = CheckInput(doc, scheme, {})
+    for _, _, run in CHECKERS:
+        yield from run(given)
 
 
 def _compatible(scheme: Scheme, entity_type: str, mention_type: str) -> bool:
@@ -688,25 +754,6 @@ def _covered_speaker(cue: Span, speakers: list[Mention]) -> tuple[int, Mention, 
                 if f.start < c.end and c.start < f.end:
                     return j, mention, c.start <= f.start and f.end <= c.end
     return None
-
-
-def _check_word_boundaries(doc: Document, scheme: Scheme) -> Iterator[Finding]:
-    from corpuskit.model import spans_of
-
-    text = doc.text
-    for kind, index, a in doc.annotations():
-        for field, span in spans_of(a):
-            for j, f in enumerate(span):
-                for edge, pos in (("start", f.start), ("end", f.end)):
-                    if splits_word(text, pos):
-                        yield Finding(
-                            WORD_BOUNDARY,
-                            f"{SINGULAR[kind]} fragment {f.text!r} {edge}s inside a word; "
-                            f"{scheme.where_word_boundaries} sets word_boundaries = true",
-                            pointer=f"/{kind}/{index}/{field}/{j}/{edge}",
-                            annotation_id=a.id,
-                            text_range=(f.start, f.end),
-                        )
 
 
 def _show(value: object) -> str:
