@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats import format_module, format_of, typed
+from corpuskit.formats import format_module, format_of, typed, xml_typed
 from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
@@ -191,13 +189,12 @@ def _read(
 ) -> tuple[list[Finding], dict[str, Any] | None, Document | None, set[tuple[str, int]] | None]:
     """Findings of reading, the record (full path), the model, and the annotations left out.
 
-    A valid JSON document takes the typed decode, which gives the model at once; anything else
-    the full path, which says what is wrong where.
+    A valid document takes the typed decode of its format, which gives the model at once (no
+    JSON Schema or XSD run); anything else the full path, which says what is wrong where.
     """
-    if fmt == "json":
-        document = typed.decode(data)
-        if document is not None:
-            return [], None, document, set()
+    document = typed.decode(data) if fmt == "json" else xml_typed.decode(data)
+    if document is not None:
+        return [], None, document, set()
     parsed = format_module(fmt).parse(data)
     findings: list[Finding] = list(parsed.findings)
     record = parsed.record
@@ -260,7 +257,9 @@ def _layout(data: bytes, fmt: str, found: Problems) -> list[Finding]:
     if any(f.rule.family in "PS" for f in found.findings):
         return []
     # The typed decode builds no record: the layout rule (off by default) reads it again.
-    record = found.record if found.record is not None else orjson.loads(data)
+    record = found.record if found.record is not None else format_module(fmt).parse(data).record
+    if record is None:
+        return []
     canonical = format_module(fmt).dumps_record(canonical_record(record))
     finding = layout.check(data.decode("utf-8"), canonical)
     return [finding] if finding else []
