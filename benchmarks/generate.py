@@ -21,7 +21,8 @@ from corpuskit.formats import json_format, xml_format
 from corpuskit.model import Document, Entity, Fragment, Mention, text_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_DOCUMENT = ROOT / "corpus" / "iran-russia-missiles.json"
+# The frozen copy of the seed article (tests/fixtures/seed), not corpus/: that is user data.
+SEED_DOCUMENT = ROOT / "tests" / "fixtures" / "seed" / "iran-russia-missiles.json"
 NAMES = ["Zoë Ñúñez", "Łukasz Wróbel", "Ana Müller-Šimić", "Chloé Dvořák", "Hüseyin Çelik"]
 EMOJI = ["🚀", "🛰️", "🇺🇦", "👩\u200d💻", "📡"]
 

@@ -46,8 +46,9 @@ SINGULAR = {
 }
 
 
-class _Data(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
-    """Base of the model's classes: immutable, decoded strictly, written without defaults."""
+class _Data(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Base of the model's classes: immutable, decoded strictly, encoded with every field (the
+    typed decode counts on that)."""
 
 
 #: An offset as the schema allows it (decoding refuses anything else).
@@ -110,7 +111,8 @@ class Quote(_Data, frozen=True):
 
     id: str
     span: _Span
-    mode: QuoteMode = "direct"
+    #: Required, as in the schema (no default: the typed decode must see a missing one).
+    mode: QuoteMode
     #: Id of the mention or entity that speaks.
     speaker: str | None = None
     cue: _Span = ()
@@ -147,7 +149,8 @@ class Relation(_Data, frozen=True):
 
     id: str
     type: str
-    args: Annotated[tuple[Argument, ...], msgspec.Meta(min_length=1)] = ()
+    #: At least one; required, as in the schema (no default: see Quote.mode).
+    args: Annotated[tuple[Argument, ...], msgspec.Meta(min_length=1)]
     note: str | None = None
 
 

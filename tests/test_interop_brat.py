@@ -367,7 +367,7 @@ MISSILES = Mention("m3", "WEAPON", (Fragment(14, 25, "missiles\nto"),))
         (
             {
                 "mentions": (IRAN, RUSSIA),
-                "quotes": (Quote("q1", (Fragment(34, 42, "official"),), speaker="m1"),),
+                "quotes": (Quote("q1", (Fragment(34, 42, "official"),), "direct", speaker="m1"),),
                 "claims": (Claim("c1", (Fragment(5, 9, "sent"),), source="m2"),),
             },
             ["I006", "I009", "I009"],

@@ -5,7 +5,7 @@ Structs whose fields, required members, ranges and lengths are the document sche
 few constraints a Struct cannot state (patterns, the date format, the constant members) are
 checked here in a handful of C-speed operations. A document accepted here needs no orjson
 parse, no JSON-Schema run and no dict-to-model step. Anything refused, and anything the guards
-cannot vouch for (a duplicate key, a ``null``, a long integer literal, a draft), goes the full
+cannot vouch for (a duplicate key, a ``null``, an integer beyond ±2^53, a draft), goes the full
 path (``json_format.parse`` + ``schema.check_record`` + ``records.from_dict``), which lists every
 problem with its position. So the typed decode only ever says "valid, and here is the model";
 ``tests/test_typed.py`` checks on every fixture and on mutation fuzz that whatever it accepts,
@@ -23,18 +23,33 @@ from corpuskit.model import (
     ANNOTATION_KINDS,
     FORMAT_VERSION,
     OFFSET_UNIT,
+    Argument,
+    Attribute,
+    Claim,
     Document,
+    Entity,
     Event,
+    Fragment,
+    KBLink,
+    Mention,
     Metadata,
+    Provenance,
+    Quote,
     Relation,
 )
+
+#: The model class of each annotation kind, in ANNOTATION_KINDS order.
+KINDS = (Mention, Entity, Quote, Claim, Event, Relation, Attribute)
 
 _DECODER = msgspec.json.Decoder(Document)
 
 
-class _Kinds(msgspec.Struct):
-    """Which annotation lists a document gives, empty or not (members left undecoded; an
-    absent one is an empty Raw)."""
+class _Top(msgspec.Struct):
+    """Which top-level members a document gives (left undecoded; an absent one is an empty
+    Raw): the constants the model would fill in, and the annotation lists, empty or not."""
+
+    corpuskit: msgspec.Raw = msgspec.Raw()
+    offset_unit: msgspec.Raw = msgspec.Raw()
 
     mentions: msgspec.Raw = msgspec.Raw()
     entities: msgspec.Raw = msgspec.Raw()
@@ -45,7 +60,7 @@ class _Kinds(msgspec.Struct):
     attributes: msgspec.Raw = msgspec.Raw()
 
 
-_KINDS = msgspec.json.Decoder(_Kinds)
+_TOP = msgspec.json.Decoder(_Top)
 
 # The schema's patterns, one line per value, so that each kind is checked by one match
 # (a pattern on each field would cost one regex call per string). ``{0,199}`` is maxLength.
@@ -56,31 +71,36 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URL = re.compile(r"https?://\S+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Every digit becomes "0", everything else " ": sixteen zeros in a row mean a literal long
-# enough to lose precision in a double (P008 is the full path's to say).
-_DIGITS_ONLY = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
-_SIXTEEN_DIGITS = b"0" * 16
-
-
-def long_literal(data: bytes) -> bool:
-    """Whether ``data`` holds a number literal of sixteen digits or more (the full path says
-    whether it is an integer a double cannot hold exactly, P008)."""
-    return _SIXTEEN_DIGITS in data.translate(_DIGITS_ONLY)
+#: Integers beyond ±2^53 lose precision in a double (the other readers' numbers).
+_EXACT = 2**53
 
 
 def _lines(values: list[str]) -> str:
     return "\n".join(values) + "\n" if values else ""
 
 
-# A ``":`` that does not end a key: an escaped quote before a colon, or the opening quote of a
-# string that starts with a colon, after a key or in a list.
-_NOT_KEY = re.compile(rb'[\\:\[,]":')
+_ENCODER = msgspec.json.Encoder()
+_FIELDS: dict[type, int] = {
+    cls: len(cls.__struct_fields__) for cls in (Document, Metadata, Provenance, *KINDS)
+}
+_LEAF_FIELDS: dict[type, int] = {
+    cls: len(cls.__struct_fields__) for cls in (Fragment, Argument, KBLink)
+}
 
 
-def _keys(compact: bytes) -> int:
-    """Members in compact JSON: ``":`` ends a key, but for the cases of _NOT_KEY (no key the
-    model knows ends in a backslash or starts with a colon)."""
-    return compact.count(b'":') - len(_NOT_KEY.findall(compact))
+def _fields(doc: Document, fragments: int, args: int, links: int) -> int:
+    """How many fields the model's objects have in all (each is written when encoding)."""
+    total = _FIELDS[Document] + _FIELDS[Metadata]
+    if doc.meta.provenance is not None:
+        total += _FIELDS[Provenance]
+    for kind, cls in zip(ANNOTATION_KINDS, KINDS, strict=True):
+        total += _FIELDS[cls] * len(getattr(doc, kind))
+    return (
+        total
+        + _LEAF_FIELDS[Fragment] * fragments
+        + _LEAF_FIELDS[Argument] * args
+        + _LEAF_FIELDS[KBLink] * links
+    )
 
 
 def _meta_valid(meta: Metadata) -> bool:
@@ -102,10 +122,11 @@ def _meta_valid(meta: Metadata) -> bool:
     return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
 
 
-def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
+def _walk(doc: Document) -> tuple[int, int, list[str], list[str], list[str]]:
     """The members the model says the source had (required ones always, optional ones when
-    set: None and () are "absent"), and the ids, names and KB ids to check against the schema's
-    patterns. Booleans add up as 0 and 1: this runs for every document."""
+    set: None and () are "absent"), how many fields the model's objects have (all written when
+    encoding), and the ids, names and KB ids to check against the schema's patterns. Booleans
+    add up as 0 and 1: this runs for every document."""
     meta, prov = doc.meta, doc.meta.provenance
     keys = 6 + sum(1 for kind in ANNOTATION_KINDS if getattr(doc, kind))
     keys += 2 + (meta.source is not None) + (meta.url is not None)
@@ -116,7 +137,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
     ids = [doc.id]
     names: list[str] = []
     kb_ids: list[str] = []
-    fragments = 0
+    fragments = links = args = 0
     for m in doc.mentions:
         keys += 3 + (m.note is not None)
         fragments += len(m.span)
@@ -128,6 +149,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
         ids += e.mentions
         names.append(e.type)
         if e.links:
+            links += len(e.links)
             keys += 1 + 2 * len(e.links)
             names += [link.kb for link in e.links]
             kb_ids += [link.id for link in e.links]
@@ -151,6 +173,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
         keys += 3 + (r.note is not None) + 2 * len(r.args)
     frames: list[Event | Relation] = [*doc.events, *doc.relations]
     for frame in frames:
+        args += len(frame.args)
         ids.append(frame.id)
         names.append(frame.type)
         ids += [a.ref for a in frame.args]
@@ -159,34 +182,32 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
         keys += 4 + (at.note is not None)
     ids += [x for at in doc.attributes for x in (at.id, at.target)]
     names += [at.name for at in doc.attributes]
-    return keys + 3 * fragments, ids, names, kb_ids
+    keys += 3 * fragments
+    return keys, _fields(doc, fragments, args, links), ids, names, kb_ids
 
 
 def decode(data: bytes) -> Document | None:
     """The document in ``data`` when it is valid JSON that the document schema accepts as it is
     (no draft part), else None: then the full path reads it and says what is wrong."""
-    if long_literal(data):
-        return None
     try:
         doc = _DECODER.decode(data)
-        compact = msgspec.json.format(data, indent=-1)
+        top = _TOP.decode(data)
     except (msgspec.DecodeError, RecursionError):
         return None
-    # null is valid nowhere in a document, but the model reads it as "absent".
-    if b"null" in compact and (b":null" in compact or b"[null" in compact or b",null" in compact):
-        return None
-    # msgspec keeps the last of two equal keys and fills a missing member with its default:
-    # the members the model says were there must be exactly the members read (an explicit
-    # empty list other than an annotation list reads as absent, which sends the file the full
-    # path, only slower).
-    keys, ids, names, kb_ids = _walk(doc)
-    if b'":[]' in compact:
-        # The writer gives every annotation list, empty ones too: those members were read.
-        given = _KINDS.decode(data)
-        keys += sum(
-            len(getattr(given, kind)) > 0 and not getattr(doc, kind) for kind in ANNOTATION_KINDS
-        )
-    if keys != _keys(compact):
+    if not (top.corpuskit and top.offset_unit):
+        return None  # required members the model has defaults for
+    if any(type(a.value) is int and not -_EXACT < a.value < _EXACT for a in doc.attributes):
+        return None  # an integer a double cannot hold: P008 is the full path's to say
+    keys, fields, ids, names, kb_ids = _walk(doc)
+    # The writer gives every annotation list, empty ones too: those members were read.
+    keys += sum(1 for kind in ANNOTATION_KINDS if getattr(top, kind) and not getattr(doc, kind))
+    # msgspec keeps the last of two equal keys. Count quotes: encoding writes every field, so
+    # the source must have exactly the encoding's quotes less two for each absent member. Every
+    # way a source can differ (a member dropped as a duplicate, an explicit empty list or a null
+    # the model reads as absent, a literal "\\u0022" in a string) adds quotes, never removes any, so
+    # equality proves there was no duplicate; \u0022 is the one way to write a quote without one.
+    quotes = data.count(b'"') + data.count(b"\\u0022")
+    if quotes != _ENCODER.encode(doc).count(b'"') - 2 * (fields - keys):
         return None
     if doc.version != FORMAT_VERSION or doc.offset_unit != OFFSET_UNIT:
         return None
