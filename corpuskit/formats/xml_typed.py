@@ -119,6 +119,24 @@ def _named(el: Element, given: int, *names: str) -> list[str | None]:
     return values
 
 
+def _id_type_note(el: Element) -> tuple[str, str, str | None]:
+    """The id, type and note? of a mention, event or relation element; the id and type are
+    required. The writer's order (id, type, note) is read in one call, any other by name."""
+    attributes = el.items()
+    count = len(attributes)
+    if count == 2 or count == 3:
+        (first, ident), (second, kind) = attributes[0], attributes[1]
+        if first == "id" and second == "type":
+            if count == 2:
+                return ident, kind, None
+            if attributes[2][0] == "note":
+                return ident, kind, attributes[2][1]
+    found_id, found_type, note = _named(el, count, "id", "type", "note")
+    if found_id is None or found_type is None:
+        raise _Refused
+    return found_id, found_type, note
+
+
 class _Walk:
     """One pass over a document tree in document order (``root.iter()``, which lxml walks in C
     and which yields comments and processing instructions too, so the walk refuses them).
@@ -203,8 +221,8 @@ class _Walk:
 
     def mention(self, el: Element) -> Mention:
         """A ``mention`` element: id, type, note?; one span."""
-        ident, kind, note = _named(el, len(el.attrib), "id", "type", "note")
-        if ident is None or kind is None or len(el) != 1:
+        ident, kind, note = _id_type_note(el)
+        if len(el) != 1:
             raise _Refused
         self.ids.append(ident)
         self.names.append(kind)
@@ -276,9 +294,9 @@ class _Walk:
 
     def event(self, el: Element) -> Event:
         """An ``event`` element: id, type, note?; trigger, then arg*."""
-        ident, kind, note = _named(el, len(el.attrib), "id", "type", "note")
+        ident, kind, note = _id_type_note(el)
         count = len(el)
-        if ident is None or kind is None or not count:
+        if not count:
             raise _Refused
         self.ids.append(ident)
         self.names.append(kind)
@@ -287,9 +305,9 @@ class _Walk:
 
     def relation(self, el: Element) -> Relation:
         """A ``relation`` element: id, type, note?; arg+."""
-        ident, kind, note = _named(el, len(el.attrib), "id", "type", "note")
+        ident, kind, note = _id_type_note(el)
         count = len(el)
-        if ident is None or kind is None or not count:
+        if not count:
             raise _Refused
         self.ids.append(ident)
         self.names.append(kind)
