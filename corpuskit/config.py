@@ -341,6 +341,8 @@ class SchemeFinder:
         self.project = Path(os.path.realpath(project or Path.cwd()))
         self._configs: dict[Path, Config] = {}
         self._schemes: dict[Path, Scheme] = {}
+        #: The scheme of each configuration met (None: it names none).
+        self._by_config: dict[int, tuple[Config, Scheme | None]] = {}
 
     def config_for(self, path: Path) -> Config:
         """The configuration that applies to a document (searched from its folder)."""
@@ -353,13 +355,18 @@ class SchemeFinder:
     def for_document(self, path: Path) -> Scheme | None:
         """The scheme configured for ``path``'s folder, or None; SchemeError if it is unusable."""
         config = self.config_for(path)
+        known = self._by_config.get(id(config))
+        if known is not None and known[0] is config:
+            return known[1]
         scheme_path = config.scheme_path()
-        if scheme_path is None:
-            return None
-        root = Path(os.path.realpath(config.root))
-        # A nested configuration may name a scheme higher up in the project, never outside it.
-        project = self.project if root.is_relative_to(self.project) else root
-        return self.load(scheme_path, project)
+        scheme = None
+        if scheme_path is not None:
+            root = Path(os.path.realpath(config.root))
+            # A nested configuration may name a scheme higher up in the project, never outside.
+            project = self.project if root.is_relative_to(self.project) else root
+            scheme = self.load(scheme_path, project)
+        self._by_config[id(config)] = (config, scheme)
+        return scheme
 
     def load(self, scheme_path: Path, project: Path | None = None) -> Scheme:
         """Load a scheme file once (one a configuration names must lie inside ``project``)."""

@@ -421,9 +421,10 @@ def read_document(
     settings = settings or Settings()
     name = display or str(path)
     try:
-        # A link out of the project is refused whatever its name says (a link to a folder too).
-        resolved_target(path, settings.root)
         if format_of(path) is None:
+            # A link out of the project is refused whatever its name says (a link to a folder
+            # too); read_input refuses the others.
+            resolved_target(path, settings.root)
             return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
         return read_input(path, root=settings.root, limit=settings.max_file_size)
     except TooLarge as exc:

@@ -22,6 +22,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 #: Kernel pseudo-file systems: their "regular" files are views of process and machine state.
@@ -53,6 +54,55 @@ class TooLarge(OSError):
         self.strerror = str(self)
 
 
+# Real paths of folders, remembered for the length of one run (see remembered_folders): a run
+# meets the same few folders thousands of times, and realpath costs an lstat per component.
+_FOLDERS: dict[str, str] | None = None
+_FOLDERS_MAX = 65_536
+
+
+@contextlib.contextmanager
+def remembered_folders() -> Iterator[None]:
+    """Within the block, each folder's real path is worked out once (a validate run; never a
+    long-lived process such as the language server, where a link may be retargeted meanwhile)."""
+    global _FOLDERS
+    outer, _FOLDERS = _FOLDERS, _FOLDERS if _FOLDERS is not None else {}
+    try:
+        yield
+    finally:
+        _FOLDERS = outer
+
+
+def remember_folders() -> None:
+    """Remember folders' real paths for the rest of this process (a pool worker of one run)."""
+    global _FOLDERS
+    if _FOLDERS is None:
+        _FOLDERS = {}
+
+
+def _real_folder(folder: str) -> str:
+    if _FOLDERS is None:
+        return os.path.realpath(folder)
+    found = _FOLDERS.get(folder)
+    if found is None:
+        if len(_FOLDERS) >= _FOLDERS_MAX:
+            _FOLDERS.clear()
+        found = _FOLDERS[folder] = os.path.realpath(folder)
+    return found
+
+
+def _realpath(absolute: str) -> str:
+    """``os.path.realpath`` of an absolute path, through the folder memory when it is on:
+    the folder's real path and the name, unless the name itself is a link."""
+    if _FOLDERS is not None:
+        try:
+            if not stat.S_ISLNK(os.lstat(absolute).st_mode):
+                folder, name = os.path.split(absolute)
+                return os.path.join(_real_folder(folder), name)
+        except OSError:
+            pass  # missing or unreadable: realpath, and then the open, say so
+    return os.path.realpath(absolute)
+
+
 def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
 
@@ -64,14 +114,14 @@ def resolved_target(path: Path, root: Path | None) -> Path:
     goes through a link must resolve inside ``root`` (default: the current folder). Raises :class:`RefusedPath`.
     """
     absolute = Path(os.path.abspath(path))
-    real = Path(os.path.realpath(absolute))
+    real = Path(_realpath(str(absolute)))
     for pseudo in PSEUDO_ROOTS:
         if _inside(real, pseudo):
             raise RefusedPath(path, f"{real} is a kernel pseudo-file, not a document")
     if real == absolute:
         return real
     # Some component is a link: the real place must stay inside the project.
-    fence = Path(os.path.realpath(root if root is not None else os.getcwd()))
+    fence = Path(_real_folder(str(root) if root is not None else os.getcwd()))
     if not _inside(real, fence):
         raise RefusedPath(
             path, f"a symbolic link to {real}, outside the project ({fence}); it is not followed"
@@ -87,7 +137,7 @@ def found_path(path: Path) -> Path:
     draft it points to; and a link loop never raises (os.path.realpath does not).
     """
     absolute = os.path.abspath(path)
-    return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
+    return Path(_real_folder(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
 def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:

@@ -18,8 +18,9 @@ from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, iter_documents, read_document
 from corpuskit.executors import Job, check_choice, check_job, open_executor
-from corpuskit.io import found_path
+from corpuskit.io import found_path, remember_folders, remembered_folders
 from corpuskit.rules import parse as P
+from corpuskit.scheme import Scheme
 
 #: Below this many files one process is faster than starting others.
 PARALLEL_THRESHOLD = 32
@@ -214,14 +215,30 @@ class _Worker:
             else None
         )
         self.store = ResultStore(cache_dir) if cache_dir is not None else None
+        # One Settings object (and its fingerprint) per scheme, not per document.
+        self._with_scheme: dict[int, tuple[Scheme, Settings]] = {}
+        self._fingerprints: dict[int, tuple[Settings, str]] = {}
 
     def settings_for(self, path: Path) -> Settings:
         """The settings for one document (with the scheme configured above it)."""
         if self.finder is not None:
             scheme = self.finder.for_document(path)
             if scheme is not None:
-                return replace(self.settings, scheme=scheme)
+                known = self._with_scheme.get(id(scheme))
+                if known is None or known[0] is not scheme:
+                    known = self._with_scheme[id(scheme)] = (
+                        scheme,
+                        replace(self.settings, scheme=scheme),
+                    )
+                return known[1]
         return self.settings
+
+    def fingerprint(self, settings: Settings) -> str:
+        """``settings.fingerprint()``, worked out once per Settings object."""
+        known = self._fingerprints.get(id(settings))
+        if known is None or known[0] is not settings:
+            known = self._fingerprints[id(settings)] = (settings, settings.fingerprint())
+        return known[1]
 
     def prepare(self, path: Path) -> Result | Pending:
         """Read one file and look it up in the cache: its result, or the job that checks it."""
@@ -243,7 +260,7 @@ class _Worker:
         job = Job(data, str(path), str(found), settings)
         if self.store is None or info is None:
             return Pending(job, None)
-        fingerprint = settings.fingerprint()
+        fingerprint = self.fingerprint(settings)
         # The file as found (not its link target): its name picks the format and the globs.
         key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), data)
         digest = content_digest(data)
@@ -304,6 +321,7 @@ _WORKER: _Worker | None = None
 def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     global _WORKER
     _WORKER = _Worker(settings, cache_dir)
+    remember_folders()  # a pool worker lives for one run
 
 
 def _check_in_worker(path: Path) -> Result:
@@ -321,6 +339,11 @@ def default_jobs() -> int:
 
 def run(options: RunOptions) -> Iterator[FileReport]:
     """Check every document of the run, yielding reports in ``discover`` order."""
+    with remembered_folders():
+        yield from _run(options)
+
+
+def _run(options: RunOptions) -> Iterator[FileReport]:
     check_choice(options.executor, options.scheduler)
     files = discover(options)
     local = _Worker(options.settings, None)
@@ -333,7 +356,7 @@ def run(options: RunOptions) -> Iterator[FileReport]:
             info = path.stat()
         except OSError:
             return None
-        fingerprint = local.settings_for(path).fingerprint()
+        fingerprint = local.fingerprint(local.settings_for(path))
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         key = store.stat_key(stat_name(fingerprint, path), stamp)
         hit = store.get(key) if key is not None else None
