@@ -119,6 +119,20 @@ def _named(el: Element, given: int, *names: str) -> list[str | None]:
     return values
 
 
+def _pair(el: Element, first: str, second: str) -> tuple[str, str]:
+    """The values of an element's two attributes ``first`` and ``second``, in either order,
+    refusing any other attribute: one items() call."""
+    attributes = el.items()
+    if len(attributes) != 2:
+        raise _Refused
+    (one, one_value), (other, other_value) = attributes
+    if one == first and other == second:
+        return one_value, other_value
+    if one == second and other == first:
+        return other_value, one_value
+    raise _Refused
+
+
 def _id_type_note(el: Element) -> tuple[str, str, str | None]:
     """The id, type and note? of a mention, event or relation element; the id and type are
     required. The writer's order (id, type, note) is read in one call, any other by name."""
@@ -179,15 +193,10 @@ class _Walk:
             f = next_node()
             if f.tag != _FRAG:
                 raise _Refused
-            attributes = f.items()
-            if len(attributes) != 2:
-                raise _Refused
-            (first, start), (second, end) = attributes
-            if first == "end":
-                first, second, start, end = second, first, end, start
+            # Anything but start and end (prefix and suffix: a draft) goes the full path.
+            start, end = _pair(f, "start", "end")
             text = f.text
-            # Anything else (prefix and suffix: a draft) goes the full path.
-            if first != "start" or second != "end" or not text:
+            if not text:
                 raise _Refused
             add_offset(start)
             add_offset(end)
@@ -204,14 +213,7 @@ class _Walk:
             a = next_node()
             if a.tag != _ARG or a.text is not None:
                 raise _Refused
-            attributes = a.items()
-            if len(attributes) != 2:
-                raise _Refused
-            (first, role), (second, ref) = attributes
-            if first == "ref":
-                first, second, role, ref = second, first, ref, role
-            if first != "role" or second != "ref":
-                raise _Refused
+            role, ref = _pair(a, "role", "ref")
             add_name(role)
             add_id(ref)
             out.append(Argument(role, ref))
@@ -219,13 +221,22 @@ class _Walk:
 
     # ------------------------------------------------------------------ annotations
 
-    def mention(self, el: Element) -> Mention:
-        """A ``mention`` element: id, type, note?; one span."""
+    def typed_head(self, el: Element) -> tuple[str, str, str | None, int]:
+        """The id, type and note? of a mention, event or relation element (with the id and type
+        taken for the pattern checks), and its number of children, one at least."""
         ident, kind, note = _id_type_note(el)
-        if len(el) != 1:
+        count = len(el)
+        if not count:
             raise _Refused
         self.ids.append(ident)
         self.names.append(kind)
+        return ident, kind, note, count
+
+    def mention(self, el: Element) -> Mention:
+        """A ``mention`` element: id, type, note?; one span."""
+        ident, kind, note, count = self.typed_head(el)
+        if count != 1:
+            raise _Refused
         return Mention(ident, kind, self.span(_SPAN), note)
 
     def entity(self, el: Element) -> Entity:
@@ -294,23 +305,13 @@ class _Walk:
 
     def event(self, el: Element) -> Event:
         """An ``event`` element: id, type, note?; trigger, then arg*."""
-        ident, kind, note = _id_type_note(el)
-        count = len(el)
-        if not count:
-            raise _Refused
-        self.ids.append(ident)
-        self.names.append(kind)
+        ident, kind, note, count = self.typed_head(el)
         trigger = self.span(_TRIGGER)
         return Event(ident, kind, trigger, self.args(count - 1), note)
 
     def relation(self, el: Element) -> Relation:
         """A ``relation`` element: id, type, note?; arg+."""
-        ident, kind, note = _id_type_note(el)
-        count = len(el)
-        if not count:
-            raise _Refused
-        self.ids.append(ident)
-        self.names.append(kind)
+        ident, kind, note, count = self.typed_head(el)
         return Relation(ident, kind, self.args(count), note)
 
     def attribute(self, el: Element) -> Attribute:
