@@ -145,6 +145,15 @@ REFUSED = {
     "missing corpuskit": json.dumps({k: v for k, v in _minimal().items() if k != "corpuskit"}),
     "bad id pattern": json.dumps(_minimal(id="1abc")),
     "id too long": json.dumps(_minimal(id="a" * 201)),
+    # One regex checks every id at once, a line each: a line break must not split one in two.
+    "line break in an id": json.dumps(_minimal(id="a\nb")),
+    "line break in a type": json.dumps(
+        _minimal(
+            mentions=[
+                {"id": "m1", "type": "G\nPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}
+            ]
+        )
+    ),
     "bad language": json.dumps(_minimal(meta={"title": "T", "language": "english"})),
     "impossible date": json.dumps(
         _minimal(meta={"title": "T", "language": "en", "published": "2024-02-30"})

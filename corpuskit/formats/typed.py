@@ -75,8 +75,13 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EXACT = 2**53
 
 
-def _lines(values: list[str]) -> str:
-    return "\n".join(values) + "\n" if values else ""
+def all_match(pattern: re.Pattern[str], values: list[str]) -> bool:
+    """Whether every value matches ``pattern`` (a one-value-per-line pattern): one regex call
+    for all of them. A value holding a line break would pass as two lines, hence the count."""
+    if not values:
+        return True
+    joined = "\n".join(values) + "\n"
+    return joined.count("\n") == len(values) and pattern.fullmatch(joined) is not None
 
 
 _ENCODER = msgspec.json.Encoder()
@@ -213,10 +218,6 @@ def decode(data: bytes) -> Document | None:
         return None
     if _SHA256.fullmatch(doc.text_sha256) is None or not _meta_valid(doc.meta):
         return None
-    if (
-        _IDS.fullmatch(_lines(ids)) is None
-        or _NAMES.fullmatch(_lines(names)) is None
-        or _KB_IDS.fullmatch(_lines(kb_ids)) is None
-    ):
+    if not (all_match(_IDS, ids) and all_match(_NAMES, names) and all_match(_KB_IDS, kb_ids)):
         return None
     return doc

@@ -96,15 +96,6 @@ class _Refused(Exception):
     """Raised inside the walk for anything the decode does not vouch for."""
 
 
-def _all_match(pattern: re.Pattern[str], values: list[str]) -> bool:
-    """Whether every value matches ``pattern`` (a one-value-per-line pattern): one regex call
-    for all of them. A value holding a line break would pass as two lines, hence the count."""
-    if not values:
-        return True
-    joined = "\n".join(values) + "\n"
-    return joined.count("\n") == len(values) and pattern.fullmatch(joined) is not None
-
-
 def _visible(text: str) -> int:
     """How many characters of ``text`` are not XML white space."""
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
@@ -448,10 +439,10 @@ class _Walk:
     def patterns_hold(self) -> bool:
         """Whether the ids, names, KB ids and offsets collected on the way have the schema's form."""
         return (
-            _all_match(typed._IDS, self.ids)
-            and _all_match(typed._NAMES, self.names)
-            and _all_match(typed._KB_IDS, self.kb_ids)
-            and _all_match(_OFFSETS, self.offsets)
+            typed.all_match(typed._IDS, self.ids)
+            and typed.all_match(typed._NAMES, self.names)
+            and typed.all_match(typed._KB_IDS, self.kb_ids)
+            and typed.all_match(_OFFSETS, self.offsets)
         )
 
 
