@@ -1,17 +1,25 @@
 """The benchmark: ``python benchmarks/run.py`` (see the README's Performance section).
 
-Generates synthetic corpora from the seed article (benchmarks/generate.py; document i depends
-only on (seed, i)), then times whole processes, each a median of several runs taken alternately
-with its yardstick, and prints a table of figures and ratios:
+Two corpora, each N documents in JSON and in XML:
+
+- ``seed``: the seed article (the frozen copy in tests/fixtures/seed) replicated N times,
+  checked against its scheme (every scheme rule runs);
+- ``generated``: documents generated from it (benchmarks/generate.py; document i depends only
+  on (seed, i)), without a scheme.
+
+For each, whole processes are timed, each figure a median of several runs taken alternately with
+its yardstick, and printed with its ratio:
 
 - limit A: a fresh process that reads every JSON file and ``orjson.loads`` it;
 - limit B: the same with ``lxml.etree.parse`` of every XML file;
-- ``corpuskit validate`` on JSON (1 process and all cores) and on XML (1 process), no cache;
-- a second run with a warm cache; ``--changed-since`` with one changed file;
-- one document in a fresh process against ``python -c pass``;
-- peak memory (RSS) of ``validate --jobs 1`` at each N.
+- ``corpuskit validate`` on JSON with ``--jobs 1`` and with every core, on XML with ``--jobs 1``,
+  no cache; a cold run with the cache on against ``--no-cache``; the cache's size on disk per
+  document; a second run with a warm cache; ``--changed-since`` with one changed file;
+- peak memory (RSS) of ``validate --jobs 1`` at each N (the ``--rss-sizes``);
+- one document in a fresh process against ``python -c pass``, with bytecode compiled (as an
+  installed package runs; PYTHONDONTWRITEBYTECODE is dropped for these runs).
 
-    python benchmarks/run.py --sizes 1000,5000,20000 --runs 3 --output benchmarks/RESULTS.md
+    python benchmarks/run.py --sizes 5000 --rss-sizes 5000,50000 --runs 3 --output benchmarks/RESULTS.md
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -93,27 +102,49 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def bench_size(n: int, runs: int, work: Path) -> tuple[list[tuple[str, str, str]], float]:
-    """Rows (what, figure, ratio) for one corpus size, and the peak RSS in MiB."""
-    json_dir, xml_dir = work / f"json-{n}", work / f"xml-{n}"
-    write_corpus(json_dir, n, fmt="json")
-    write_corpus(xml_dir, n, fmt="xml")
+SEED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seed"
+#: Environment for the fresh-process figure: bytecode written and used, as installed.
+COMPILED_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def write_seed_corpus(out: Path, n: int, fmt: str) -> None:
+    """The seed article replicated n times (ids kept: each file is its own document), with
+    its scheme configured."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = (SEED / f"iran-russia-missiles.{fmt}").read_bytes()
+    for i in range(n):
+        (out / f"d{i:06d}.{fmt}").write_bytes(data)
+    (out / "scheme.toml").write_bytes((SEED / "scheme.toml").read_bytes())
+    (out / "corpuskit.toml").write_text('scheme = "scheme.toml"\n', "utf-8")
+
+
+def write(kind: str, out: Path, n: int, fmt: str) -> None:
+    """Write corpus ``kind`` (seed or generated) of n documents in ``fmt``."""
+    if kind == "seed":
+        write_seed_corpus(out, n, fmt)
+    else:
+        write_corpus(out, n, fmt=fmt)
+
+
+def cache_bytes(folder: Path) -> int:
+    """Bytes the cache folder takes on disk."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, str, str]]:
+    """Rows (what, figure, ratio) for one corpus at one size."""
+    json_dir, xml_dir = work / f"{kind}-json-{n}", work / f"{kind}-xml-{n}"
+    write(kind, json_dir, n, "json")
+    write(kind, xml_dir, n, "xml")
     validate = [PY, "-m", "corpuskit", "validate", "--format", "concise"]
+    limit_a = [PY, "-c", LIMIT_A, str(json_dir)]
     rows: list[tuple[str, str, str]] = []
-    a, v1 = pair(
-        [PY, "-c", LIMIT_A, str(json_dir)],
-        [*validate, "--no-cache", "-j", "1", str(json_dir)],
-        runs,
-    )
+    a, v1 = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], runs)
     rows.append((f"limit A: read + orjson.loads, {n:,} JSON files", f"{a:.2f} s", "1"))
     rows.append(("validate JSON, --jobs 1, no cache", f"{v1:.2f} s", f"{v1 / a:.2f}x A"))
-    _, vall = pair(
-        [PY, "-c", LIMIT_A, str(json_dir)],
-        [*validate, "--no-cache", "-j", str(cores()), str(json_dir)],
-        runs,
-    )
+    a2, vall = pair(limit_a, [*validate, "--no-cache", "-j", str(cores()), str(json_dir)], runs)
     rows.append(
-        (f"validate JSON, --jobs {cores()}, no cache", f"{vall:.2f} s", f"{vall / a:.2f}x A")
+        (f"validate JSON, --jobs {cores()}, no cache", f"{vall:.2f} s", f"{vall / a2:.2f}x A")
     )
     b, x1 = pair(
         [PY, "-c", LIMIT_B, str(xml_dir)], [*validate, "--no-cache", "-j", "1", str(xml_dir)], runs
@@ -121,27 +152,37 @@ def bench_size(n: int, runs: int, work: Path) -> tuple[list[tuple[str, str, str]
     rows.append((f"limit B: lxml.etree.parse, {n:,} XML files", f"{b:.2f} s", "1"))
     rows.append(("validate XML, --jobs 1, no cache", f"{x1:.2f} s", f"{x1 / b:.2f}x B"))
     # A hidden folder inside the project: the only kind of place a cache may be among documents.
-    (json_dir / "corpuskit.toml").write_text('cache-dir = ".bench-cache"\n')
-    timed([*validate, str(json_dir)], json_dir)  # fills the cache
-    _, warm = pair([PY, "-c", LIMIT_A, str(json_dir)], [*validate, "."], runs, json_dir)
+    config = json_dir / "corpuskit.toml"
+    config.write_text(config.read_text("utf-8") if config.exists() else "", "utf-8")
+    with config.open("a", encoding="utf-8") as out:
+        out.write('cache-dir = ".bench-cache"\n')
+    cache = json_dir / ".bench-cache"
+    cold, uncached = [], []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed([*validate, "-j", "1", "."], json_dir))
+        uncached.append(timed([*validate, "--no-cache", "-j", "1", "."], json_dir))
+    c, u = statistics.median(cold), statistics.median(uncached)
+    rows.append(
+        (
+            "validate JSON, --jobs 1, cold cache",
+            f"{c:.2f} s",
+            f"{(c / u - 1) * 100:+.0f} % vs no cache",
+        )
+    )
+    size = cache_bytes(cache)
+    rows.append(("cache on disk", f"{size / 1024:.0f} KiB", f"{size / n:.0f} bytes per document"))
+    _, warm = pair(limit_a, [*validate, "."], runs, json_dir)
     rows.append(("validate JSON, second run, warm cache", f"{warm:.2f} s", f"{warm / a:.2f}x A"))
     git(json_dir, "init", "-q")
     git(json_dir, "add", "-A")
     git(json_dir, "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "-m", "corpus")
+    first = sorted(json_dir.glob("*.json"))[0]
     changed = sorted(json_dir.glob("*.json"))[n // 2]
-    changed.write_text(
-        changed.read_text("utf-8").replace('"value": "actual"', '"value": "future"', 1), "utf-8"
-    )
-    one = [*validate, "--no-cache", str(sorted(json_dir.glob("*.json"))[0])]
-    p, single = pair([PY, "-c", "pass"], one, max(runs, 5), json_dir)
+    changed.write_text(changed.read_text("utf-8").replace('"value": "', '"value": "x', 1), "utf-8")
     since = median([*validate, "--no-cache", "--changed-since", "HEAD", "."], runs, json_dir)
-    rows.append(
-        (
-            "one document, fresh process",
-            f"{single * 1000:.0f} ms",
-            f"{single / p:.1f}x `python -c pass` ({p * 1000:.0f} ms)",
-        )
-    )
+    one = [*validate, "--no-cache", str(first)]
+    single = median(one, max(runs, 5), json_dir)
     rows.append(
         (
             "--changed-since HEAD, one changed file",
@@ -149,9 +190,54 @@ def bench_size(n: int, runs: int, work: Path) -> tuple[list[tuple[str, str, str]
             f"{since / single:.1f}x one document",
         )
     )
-    rss = peak_rss_mib([*validate, "--no-cache", "-j", "1", str(json_dir)])
-    rows.append(("peak RSS, validate JSON --jobs 1", f"{rss:.0f} MiB", ""))
-    return rows, rss
+    return rows
+
+
+def fresh_process(work: Path, runs: int) -> tuple[str, str, str]:
+    """One document in a fresh process against ``python -c pass``, bytecode compiled."""
+    write_seed_corpus(work / "one", 1, "json")
+    subprocess.run(
+        [PY, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "corpuskit")],
+        env=COMPILED_ENV,
+        capture_output=True,
+    )
+    one = [PY, "-m", "corpuskit", "validate", "--no-cache", "d000000.json"]
+    bare, single = [], []
+    for _ in range(max(runs, 5) * 3):
+        start = time.perf_counter()
+        subprocess.run([PY, "-c", "pass"], env=COMPILED_ENV)
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run(one, cwd=work / "one", env=COMPILED_ENV, stdout=subprocess.DEVNULL)
+        single.append(time.perf_counter() - start)
+    p, v = statistics.median(bare), statistics.median(single)
+    return (
+        "one document with its scheme, fresh process",
+        f"{v * 1000:.0f} ms",
+        f"{v / p:.1f}x `python -c pass` ({p * 1000:.0f} ms)",
+    )
+
+
+def rss_rows(sizes: list[int], work: Path) -> list[tuple[str, str, str]]:
+    """Peak RSS of validate --jobs 1 on the seed corpus at each size."""
+    rows: list[tuple[str, str, str]] = []
+    base: float | None = None
+    for n in sizes:
+        folder = work / f"rss-{n}"
+        write_seed_corpus(folder, n, "json")
+        rss = peak_rss_mib(
+            [PY, "-m", "corpuskit", "validate", "--no-cache", "-j", "1", str(folder)]
+        )
+        base = base or rss
+        rows.append(
+            (
+                f"peak RSS, validate --jobs 1, {n:,} documents",
+                f"{rss:.0f} MiB",
+                f"{(rss / base - 1) * 100:+.0f} %",
+            )
+        )
+        shutil.rmtree(folder)
+    return rows
 
 
 def machine() -> str:
@@ -170,37 +256,43 @@ def machine() -> str:
 def main() -> None:
     """Run the benchmark and print (and optionally write) the table."""
     parser = argparse.ArgumentParser(description="corpuskit benchmark")
-    parser.add_argument("--sizes", default="1000,5000,20000", help="corpus sizes, comma-separated")
+    parser.add_argument("--sizes", default="5000", help="corpus sizes, comma-separated")
+    parser.add_argument(
+        "--rss-sizes", default="5000,50000", help="sizes for the peak-memory rows, comma-separated"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--output", type=Path, help="also write the table here (Markdown)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    rss_sizes = [int(s) for s in args.rss_sizes.split(",")]
     report = [
         "# Benchmark results",
         "",
-        f"`python benchmarks/run.py --sizes {args.sizes} --runs {args.runs}`",
+        f"`python benchmarks/run.py --sizes {args.sizes} --rss-sizes {args.rss_sizes} "
+        f"--runs {args.runs}`",
         "",
-        f"Machine: {machine()}. Medians of {args.runs} runs, whole processes.",
+        f"Machine: {machine()}. Medians of {args.runs} runs taken alternately with their "
+        "yardstick, whole processes. Corpora: `seed` = the seed article replicated, with its "
+        "scheme; `generated` = benchmarks/generate.py, no scheme.",
         "",
     ]
     print("\n".join(report), flush=True)
-    memory: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
         for n in sizes:
-            rows, rss = bench_size(n, args.runs, Path(tmp))
-            memory.append((n, rss))
-            block = [f"## {n:,} documents", "", "| what | figure | ratio |", "|---|---:|---:|"]
-            block += [f"| {what} | {fig} | {ratio} |" for what, fig, ratio in rows]
-            block.append("")
-            print("\n".join(block), flush=True)
-            report += block
-    lo, hi = min(r for _, r in memory), max(r for _, r in memory)
-    summary = (
-        f"Peak RSS from {memory[0][0]:,} to {memory[-1][0]:,} documents: "
-        f"{lo:.0f} to {hi:.0f} MiB ({(hi / lo - 1) * 100:.0f} % apart)."
-    )
-    print(summary)
-    report.append(summary)
+            for kind in ("seed", "generated"):
+                rows = bench_corpus(kind, n, args.runs, work)
+                block = [f"## {kind}, {n:,} documents", "", "| what | figure | ratio |"]
+                block += ["|---|---:|---:|", *(f"| {w} | {f} | {r} |" for w, f, r in rows), ""]
+                print("\n".join(block), flush=True)
+                report += block
+                for folder in work.glob(f"{kind}-*"):
+                    shutil.rmtree(folder)
+        rows = [fresh_process(work, args.runs), *rss_rows(rss_sizes, work)]
+        block = ["## start-up and memory", "", "| what | figure | ratio |", "|---|---:|---:|"]
+        block += [f"| {w} | {f} | {r} |" for w, f, r in rows]
+        print("\n".join(block), flush=True)
+        report += block
     if args.output is not None:
         args.output.write_text("\n".join(report) + "\n", "utf-8")
 

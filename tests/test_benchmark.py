@@ -16,6 +16,8 @@ def test_the_benchmark_runs_and_prints_every_figure(tmp_path: Path) -> None:
             sys.executable,
             str(ROOT / "benchmarks" / "run.py"),
             "--sizes",
+            "4",
+            "--rss-sizes",
             "4,8",
             "--runs",
             "1",
@@ -34,10 +36,12 @@ def test_the_benchmark_runs_and_prints_every_figure(tmp_path: Path) -> None:
         "limit B",
         "validate JSON, --jobs 1",
         "validate XML",
+        "cold cache",
+        "cache on disk",
         "warm cache",
         "--changed-since",
-        "one document, fresh process",
-        "peak RSS",
+        "one document with its scheme, fresh process",
+        "peak RSS, validate --jobs 1, 8 documents",
     ):
         assert row in table
-    assert "## 8 documents" in table and "Peak RSS from 4 to 8 documents" in table
+    assert "## seed, 4 documents" in table and "## generated, 4 documents" in table
