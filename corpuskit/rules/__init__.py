@@ -48,42 +48,10 @@ def _index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
     return by_code
 
 
-def _policy_applies(rule: Rule, given: CheckInput) -> bool:
-    # C013 exists only under the word_boundaries policy (where it supersedes O102).
-    if rule is scheme_rules.WORD_BOUNDARY:
-        return given.scheme is not None and given.scheme.word_boundaries
-    return True
-
-
-#: The checks on the document model, in the order they run (parse and schema problems are found
-#: by the formats while reading; layout is compared with the canonical writer by the engine).
-#: Checks that need the same facts share them through the input (offsets.survey_of).
-CHECKS: tuple[Check, ...] = (
-    Check("text", (offsets.NOT_NFC, offsets.FORBIDDEN_CHARACTER), offsets.check_text),
-    Check(
-        "spans",
-        (
-            offsets.INVALID_RANGE,
-            offsets.OUT_OF_RANGE,
-            offsets.TEXT_MISMATCH,
-            offsets.FRAGMENT_ORDER,
-            offsets.SPAN_WHITESPACE,
-            offsets.SPLITS_WORD,
-            offsets.SPLITS_GRAPHEME,
-        ),
-        offsets.check_spans,
-    ),
-    Check("text-hash", (offsets.HASH_MISMATCH,), offsets.check_hash),
-    Check(
-        "references",
-        references.MODEL_RULES,
-        lambda given: references.check(given.document, given.skipped_ids),
-    ),
-    *(
-        Check(f"scheme-{name}", rules, run, needs_scheme=True, applies=_policy_applies)
-        for name, rules, run in scheme_rules.CHECKERS
-    ),
-)
+#: The checks on the document model, in the order they run: each family module declares its
+#: own (parse and schema problems are found by the formats while reading; layout is compared
+#: with the canonical writer by the engine).
+CHECKS: tuple[Check, ...] = (*offsets.CHECKS, *references.CHECKS, *scheme_rules.CHECKS)
 
 
 #: Code -> rule; built once, checked for duplicate codes and names at import.

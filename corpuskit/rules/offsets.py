@@ -37,7 +37,7 @@ from corpuskit.model import (
     spans_of,
     text_sha256,
 )
-from corpuskit.rules.base import CheckInput, shared
+from corpuskit.rules.base import Check, CheckInput, shared
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -1218,6 +1218,26 @@ def check_hash(given: CheckInput) -> Iterator[Finding]:
     """O006: text_sha256 is there and is the text's (not updated while spans are broken)."""
     found = survey_of(given)
     yield from _hash_findings(given.document, found.index, found.broken)
+
+
+#: The offset checks, for the registry: each runs only when one of its rules is enabled.
+CHECKS = (
+    Check("text", (NOT_NFC, FORBIDDEN_CHARACTER), check_text),
+    Check(
+        "spans",
+        (
+            INVALID_RANGE,
+            OUT_OF_RANGE,
+            TEXT_MISMATCH,
+            FRAGMENT_ORDER,
+            SPAN_WHITESPACE,
+            SPLITS_WORD,
+            SPLITS_GRAPHEME,
+        ),
+        check_spans,
+    ),
+    Check("text-hash", (HASH_MISMATCH,), check_hash),
+)
 
 
 def check(doc: Document) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ from corpuskit.model import (
     Relation,
     fresh_ids,
 )
+from corpuskit.rules.base import Check, CheckInput
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -369,3 +370,12 @@ def check_ids(record: dict[str, Any], skip: Collection[tuple[str, int]] = ()) ->
                 )
             )
     return out
+
+
+def check_references(given: CheckInput) -> Iterator[Finding]:
+    """R001-R004, R101, R102: ids unique, references resolved to the right kinds, no cycles."""
+    return check(given.document, given.skipped_ids)
+
+
+#: The reference checks, for the registry.
+CHECKS = (Check("references", MODEL_RULES, check_references),)

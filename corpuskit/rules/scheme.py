@@ -21,7 +21,7 @@ from corpuskit.model import (
     fresh_ids,
 )
 from corpuskit.rules import offsets
-from corpuskit.rules.base import CheckInput, shared
+from corpuskit.rules.base import Check, CheckInput, shared
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -576,6 +576,20 @@ CHECKERS = (
     ("overlaps", (OVERLAP,), check_overlaps),
     ("cues", (CUE_CONTAINS_SPEAKER,), check_cues),
     ("word-boundaries", (WORD_BOUNDARY,), check_word_boundaries),
+)
+
+
+def _policy_applies(rule: Rule, given: CheckInput) -> bool:
+    # C013 exists only under the word_boundaries policy (where it supersedes O102).
+    if rule is WORD_BOUNDARY:
+        return given.scheme is not None and given.scheme.word_boundaries
+    return True
+
+
+#: The scheme checks, for the registry: run only when a scheme is in force.
+CHECKS = tuple(
+    Check(f"scheme-{name}", rules, run, needs_scheme=True, applies=_policy_applies)
+    for name, rules, run in CHECKERS
 )
 
 
