@@ -468,7 +468,9 @@ def iter_documents(paths: Iterable[Path], root: Path | None = None) -> Iterator[
         if not path.is_dir():
             yield path
             continue
-        found: list[Path] = []
+        # Strings, not Paths, until yielded: a Path costs four times the memory, and a run
+        # holds every name at once.
+        found: list[str] = []
         seen = {os.path.realpath(path)}
         for folder, dirs, files in os.walk(path, followlinks=True):
             kept = []
@@ -476,12 +478,16 @@ def iter_documents(paths: Iterable[Path], root: Path | None = None) -> Iterator[
                 real = os.path.realpath(os.path.join(folder, name))
                 inside = real == fence or real.startswith(fence + os.sep)
                 if os.path.islink(os.path.join(folder, name)) and not inside:
-                    found.append(Path(folder, name))  # refused when read: P010
+                    found.append(os.path.join(folder, name))  # refused when read: P010
                     continue
                 if real in seen:
                     continue  # a loop, or a folder reached twice
                 seen.add(real)
                 kept.append(name)
             dirs[:] = kept
-            found.extend(Path(folder, f) for f in files if format_of(f) and not f.startswith("."))
-        yield from sorted(found)
+            found.extend(
+                os.path.join(folder, f) for f in files if format_of(f) and not f.startswith(".")
+            )
+        # Path order (by components): a separator sorts before any character of a name.
+        found.sort(key=lambda name: name.replace(os.sep, "\0"))
+        yield from map(Path, found)

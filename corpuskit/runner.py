@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import overload
 
 from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
@@ -49,18 +50,43 @@ class RunOptions:
     scheduler: str | None = None
 
 
-def discover(options: RunOptions) -> list[Path]:
+class PathList(Sequence[Path]):
+    """Paths kept as strings (a run holds every name at once; a Path costs four times the
+    memory), handed out as Paths."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._names = list(names)
+
+    def append(self, path: Path) -> None:
+        """Add one path at the end."""
+        self._names.append(os.fspath(path))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+    @overload
+    def __getitem__(self, index: slice) -> PathList: ...
+    def __getitem__(self, index: int | slice) -> Path | PathList:
+        if isinstance(index, slice):
+            return PathList(self._names[index])
+        return Path(self._names[index])
+
+    def __iter__(self) -> Iterator[Path]:
+        return map(Path, self._names)
+
+
+def discover(options: RunOptions) -> PathList:
     """The documents to check, in order: given files, then folder contents sorted; filtered by
     the configuration's include/exclude and, with ``changed_since``, by git."""
     config = options.config
-    found: list[Path] = []
+    found = PathList()
     for given in options.paths:
         if given.is_dir():
-            found.extend(
-                p
-                for p in iter_documents([given], options.settings.root or config.root)
-                if config.selects(p) or p.is_dir()  # a link out is reported, whatever its name
-            )
+            for p in iter_documents([given], options.settings.root or config.root):
+                if config.selects(p) or p.is_dir():  # a link out is reported, whatever its name
+                    found.append(p)
         elif not config.excludes(given):
             found.append(given)  # a file named explicitly is checked whatever its suffix says
     if options.changed_since is None:
@@ -69,7 +95,7 @@ def discover(options: RunOptions) -> list[Path]:
     if _run_config_changed(options, changes.touched):
         return found
     finder = SchemeFinder(options.settings.root)
-    return [p for p in found if _affected(p, changes, finder)]
+    return PathList(os.fspath(p) for p in found if _affected(p, changes, finder))
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,10 +399,10 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
         local.store = store  # the main process reads through its own (writing) connection
         store.begin()
     hits = [unchanged(path) for path in files]
-    todo = [path for path, hit in zip(files, hits, strict=True) if hit is None]
-    jobs = max(1, min(options.jobs, len(todo)))
+    todo = sum(hit is None for hit in hits)
+    jobs = max(1, min(options.jobs, todo))
     try:
-        if options.executor != "local" or jobs == 1 or len(todo) < PARALLEL_THRESHOLD:
+        if options.executor != "local" or jobs == 1 or todo < PARALLEL_THRESHOLD:
             yield from _run_on_executor(options, files, hits, local, learn)
             return
         import multiprocessing
@@ -387,8 +413,9 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
         with context.Pool(
             jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
         ) as pool:
-            chunk = max(1, min(64, len(todo) // (jobs * 8)))
-            results = pool.imap(_check_in_worker, todo, chunksize=chunk)
+            chunk = max(1, min(64, todo // (jobs * 8)))
+            unknown = (path for path, hit in zip(files, hits, strict=True) if hit is None)
+            results = pool.imap(_check_in_worker, unknown, chunksize=chunk)
             for path, hit in zip(files, hits, strict=True):
                 if hit is None:
                     hit, entry = next(results)
@@ -401,7 +428,7 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
 
 def _run_on_executor(
     options: RunOptions,
-    files: list[Path],
+    files: Sequence[Path],
     hits: list[FileReport | None],
     local: _Worker,
     learn: Callable[[Path, FileReport, Entry | None], None],
