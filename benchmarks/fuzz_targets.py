@@ -29,9 +29,9 @@ from msgspec.structs import replace
 from corpuskit.diagnostics import DocumentError, Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
 from corpuskit.fixer import fix_bytes
-from corpuskit.formats import format_module, json_format, xml_format
+from corpuskit.formats import format_module, json_format, typed, xml_format, xml_typed
 from corpuskit.formats import schema as S
-from corpuskit.formats.records import to_dict
+from corpuskit.formats.records import DraftError, from_dict, to_dict
 from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, spans_of
 from corpuskit.reanchor import reanchor
 from corpuskit.scheme import Scheme, load_scheme
@@ -184,6 +184,7 @@ def target_validate(case: Case) -> str:
     if case.rng.random() < HEAVY_RATE and case.heavy:
         return _validate_scaled(case, name, data)
     data = case.keep(name, mutate_document(name, data, case))
+    typed_agrees(data, "xml" if name.endswith(".xml") else "json")
     report = check_bytes(data, name, random_settings(case.rng))
     internal = [d.message for d in report.diagnostics if d.code == "P999"]
     if internal:  # corpuskit caught its own bug: a crash all the same
@@ -196,6 +197,23 @@ def target_validate(case: Case) -> str:
             raise Broken("validates without errors but loads raises DocumentError") from None
         return "rejected"
     return "loaded"
+
+
+def typed_agrees(data: bytes, fmt: str) -> None:
+    """What the typed decode accepts, the full path accepts too, as the same model (the engine
+    skips the JSON Schema and the XSD for it)."""
+    fast = (typed.decode if fmt == "json" else xml_typed.decode)(data)
+    if fast is None:
+        return
+    parsed = format_module(fmt).parse(data)
+    if parsed.record is None or parsed.findings or S.check_record(parsed.record):
+        raise Broken("the typed decode accepted a document the full path refuses")
+    try:
+        slow = from_dict(parsed.record)
+    except DraftError:
+        raise Broken("the typed decode accepted a draft") from None
+    if slow != fast:
+        raise Broken("the typed decode built another model than the full path")
 
 
 def _validate_scaled(case: Case, name: str, data: bytes) -> str:
