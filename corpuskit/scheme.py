@@ -308,6 +308,7 @@ def _cycle_error(
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def compile_pattern(pattern: str) -> Any:
     """Compile a pattern from a scheme with RE2, whose matching time is linear in the input.
 
