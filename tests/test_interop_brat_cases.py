@@ -189,3 +189,22 @@ def test_trailing_whitespace_brat_writes_is_kept(tmp_path: Path) -> None:
     assert "E1\tInhibition:T3 " in lines and "R1\tTargets Arg1:T1 Arg2:T2\t" in lines
     assert doc["mentions"][0]["note"] == "check  "
     assert Counter(lines) == Counter(ann_lines("whitespace"))
+
+
+def test_a_kept_line_with_a_huge_id_number_is_no_crash() -> None:
+    # Found by the fuzzer (seed 23, brat case 3764): int() refuses over 4,300 digits.
+    from corpuskit.interop.bratconf import LINE_ATTRIBUTE
+    from corpuskit.model import Attribute, Document, Fragment, Mention, Metadata, text_sha256
+
+    text = "Iran sent missiles."
+    line = "T" + "1" * 4301 + "\tGPE 0 4\tIran"
+    doc = Document(
+        "d",
+        Metadata("t", "en"),
+        text,
+        text_sha256(text),
+        mentions=(Mention("T1", "GPE", (Fragment(0, 4, "Iran"),)),),
+        attributes=(Attribute("A1", "T1", LINE_ATTRIBUTE, line),),
+    )
+    exported = write_brat(doc)
+    assert "\tGPE 0 4\tIran" in exported.files[".ann"]

@@ -836,7 +836,9 @@ class _Writer:
             assert isinstance(a.value, str)
             self.kept[(a.target, key)].append(a.value)
             self.kept_by[a.value] = a.id
-            m = re.match(r"([TERAMN#])([0-9]+)\t", a.value)
+            # At most 200 digits (an id's length): a longer number cannot collide with an id
+            # this export makes, and int() refuses over 4,300 digits.
+            m = re.match(r"([TERAMN#])([0-9]{1,200})\t", a.value)
             if m:  # its id stays taken, whether the line is used or not
                 self.numbers[m.group(1)].keep(int(m.group(2)))
 
