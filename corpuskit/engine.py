@@ -195,6 +195,13 @@ def _read(
     document = typed.decode(data) if fmt == "json" else xml_typed.decode(data)
     if document is not None:
         return [], None, document, set()
+    return _read_fully(data, fmt)
+
+
+def _read_fully(
+    data: bytes, fmt: str
+) -> tuple[list[Finding], dict[str, Any] | None, Document | None, set[tuple[str, int]] | None]:
+    """The full path: parse, schema, model (annotations that fail are left out), drafts."""
     parsed = format_module(fmt).parse(data)
     findings: list[Finding] = list(parsed.findings)
     record = parsed.record
@@ -215,6 +222,13 @@ def _read(
         skip = skip | (S.skipped_annotations(drafts) or set())
         document = from_dict(record, skip)
     return findings, record, document, skip
+
+
+def strict_document(data: bytes, fmt: str) -> Document | None:
+    """The model the full path builds when it finds no parse or schema problem and no draft
+    part: what a typed decode must agree with whenever it returns a document."""
+    findings, _, document, skip = _read_fully(data, fmt)
+    return document if document is not None and not findings and not skip else None
 
 
 def find_problems(

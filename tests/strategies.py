@@ -171,3 +171,142 @@ def documents(draw: st.DrawFn) -> Document:
         relations=relations,
         attributes=attributes,
     )
+
+
+@st.composite
+def interchange_documents(
+    draw: st.DrawFn,
+    texts: st.SearchStrategy[str],
+    names: st.SearchStrategy[str],
+    values: st.SearchStrategy[str | int | float | bool],
+    free: st.SearchStrategy[str | None],
+    languages: tuple[str, ...] = ("en", "de-CH", "zh-Hant-TW"),
+    derived_attribute_ids: bool = False,
+) -> Document:
+    """Valid-by-construction documents with every annotation kind and full metadata, for the
+    interchange formats' round trips (each test passes its own alphabets). With
+    ``derived_attribute_ids``, attributes carry distinct (target, name) pairs and may be
+    named after them (``m0.negated``), as BioC infons become attributes."""
+    text = draw(texts)
+    mentions = tuple(
+        Mention(f"m{i}", draw(names), draw(spans(text)), draw(free))
+        for i in range(draw(st.integers(1, 4)))
+    )
+    m_ids = [m.id for m in mentions]
+    entities = tuple(
+        Entity(
+            f"e{i}",
+            draw(names),
+            tuple(draw(st.lists(st.sampled_from(m_ids), min_size=1, max_size=3, unique=True))),
+            draw(st.one_of(st.none(), texts)),
+            tuple(
+                KBLink(draw(names), f"Q{draw(st.integers(1, 999))}")
+                for _ in range(draw(st.integers(0, 2)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    agents = [*m_ids, *(e.id for e in entities)]
+    maybe = st.one_of(st.none(), st.sampled_from(agents))
+    quotes = tuple(
+        Quote(
+            f"q{i}",
+            draw(spans(text)),
+            draw(st.sampled_from(["direct", "indirect"])),
+            draw(maybe),
+            draw(st.one_of(st.just(()), spans(text))),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    claims = tuple(
+        Claim(
+            f"c{i}",
+            draw(spans(text)),
+            draw(maybe),
+            draw(maybe),
+            draw(free),
+            draw(st.one_of(st.just(()), spans(text))),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    events: list[Event] = []
+    for i in range(draw(st.integers(0, 2))):
+        refs = [*agents, *(e.id for e in events)]
+        args = tuple(
+            Argument(draw(names), draw(st.sampled_from(refs)))
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        events.append(Event(f"ev{i}", draw(names), draw(spans(text)), args, draw(free)))
+    nodes = [*agents, *(e.id for e in events)]
+    relations = tuple(
+        Relation(
+            f"r{i}",
+            draw(names),
+            tuple(
+                Argument(draw(names), draw(st.sampled_from(nodes)))
+                for _ in range(draw(st.integers(1, 3)))
+            ),
+            draw(free),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    targets = [*nodes, *(q.id for q in quotes), *(c.id for c in claims), *(r.id for r in relations)]
+    if derived_attribute_ids:
+        pairs = draw(st.lists(st.tuples(st.sampled_from(targets), names), max_size=4, unique=True))
+        attributes = tuple(
+            Attribute(
+                draw(st.sampled_from([f"a{i}", f"{target}.{name.replace(':', '_')}"])),
+                target,
+                name,
+                draw(values),
+                draw(free),
+            )
+            for i, (target, name) in enumerate(pairs)
+        )
+        if len({a.id for a in attributes}) < len(attributes):
+            attributes = tuple(
+                Attribute(f"a{i}", a.target, a.name, a.value, a.note)
+                for i, a in enumerate(attributes)
+            )
+    else:
+        attributes = tuple(
+            Attribute(
+                f"a{i}", draw(st.sampled_from(targets)), draw(names), draw(values), draw(free)
+            )
+            for i in range(draw(st.integers(0, 3)))
+        )
+    meta = Metadata(
+        title=draw(texts),
+        language=draw(st.sampled_from(languages)),
+        source=draw(st.one_of(st.none(), texts)),
+        url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>"))),
+        published=draw(st.one_of(st.none(), st.just("2024-09-06"))),
+        license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
+        provenance=draw(
+            st.one_of(
+                st.none(),
+                st.builds(
+                    Provenance,
+                    st.lists(texts, max_size=2).map(tuple),
+                    st.one_of(st.none(), texts),
+                    st.just(None),
+                    free,
+                ),
+            )
+        ),
+    )
+    return Document(
+        id=draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
+        meta=meta,
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=mentions,
+        entities=entities,
+        quotes=quotes,
+        claims=claims,
+        events=tuple(events),
+        relations=relations,
+        attributes=attributes,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import subprocess
@@ -20,21 +19,13 @@ from corpuskit.formats import json_format
 from corpuskit.interop.common import ImportStamper, validate_imported
 from corpuskit.interop.w3c import CONTEXT, anchor, read_w3c, write_w3c
 from corpuskit.model import (
-    Argument,
-    Attribute,
-    Claim,
     Document,
-    Entity,
-    Event,
     Fragment,
-    KBLink,
     Mention,
     Metadata,
-    Provenance,
-    Quote,
-    Relation,
     text_sha256,
 )
+from strategies import interchange_documents
 
 W3C = ROOT / "tests" / "interop" / "w3c"
 CLI_APP = ROOT / "tests" / "interop" / "cli_app.py"
@@ -361,120 +352,9 @@ values = st.one_of(
 )
 
 
-@st.composite
-def spans(draw: st.DrawFn, text: str) -> tuple[Fragment, ...]:
-    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=6))))
-    pairs = [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(0, len(text))]
-    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=3, unique=True))
-    return tuple(Fragment(a, b, text[a:b]) for a, b in sorted(chosen))
-
-
-@st.composite
-def documents(draw: st.DrawFn) -> Document:
-    """Valid-by-construction documents with every annotation kind and full metadata."""
-    text = draw(texts)
-    mentions = tuple(
-        Mention(f"m{i}", draw(names), draw(spans(text)), draw(free))
-        for i in range(draw(st.integers(1, 4)))
-    )
-    m_ids = [m.id for m in mentions]
-    entities = tuple(
-        Entity(
-            f"e{i}",
-            draw(names),
-            tuple(draw(st.lists(st.sampled_from(m_ids), min_size=1, max_size=3, unique=True))),
-            draw(st.one_of(st.none(), texts)),
-            tuple(
-                KBLink(draw(names), f"Q{draw(st.integers(1, 999))}")
-                for _ in range(draw(st.integers(0, 2)))
-            ),
-            draw(free),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    )
-    agents = [*m_ids, *(e.id for e in entities)]
-    maybe = st.one_of(st.none(), st.sampled_from(agents))
-    quotes = tuple(
-        Quote(
-            f"q{i}",
-            draw(spans(text)),
-            draw(st.sampled_from(["direct", "indirect"])),
-            draw(maybe),
-            draw(st.one_of(st.just(()), spans(text))),
-            draw(free),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    )
-    claims = tuple(
-        Claim(
-            f"c{i}",
-            draw(spans(text)),
-            draw(maybe),
-            draw(maybe),
-            draw(free),
-            draw(st.one_of(st.just(()), spans(text))),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    )
-    events: list[Event] = []
-    for i in range(draw(st.integers(0, 2))):
-        refs = [*agents, *(e.id for e in events)]
-        args = tuple(
-            Argument(draw(names), draw(st.sampled_from(refs)))
-            for _ in range(draw(st.integers(0, 3)))
-        )
-        events.append(Event(f"ev{i}", draw(names), draw(spans(text)), args, draw(free)))
-    nodes = [*agents, *(e.id for e in events)]
-    relations = tuple(
-        Relation(
-            f"r{i}",
-            draw(names),
-            tuple(
-                Argument(draw(names), draw(st.sampled_from(nodes)))
-                for _ in range(draw(st.integers(1, 3)))
-            ),
-            draw(free),
-        )
-        for i in range(draw(st.integers(0, 2)))
-    )
-    targets = [*nodes, *(q.id for q in quotes), *(c.id for c in claims), *(r.id for r in relations)]
-    attributes = tuple(
-        Attribute(f"a{i}", draw(st.sampled_from(targets)), draw(names), draw(values), draw(free))
-        for i in range(draw(st.integers(0, 3)))
-    )
-    meta = Metadata(
-        title=draw(texts),
-        language=draw(st.sampled_from(["en", "fr", "zh-Hant-TW"])),
-        source=draw(st.one_of(st.none(), texts)),
-        url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>"))),
-        published=draw(st.one_of(st.none(), st.just("2024-09-06"))),
-        license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
-        provenance=draw(
-            st.one_of(
-                st.none(),
-                st.builds(
-                    Provenance,
-                    st.lists(texts, max_size=2).map(tuple),
-                    st.one_of(st.none(), texts),
-                    st.just(None),
-                    free,
-                ),
-            )
-        ),
-    )
-    return Document(
-        id=draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
-        meta=meta,
-        text=text,
-        text_sha256=text_sha256(text),
-        mentions=mentions,
-        entities=entities,
-        quotes=quotes,
-        claims=claims,
-        events=tuple(events),
-        relations=relations,
-        attributes=attributes,
-    )
+def documents() -> st.SearchStrategy[Document]:
+    """The shared interchange documents, with this test's alphabets."""
+    return interchange_documents(texts, names, values, free, languages=("en", "fr", "zh-Hant-TW"))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

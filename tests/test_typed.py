@@ -16,13 +16,12 @@ from typing import Any
 
 import orjson
 import pytest
+from agreement import agree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpuskit.engine import check_bytes
 from corpuskit.formats import json_format, typed
-from corpuskit.formats import schema as S
-from corpuskit.formats.records import DraftError, from_dict
 from corpuskit.model import Document
 from strategies import documents
 
@@ -37,29 +36,6 @@ from fuzz_mutations import (
 TESTS = Path(__file__).resolve().parent
 FIXTURES = sorted(p for p in TESTS.rglob("*.json") if "node_modules" not in p.parts)
 VALID = TESTS / "examples" / "positive"
-
-
-def full_path(data: bytes) -> Document | None:
-    """The model the full path builds, or None when it finds any parse or schema problem."""
-    parsed = json_format.parse(data)
-    if parsed.record is None or parsed.findings:
-        return None
-    if S.check_record(parsed.record):
-        return None
-    try:
-        return from_dict(parsed.record)
-    except DraftError:
-        return None
-
-
-def agree(data: bytes) -> Document | None:
-    """Assert the agreement for one input; the typed result."""
-    fast = typed.decode(data)
-    if fast is not None:
-        slow = full_path(data)
-        assert slow is not None, "the typed decode accepted what the full path refuses"
-        assert fast == slow, "the typed decode built another model than the full path"
-    return fast
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(TESTS)))

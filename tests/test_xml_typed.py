@@ -16,13 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from agreement import agree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpuskit.engine import check_bytes
-from corpuskit.formats import schema as S
+from corpuskit.engine import check_bytes, strict_document
 from corpuskit.formats import xml_format, xml_typed
-from corpuskit.formats.records import DraftError, from_dict
 from corpuskit.model import Document
 from strategies import documents
 
@@ -43,62 +42,38 @@ MINIMAL = VALID[0].read_text("utf-8")
 _UNUSUAL_OFFSET = re.compile(r"""\b(?:start|end)\s*=\s*["'](?!(?:0|[1-9][0-9]*)["'])""")
 
 
-def full_path(data: bytes) -> Document | None:
-    """The model the full path builds, or None when it finds any parse or schema problem (or
-    a draft part, which the model cannot hold)."""
-    parsed = xml_format.parse(data)
-    if parsed.record is None or parsed.findings:
-        return None
-    if S.check_record(parsed.record):
-        return None
-    try:
-        return from_dict(parsed.record)
-    except DraftError:
-        return None
-
-
-def agree(data: bytes) -> Document | None:
-    """Assert the agreement for one input; the typed result."""
-    fast = xml_typed.decode(data)
-    if fast is not None:
-        slow = full_path(data)
-        assert slow is not None, "the typed decode accepted what the full path refuses"
-        assert fast == slow, "the typed decode built another model than the full path"
-    return fast
-
-
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(TESTS)))
 def test_every_xml_fixture(path: Path) -> None:
     data = path.read_bytes()
-    fast = agree(data)
+    fast = agree(data, "xml")
     # Every fixture the full path accepts takes the typed decode too, unless it spells an
     # offset in a way only the full path reads (tests/bad/offset_4400_leading_zeros.xml).
     if fast is None and not _UNUSUAL_OFFSET.search(data.decode("utf-8", "replace")):
-        assert full_path(data) is None, "a valid document missed the typed decode"
+        assert strict_document(data, "xml") is None, "a valid document missed the typed decode"
 
 
 def test_valid_documents_take_the_typed_decode() -> None:
     # Otherwise the fast path would be dead code and the agreement tests vacuous.
     for path in VALID:
-        assert agree(path.read_bytes()) is not None, path.name
+        assert agree(path.read_bytes(), "xml") is not None, path.name
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_generated_documents_decode_to_themselves(doc: Document) -> None:
-    assert agree(xml_format.dumps(doc).encode("utf-8")) == doc
+    assert agree(xml_format.dumps(doc).encode("utf-8"), "xml") == doc
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.sampled_from(VALID))
 def test_xml_mutations_agree(seed: int, path: Path) -> None:
-    agree(mutate_xml(path.read_bytes(), random.Random(seed)))
+    agree(mutate_xml(path.read_bytes(), random.Random(seed)), "xml")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.sampled_from(VALID))
 def test_byte_mutations_agree(seed: int, path: Path) -> None:
-    agree(mutate_bytes(path.read_bytes(), random.Random(seed)))
+    agree(mutate_bytes(path.read_bytes(), random.Random(seed)), "xml")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -112,7 +87,7 @@ def test_the_same_document_written_differently_takes_the_typed_decode(
     original = xml_typed.decode(data)
     for _ in range(rounds):
         data = xml_variant(data, rng)
-    assert agree(data) == original
+    assert agree(data, "xml") == original
 
 
 def _minimal(old: str, new: str) -> bytes:
@@ -269,13 +244,13 @@ def test_unusual_spellings_are_valid_and_only_slower(name: str) -> None:
     assert xml_typed.decode(data) is None
     assert not check_bytes(data, "d.xml").diagnostics
     # ... and the full path reads them as the canonical document.
-    assert full_path(data) == xml_typed.decode(MINIMAL.encode("utf-8"))
+    assert strict_document(data, "xml") == xml_typed.decode(MINIMAL.encode("utf-8"))
 
 
 def test_the_largest_offset_is_accepted() -> None:
     # The offset pattern spells out 2147483647 digit by digit: its edge, from both sides.
     edge = _minimal('start="0" end="4"', 'start="2147483647" end="2147483647"')
-    assert agree(edge) is not None
+    assert agree(edge, "xml") is not None
     assert xml_typed.decode(INVALID["offset beyond 2^31-1"]) is None
 
 
@@ -285,12 +260,12 @@ def test_layout_is_free() -> None:
     spread = MINIMAL.replace("><", ">\n\t <").replace("&#10;", "\n").encode("utf-8")
     canonical = xml_typed.decode(MINIMAL.encode("utf-8"))
     assert canonical is not None
-    assert agree(packed) == canonical
-    assert agree(spread) == canonical
+    assert agree(packed, "xml") == canonical
+    assert agree(spread, "xml") == canonical
 
 
 def test_attribute_order_is_free() -> None:
     swapped = _minimal('start="0" end="4"', 'end="4" start="0"')
     swapped = swapped.replace(b'role="agent" ref="e1"', b'ref="e1" role="agent"')
     swapped = swapped.replace(b'id="m2" type="QUANTITY"', b'type="QUANTITY" id="m2"')
-    assert agree(swapped) == xml_typed.decode(MINIMAL.encode("utf-8"))
+    assert agree(swapped, "xml") == xml_typed.decode(MINIMAL.encode("utf-8"))
