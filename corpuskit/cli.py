@@ -803,6 +803,10 @@ def fix(
     ] = False,
     scheme: Annotated[Path | None, typer.Option(help="Annotation scheme (TOML).")] = None,
     color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Processes (default: all cores)."),
+    ] = None,
 ) -> None:
     """Repair what is provably safe; report the rest with its candidates.
 
@@ -812,13 +816,11 @@ def fix(
     remain, a file was not written, or (--diff/--dry-run) something would change; 2: unusable
     input or configuration.
     """
-    from dataclasses import replace
-
-    from corpuskit.config import SchemeFinder, load_config
-    from corpuskit.fixer import fix_file
+    from corpuskit.config import load_config
     from corpuskit.reporters import ReportContext, Summary
     from corpuskit.reporters.text import TextReporter
-    from corpuskit.runner import RunOptions, discover
+    from corpuskit.runner import FixRequest, RunOptions, default_jobs
+    from corpuskit.runner import fix as fix_run
     from corpuskit.scheme import load_scheme
 
     try:
@@ -835,22 +837,19 @@ def fix(
         sys.stdout, ReportContext(root=config.root, color=_use_color(sys.stdout, color))
     )
     summary = Summary()
-    finder = SchemeFinder(config.root)
     fixed_total = 0
     refused = 0
     pending = 0
     write = not (diff or dry_run)
     try:
-        files = discover(RunOptions(paths=tuple(targets), settings=settings, config=config))
-        for path in files:
-            file_settings = settings
-            if chosen is None:
-                found = finder.for_document(path)
-                if found is not None:
-                    file_settings = replace(settings, scheme=found)
-            outcome = fix_file(
-                path, file_settings, unsafe=unsafe_fixes, write=write, root=config.root
-            )
+        options = RunOptions(
+            paths=tuple(targets),
+            settings=settings,
+            config=config,
+            jobs=jobs or default_jobs(),
+        )
+        # The same files and schemes as validate (the runner's discovery), in parallel.
+        for outcome in fix_run(options, FixRequest(unsafe=unsafe_fixes, write=write)):
             fixed_total += outcome.fixed
             pending += outcome.fixed_text is not None and not outcome.written
             if diff:

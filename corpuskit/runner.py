@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
@@ -22,6 +22,9 @@ from corpuskit.executors import Job, check_choice, check_job, open_executor
 from corpuskit.io import found_path, remember_folders, remembered_folders
 from corpuskit.rules import parse as P
 from corpuskit.scheme import Scheme
+
+if TYPE_CHECKING:
+    from corpuskit.fixer import FixOutcome
 
 #: Below this many files one process is faster than starting others.
 PARALLEL_THRESHOLD = 32
@@ -477,3 +480,50 @@ def validate(
         scheduler=scheduler,
     )
     yield from run(options)
+
+
+@dataclass(frozen=True, slots=True)
+class FixRequest:
+    """What ``fix`` does to every file of a run."""
+
+    unsafe: bool = False
+    write: bool = True
+
+
+def _fix_in_worker(path: Path, request: FixRequest) -> FixOutcome:
+    assert _WORKER is not None
+    return _fix_one(_WORKER, path, request)
+
+
+def _fix_one(worker: _Worker, path: Path, request: FixRequest) -> FixOutcome:
+    from corpuskit.fixer import fix_file
+
+    settings = worker.settings_for(path)
+    return fix_file(path, settings, unsafe=request.unsafe, write=request.write, root=settings.root)
+
+
+def fix(options: RunOptions, request: FixRequest) -> Iterator[FixOutcome]:
+    """Fix every document of the run (the files ``validate`` would check, each under its own
+    scheme), yielding outcomes in ``discover`` order; with ``options.jobs`` > 1, files are
+    fixed in parallel processes (each file by one process: writes never meet)."""
+    with remembered_folders():
+        files = discover(options)
+        local = _Worker(options.settings, None)
+        jobs = max(1, min(options.jobs, len(files)))
+        if jobs == 1 or len(files) < PARALLEL_THRESHOLD:
+            for path in files:
+                yield _fix_one(local, path, request)
+            return
+        import functools
+        import multiprocessing
+
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        with context.Pool(
+            jobs, initializer=_init_worker, initargs=(options.settings, None)
+        ) as pool:
+            chunk = max(1, min(64, len(files) // (jobs * 8)))
+            yield from pool.imap(
+                functools.partial(_fix_in_worker, request=request), files, chunksize=chunk
+            )

@@ -285,3 +285,21 @@ def test_fixes_land_on_the_right_annotation_when_others_fail_the_schema(tmp_path
     outcome = fix_bytes(broken.encode(), "d.json")
     assert outcome.fixed_text is None  # m1 still fails the schema: nothing is written
     assert outcome.refused == "the fixed document would not pass the schema"
+
+
+def test_fix_in_parallel_fixes_every_file_as_one_process_does(tmp_path: Path) -> None:
+    # Above the runner's parallel threshold, -j 2 fixes in two processes: same files written,
+    # same output, in the same order, as -j 1 on a copy.
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for folder in folders:
+        folder.mkdir()
+        for i in range(40):
+            shutil.copy(NEGATIVE / "O003-span-text-mismatch.json", folder / f"d{i:02d}.json")
+    serial = run_cli("fix", "-j", "1", ".", cwd=folders[0])
+    parallel = run_cli("fix", "-j", "2", ".", cwd=folders[1])
+    assert serial.returncode == parallel.returncode == 0, parallel.stdout + parallel.stderr
+    assert serial.stdout == parallel.stdout and "fixed 1 problem" in parallel.stdout
+    for i in range(40):
+        name = f"d{i:02d}.json"
+        assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes()
+    assert run_cli("validate", ".", cwd=folders[1]).returncode == 0
