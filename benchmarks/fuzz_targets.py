@@ -393,7 +393,14 @@ def target_reanchor(case: Case) -> str:
     if unusable:
         return "moved onto an unusable text"
     rendered = json_format.dumps(moved_doc).encode()
-    if xml_format.loads(xml_format.dumps(moved_doc)) != json_format.loads(rendered):
+    try:
+        via_xml: Any = xml_format.loads(xml_format.dumps(moved_doc))
+    except DocumentError as exc:
+        # A text over the XML parser's 10 MB node limit (a scaled case) cannot go through XML.
+        if "safety limit" not in str(exc):
+            raise
+        via_xml = None
+    if via_xml is not None and via_xml != json_format.loads(rendered):
         raise Broken("the re-anchored document does not survive JSON and XML")
     report = check_bytes(rendered, "doc.json", Settings(discover_scheme=False))
     wrong = [

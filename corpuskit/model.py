@@ -101,7 +101,7 @@ class Entity(_Data, frozen=True):
     id: str
     type: str
     mentions: Annotated[tuple[str, ...], msgspec.Meta(min_length=1)]
-    name: str | None = None
+    name: Annotated[str, msgspec.Meta(min_length=1)] | None = None
     links: tuple[KBLink, ...] = ()
     note: str | None = None
 
