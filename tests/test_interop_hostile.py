@@ -529,3 +529,12 @@ def test_any_json_value_in_any_place_gives_findings_not_exceptions(data: Any, ne
     result = read_w3c(anno, "Iran said so.\n", "a.jsonld")
     if result.document is not None:
         validate_imported(result)
+
+
+def test_a_bioc_attribute_id_that_is_not_a_string_gets_a_fresh_id() -> None:
+    # Found by the fuzzer (seed 29, bioc-xml case 92957): {"id": true} in the attributes infon.
+    data = (HOSTILE / "attribute-id-true.bioc.xml").read_bytes()
+    (imported,) = read_bioc(data, "attribute-id-true.bioc.xml", "xml")
+    assert imported.document is not None
+    (realis,) = [a for a in imported.document.attributes if a.name == "realis"]
+    assert realis.target == "m2" and isinstance(realis.id, str) and realis.id

@@ -1148,7 +1148,10 @@ class _Reader:
             if not isinstance(value, str | int | float | bool) or _infon_text(value) != text:
                 value = _typed(text, spec)
             note = extra.get("note")
-            ident = self.pool.take(extra.get("id") or _attribute_id(target, name), "a")
+            kept = extra.get("id")  # from a layout record: anything, if edited by hand
+            ident = self.pool.take(
+                kept if isinstance(kept, str) and kept else _attribute_id(target, name), "a"
+            )
             self.attributes.append(
                 Attribute(ident, target, name, value, note if isinstance(note, str) else None)
             )

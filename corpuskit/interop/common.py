@@ -326,9 +326,9 @@ class IdPool:
         return candidate
 
 
-def valid_id(value: str) -> bool:
-    """Whether ``value`` is a valid corpuskit id."""
-    return bool(ID_PATTERN.fullmatch(value)) and len(value) <= _MAX_NAME
+def valid_id(value: object) -> bool:
+    """Whether ``value`` is a valid corpuskit id (a string; inputs may hold anything)."""
+    return isinstance(value, str) and bool(ID_PATTERN.fullmatch(value)) and len(value) <= _MAX_NAME
 
 
 def renamed_finding(renamed: list[tuple[str, str]], what: str) -> Finding | None:
