@@ -35,7 +35,7 @@ from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
 from corpuskit.fixes import Fix
-from corpuskit.io import found_path
+from corpuskit.io import found_name
 
 #: Bumped when the stored form changes.
 CACHE_FORMAT = "3"
@@ -230,13 +230,12 @@ class ResultStore:
         )
 
 
-def result_key(salt: str, display: str, data: bytes) -> str:
-    """The key of a document's result: corpuskit's code, the settings, its name and its bytes."""
-    digest = hashlib.sha256()
+def result_key(salt: str, display: str, digest: str) -> str:
+    """The key of a document's result: corpuskit's code, the settings, its name and its bytes
+    (by their sha256, :func:`content_digest`, which the entry names too: hashed once)."""
     prefix = f"{CACHE_FORMAT}|{__version__}|{code_fingerprint()}|{salt}"
-    for part in (prefix.encode(), b"\0", display.encode("utf-8", "surrogateescape"), b"\0", data):
-        digest.update(part)
-    return digest.hexdigest()
+    name = display.encode("utf-8", "surrogateescape")
+    return hashlib.sha256(b"\0".join((prefix.encode(), name, digest.encode()))).hexdigest()
 
 
 def stat_name(fingerprint: str, path: Path) -> str:
@@ -248,7 +247,7 @@ def stat_name(fingerprint: str, path: Path) -> str:
     # The code fingerprint too: otherwise an unchanged file keeps the result an older corpuskit
     # gave it, since the stat hit skips the result key that does carry the code fingerprint.
     digest = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}\0".encode())
-    digest.update(os.fsencode(found_path(path)))
+    digest.update(os.fsencode(found_name(path)))
     return digest.hexdigest()
 
 

@@ -136,8 +136,13 @@ def found_path(path: Path) -> Path:
     ``published.json -> drafts/wip.json`` is judged as published.json, never as the excluded
     draft it points to; and a link loop never raises (os.path.realpath does not).
     """
+    return Path(found_name(path))
+
+
+def found_name(path: Path | str) -> str:
+    """:func:`found_path` as a string (cheaper where no Path is needed)."""
     absolute = os.path.abspath(path)
-    return Path(_real_folder(os.path.dirname(absolute))) / os.path.basename(absolute)
+    return os.path.join(_real_folder(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
 def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:

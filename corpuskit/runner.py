@@ -247,9 +247,21 @@ class _Worker:
         # One Settings object (and its fingerprint) per scheme, not per document.
         self._with_scheme: dict[int, tuple[Scheme, Settings]] = {}
         self._fingerprints: dict[int, tuple[Settings, str]] = {}
+        self._by_folder: dict[str, Settings] = {}
 
     def settings_for(self, path: Path) -> Settings:
         """The settings for one document (with the scheme configured above it)."""
+        if self.finder is None:
+            return self.settings
+        # The scheme depends on the folder alone: asked once per folder (and per file twice
+        # when the cache is on).
+        folder = os.path.dirname(path)
+        known = self._by_folder.get(folder)
+        if known is None:
+            known = self._by_folder[folder] = self._settings_for(path)
+        return known
+
+    def _settings_for(self, path: Path) -> Settings:
         if self.finder is not None:
             scheme = self.finder.for_document(path)
             if scheme is not None:
@@ -291,8 +303,8 @@ class _Worker:
             return Pending(job, None)
         fingerprint = self.fingerprint(settings)
         # The file as found (not its link target): its name picks the format and the globs.
-        key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), data)
         digest = content_digest(data)
+        key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), digest)
         entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
         hit = self.store.get(key, digest)
         if hit is not None:
@@ -378,6 +390,9 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
     local = _Worker(options.settings, None)
     store = ResultStore(options.cache_dir, writer=True) if options.cache_dir is not None else None
 
+    # Each file's stat-index name, from the lookup to the learning (the same settings).
+    names: dict[str, str] = {}
+
     def unchanged(path: Path) -> FileReport | None:
         if store is None:
             return None
@@ -387,16 +402,21 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             return None
         fingerprint = local.fingerprint(local.settings_for(path))
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        key = store.stat_key(stat_name(fingerprint, path), stamp)
+        name = stat_name(fingerprint, path)
+        key = store.stat_key(name, stamp)
         hit = store.get(key) if key is not None else None
-        return _renamed(hit, str(path)) if hit is not None else None
+        if hit is None:
+            names[os.fspath(path)] = name  # learnt once checked
+            return None
+        return _renamed(hit, str(path))
 
     def learn(path: Path, report: FileReport, entry: Entry | None) -> None:
         if store is None or entry is None:
             return
         if entry.new:
             store.put(entry.key, entry.digest, report)
-        store.learn(stat_name(entry.fingerprint, path), entry.stamp, entry.key)
+        name = names.pop(os.fspath(path), None) or stat_name(entry.fingerprint, path)
+        store.learn(name, entry.stamp, entry.key)
 
     if store is not None:
         local.store = store  # the main process reads through its own (writing) connection
