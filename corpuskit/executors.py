@@ -118,16 +118,22 @@ def environment() -> tuple[str, str, tuple[tuple[str, str], ...]]:
     from corpuskit.formats.schema import schema_dir
 
     package = Path(corpuskit.__file__).parent
-    files = sorted(
-        [*package.rglob("*.py"), *schema_dir().glob("*.json"), *schema_dir().glob("*.xsd")]
-    )
+    # Named the same wherever they lie: an installed package carries the schemas inside it, a
+    # source checkout beside it, and the two must agree when the code is the same.
+    named = [
+        (name, f)
+        for f in package.rglob("*.py")
+        # The schemas' folder is a package of its own once installed (an __init__.py).
+        if not (name := f.relative_to(package).as_posix()).startswith("schema/")
+    ]
+    folder = schema_dir()
+    named += [(f"schema/{f.name}", f) for f in (*folder.glob("*.json"), *folder.glob("*.xsd"))]
     digest = hashlib.sha256()
-    for f in files:
-        name = f.relative_to(package).as_posix() if f.is_relative_to(package) else f.name
+    for name, f in sorted(named):
         digest.update(f"{name}\0".encode())
         digest.update(f.read_bytes())  # corpuskit's own installed files, not user input
     versions = []
-    for name in ("orjson", "jsonschema-rs", "lxml", "google-re2"):
+    for name in ("msgspec", "orjson", "jsonschema-rs", "lxml", "google-re2"):
         try:
             versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
