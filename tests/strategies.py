@@ -51,6 +51,22 @@ values = st.one_of(
 )
 
 
+def provenances(
+    texts: st.SearchStrategy[str], free: st.SearchStrategy[str | None]
+) -> st.SearchStrategy[Provenance | None]:
+    """No provenance, or one with annotators, a tool and a note drawn from the given text."""
+    return st.one_of(
+        st.none(),
+        st.builds(
+            Provenance,
+            st.lists(texts, max_size=2).map(tuple),
+            st.one_of(st.none(), texts),
+            st.just(None),
+            free,
+        ),
+    )
+
+
 @st.composite
 def spans(draw: st.DrawFn, text: str) -> tuple[Fragment, ...]:
     """One or more sorted, non-overlapping, non-empty fragments of text."""
@@ -145,18 +161,7 @@ def documents(draw: st.DrawFn) -> Document:
             )
         ),
         license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
-        provenance=draw(
-            st.one_of(
-                st.none(),
-                st.builds(
-                    Provenance,
-                    st.lists(texts, max_size=2).map(tuple),
-                    st.one_of(st.none(), texts),
-                    st.just(None),
-                    free_text,
-                ),
-            )
-        ),
+        provenance=draw(provenances(texts, free_text)),
     )
     return Document(
         id=draw(names.filter(lambda s: ":" not in s)),
@@ -284,18 +289,7 @@ def interchange_documents(
         url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=<2>"))),
         published=draw(st.one_of(st.none(), st.just("2024-09-06"))),
         license=draw(st.one_of(st.none(), st.just("CC-BY-4.0"))),
-        provenance=draw(
-            st.one_of(
-                st.none(),
-                st.builds(
-                    Provenance,
-                    st.lists(texts, max_size=2).map(tuple),
-                    st.one_of(st.none(), texts),
-                    st.just(None),
-                    free,
-                ),
-            )
-        ),
+        provenance=draw(provenances(texts, free)),
     )
     return Document(
         id=draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_.-]{0,8}", fullmatch=True)),
