@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import CorpuskitError
-from corpuskit.io import found_path
+from corpuskit.io import found_name, found_path
 from corpuskit.scheme import Scheme, load_scheme
 
 if TYPE_CHECKING:
@@ -93,10 +93,14 @@ class Config:
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the configuration's folder, POSIX-style (for glob matching)."""
-        try:
-            return found_path(path).relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        # Strings, not Paths: this runs for every discovered file.
+        found, root = found_name(path), os.fspath(self.root)
+        if found == root:
+            return "."
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if found.startswith(prefix):
+            return found[len(prefix) :].replace(os.sep, "/")
+        return path.as_posix()
 
     def relative_name(self, path: str) -> str:
         """A reported path relative to the configuration's folder (for baselines)."""
@@ -112,11 +116,13 @@ class Config:
             names += [rel[: -len(suffix)] + suffix.lower(), name[: -len(suffix)] + suffix.lower()]
         if not any(fnmatch.fnmatchcase(n, g) for n in names for g in self.include):
             return False
-        return not self.excludes(path)
+        return not self._excludes(rel)
 
     def excludes(self, path: Path) -> bool:
         """Whether an exclude glob (or a folder named by one) covers ``path``."""
-        rel = self.relative(path)
+        return self._excludes(self.relative(path))
+
+    def _excludes(self, rel: str) -> bool:
         return any(
             fnmatch.fnmatchcase(rel, g) or rel.startswith(g.rstrip("/") + "/") for g in self.exclude
         )

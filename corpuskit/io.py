@@ -103,28 +103,42 @@ def _realpath(absolute: str) -> str:
     return os.path.realpath(absolute)
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or path.is_relative_to(root)
+def _inside(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or below it (both absolute and normalised)."""
+    if path == root:
+        return True
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return path.startswith(prefix)
 
 
-def resolved_target(path: Path, root: Path | None) -> Path:
+#: :data:`PSEUDO_ROOTS` as strings (the read path compares strings: no Path per file).
+_PSEUDO_NAMES = tuple(str(p) for p in PSEUDO_ROOTS)
+
+
+def resolved_target(path: Path | str, root: Path | None) -> Path:
     """Where ``path`` really leads, refusing links that lead out of ``root``.
 
     A path involving no symbolic link is returned as an absolute path wherever it is; one that
     goes through a link must resolve inside ``root`` (default: the current folder). Raises :class:`RefusedPath`.
     """
-    absolute = Path(os.path.abspath(path))
-    real = Path(_realpath(str(absolute)))
-    for pseudo in PSEUDO_ROOTS:
+    return Path(resolved_name(path, root))
+
+
+def resolved_name(path: Path | str, root: Path | None) -> str:
+    """:func:`resolved_target` as a string (the per-file read path builds no Path)."""
+    absolute = os.path.abspath(path)
+    real = _realpath(absolute)
+    for pseudo in _PSEUDO_NAMES:
         if _inside(real, pseudo):
             raise RefusedPath(path, f"{real} is a kernel pseudo-file, not a document")
     if real == absolute:
         return real
     # Some component is a link: the real place must stay inside the project.
-    fence = Path(_real_folder(str(root) if root is not None else os.getcwd()))
+    fence = _real_folder(str(root) if root is not None else os.getcwd())
     if not _inside(real, fence):
         raise RefusedPath(
-            path, f"a symbolic link to {real}, outside the project ({fence}); it is not followed"
+            path,
+            f"a symbolic link to {real}, outside the project ({fence}); it is not followed",
         )
     return real
 
@@ -145,14 +159,16 @@ def found_name(path: Path | str) -> str:
     return os.path.join(_real_folder(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
-def read_input(path: Path, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+def read_input(
+    path: Path | str, *, root: Path | None = None, limit: int = DEFAULT_LIMIT
+) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
 
     Raises :class:`RefusedPath` (a link out of the project, not a regular file),
     :class:`TooLarge` (more than ``limit`` bytes) or another :class:`OSError` (missing,
     no permission).
     """
-    real = resolved_target(path, root)
+    real = resolved_name(path, root)
     # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal device
     # must not become ours. Whether it is a regular file is checked on the open descriptor,
     # so a swap between the check and the read cannot slip another kind of file in.

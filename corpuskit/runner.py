@@ -19,7 +19,7 @@ from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, iter_documents, read_document
 from corpuskit.executors import Job, check_choice, check_job, open_executor
-from corpuskit.io import found_path, remember_folders, remembered_folders
+from corpuskit.io import found_name, remember_folders, remembered_folders
 from corpuskit.rules import parse as P
 from corpuskit.scheme import Scheme
 
@@ -284,21 +284,20 @@ class _Worker:
     def prepare(self, path: Path) -> Result | Pending:
         """Read one file and look it up in the cache: its result, or the job that checks it."""
         settings = self.settings_for(path)
-        missing = not os.path.lexists(path)
         info: os.stat_result | None = None
-        if self.store is not None and not missing:
+        if self.store is not None:
             # Before reading: a change after this is seen next time. A failure is reported
             # by the read.
             with contextlib.suppress(OSError):
-                info = path.stat()
+                info = os.stat(path)
         data = read_document(path, settings)
         if isinstance(data, FileReport):
-            if missing:  # else a missing folder is "not a .json or .xml file"
+            if not os.path.lexists(path):  # else a missing folder is "not a .json or .xml file"
                 said = tuple(replace(d, message="no such file or folder") for d in data.diagnostics)
                 data = replace(data, diagnostics=said)
             return data, None
-        found = found_path(path)
-        job = Job(data, str(path), str(found), settings)
+        found = found_name(path)
+        job = Job(data, str(path), found, settings)
         if self.store is None or info is None:
             return Pending(job, None)
         fingerprint = self.fingerprint(settings)

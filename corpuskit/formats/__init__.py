@@ -6,6 +6,7 @@ Modules are imported on first use so that checking JSON never imports lxml.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -21,4 +22,9 @@ def format_module(name: str) -> ModuleType:
 
 def format_of(path: str | Path) -> str | None:
     """The format of a file, from its suffix, or None when corpuskit does not read it."""
-    return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
+    name = os.path.basename(path)
+    if not name:  # "folder/": what Path makes of it
+        return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
+    # Path.suffix without a Path per file: a dot neither first nor last.
+    dot = name.rfind(".")
+    return FORMAT_BY_SUFFIX.get(name[dot:].lower()) if 0 < dot < len(name) - 1 else None
