@@ -171,6 +171,20 @@ class TypeHierarchy:
         return result
 
 
+class Derived:
+    """What checks derive from a scheme and keep on it (Scheme.derived): pickles empty, so a
+    scheme sent to other processes stays kilobytes and each process builds its own."""
+
+    __slots__ = ("checks",)
+
+    def __init__(self) -> None:
+        #: The scheme checks' tables (rules.scheme), None until the first check asks.
+        self.checks: Any = None
+
+    def __reduce__(self) -> tuple[type[Derived], tuple[()]]:
+        return (Derived, ())
+
+
 @dataclass(frozen=True, slots=True)
 class Scheme:
     """A loaded, checked annotation scheme."""
@@ -206,6 +220,10 @@ class Scheme:
     accepted: dict[tuple[tuple[str, ...], str, str], bool] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: Tables the checks derive from the scheme, built on first use and kept for every later
+    #: document (rules.scheme). Not an argument: a copy made with replace() starts without
+    #: them, so they always describe the scheme they are kept on; nor pickled (see Derived).
+    derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)
 
     def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""

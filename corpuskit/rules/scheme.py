@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import repeat
+from operator import attrgetter
+from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.model import (
+    ANNOTATION_KINDS,
     SINGULAR,
+    Argument,
+    Attribute,
     Document,
     Entity,
     Event,
@@ -221,12 +227,179 @@ def _suggest(name: str, options: list[str]) -> str | None:
     return f'did you mean "{close[0]}"?' if close else None
 
 
+_ID, _TYPE, _ROLE, _REF = (
+    attrgetter("id"),
+    attrgetter("type"),
+    attrgetter("role"),
+    attrgetter("ref"),
+)
+_TARGET, _NAME = attrgetter("target"), attrgetter("name")
+#: Kinds whose annotations have no type.
+_UNTYPED = ("quotes", "claims", "attributes")
+_NONE: frozenset[str] = frozenset()
+#: A target and its judgement: (kind, type) of an annotation, None for an id no annotation has.
+Target = tuple[str, str] | None
+
+
 def _type_of(doc: Document) -> dict[str, tuple[str, str]]:
-    """id -> (kind, type) for every typed annotation (quotes and claims have kind only)."""
+    """id -> (kind, type) for every annotation (quotes, claims and attributes have kind only);
+    the first annotation with an id names it."""
     out: dict[str, tuple[str, str]] = {}
-    for kind, _, a in doc.annotations():
-        out.setdefault(a.id, (kind, getattr(a, "type", "")))
+    # Built backwards, so that the first of duplicate ids is written last and wins.
+    for kind in reversed(ANNOTATION_KINDS):
+        items: tuple[Any, ...] = getattr(doc, kind)
+        if not items:
+            continue
+        backwards = items[::-1]
+        if kind in _UNTYPED:
+            out.update(zip(map(_ID, backwards), repeat((kind, "")), strict=False))
+        else:
+            typed = zip(repeat(kind), map(_TYPE, backwards), strict=False)
+            out.update(zip(map(_ID, backwards), typed, strict=True))
     return out
+
+
+def _argument_fits(scheme: Scheme, allowed: tuple[str, ...], target: Target) -> bool:
+    """Whether an argument's target raises no C004: it fits ``allowed``, or another rule
+    speaks (a dangling reference is R002's, a wrong kind R003's, an unknown type C001's)."""
+    if target is None:
+        return True
+    kind, actual = target
+    if kind in _UNTYPED or _undeclared(scheme, kind, actual):
+        return True
+    return scheme.accepts(allowed, actual, kind)
+
+
+def _agent_fits(scheme: Scheme, allowed: tuple[str, ...], target: Target) -> bool:
+    """Whether a speaker, source or channel raises no C011 (as _argument_fits; only mentions
+    and entities speak, anything else is R003's)."""
+    if target is None:
+        return True
+    kind, actual = target
+    if kind not in ("mentions", "entities") or _undeclared(scheme, kind, actual):
+        return True
+    return scheme.accepts(allowed, actual, kind)
+
+
+#: How a verdict on a target is reached (one of the two above).
+Judge = Callable[[Scheme, tuple[str, ...], Target], bool]
+
+
+def _judged(
+    verdicts: dict[Target, bool],
+    target: Target,
+    judge: Judge,
+    scheme: Scheme,
+    allowed: tuple[str, ...],
+) -> bool:
+    """``judge``'s verdict on ``target``, remembered in ``verdicts`` when the target's type is
+    declared (the remembered keys stay as few as the scheme's types, whatever documents hold)."""
+    found = verdicts.get(target)
+    if found is None:
+        found = judge(scheme, allowed, target)
+        if target is not None and not _undeclared(scheme, *target):
+            verdicts[target] = found
+    return found
+
+
+class _Frame:
+    """What a clean event or relation of one type looks like: the roles it may use once, those
+    it must use, each role's bounds and the verdicts on its arguments' targets."""
+
+    __slots__ = ("allowed", "bounds", "frame", "must", "once", "verdicts")
+
+    def __init__(self, frame: FrameType, tables: _Tables) -> None:
+        self.frame = frame
+        roles = frame.roles.values()
+        self.allowed = frozenset(frame.roles)
+        self.once = frozenset(
+            r.name
+            for r in roles
+            if r.cardinality.low <= 1 and (r.cardinality.high is None or r.cardinality.high >= 1)
+        )
+        self.must = frozenset(r.name for r in roles if r.cardinality.low >= 1)
+        self.bounds = {r.name: (r.cardinality.low, r.cardinality.high) for r in roles}
+        self.verdicts = {r.name: tables.verdicts("argument", r.types) for r in roles}
+
+
+class _AttributeTable:
+    """An attribute's verdicts on targets and, for an enumeration, its values as
+    (type, value) pairs (true is not 1, and 1 is not 1.0, as in _attribute_findings)."""
+
+    __slots__ = ("spec", "targets", "values")
+
+    def __init__(self, spec: AttributeDef) -> None:
+        self.spec = spec
+        self.targets: dict[Target, bool] = {None: True}
+        values: frozenset[tuple[type, Any]] | None = None
+        try:
+            # NaN equals nothing, itself included: leave it out, so it never matches.
+            values = frozenset((type(v), v) for v in spec.values if v == v)
+        except TypeError:  # an unhashable value: every value takes the exact test
+            values = None
+        self.values = values
+
+
+class _Tables:
+    """What the checks ask of one scheme, worked out once and kept on it (Scheme.derived):
+    a document's clean annotations cost set and dictionary lookups, and only one with a
+    problem takes the exact path that words the findings."""
+
+    __slots__ = ("attributes", "declared", "fits", "frames", "members", "required", "usable")
+
+    def __init__(self, scheme: Scheme) -> None:
+        self.usable = {
+            usage: frozenset(n for n in scheme.types if scheme.usable(n, usage))
+            for usage in ("mention", "entity")
+        }
+        #: Declared mention/entity types, sorted (for hints; made when first needed).
+        self.declared: list[str] | None = None
+        self.frames: dict[str, dict[str, _Frame]] = {"events": {}, "relations": {}}
+        self.fits: dict[tuple[str, tuple[str, ...]], dict[Target, bool]] = {}
+        #: Entity type -> mention type -> whether the mention may be in the entity (C014).
+        self.members: dict[str, dict[str | None, bool]] = {}
+        self.attributes: dict[str, _AttributeTable] = {
+            n: _AttributeTable(spec) for n, spec in scheme.attributes.items()
+        }
+        #: Kind -> the required attributes an annotation of that kind may carry, in the order
+        #: of kinds in a document and of attributes in the scheme (the order C007 reports in).
+        self.required: dict[str, list[AttributeDef]] = {}
+        for kind in ANNOTATION_KINDS:
+            specs = [a for a in scheme.attributes.values() if a.required and kind in a.on]
+            if specs:
+                self.required[kind] = specs
+
+    def verdicts(self, use: str, allowed: tuple[str, ...]) -> dict[Target, bool]:
+        """The verdicts of one constraint (``use``: "argument" or "agent"), shared by every
+        role or agent constraint that allows the same types."""
+        key = (use, allowed)
+        found = self.fits.get(key)
+        if found is None:
+            found = self.fits[key] = {None: True}
+        return found
+
+    def frame(self, scheme: Scheme, kind: str, name: str) -> _Frame | None:
+        """The table of a declared event or relation type; None for an undeclared one."""
+        found = self.frames[kind].get(name)
+        if found is None:
+            frame = (scheme.events if kind == "events" else scheme.relations).get(name)
+            if frame is None:
+                return None
+            found = self.frames[kind][name] = _Frame(frame, self)
+        return found
+
+
+def _tables(scheme: Scheme) -> _Tables:
+    found: _Tables | None = scheme.derived.checks
+    if found is None:
+        found = scheme.derived.checks = _Tables(scheme)
+    return found
+
+
+def _declared(scheme: Scheme, tables: _Tables) -> list[str]:
+    if tables.declared is None:
+        tables.declared = sorted(n for n, t in scheme.types.items() if not t.union)
+    return tables.declared
 
 
 def _check_frame(
@@ -236,7 +409,9 @@ def _check_frame(
     frames: dict[str, FrameType],
     scheme: Scheme,
     types: dict[str, tuple[str, str]],
+    verdicts: dict[str, dict[Target, bool]],
 ) -> Iterator[Finding]:
+    """C001-C004 on one event or relation, worded (the exact path: see _frame_clean)."""
     base = f"/{kind}/{index}"
     what = SINGULAR[kind]
     frame = frames.get(annotation.type)
@@ -264,7 +439,7 @@ def _check_frame(
             )
             continue
         counts[arg.role] = counts.get(arg.role, 0) + 1
-        shown = _wrong_argument(arg.ref, role.types, scheme, types)
+        shown = _wrong_argument(arg.ref, role.types, scheme, types, verdicts.get(arg.role))
         if shown is not None:  # the message is built only for a problem: this runs per argument
             yield Finding(
                 ARGUMENT_TYPE,
@@ -298,20 +473,54 @@ def _undeclared(scheme: Scheme, kind: str, actual: str) -> bool:
 
 
 def _wrong_argument(
-    ref: str, allowed: tuple[str, ...], scheme: Scheme, types: dict[str, tuple[str, str]]
+    ref: str,
+    allowed: tuple[str, ...],
+    scheme: Scheme,
+    types: dict[str, tuple[str, str]],
+    verdicts: dict[Target, bool] | None = None,
 ) -> str | None:
     """How to name the target of an argument whose type is not allowed; None when it is (or
-    when another rule speaks: a dangling reference is R002's, a wrong kind R003's, an unknown
-    type C001's, each said once)."""
+    when another rule speaks: see _argument_fits). ``verdicts``: the role's remembered ones."""
     target = types.get(ref)
-    if target is None:
+    if _judged({} if verdicts is None else verdicts, target, _argument_fits, scheme, allowed):
         return None
+    assert target is not None  # a dangling reference fits
     kind, actual = target
-    if kind in ("quotes", "claims", "attributes") or _undeclared(scheme, kind, actual):
-        return None
-    if scheme.accepts(allowed, actual, kind):
-        return None
     return f'{SINGULAR[kind]} "{ref}" of type {actual}' if actual else f'{SINGULAR[kind]} "{ref}"'
+
+
+def _frame_clean(
+    args: tuple[Argument, ...],
+    table: _Frame,
+    targets: Callable[[str], Target],
+    scheme: Scheme,
+) -> bool:
+    """Whether an event's or relation's arguments raise nothing (C002-C004), by set operations
+    and remembered verdicts; False sends it to _check_frame, which words the findings."""
+    roles = list(map(_ROLE, args))
+    used = set(roles)
+    if len(used) == len(roles):  # each role once: the cardinality sets say it all
+        if not (table.must <= used <= table.once):
+            return False
+    elif table.must <= used <= table.allowed:
+        bounds = table.bounds
+        for role in used:
+            low, high = bounds[role]
+            n = roles.count(role)
+            if n < low or (high is not None and n > high):
+                return False
+    else:
+        return False
+    verdicts = table.verdicts
+    for role, target in zip(roles, map(targets, map(_REF, args)), strict=True):
+        fits = verdicts[role].get(target)
+        if fits is None:
+            fits = _judged(
+                verdicts[role], target, _argument_fits, scheme, table.frame.roles[role].types
+            )
+        if not fits:
+            return False
+    return True
 
 
 def _check_agent(
@@ -340,10 +549,10 @@ def _check_agent(
     target = types.get(ref)
     if target is None:
         return
-    t_kind, actual = target
-    if t_kind not in ("mentions", "entities") or _undeclared(scheme, t_kind, actual):
-        return  # a wrong kind is R003's business, an unknown type C001's
-    if not scheme.accepts(constraint.types, actual, t_kind):
+    # A wrong kind is R003's business, an unknown type C001's (see _agent_fits).
+    fits = _tables(scheme).verdicts("agent", constraint.types)
+    if not _judged(fits, target, _agent_fits, scheme, constraint.types):
+        t_kind, actual = target
         yield Finding(
             AGENT_TYPE,
             f'{field} "{ref}" of {what} "{ident}" is of type {actual or SINGULAR[t_kind]}; '
@@ -478,19 +687,23 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
     """C001-C004: every type is declared and usable, every role allowed for its event or
     relation type, with the right number and types of arguments."""
     doc, scheme = given.document, _scheme(given)
-    declared = sorted(n for n, t in scheme.types.items() if not t.union)
+    tables = _tables(scheme)
     for kind, items, usage in (
         ("mentions", doc.mentions, "mention"),
         ("entities", doc.entities, "entity"),
     ):
+        usable = tables.usable[usage]
+        if usable.issuperset(map(_TYPE, items)):
+            continue
         for i, a in enumerate(items):
             assert isinstance(a, Mention | Entity)
-            if not scheme.usable(a.type, usage):
+            if a.type not in usable:
                 reason = (
                     "is not declared"
                     if a.type not in scheme.types
                     else f"cannot be used on a {usage}"
                 )
+                declared = _declared(scheme, tables)
                 yield Finding(
                     UNKNOWN_TYPE,
                     f'{usage} type "{a.type}" {reason} in the scheme ({scheme.where_types})',
@@ -499,10 +712,19 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
                     hint=_suggest(a.type, declared) or f"declared: {_names(declared)}",
                 )
     types = _types(given)
-    for i, ev in enumerate(doc.events):
-        yield from _check_frame("events", i, ev, scheme.events, scheme, types)
-    for i, rel in enumerate(doc.relations):
-        yield from _check_frame("relations", i, rel, scheme.relations, scheme, types)
+    targets = types.get
+    groups: tuple[tuple[str, dict[str, FrameType], tuple[Event | Relation, ...]], ...] = (
+        ("events", scheme.events, doc.events),
+        ("relations", scheme.relations, doc.relations),
+    )
+    for kind, frames, framed in groups:
+        for i, one in enumerate(framed):
+            table = tables.frame(scheme, kind, one.type)
+            if table is not None and _frame_clean(one.args, table, targets, scheme):
+                continue
+            yield from _check_frame(
+                kind, i, one, frames, scheme, types, table.verdicts if table else {}
+            )
 
 
 def check_entity_mentions(given: CheckInput) -> Iterator[Finding]:
@@ -544,15 +766,38 @@ def check_agents(given: CheckInput) -> Iterator[Finding]:
     """C010 and C011: quotes have the speakers, claims the sources and channels, the scheme
     requires, of the types it allows."""
     doc, scheme, types = given.document, _scheme(given), _types(given)
-    for i, q in enumerate(doc.quotes):
-        yield from _check_agent(
-            scheme.speaker, q.speaker, "quotes", i, "speaker", q.id, scheme, types
-        )
+    tables, targets = _tables(scheme), types.get
+    speaker, source, channel = scheme.speaker, scheme.source, scheme.channel
+    if speaker is not None:
+        fits = tables.verdicts("agent", speaker.types)
+        for i, q in enumerate(doc.quotes):
+            if _agent_clean(speaker, q.speaker, fits, targets):
+                continue
+            yield from _check_agent(speaker, q.speaker, "quotes", i, "speaker", q.id, scheme, types)
+    if source is None and channel is None:
+        return
+    source_fits = tables.verdicts("agent", source.types) if source else {}
+    channel_fits = tables.verdicts("agent", channel.types) if channel else {}
     for i, c in enumerate(doc.claims):
-        yield from _check_agent(scheme.source, c.source, "claims", i, "source", c.id, scheme, types)
-        yield from _check_agent(
-            scheme.channel, c.channel, "claims", i, "channel", c.id, scheme, types
-        )
+        if not _agent_clean(source, c.source, source_fits, targets):
+            yield from _check_agent(source, c.source, "claims", i, "source", c.id, scheme, types)
+        if not _agent_clean(channel, c.channel, channel_fits, targets):
+            yield from _check_agent(channel, c.channel, "claims", i, "channel", c.id, scheme, types)
+
+
+def _agent_clean(
+    constraint: AgentConstraint | None,
+    ref: str | None,
+    fits: dict[Target, bool],
+    targets: Callable[[str], Target],
+) -> bool:
+    """Whether an agent surely raises nothing: no constraint, a missing agent nobody requires,
+    or a remembered verdict; False sends it to _check_agent, which decides and words it."""
+    if constraint is None:
+        return True
+    if ref is None:
+        return not constraint.required
+    return bool(fits.get(targets(ref)))
 
 
 def check_attributes(given: CheckInput) -> Iterator[Finding]:
@@ -632,93 +877,94 @@ def _compatible(scheme: Scheme, entity_type: str, mention_type: str) -> bool:
 
 
 def _check_entity_mentions(doc: Document, scheme: Scheme) -> Iterator[Finding]:
-    mentions = {m.id: m for m in doc.mentions}
+    tables = _tables(scheme)
+    usable, members = tables.usable["entity"], tables.members
+    # The last mention with an id is the one meant (as a dict of the mentions by id has it).
+    mention_types = dict(zip(map(_ID, doc.mentions), map(_TYPE, doc.mentions), strict=True))
+    type_of = mention_types.get
     for i, entity in enumerate(doc.entities):
-        if not scheme.usable(entity.type, "entity"):
+        if entity.type not in usable:
             continue  # an unknown or union type is C001's business, said once
-        for k, ref in enumerate(entity.mentions):
-            mention = mentions.get(ref)
+        fits = members.get(entity.type)
+        if fits is None:
+            fits = members[entity.type] = {None: True}
+        # Remembered verdicts clear the entity; an unknown one (None) or a False takes the loop.
+        if all(map(fits.get, map(type_of, entity.mentions))):
+            continue
+        yield from _entity_member_findings(i, entity, type_of, fits, scheme, tables)
+
+
+def _entity_member_findings(
+    i: int,
+    entity: Entity,
+    type_of: Callable[[str], str | None],
+    fits: dict[str | None, bool],
+    scheme: Scheme,
+    tables: _Tables,
+) -> Iterator[Finding]:
+    """C014 on the members of one entity, each verdict remembered in ``fits``."""
+    usable = tables.usable["mention"]
+    for k, ref in enumerate(entity.mentions):
+        mention_type = type_of(ref)
+        fine = fits.get(mention_type)
+        if fine is None:
+            assert mention_type is not None  # a dangling member is fine (None: True)
             # A dangling member or a wrong kind is R002's/R003's, an unusable type C001's.
-            if mention is None or not scheme.usable(mention.type, "mention"):
-                continue
-            if _compatible(scheme, entity.type, mention.type):
-                continue
-            yield Finding(
-                ENTITY_MENTION_TYPE,
-                f'mention "{ref}" of entity "{entity.id}" is of type {mention.type}, which is '
-                f"neither {entity.type}, a subtype or parent of it, nor a union containing it "
-                f"({entity.type} is declared at {scheme.types[entity.type].where}, "
-                f"{mention.type} at {scheme.types[mention.type].where})",
-                pointer=f"/entities/{i}/mentions/{k}",
-                annotation_id=entity.id,
-                hint=f'remove "{ref}" from the entity, or correct the type of one of them',
-            )
+            fine = mention_type not in usable or _compatible(scheme, entity.type, mention_type)
+            if mention_type in usable:  # remember only the scheme's types, bounded
+                fits[mention_type] = fine
+        if fine or mention_type is None:  # (a dangling member is fine)
+            continue
+        yield Finding(
+            ENTITY_MENTION_TYPE,
+            f'mention "{ref}" of entity "{entity.id}" is of type {mention_type}, which is '
+            f"neither {entity.type}, a subtype or parent of it, nor a union containing it "
+            f"({entity.type} is declared at {scheme.types[entity.type].where}, "
+            f"{mention_type} at {scheme.types[mention_type].where})",
+            pointer=f"/entities/{i}/mentions/{k}",
+            annotation_id=entity.id,
+            hint=f'remove "{ref}" from the entity, or correct the type of one of them',
+        )
 
 
 def _check_attributes(
     doc: Document, scheme: Scheme, types: dict[str, tuple[str, str]]
 ) -> Iterator[Finding]:
-    carried: set[tuple[str, str]] = set()
+    tables = _tables(scheme)
+    specs, targets = tables.attributes, types.get
     for i, attr in enumerate(doc.attributes):
-        carried.add((attr.target, attr.name))
-        spec = scheme.attributes.get(attr.name)
-        base = f"/attributes/{i}"
-        if spec is None:
-            yield Finding(
-                ATTRIBUTE_NOT_ALLOWED,
-                f'attribute "{attr.name}" is not declared in the scheme ({scheme.path})',
-                pointer=f"{base}/name",
-                annotation_id=attr.id,
-                hint=_suggest(attr.name, list(scheme.attributes))
-                or f"declared: {_names(list(scheme.attributes))}",
-            )
-            continue
-        target = types.get(attr.target)
-        if target is not None and not _undeclared(scheme, *target):
-            kind, actual = target
-            if kind not in spec.on or (spec.types and not scheme.accepts(spec.types, actual, kind)):
-                allowed = _names(list(spec.on)) + (
-                    f" of type {_names(list(spec.types))}" if spec.types else ""
-                )
-                yield Finding(
-                    ATTRIBUTE_NOT_ALLOWED,
-                    f'attribute "{attr.name}" is not allowed on {SINGULAR[kind]} "{attr.target}"'
-                    f"{f' of type {actual}' if actual else ''}; {spec.where} allows it on {allowed}",
-                    pointer=f"{base}/target",
-                    annotation_id=attr.id,
-                )
-        # Compare types too: true is not 1, and 1 is not 1.0 in a scheme's enumeration.
-        if spec.values and not any(
-            v == attr.value and type(v) is type(attr.value) for v in spec.values
-        ):
-            yield Finding(
-                ATTRIBUTE_VALUE,
-                f'value {_show(attr.value)} of attribute "{attr.name}" is not allowed; '
-                f"{spec.where} allows {', '.join(_show(v) for v in spec.values)}",
-                pointer=f"{base}/value",
-                annotation_id=attr.id,
-                hint=_suggest(str(attr.value), [str(v) for v in spec.values]),
-            )
-        elif spec.datatype and not has_datatype(attr.value, spec.datatype):
-            yield Finding(
-                ATTRIBUTE_VALUE,
-                f'value {_show(attr.value)} of attribute "{attr.name}" is not a {spec.datatype}; '
-                f'{spec.where} sets datatype = "{spec.datatype}"',
-                pointer=f"{base}/value",
-                annotation_id=attr.id,
-            )
-    required = [spec for spec in scheme.attributes.values() if spec.required]
-    if not required:
+        table = specs.get(attr.name)
+        if table is not None:
+            # A remembered verdict on the target and a plain test of the value clear the
+            # attribute; anything else takes _attribute_findings, which decides and words it.
+            value, spec = attr.value, table.spec
+            if spec.values:
+                fine = table.values is not None and (type(value), value) in table.values
+            else:
+                fine = not spec.datatype or has_datatype(value, spec.datatype)
+            if fine and table.targets.get(targets(attr.target)):
+                continue
+        yield from _attribute_findings(i, attr, table, scheme, types)
+    if not tables.required:
         return
+    carried = set(zip(map(_TARGET, doc.attributes), map(_NAME, doc.attributes), strict=True))
+    carriers: dict[str, set[str]] = {}
+    for target, name in carried:
+        carriers.setdefault(name, set()).add(target)
     missing = []
-    for kind, index, a in doc.annotations():
-        for spec in required:
-            if kind not in spec.on or (a.id, spec.name) in carried:
-                continue
-            actual = getattr(a, "type", "")
-            if spec.types and not scheme.accepts(spec.types, actual, kind):
-                continue
-            missing.append((kind, index, a.id, spec))
+    for kind, required in tables.required.items():
+        items: tuple[Any, ...] = getattr(doc, kind)
+        # Every annotation of the kind carries every required attribute: none is missing.
+        if all(carriers.get(spec.name, _NONE).issuperset(map(_ID, items)) for spec in required):
+            continue
+        for index, a in enumerate(items):
+            for spec in required:
+                if (a.id, spec.name) in carried:
+                    continue
+                actual = getattr(a, "type", "")
+                if spec.types and not scheme.accepts(spec.types, actual, kind):
+                    continue
+                missing.append((kind, index, a.id, spec))
     if not missing:
         return
     # Each hint offers its own id, so that pasting all of them gives distinct ids.
@@ -731,6 +977,75 @@ def _check_attributes(
             annotation_id=ident,
             hint=_missing_attribute_hint(new_id, ident, spec),
         )
+
+
+def _attribute_findings(
+    i: int,
+    attr: Attribute,
+    table: _AttributeTable | None,
+    scheme: Scheme,
+    types: dict[str, tuple[str, str]],
+) -> Iterator[Finding]:
+    """C005 and C006 on one attribute, worded; its verdict on the target remembered."""
+    base = f"/attributes/{i}"
+    if table is None:
+        yield Finding(
+            ATTRIBUTE_NOT_ALLOWED,
+            f'attribute "{attr.name}" is not declared in the scheme ({scheme.path})',
+            pointer=f"{base}/name",
+            annotation_id=attr.id,
+            hint=_suggest(attr.name, list(scheme.attributes))
+            or f"declared: {_names(list(scheme.attributes))}",
+        )
+        return
+    spec = table.spec
+    target = types.get(attr.target)
+    if not _judged(table.targets, target, _attribute_fits(spec), scheme, spec.types):
+        assert target is not None  # a dangling target fits
+        kind, actual = target
+        allowed = _names(list(spec.on)) + (
+            f" of type {_names(list(spec.types))}" if spec.types else ""
+        )
+        yield Finding(
+            ATTRIBUTE_NOT_ALLOWED,
+            f'attribute "{attr.name}" is not allowed on {SINGULAR[kind]} "{attr.target}"'
+            f"{f' of type {actual}' if actual else ''}; {spec.where} allows it on {allowed}",
+            pointer=f"{base}/target",
+            annotation_id=attr.id,
+        )
+    # Compare types too: true is not 1, and 1 is not 1.0 in a scheme's enumeration.
+    if spec.values and not any(
+        v == attr.value and type(v) is type(attr.value) for v in spec.values
+    ):
+        yield Finding(
+            ATTRIBUTE_VALUE,
+            f'value {_show(attr.value)} of attribute "{attr.name}" is not allowed; '
+            f"{spec.where} allows {', '.join(_show(v) for v in spec.values)}",
+            pointer=f"{base}/value",
+            annotation_id=attr.id,
+            hint=_suggest(str(attr.value), [str(v) for v in spec.values]),
+        )
+    elif spec.datatype and not has_datatype(attr.value, spec.datatype):
+        yield Finding(
+            ATTRIBUTE_VALUE,
+            f'value {_show(attr.value)} of attribute "{attr.name}" is not a {spec.datatype}; '
+            f'{spec.where} sets datatype = "{spec.datatype}"',
+            pointer=f"{base}/value",
+            annotation_id=attr.id,
+        )
+
+
+def _attribute_fits(spec: AttributeDef) -> Judge:
+    """The judge of an attribute's targets: whether one raises no C005 (a dangling target is
+    R002's, a target of an undeclared type C001's)."""
+
+    def fits(scheme: Scheme, allowed: tuple[str, ...], target: Target) -> bool:
+        if target is None or _undeclared(scheme, *target):
+            return True
+        kind, actual = target
+        return kind in spec.on and (not allowed or scheme.accepts(allowed, actual, kind))
+
+    return fits
 
 
 def _named(doc: Document) -> set[str]:
