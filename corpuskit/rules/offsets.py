@@ -20,6 +20,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from itertools import chain, pairwise
+from operator import attrgetter
 
 from corpuskit.diagnostics import Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
@@ -264,27 +266,6 @@ class _Located:
     fragment: Fragment
 
 
-# Where a boundary may split a cluster: before a character from U+0300 on (combining marks,
-# ZWJ, selectors, modifiers, regional indicators, tags) but for the General Punctuation block's
-# dashes, quotes and ellipsis (common in news, never extending), and before LF after CR.
-# After a ZWJ any character joins, so a ZWJ's next position is a candidate too.
-_MAYBE_EXTENDING = re.compile("[\u0300-\u200f\u2028-\U0010ffff]|(?<=\r)\n")
-
-
-def _cluster_interiors(text: str) -> frozenset[int]:
-    """Positions inside an extended grapheme cluster (a boundary there splits a character).
-
-    Found with one C-speed scan for candidates, so plain text costs next to nothing.
-    """
-    found = set()
-    for m in _MAYBE_EXTENDING.finditer(text):
-        pos = m.start()
-        for at in (pos, pos + 1) if text[pos] == _ZWJ else (pos,):
-            if splits_grapheme(text, at):
-                found.add(at)
-    return frozenset(found)
-
-
 @dataclass(frozen=True, slots=True)
 class _Flag:
     """A fragment the survey's fast loop set aside: broken, or matching but worth a warning."""
@@ -335,30 +316,97 @@ def _span_fields(
     )
 
 
+_SPAN_AND_CUE = attrgetter("span", "cue")
+_TRIGGER = attrgetter("trigger")
+
+
+def _spans(doc: Document) -> list[Span]:
+    """Every span of ``doc`` in the order of :func:`_span_fields` (empty cues included, so that
+    the n-th span here is the n-th (annotation, field) there)."""
+    spans = [m.span for m in doc.mentions]
+    spans += chain.from_iterable(map(_SPAN_AND_CUE, doc.quotes))
+    spans += chain.from_iterable(map(_SPAN_AND_CUE, doc.claims))
+    spans += map(_TRIGGER, doc.events)
+    return spans
+
+
+def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> set[int]:
+    """The ids of the fragments that the survey must look at one by one (``fragments`` are
+    those of ``spans``, in order).
+
+    This is the survey's happy path, tested on the characters at the edges: a fragment passes
+    when it covers its text, has no whitespace at its ends and starts and ends between words
+    and between clusters (and follows the fragment before it in its span); then the survey
+    would only count it as good. Anything else is left to the survey, which decides.
+    """
+    length = len(text)
+    found: list[Fragment] = []
+    try:
+        for frag in fragments:
+            start, end, ftext = frag.start, frag.end, frag.text
+            # strip() returns the very string when it has no whitespace at either end.
+            if text[start:end] != ftext or ftext.strip() is not ftext:
+                found.append(frag)
+                continue
+            if start > 0:
+                # The text matches, so its first and last characters are the text's there. A
+                # cluster can only be split before a character from U+0300 on (or between CR
+                # and LF, which are whitespace and caught above).
+                first = ftext[0]
+                if (text[start - 1].isalnum() and first.isalnum()) or (
+                    first >= "\u0300" and splits_grapheme(text, start)
+                ):
+                    found.append(frag)
+                    continue
+            elif start or not ftext:  # a negative start slices from the end
+                found.append(frag)
+                continue
+            if end < length:
+                after = text[end]
+                if (after.isalnum() and ftext[-1].isalnum()) or (
+                    after >= "\u0300" and splits_grapheme(text, end)
+                ):
+                    found.append(frag)
+            elif end != length:  # beyond the text, where a slice stops early
+                found.append(frag)
+    except IndexError:  # an empty text, on a fragment built by a program: the survey decides
+        return set(map(id, fragments))
+    if len(fragments) + spans.count(()) != len(spans):  # a discontinuous span: its order
+        for span in spans:
+            if len(span) > 1 and any(b.start < a.end for a, b in pairwise(span)):
+                found += span
+    return set(map(id, found))
+
+
 def survey(doc: Document) -> Survey:
     """Look at every fragment of ``doc`` once (see :class:`Survey`)."""
     text = doc.text
+    digest = text_sha256(text)
+    changed = bool(doc.text_sha256) and doc.text_sha256 != digest
+    found = Survey(_TextIndex(text, changed=changed, digest=digest), [], [], [], 0, [])
+    spans = _spans(doc)
+    fragments = list(chain.from_iterable(spans))
+    suspects = _suspects(text, spans, fragments)
+    if not suspects:  # the common case: every fragment is good
+        found.good = fragments
+        return found
     length = len(text)
-    changed = bool(doc.text_sha256) and doc.text_sha256 != text_sha256(text)
-    found = Survey(_TextIndex(text, changed=changed), [], [], [], 0, [])
     good, flagged = found.good, found.flagged
-    inside = _cluster_interiors(text)
     for kind, items, fields in _span_fields(doc):
         for i, annotation in enumerate(items):
             for field in fields:
                 span: Span = getattr(annotation, field)
+                if suspects.isdisjoint(map(id, span)):
+                    good += span
+                    continue
                 previous_end = -1
                 for j, frag in enumerate(span):
                     start, end, ftext = frag.start, frag.end, frag.text
                     unordered = start < previous_end
                     previous_end = end
                     matches = not unordered and start < end <= length and text[start:end] == ftext
-                    starts_inside = (
-                        0 < start < length and text[start].isalnum() and text[start - 1].isalnum()
-                    )
-                    ends_inside = (
-                        0 < end < length and text[end].isalnum() and text[end - 1].isalnum()
-                    )
+                    starts_inside = splits_word(text, start)
+                    ends_inside = splits_word(text, end)
                     if matches:
                         good.append(frag)
                         if not (
@@ -366,8 +414,8 @@ def survey(doc: Document) -> Survey:
                             or ftext[-1].isspace()
                             or starts_inside
                             or ends_inside
-                            or start in inside
-                            or end in inside
+                            or splits_grapheme(text, start)
+                            or splits_grapheme(text, end)
                         ):
                             continue
                     located = _Located(f"/{kind}/{i}/{field}/{j}", annotation.id, frag)
@@ -758,8 +806,10 @@ class _Occurrences:
 class _TextIndex:
     """What the offset hints of one document need to know about its text, worked out on demand."""
 
-    def __init__(self, text: str, *, changed: bool = False) -> None:
+    def __init__(self, text: str, *, changed: bool = False, digest: str | None = None) -> None:
         self.text = text
+        #: sha256 of the text, when the survey has worked it out (the hash check needs it too).
+        self.digest = digest
         #: The text no longer has the hash it was annotated with (O006): offsets may be right
         #: for the old text, so no span is moved to another occurrence of its words.
         self.changed = changed
@@ -1094,7 +1144,7 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
 def _hash_findings(doc: Document, index: _TextIndex, broken: int) -> Iterator[Finding]:
     """O006: a missing hash (added safely), or one the text no longer has (updated, unsafe,
     only once every span matches: a new hash would hide the change that broke them)."""
-    digest = text_sha256(index.text)
+    digest = index.digest or text_sha256(index.text)
     if not doc.text_sha256:
         yield Finding(
             HASH_MISMATCH,
