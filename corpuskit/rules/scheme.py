@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -236,7 +235,6 @@ _ID, _TYPE, _ROLE, _REF = (
 _TARGET, _NAME = attrgetter("target"), attrgetter("name")
 #: Kinds whose annotations have no type.
 _UNTYPED = ("quotes", "claims", "attributes")
-_NONE: frozenset[str] = frozenset()
 #: A target and its judgement: (kind, type) of an annotation, None for an id no annotation has.
 Target = tuple[str, str] | None
 
@@ -250,12 +248,11 @@ def _type_of(doc: Document) -> dict[str, tuple[str, str]]:
         items: tuple[Any, ...] = getattr(doc, kind)
         if not items:
             continue
-        backwards = items[::-1]
         if kind in _UNTYPED:
-            out.update(zip(map(_ID, backwards), repeat((kind, "")), strict=False))
+            untyped = (kind, "")
+            out.update({a.id: untyped for a in reversed(items)})
         else:
-            typed = zip(repeat(kind), map(_TYPE, backwards), strict=False)
-            out.update(zip(map(_ID, backwards), typed, strict=True))
+            out.update({a.id: (kind, a.type) for a in reversed(items)})
     return out
 
 
@@ -345,7 +342,16 @@ class _Tables:
     a document's clean annotations cost set and dictionary lookups, and only one with a
     problem takes the exact path that words the findings."""
 
-    __slots__ = ("attributes", "declared", "fits", "frames", "members", "required", "usable")
+    __slots__ = (
+        "attributes",
+        "declared",
+        "fits",
+        "frames",
+        "members",
+        "required",
+        "required_names",
+        "usable",
+    )
 
     def __init__(self, scheme: Scheme) -> None:
         self.usable = {
@@ -357,10 +363,11 @@ class _Tables:
         self.frames: dict[str, dict[str, _Frame]] = {"events": {}, "relations": {}}
         self.fits: dict[tuple[str, tuple[str, ...]], dict[Target, bool]] = {}
         #: Entity type -> mention type -> whether the mention may be in the entity (C014).
-        self.members: dict[str, dict[str | None, bool]] = {}
+        self.members: dict[str, dict[Target, bool]] = {}
         self.attributes: dict[str, _AttributeTable] = {
             n: _AttributeTable(spec) for n, spec in scheme.attributes.items()
         }
+        self.required_names = frozenset(n for n, a in scheme.attributes.items() if a.required)
         #: Kind -> the required attributes an annotation of that kind may carry, in the order
         #: of kinds in a document and of attributes in the scheme (the order C007 reports in).
         self.required: dict[str, list[AttributeDef]] = {}
@@ -411,7 +418,7 @@ def _check_frame(
     types: dict[str, tuple[str, str]],
     verdicts: dict[str, dict[Target, bool]],
 ) -> Iterator[Finding]:
-    """C001-C004 on one event or relation, worded (the exact path: see _frame_clean)."""
+    """C001-C004 on one event or relation, worded (the exact path: see check_types)."""
     base = f"/{kind}/{index}"
     what = SINGULAR[kind]
     frame = frames.get(annotation.type)
@@ -489,36 +496,16 @@ def _wrong_argument(
     return f'{SINGULAR[kind]} "{ref}" of type {actual}' if actual else f'{SINGULAR[kind]} "{ref}"'
 
 
-def _frame_clean(
-    args: tuple[Argument, ...],
-    table: _Frame,
-    targets: Callable[[str], Target],
-    scheme: Scheme,
-) -> bool:
-    """Whether an event's or relation's arguments raise nothing (C002-C004), by set operations
-    and remembered verdicts; False sends it to _check_frame, which words the findings."""
-    roles = list(map(_ROLE, args))
-    used = set(roles)
-    if len(used) == len(roles):  # each role once: the cardinality sets say it all
-        if not (table.must <= used <= table.once):
-            return False
-    elif table.must <= used <= table.allowed:
-        bounds = table.bounds
-        for role in used:
-            low, high = bounds[role]
-            n = roles.count(role)
-            if n < low or (high is not None and n > high):
-                return False
-    else:
+def _counts_fit(args: tuple[Argument, ...], used: set[str], table: _Frame) -> bool:
+    """Whether arguments that repeat a role use allowed roles within their cardinalities."""
+    if not (table.must <= used <= table.allowed):
         return False
-    verdicts = table.verdicts
-    for role, target in zip(roles, map(targets, map(_REF, args)), strict=True):
-        fits = verdicts[role].get(target)
-        if fits is None:
-            fits = _judged(
-                verdicts[role], target, _argument_fits, scheme, table.frame.roles[role].types
-            )
-        if not fits:
+    roles = list(map(_ROLE, args))
+    bounds = table.bounds
+    for role in used:
+        low, high = bounds[role]
+        n = roles.count(role)
+        if n < low or (high is not None and n > high):
             return False
     return True
 
@@ -718,10 +705,27 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
         ("relations", scheme.relations, doc.relations),
     )
     for kind, frames, framed in groups:
+        known = tables.frames[kind]
         for i, one in enumerate(framed):
-            table = tables.frame(scheme, kind, one.type)
-            if table is not None and _frame_clean(one.args, table, targets, scheme):
-                continue
+            table = known.get(one.type) or tables.frame(scheme, kind, one.type)
+            if table is not None:
+                # Clean for sure: allowed roles within their cardinalities (by set operations
+                # when no role repeats) and a remembered verdict on every argument's target.
+                # Anything else (a verdict not yet reached, too) takes _check_frame, which
+                # decides and words the findings. Inline: this runs for every event.
+                args = one.args
+                used = set(map(_ROLE, args))
+                if (
+                    table.must <= used <= table.once
+                    if len(used) == len(args)
+                    else _counts_fit(args, used, table)
+                ):
+                    verdicts = table.verdicts
+                    for arg in args:
+                        if not verdicts[arg.role].get(targets(arg.ref)):
+                            break
+                    else:
+                        continue
             yield from _check_frame(
                 kind, i, one, frames, scheme, types, table.verdicts if table else {}
             )
@@ -729,7 +733,7 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
 
 def check_entity_mentions(given: CheckInput) -> Iterator[Finding]:
     """C014: an entity's mentions are of its type (or a type it stands for)."""
-    yield from _check_entity_mentions(given.document, _scheme(given))
+    yield from _check_entity_mentions(given.document, _scheme(given), _types(given))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -876,12 +880,15 @@ def _compatible(scheme: Scheme, entity_type: str, mention_type: str) -> bool:
     return mention_type in scheme.expand(entity_type) or entity_type in scheme.expand(mention_type)
 
 
-def _check_entity_mentions(doc: Document, scheme: Scheme) -> Iterator[Finding]:
+def _check_entity_mentions(
+    doc: Document, scheme: Scheme, types: dict[str, tuple[str, str]]
+) -> Iterator[Finding]:
     tables = _tables(scheme)
     usable, members = tables.usable["entity"], tables.members
-    # The last mention with an id is the one meant (as a dict of the mentions by id has it).
-    mention_types = dict(zip(map(_ID, doc.mentions), map(_TYPE, doc.mentions), strict=True))
-    type_of = mention_types.get
+    if len(types) == _count(doc):
+        targets = types.get  # no id twice: the id -> type table names each mention
+    else:  # the last mention with an id is the one meant (as a dict of them by id says)
+        targets = {m.id: ("mentions", m.type) for m in doc.mentions}.get
     for i, entity in enumerate(doc.entities):
         if entity.type not in usable:
             continue  # an unknown or union type is C001's business, said once
@@ -889,32 +896,52 @@ def _check_entity_mentions(doc: Document, scheme: Scheme) -> Iterator[Finding]:
         if fits is None:
             fits = members[entity.type] = {None: True}
         # Remembered verdicts clear the entity; an unknown one (None) or a False takes the loop.
-        if all(map(fits.get, map(type_of, entity.mentions))):
-            continue
-        yield from _entity_member_findings(i, entity, type_of, fits, scheme, tables)
+        for ref in entity.mentions:
+            if not fits.get(targets(ref)):
+                yield from _entity_member_findings(i, entity, targets, fits, scheme, tables)
+                break
+
+
+def _count(doc: Document) -> int:
+    """How many annotations ``doc`` has."""
+    return (
+        len(doc.mentions)
+        + len(doc.entities)
+        + len(doc.quotes)
+        + len(doc.claims)
+        + len(doc.events)
+        + len(doc.relations)
+        + len(doc.attributes)
+    )
 
 
 def _entity_member_findings(
     i: int,
     entity: Entity,
-    type_of: Callable[[str], str | None],
-    fits: dict[str | None, bool],
+    targets: Callable[[str], Target],
+    fits: dict[Target, bool],
     scheme: Scheme,
     tables: _Tables,
 ) -> Iterator[Finding]:
-    """C014 on the members of one entity, each verdict remembered in ``fits``."""
+    """C014 on the members of one entity, each verdict on a mention type remembered."""
     usable = tables.usable["mention"]
     for k, ref in enumerate(entity.mentions):
-        mention_type = type_of(ref)
-        fine = fits.get(mention_type)
+        target = targets(ref)
+        fine = fits.get(target)
         if fine is None:
-            assert mention_type is not None  # a dangling member is fine (None: True)
+            assert target is not None  # a dangling member is fine (None: True)
+            kind, mention_type = target
             # A dangling member or a wrong kind is R002's/R003's, an unusable type C001's.
-            fine = mention_type not in usable or _compatible(scheme, entity.type, mention_type)
-            if mention_type in usable:  # remember only the scheme's types, bounded
-                fits[mention_type] = fine
-        if fine or mention_type is None:  # (a dangling member is fine)
+            fine = (
+                kind != "mentions"
+                or mention_type not in usable
+                or _compatible(scheme, entity.type, mention_type)
+            )
+            if kind == "mentions" and mention_type in usable:  # the scheme's types: bounded
+                fits[target] = fine
+        if fine or target is None:  # (a dangling member is fine)
             continue
+        mention_type = target[1]
         yield Finding(
             ENTITY_MENTION_TYPE,
             f'mention "{ref}" of entity "{entity.id}" is of type {mention_type}, which is '
@@ -932,10 +959,14 @@ def _check_attributes(
 ) -> Iterator[Finding]:
     tables = _tables(scheme)
     specs, targets = tables.attributes, types.get
+    #: Required attribute -> the ids that carry it.
+    carriers: dict[str, set[str]] = {name: set() for name in tables.required_names}
     for i, attr in enumerate(doc.attributes):
         table = specs.get(attr.name)
         if table is not None:
-            # A remembered verdict on the target and a plain test of the value clear the
+            if attr.name in carriers:
+                carriers[attr.name].add(attr.target)
+            # A plain test of the value and a remembered verdict on the target clear the
             # attribute; anything else takes _attribute_findings, which decides and words it.
             value, spec = attr.value, table.spec
             if spec.values:
@@ -945,21 +976,15 @@ def _check_attributes(
             if fine and table.targets.get(targets(attr.target)):
                 continue
         yield from _attribute_findings(i, attr, table, scheme, types)
-    if not tables.required:
-        return
-    carried = set(zip(map(_TARGET, doc.attributes), map(_NAME, doc.attributes), strict=True))
-    carriers: dict[str, set[str]] = {}
-    for target, name in carried:
-        carriers.setdefault(name, set()).add(target)
     missing = []
     for kind, required in tables.required.items():
         items: tuple[Any, ...] = getattr(doc, kind)
         # Every annotation of the kind carries every required attribute: none is missing.
-        if all(carriers.get(spec.name, _NONE).issuperset(map(_ID, items)) for spec in required):
+        if all(carriers[spec.name].issuperset(map(_ID, items)) for spec in required):
             continue
         for index, a in enumerate(items):
             for spec in required:
-                if (a.id, spec.name) in carried:
+                if a.id in carriers[spec.name]:
                     continue
                 actual = getattr(a, "type", "")
                 if spec.types and not scheme.accepts(spec.types, actual, kind):
