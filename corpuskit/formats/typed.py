@@ -16,24 +16,25 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import partial
+from itertools import chain
+from operator import attrgetter, is_not
+from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from corpuskit.model import (
     ANNOTATION_KINDS,
     FORMAT_VERSION,
     OFFSET_UNIT,
-    Argument,
     Attribute,
     Claim,
     Document,
     Entity,
     Event,
-    Fragment,
-    KBLink,
     Mention,
     Metadata,
-    Provenance,
     Quote,
     Relation,
 )
@@ -41,26 +42,31 @@ from corpuskit.model import (
 #: The model class of each annotation kind, in ANNOTATION_KINDS order.
 KINDS = (Mention, Entity, Quote, Claim, Event, Relation, Attribute)
 
-_DECODER = msgspec.json.Decoder(Document)
+
+def _source_class() -> type[msgspec.Struct]:
+    """The Document as a source gives it: the same fields and types (so one decode type-checks
+    everything), except that ``corpuskit`` and ``offset_unit``, which the model defaults, are
+    required, and an annotation list left out is UNSET rather than (): the writer gives every
+    list, empty ones too, and the member count below must know which the source had."""
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for field in msgspec.structs.fields(Document):
+        if field.name in ANNOTATION_KINDS:
+            fields.append((field.name, field.type | UnsetType, UNSET))
+        elif field.required or field.name in ("offset_unit", "version"):
+            fields.append((field.name, field.type))
+        else:  # pragma: no cover - every other Document field is required
+            fields.append((field.name, field.type, field.default))
+    renamed = {f.name: f.encode_name for f in msgspec.structs.fields(Document)}
+    return msgspec.defstruct(
+        "_Source", fields, rename=renamed, forbid_unknown_fields=True, gc=False
+    )
 
 
-class _Top(msgspec.Struct):
-    """Which top-level members a document gives (left undecoded; an absent one is an empty
-    Raw): the constants the model would fill in, and the annotation lists, empty or not."""
-
-    corpuskit: msgspec.Raw = msgspec.Raw()
-    offset_unit: msgspec.Raw = msgspec.Raw()
-
-    mentions: msgspec.Raw = msgspec.Raw()
-    entities: msgspec.Raw = msgspec.Raw()
-    quotes: msgspec.Raw = msgspec.Raw()
-    claims: msgspec.Raw = msgspec.Raw()
-    events: msgspec.Raw = msgspec.Raw()
-    relations: msgspec.Raw = msgspec.Raw()
-    attributes: msgspec.Raw = msgspec.Raw()
-
-
-_TOP = msgspec.json.Decoder(_Top)
+_SOURCE = _source_class()
+_DECODER = msgspec.json.Decoder(_SOURCE)
+#: Where the annotation lists start among the Document's fields (they are its last ones).
+_LISTS = len(Document.__struct_fields__) - len(ANNOTATION_KINDS)
+assert Document.__struct_fields__[_LISTS:] == ANNOTATION_KINDS
 
 # The schema's patterns, one line per value, so that each kind is checked by one match
 # (a pattern on each field would cost one regex call per string). ``{0,199}`` is maxLength.
@@ -84,30 +90,6 @@ def all_match(pattern: re.Pattern[str], values: list[str]) -> bool:
     return joined.count("\n") == len(values) and pattern.fullmatch(joined) is not None
 
 
-_ENCODER = msgspec.json.Encoder()
-_FIELDS: dict[type, int] = {
-    cls: len(cls.__struct_fields__) for cls in (Document, Metadata, Provenance, *KINDS)
-}
-_LEAF_FIELDS: dict[type, int] = {
-    cls: len(cls.__struct_fields__) for cls in (Fragment, Argument, KBLink)
-}
-
-
-def _fields(doc: Document, fragments: int, args: int, links: int) -> int:
-    """How many fields the model's objects have in all (each is written when encoding)."""
-    total = _FIELDS[Document] + _FIELDS[Metadata]
-    if doc.meta.provenance is not None:
-        total += _FIELDS[Provenance]
-    for kind, cls in zip(ANNOTATION_KINDS, KINDS, strict=True):
-        total += _FIELDS[cls] * len(getattr(doc, kind))
-    return (
-        total
-        + _LEAF_FIELDS[Fragment] * fragments
-        + _LEAF_FIELDS[Argument] * args
-        + _LEAF_FIELDS[KBLink] * links
-    )
-
-
 def _meta_valid(meta: Metadata) -> bool:
     """The metadata constraints a Struct field cannot state."""
     if not meta.title or _LANGUAGE.fullmatch(meta.language) is None:
@@ -127,94 +109,152 @@ def _meta_valid(meta: Metadata) -> bool:
     return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
 
 
-def _walk(doc: Document) -> tuple[int, int, list[str], list[str], list[str]]:
-    """The members the model says the source had (required ones always, optional ones when
-    set: None and () are "absent"), how many fields the model's objects have (all written when
-    encoding), and the ids, names and KB ids to check against the schema's patterns. Booleans
-    add up as 0 and 1: this runs for every document."""
+# Field readers, applied with map() over a whole kind at once: one C call per value, no Python
+# frame per annotation.
+_ID = attrgetter("id")
+_TYPE = attrgetter("type")
+_NOTE = attrgetter("note")
+_SPAN = attrgetter("span")
+_CUE = attrgetter("cue")
+_TRIGGER = attrgetter("trigger")
+_ARGS = attrgetter("args")
+_MENTIONS = attrgetter("mentions")
+_LINKS = attrgetter("links")
+_NAME = attrgetter("name")
+_KB = attrgetter("kb")
+_REF = attrgetter("ref")
+_ROLE = attrgetter("role")
+_SPEAKER = attrgetter("speaker")
+_SOURCE_REF = attrgetter("source")
+_CHANNEL = attrgetter("channel")
+_TARGET = attrgetter("target")
+_VALUE = attrgetter("value")
+_given = partial(is_not, None)
+_flat = chain.from_iterable
+
+
+def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]]:
+    """How many strings (member names and string values) the model says the source wrote below
+    the top level (required members always, optional ones when set: None and () are
+    "absent"), and the ids, names and KB ids to check against the schema's patterns. Each
+    field is read for a whole kind at once; booleans add up as 0 and 1."""
     meta, prov = doc.meta, doc.meta.provenance
-    keys = 6 + sum(1 for kind in ANNOTATION_KINDS if getattr(doc, kind))
-    keys += 2 + (meta.source is not None) + (meta.url is not None)
-    keys += (meta.published is not None) + (meta.license is not None) + (prov is not None)
+    ms, es, qs, cs, vs, rs, ats = (
+        doc.mentions,
+        doc.entities,
+        doc.quotes,
+        doc.claims,
+        doc.events,
+        doc.relations,
+        doc.attributes,
+    )
+    # meta: title and language (name and value each), optional strings, provenance's name
+    strings = 4 + 2 * (
+        (meta.source is not None)
+        + (meta.url is not None)
+        + (meta.published is not None)
+        + (meta.license is not None)
+    )
     if prov is not None:
-        keys += bool(prov.annotators) + (prov.tool is not None)
-        keys += (prov.tool_version is not None) + (prov.note is not None)
-    ids = [doc.id]
-    names: list[str] = []
-    kb_ids: list[str] = []
-    fragments = links = args = 0
-    for m in doc.mentions:
-        keys += 3 + (m.note is not None)
-        fragments += len(m.span)
-    ids += [m.id for m in doc.mentions]
-    names += [m.type for m in doc.mentions]
-    for e in doc.entities:
-        keys += 3 + (e.name is not None) + (e.note is not None)
-        ids.append(e.id)
-        ids += e.mentions
-        names.append(e.type)
-        if e.links:
-            links += len(e.links)
-            keys += 1 + 2 * len(e.links)
-            names += [link.kb for link in e.links]
-            kb_ids += [link.id for link in e.links]
-    for q in doc.quotes:
-        keys += 3 + (q.speaker is not None) + bool(q.cue) + (q.note is not None)
-        fragments += len(q.span) + len(q.cue)
-        ids.append(q.id)
-        if q.speaker is not None:
-            ids.append(q.speaker)
-    for c in doc.claims:
-        keys += 2 + (c.source is not None) + (c.channel is not None)
-        keys += bool(c.cue) + (c.note is not None)
-        fragments += len(c.span) + len(c.cue)
-        ids.append(c.id)
-        ids += [ref for ref in (c.source, c.channel) if ref is not None]
-    for v in doc.events:
-        keys += 3 + bool(v.args) + (v.note is not None) + 2 * len(v.args)
-        fragments += len(v.trigger)
-    for r in doc.relations:
-        # args are required: counted even when absent (empty), so an absent one is caught
-        keys += 3 + (r.note is not None) + 2 * len(r.args)
-    frames: list[Event | Relation] = [*doc.events, *doc.relations]
-    for frame in frames:
-        args += len(frame.args)
-        ids.append(frame.id)
-        names.append(frame.type)
-        ids += [a.ref for a in frame.args]
-        names += [a.role for a in frame.args]
-    for at in doc.attributes:
-        keys += 4 + (at.note is not None)
-    ids += [x for at in doc.attributes for x in (at.id, at.target)]
-    names += [at.name for at in doc.attributes]
-    keys += 3 * fragments
-    return keys, _fields(doc, fragments, args, links), ids, names, kb_ids
+        strings += 1 + bool(prov.annotators) + len(prov.annotators)
+        strings += 2 * ((prov.tool is not None) + (prov.tool_version is not None))
+        strings += 2 * (prov.note is not None)
+    everything = ms + es + qs + cs + vs + rs + ats
+    notes = list(map(_NOTE, everything))
+    strings += 2 * (len(notes) - notes.count(None))
+    ids = [doc.id, *map(_ID, everything)]
+    names = list(map(_TYPE, ms + es + vs + rs))
+    # A fragment: start, end, text and the text's value.
+    spans = list(map(_SPAN, ms + qs + cs))
+    spans += map(_TRIGGER, vs)
+    cues = list(map(_CUE, qs + cs))
+    strings += 4 * (sum(map(len, spans)) + sum(map(len, cues)))
+    strings += len(cues) - cues.count(())  # a "cue" member when there is one
+    # mention: id, type, span, and the id's and type's values
+    strings += 5 * len(ms)
+    # entity: the same five, a value per mention id, a name; "links" and four per link
+    mention_lists = list(map(_MENTIONS, es))
+    before = len(ids)
+    ids += _flat(mention_lists)
+    entity_names = list(map(_NAME, es))
+    link_lists = list(map(_LINKS, es))
+    links = list(_flat(link_lists))
+    strings += 5 * len(es) + (len(ids) - before) + 2 * (len(es) - entity_names.count(None))
+    strings += len(es) - link_lists.count(()) + 4 * len(links)
+    names += map(_KB, links)
+    kb_ids = list(map(_ID, links))
+    # quote: id, span, mode, and the id's and mode's values; a speaker
+    speakers = list(map(_SPEAKER, qs))
+    before = len(ids)
+    ids += filter(_given, speakers)
+    strings += 5 * len(qs) + 2 * (len(ids) - before)
+    # claim: id, span and the id's value; a source, a channel
+    before = len(ids)
+    ids += filter(_given, map(_SOURCE_REF, cs))
+    ids += filter(_given, map(_CHANNEL, cs))
+    strings += 3 * len(cs) + 2 * (len(ids) - before)
+    # event and relation: id, type, trigger or args, and the id's and type's values; an event's
+    # "args" when it has some (a relation's are required); four per argument
+    arg_lists = list(map(_ARGS, vs))
+    strings += 5 * (len(vs) + len(rs)) + len(vs) - arg_lists.count(())
+    arg_lists += map(_ARGS, rs)
+    args = list(_flat(arg_lists))
+    strings += 4 * len(args)
+    ids += map(_REF, args)
+    names += map(_ROLE, args)
+    # attribute: id, target, name, value, and the values of the first three; a string value
+    ids += map(_TARGET, ats)
+    names += map(_NAME, ats)
+    strings += 7 * len(ats) + list(map(type, map(_VALUE, ats))).count(str)
+    return strings, ids, names, kb_ids
+
+
+def _escaped_quotes(data: bytes) -> int:
+    """How many of the quote bytes in ``data`` (valid JSON) are escaped (``\\"``) rather than
+    delimiters, or fewer: never more. Every backslash of valid JSON begins an escape, so the
+    escapes are read one by one from backslash to backslash (memchr) while there are few;
+    past that, quotes after a lone backslash are counted in C, and a quote after a longer run
+    of backslashes is left out (it may be an escaped backslash before a closing quote)."""
+    find = data.find
+    at = find(b"\\")
+    escaped = 0
+    for _ in range(64):
+        if at < 0:
+            return escaped
+        escaped += data[at + 1] == 0x22  # the escaped character: a quote?
+        at = find(b"\\", at + 2)  # \uXXXX holds no backslash: skipping two is enough
+    if at < 0:
+        return escaped
+    # ``at`` begins an escape, so a run of backslashes counted from it has the right parity.
+    return escaped + data.count(b'\\"', at) - data.count(b'\\\\"', at)
 
 
 def decode(data: bytes) -> Document | None:
     """The document in ``data`` when it is valid JSON that the document schema accepts as it is
     (no draft part), else None: then the full path reads it and says what is wrong."""
     try:
-        doc = _DECODER.decode(data)
-        top = _TOP.decode(data)
+        source = _DECODER.decode(data)
     except (msgspec.DecodeError, RecursionError):
+        return None  # not JSON, a type the model refuses, or corpuskit/offset_unit missing
+    values = msgspec.structs.astuple(source)
+    lists = values[_LISTS:]
+    doc = Document(*values[:_LISTS], *[() if v is UNSET else v for v in lists])
+    if doc.version != FORMAT_VERSION or doc.offset_unit != OFFSET_UNIT:
         return None
-    if not (top.corpuskit and top.offset_unit):
-        return None  # required members the model has defaults for
     if any(type(a.value) is int and not -_EXACT < a.value < _EXACT for a in doc.attributes):
         return None  # an integer a double cannot hold: P008 is the full path's to say
-    keys, fields, ids, names, kb_ids = _walk(doc)
-    # The writer gives every annotation list, empty ones too: those members were read.
-    keys += sum(1 for kind in ANNOTATION_KINDS if getattr(top, kind) and not getattr(doc, kind))
-    # msgspec keeps the last of two equal keys. Count quotes: encoding writes every field, so
-    # the source must have exactly the encoding's quotes less two for each absent member. Every
-    # way a source can differ (a member dropped as a duplicate, an explicit empty list or a null
-    # the model reads as absent, a literal "\\u0022" in a string) adds quotes, never removes any, so
-    # equality proves there was no duplicate; \u0022 is the one way to write a quote without one.
-    quotes = data.count(b'"') + data.count(b"\\u0022")
-    if quotes != _ENCODER.encode(doc).count(b'"') - 2 * (fields - keys):
-        return None
-    if doc.version != FORMAT_VERSION or doc.offset_unit != OFFSET_UNIT:
+    strings, ids, names, kb_ids = _walk(doc)
+    # The top level: id, meta, text, text_sha256, offset_unit, corpuskit with the values of all
+    # but meta, and the name of each annotation list the source gave.
+    strings += 11 + len(lists) - lists.count(UNSET)
+    # msgspec keeps the last of two equal keys. Count strings: each (a member's name or a
+    # string value) is written between two quote bytes, and a quote inside one is escaped as
+    # \" (one more byte, left out here) or \u0022 (no quote byte at all). So the source's
+    # unescaped quotes are exactly twice the strings it wrote. Every way a source can write
+    # more than the model counts (a member dropped as a duplicate, an explicit null or empty
+    # list the model reads as absent) adds at least one string (its name) and never removes
+    # one, and _escaped_quotes never counts too many escapes: equality proves no duplicate.
+    if data.count(b'"') - _escaped_quotes(data) != 2 * strings:
         return None
     if _SHA256.fullmatch(doc.text_sha256) is None or not _meta_valid(doc.meta):
         return None
