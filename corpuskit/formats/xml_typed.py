@@ -26,7 +26,6 @@ from corpuskit.model import (
     ANNOTATION_KINDS,
     FORMAT_VERSION,
     OFFSET_UNIT,
-    SINGULAR,
     Argument,
     Attribute,
     Claim,
@@ -64,6 +63,15 @@ _FRAG = _B + "frag"
 _MEMBER = _B + "member"
 _LINK = _B + "link"
 _ARG = _B + "arg"
+_MENTION = _B + "mention"
+_ENTITY = _B + "entity"
+_QUOTE = _B + "quote"
+_CLAIM = _B + "claim"
+_EVENT = _B + "event"
+_RELATION = _B + "relation"
+_ATTRIBUTE = _B + "attribute"
+#: The attributes of an ``attribute`` element without a note, in the writer's order.
+_WRITTEN_ATTRIBUTE = ("id", "target", "name", "datatype", "value")
 #: The metadata elements, in the order the XSD's sequence wants them.
 _META_ORDER: dict[object, int] = {
     _B + name: i
@@ -110,20 +118,6 @@ def _named(el: Element, given: int, *names: str) -> list[str | None]:
     return values
 
 
-def _pair(el: Element, first: str, second: str) -> tuple[str, str]:
-    """The values of an element's two attributes ``first`` and ``second``, in either order,
-    refusing any other attribute: one items() call."""
-    attributes = el.items()
-    if len(attributes) != 2:
-        raise _Refused
-    (one, one_value), (other, other_value) = attributes
-    if one == first and other == second:
-        return one_value, other_value
-    if one == second and other == first:
-        return other_value, one_value
-    raise _Refused
-
-
 def _id_type_note(el: Element) -> tuple[str, str, str | None]:
     """The id, type and note? of a mention, event or relation element; the id and type are
     required. The writer's order (id, type, note) is read in one call, any other by name."""
@@ -147,10 +141,16 @@ class _Walk:
     and which yields comments and processing instructions too, so the walk refuses them).
     Each element's number of children (``len``) tells the walk how many of the next nodes are
     its children, so no child list is ever built; an element that must have no children is
-    not asked: if one has some, nodes are left over when the walk is done (``finished``). Ids, names, KB ids and offsets are collected
-    and checked in batches at the end, and so is the character data: the texts of the
-    elements that hold text are collected, and everything else must be white space (see
-    ``stray_text``)."""
+    not asked: if one has some, nodes are left over when the walk is done (``finished``). Ids,
+    names, KB ids and offsets are collected and checked in batches at the end, and so is the
+    character data: the texts of the elements that hold text are collected, and everything
+    else must be white space (see ``stray_text``).
+
+    Each annotation kind has one loop over its container's elements with the reading of its
+    attributes written out in it (a method call per element costs as much as the element's
+    own work). Attributes are read with one ``items()`` call and unpacked in the writer's
+    order; any other order takes the reading by name (``_named``), and any other number of
+    them raises ValueError on unpacking, which refuses the document like ``_Refused``."""
 
     __slots__ = ("ids", "kb_ids", "names", "next", "offsets", "texts")
 
@@ -172,12 +172,15 @@ class _Walk:
     # ------------------------------------------------------------------ spans and arguments
 
     def span(self, tag: str) -> Span:
-        """The next node as a ``tag`` (span, cue or trigger) element: its fragments, one or more.
-        The hottest loop of the walk, hence written out rather than calling helpers."""
+        """The next node as a ``tag`` (span, cue or trigger) element: its fragments, one or more."""
         el = self.next()
         count = len(el)
         if el.tag != tag or not count or el.keys():
             raise _Refused
+        return self.fragments(count)
+
+    def fragments(self, count: int) -> Span:
+        """The next ``count`` nodes, as ``frag`` elements given by their offsets."""
         next_node, add_offset, add_text = self.next, self.offsets.append, self.texts.append
         out = []
         for _ in range(count):
@@ -185,7 +188,11 @@ class _Walk:
             if f.tag != _FRAG:
                 raise _Refused
             # Anything but start and end (prefix and suffix: a draft) goes the full path.
-            start, end = _pair(f, "start", "end")
+            (first, start), (second, end) = f.items()
+            if first != "start" or second != "end":
+                if first != "end" or second != "start":
+                    raise _Refused
+                start, end = end, start
             text = f.text
             if not text:
                 raise _Refused
@@ -204,7 +211,11 @@ class _Walk:
             a = next_node()
             if a.tag != _ARG or a.text is not None:
                 raise _Refused
-            role, ref = _pair(a, "role", "ref")
+            (first, role), (second, ref) = a.items()
+            if first != "role" or second != "ref":
+                if first != "ref" or second != "role":
+                    raise _Refused
+                role, ref = ref, role
             add_name(role)
             add_id(ref)
             out.append(Argument(role, ref))
@@ -212,58 +223,112 @@ class _Walk:
 
     # ------------------------------------------------------------------ annotations
 
-    def typed_head(self, el: Element) -> tuple[str, str, str | None, int]:
-        """The id, type and note? of a mention, event or relation element (with the id and type
-        taken for the pattern checks), and its number of children, one at least."""
-        ident, kind, note = _id_type_note(el)
-        count = len(el)
-        if not count:
-            raise _Refused
-        self.ids.append(ident)
-        self.names.append(kind)
-        return ident, kind, note, count
-
-    def mention(self, el: Element) -> Mention:
-        """A ``mention`` element: id, type, note?; one span."""
-        ident, kind, note, count = self.typed_head(el)
-        if count != 1:
-            raise _Refused
-        return Mention(ident, kind, self.span(_SPAN), note)
-
-    def entity(self, el: Element) -> Entity:
-        """An ``entity`` element: id, type, name?, note?; member+, then link*."""
-        ident, kind, name, note = _named(el, len(el.attrib), "id", "type", "name", "note")
-        if ident is None or kind is None or name == "":
-            raise _Refused
-        self.ids.append(ident)
-        self.names.append(kind)
-        members: list[str] = []
-        links: list[KBLink] = []
-        for _ in range(len(el)):
-            child = self.next()
-            tag = child.tag
-            # Empty elements: not even white space inside.
-            if child.text is not None:
+    def mentions(self, count: int) -> tuple[Mention, ...]:
+        """``count`` ``mention`` elements: id, type, note?; one span. The most frequent
+        annotation: a span of one fragment, the usual one, is read right here."""
+        next_node, add_offset, add_text = self.next, self.offsets.append, self.texts.append
+        add_id, add_name = self.ids.append, self.names.append
+        out = []
+        for _ in range(count):
+            el = next_node()
+            if el.tag != _MENTION or len(el) != 1:
                 raise _Refused
-            attributes = child.items()
-            if tag == _MEMBER and not links and len(attributes) == 1:
-                ((key, ref),) = attributes
-                if key != "ref":
-                    raise _Refused
-                members.append(ref)
-            elif tag == _LINK and members:
-                kb, kb_id = _named(child, len(attributes), "kb", "id")
-                if kb is None or kb_id is None:
-                    raise _Refused
-                self.names.append(kb)
-                self.kb_ids.append(kb_id)
-                links.append(KBLink(kb, kb_id))
+            # _id_type_note written out: id, type and note? in the writer's order.
+            attributes = el.items()
+            count = len(attributes)
+            if count == 2:
+                (first, ident), (second, kind) = attributes
+                note = None
+            elif count == 3 and attributes[2][0] == "note":
+                (first, ident), (second, kind), (_, note) = attributes
             else:
+                first = ""
+            if first != "id" or second != "type":
+                ident, kind, note = _id_type_note(el)
+            add_id(ident)
+            add_name(kind)
+            span = next_node()
+            fragments = len(span)
+            if span.tag != _SPAN or not fragments or span.keys():
                 raise _Refused
-        if not members:
-            raise _Refused
-        self.ids.extend(members)
-        return Entity(ident, kind, tuple(members), name, tuple(links), note)
+            if fragments != 1:
+                out.append(Mention(ident, kind, self.fragments(fragments), note))
+                continue
+            f = next_node()
+            if f.tag != _FRAG:
+                raise _Refused
+            (first, start), (second, end) = f.items()
+            if first != "start" or second != "end":
+                if first != "end" or second != "start":
+                    raise _Refused
+                start, end = end, start
+            text = f.text
+            if not text:
+                raise _Refused
+            add_offset(start)
+            add_offset(end)
+            add_text(text)
+            out.append(Mention(ident, kind, (Fragment(int(start), int(end), text),), note))
+        return tuple(out)
+
+    def entities(self, count: int) -> tuple[Entity, ...]:
+        """``count`` ``entity`` elements: id, type, name?, note?; member+, then link*."""
+        next_node, add_id, add_name = self.next, self.ids.append, self.names.append
+        out = []
+        for _ in range(count):
+            el = next_node()
+            if el.tag != _ENTITY:
+                raise _Refused
+            attributes = el.items()
+            if len(attributes) == 3 and attributes[0][0] == "id" and attributes[1][0] == "type":
+                (_, ident), (_, kind), (last, value) = attributes
+                if last == "name":
+                    name, note = value, None
+                elif last == "note":
+                    name, note = None, value
+                else:
+                    raise _Refused
+            else:
+                found_id, found_type, name, note = _named(
+                    el, len(attributes), "id", "type", "name", "note"
+                )
+                if found_id is None or found_type is None:
+                    raise _Refused
+                ident, kind = found_id, found_type
+            if name == "":
+                raise _Refused
+            add_id(ident)
+            add_name(kind)
+            members: list[str] = []
+            links: list[KBLink] = []
+            for _ in range(len(el)):
+                child = next_node()
+                tag = child.tag
+                # Empty elements: not even white space inside.
+                if child.text is not None:
+                    raise _Refused
+                attributes = child.items()
+                if tag == _MEMBER and not links:
+                    ((key, ref),) = attributes
+                    if key != "ref":
+                        raise _Refused
+                    members.append(ref)
+                elif tag == _LINK and members:
+                    (first, kb), (second, kb_id) = attributes
+                    if first != "kb" or second != "id":
+                        if first != "id" or second != "kb":
+                            raise _Refused
+                        kb, kb_id = kb_id, kb
+                    add_name(kb)
+                    self.kb_ids.append(kb_id)
+                    links.append(KBLink(kb, kb_id))
+                else:
+                    raise _Refused
+            if not members:
+                raise _Refused
+            self.ids += members
+            out.append(Entity(ident, kind, tuple(members), name, tuple(links), note))
+        return tuple(out)
 
     def _span_and_cue(self, el: Element) -> tuple[Span, Span]:
         count = len(el)
@@ -272,57 +337,118 @@ class _Walk:
         span = self.span(_SPAN)
         return span, self.span(_CUE) if count == 2 else ()
 
-    def quote(self, el: Element) -> Quote:
-        """A ``quote`` element: id, mode, speaker?, note?; span, then cue?."""
-        ident, mode, speaker, note = _named(el, len(el.attrib), "id", "mode", "speaker", "note")
-        quote_mode = _MODES.get(mode or "")
-        if ident is None or quote_mode is None:
-            raise _Refused
-        self.ids.append(ident)
-        if speaker is not None:
-            self.ids.append(speaker)
-        span, cue = self._span_and_cue(el)
-        return Quote(ident, span, quote_mode, speaker, cue, note)
+    def quotes(self, count: int) -> tuple[Quote, ...]:
+        """``count`` ``quote`` elements: id, mode, speaker?, note?; span, then cue?."""
+        out = []
+        for _ in range(count):
+            el = self.child(_QUOTE)
+            ident, mode, speaker, note = _named(el, len(el.attrib), "id", "mode", "speaker", "note")
+            quote_mode = _MODES.get(mode or "")
+            if ident is None or quote_mode is None:
+                raise _Refused
+            self.ids.append(ident)
+            if speaker is not None:
+                self.ids.append(speaker)
+            span, cue = self._span_and_cue(el)
+            out.append(Quote(ident, span, quote_mode, speaker, cue, note))
+        return tuple(out)
 
-    def claim(self, el: Element) -> Claim:
-        """A ``claim`` element: id, source?, channel?, note?; span, then cue?."""
-        ident, source, channel, note = _named(el, len(el.attrib), "id", "source", "channel", "note")
-        if ident is None:
-            raise _Refused
-        self.ids.append(ident)
-        self.ids.extend(ref for ref in (source, channel) if ref is not None)
-        span, cue = self._span_and_cue(el)
-        return Claim(ident, span, source, channel, note, cue)
+    def claims(self, count: int) -> tuple[Claim, ...]:
+        """``count`` ``claim`` elements: id, source?, channel?, note?; span, then cue?."""
+        out = []
+        for _ in range(count):
+            el = self.child(_CLAIM)
+            ident, source, channel, note = _named(
+                el, len(el.attrib), "id", "source", "channel", "note"
+            )
+            if ident is None:
+                raise _Refused
+            self.ids.append(ident)
+            self.ids.extend(ref for ref in (source, channel) if ref is not None)
+            span, cue = self._span_and_cue(el)
+            out.append(Claim(ident, span, source, channel, note, cue))
+        return tuple(out)
 
-    def event(self, el: Element) -> Event:
-        """An ``event`` element: id, type, note?; trigger, then arg*."""
-        ident, kind, note, count = self.typed_head(el)
-        trigger = self.span(_TRIGGER)
-        return Event(ident, kind, trigger, self.args(count - 1), note)
+    def events(self, count: int) -> tuple[Event, ...]:
+        """``count`` ``event`` elements: id, type, note?; trigger, then arg*."""
+        next_node, add_id, add_name = self.next, self.ids.append, self.names.append
+        out = []
+        for _ in range(count):
+            el = next_node()
+            children = len(el)
+            if el.tag != _EVENT or not children:
+                raise _Refused
+            ident, kind, note = _id_type_note(el)
+            add_id(ident)
+            add_name(kind)
+            trigger = self.span(_TRIGGER)
+            out.append(Event(ident, kind, trigger, self.args(children - 1), note))
+        return tuple(out)
 
-    def relation(self, el: Element) -> Relation:
-        """A ``relation`` element: id, type, note?; arg+."""
-        ident, kind, note, count = self.typed_head(el)
-        return Relation(ident, kind, self.args(count), note)
+    def relations(self, count: int) -> tuple[Relation, ...]:
+        """``count`` ``relation`` elements: id, type, note?; arg+."""
+        next_node, add_id, add_name = self.next, self.ids.append, self.names.append
+        out = []
+        for _ in range(count):
+            el = next_node()
+            children = len(el)
+            if el.tag != _RELATION or not children:
+                raise _Refused
+            ident, kind, note = _id_type_note(el)
+            add_id(ident)
+            add_name(kind)
+            out.append(Relation(ident, kind, self.args(children), note))
+        return tuple(out)
 
-    def attribute(self, el: Element) -> Attribute:
-        """An ``attribute`` element: id, target, name, datatype, value, note?; empty."""
-        if el.text is not None:
-            raise _Refused
-        ident, target, name, datatype, raw, note = _named(
-            el, len(el.attrib), "id", "target", "name", "datatype", "value", "note"
-        )
-        if ident is None or target is None or name is None or datatype is None or raw is None:
-            raise _Refused
-        try:
-            # The full path's own reading: JSON's spellings only, nothing a double cannot hold.
-            value = X._typed(datatype, raw)
-        except ValueError:
-            raise _Refused from None
-        self.ids.append(ident)
-        self.ids.append(target)
-        self.names.append(name)
-        return Attribute(ident, target, name, value, note)
+    def attributes(self, count: int) -> tuple[Attribute, ...]:
+        """``count`` ``attribute`` elements: id, target, name, datatype, value, note?; empty."""
+        next_node, add_id, add_name = self.next, self.ids.append, self.names.append
+        typed_value = X._typed
+        out = []
+        for _ in range(count):
+            el = next_node()
+            if el.tag != _ATTRIBUTE or el.text is not None:
+                raise _Refused
+            attributes = el.items()
+            if (
+                len(attributes) == 5
+                and (
+                    attributes[0][0],
+                    attributes[1][0],
+                    attributes[2][0],
+                    attributes[3][0],
+                    attributes[4][0],
+                )
+                == _WRITTEN_ATTRIBUTE
+            ):
+                (_, ident), (_, target), (_, name), (_, datatype), (_, raw) = attributes
+                note = None
+            else:
+                found = _named(
+                    el, len(attributes), "id", "target", "name", "datatype", "value", "note"
+                )
+                found_id, found_target, found_name, found_datatype, found_raw, note = found
+                if (
+                    found_id is None
+                    or found_target is None
+                    or found_name is None
+                    or found_datatype is None
+                    or found_raw is None
+                ):
+                    raise _Refused
+                ident, target, name = found_id, found_target, found_name
+                datatype, raw = found_datatype, found_raw
+            try:
+                # The full path's own reading: JSON's spellings only, nothing a double cannot
+                # hold.
+                value = typed_value(datatype, raw)
+            except ValueError:
+                raise _Refused from None
+            add_id(ident)
+            add_id(target)
+            add_name(name)
+            out.append(Attribute(ident, target, name, value, note))
+        return tuple(out)
 
     # ------------------------------------------------------------------ the document
 
@@ -398,15 +524,8 @@ class _Walk:
                 raise _Refused
             last = at
             kind = ANNOTATION_KINDS[at]
-            # The builder of each kind is the method named as its element.
-            build, tag, next_node = getattr(self, SINGULAR[kind]), _B + SINGULAR[kind], self.next
-            items = []
-            for _ in range(len(container)):
-                el = next_node()
-                if el.tag != tag:
-                    raise _Refused
-                items.append(build(el))
-            kinds[kind] = tuple(items)
+            # The reader of each kind is the method named as its member.
+            kinds[kind] = getattr(self, kind)(len(container))
         return Document(
             id=ident,
             meta=meta,
