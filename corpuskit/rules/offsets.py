@@ -636,11 +636,38 @@ def _other_values(doc: Document) -> str:
     values = [meta.title, meta.source, meta.url, meta.published, meta.license]
     if prov is not None:
         values += [*prov.annotators, prov.tool, prov.tool_version, prov.note]
-    for kind in ANNOTATION_KINDS:
-        values += [a.note for a in getattr(doc, kind)]
-    values += [e.name for e in doc.entities]
-    values += [a.value for a in doc.attributes if isinstance(a.value, str)]
-    return "".join([v for v in values if v])
+    found = [v for v in values if v]
+    # One comprehension per kind, not getattr by name in a loop: this runs on every document.
+    found += [note for a in doc.mentions if (note := a.note)]
+    found += [note for a in doc.entities if (note := a.note)]
+    found += [note for a in doc.quotes if (note := a.note)]
+    found += [note for a in doc.claims if (note := a.note)]
+    found += [note for a in doc.events if (note := a.note)]
+    found += [note for a in doc.relations if (note := a.note)]
+    found += [note for a in doc.attributes if (note := a.note)]
+    found += [name for e in doc.entities if (name := e.name)]
+    found += [value for a in doc.attributes if isinstance(value := a.value, str) and value]
+    return "".join(found)
+
+
+#: The C0 controls XML 1.0 cannot carry (all but tab, LF and CR), as UTF-8 bytes.
+_C0_FORBIDDEN = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+
+
+def _xml_safe(value: str) -> bool:
+    """Whether ``XML_FORBIDDEN`` finds nothing in ``value``, in C-speed passes that are much
+    faster than the regex: lone surrogates do not encode as UTF-8, a C0 control is a byte of
+    its own there (every byte of a longer sequence is from 0x80 on), and U+FFFE and U+FFFF
+    are looked for as such."""
+    try:
+        raw = value.encode()
+    except UnicodeEncodeError:
+        return False
+    return (
+        len(raw.translate(None, _C0_FORBIDDEN)) == len(raw)
+        and "\ufffe" not in value
+        and "\uffff" not in value
+    )
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -1203,6 +1230,9 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             hint="normalise the text to NFC and remap the offsets after the change",
             fix=_nfc_fix(doc),
         )
+    others = _other_values(doc)
+    if _xml_safe(text) and _xml_safe(others):
+        return  # the common case (the text apart: joined to it, ASCII strings would widen)
     forbidden = XML_FORBIDDEN.search(text)
     if forbidden is not None:
         bad_char = forbidden.start()
@@ -1213,8 +1243,8 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             text_range=(bad_char, bad_char + 1),
             hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
         )
-    if XML_FORBIDDEN.search(_other_values(doc)) is None:
-        return  # the common case: one search over every string at once
+    if XML_FORBIDDEN.search(others) is None:
+        return
     for pointer, ident, value in _other_strings(doc):
         found = XML_FORBIDDEN.search(value)
         if found is not None:
