@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
@@ -12,7 +13,9 @@ from corpuskit.model import (
     SINGULAR,
     Annotation,
     Document,
+    Entity,
     Event,
+    Mention,
     Relation,
     fresh_ids,
 )
@@ -126,32 +129,56 @@ _FRAMES = frozenset({"events", "relations"})
 _MEMBERS = frozenset({"mentions"})
 #: A reference's place in its annotation: ("speaker",) or ("args", 2) ...
 Where = tuple[str, ...] | tuple[str, int]
+#: (index, annotation, place, referenced id) of one reference of a known kind.
+Ref = tuple[int, Annotation, Where, str]
 
 
-def _refs(doc: Document) -> Iterator[tuple[str, int, Annotation, Where, str, frozenset[str]]]:
-    """(kind, index, annotation, place, referenced id, allowed kinds) of every reference.
-
-    Pointers and messages are built only for references that turn out wrong.
-    """
+def _entity_refs(doc: Document) -> Iterator[Ref]:
     for i, e in enumerate(doc.entities):
         for k, ref in enumerate(e.mentions):
-            yield "entities", i, e, ("mentions", k), ref, _MEMBERS
+            yield i, e, ("mentions", k), ref
+
+
+def _quote_refs(doc: Document) -> Iterator[Ref]:
     for i, q in enumerate(doc.quotes):
         if q.speaker is not None:
-            yield "quotes", i, q, ("speaker",), q.speaker, _AGENTS
+            yield i, q, ("speaker",), q.speaker
+
+
+def _claim_refs(doc: Document) -> Iterator[Ref]:
     for i, c in enumerate(doc.claims):
         if c.source is not None:
-            yield "claims", i, c, ("source",), c.source, _AGENTS
+            yield i, c, ("source",), c.source
         if c.channel is not None:
-            yield "claims", i, c, ("channel",), c.channel, _AGENTS
+            yield i, c, ("channel",), c.channel
+
+
+def _event_refs(doc: Document) -> Iterator[Ref]:
     for i, ev in enumerate(doc.events):
         for k, arg in enumerate(ev.args):
-            yield "events", i, ev, ("args", k), arg.ref, _EVENT_ARGS
+            yield i, ev, ("args", k), arg.ref
+
+
+def _relation_refs(doc: Document) -> Iterator[Ref]:
     for i, r in enumerate(doc.relations):
         for k, arg in enumerate(r.args):
-            yield "relations", i, r, ("args", k), arg.ref, _RELATION_ARGS
+            yield i, r, ("args", k), arg.ref
+
+
+def _attribute_refs(doc: Document) -> Iterator[Ref]:
     for i, at in enumerate(doc.attributes):
-        yield "attributes", i, at, ("target",), at.target, _TARGETS
+        yield i, at, ("target",), at.target
+
+
+#: Per kind that refers: its references, in document order, and the kinds they may name.
+_REFERRING: tuple[tuple[str, Callable[[Document], Iterator[Ref]], frozenset[str]], ...] = (
+    ("entities", _entity_refs, _MEMBERS),
+    ("quotes", _quote_refs, _AGENTS),
+    ("claims", _claim_refs, _AGENTS),
+    ("events", _event_refs, _EVENT_ARGS),
+    ("relations", _relation_refs, _RELATION_ARGS),
+    ("attributes", _attribute_refs, _TARGETS),
+)
 
 
 def _describe(kind: str, annotation: Annotation, place: Where) -> tuple[str, str]:
@@ -185,27 +212,100 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
     ``also_known`` maps ids of annotations left out of the model (they failed the schema) to
     their kind, so references to them are not reported as dangling.
     """
-    kind_of: dict[str, str] = {}
-    for kind, index, a in doc.annotations():
-        if a.id in kind_of:
-            yield Finding(
-                DUPLICATE_ID,
-                f'id "{a.id}" is already used by {_a(SINGULAR[kind_of[a.id]])}',
-                pointer=f"/{kind}/{index}/id",
-                annotation_id=a.id,
-                hint="give every annotation its own id",
-            )
-        else:
-            kind_of[a.id] = kind
+    mentions, entities, events, relations = doc.mentions, doc.entities, doc.events, doc.relations
+    quotes, claims, attributes = doc.quotes, doc.claims, doc.attributes
+    # The usual document has nothing to report: set operations find the kinds whose references
+    # might, and only those are walked reference by reference (in document order, so findings
+    # and their order are those of a walk over all). One comprehension per kind keeps the
+    # attribute loads specialised (faster than attrgetter or a loop over mixed kinds).
+    m_ids = {a.id for a in mentions}
+    e_ids = {a.id for a in entities}
+    ev_ids = {a.id for a in events}
+    r_ids = {a.id for a in relations}
+    at_ids = {a.id for a in attributes}
+    known = m_ids.union(e_ids, [a.id for a in quotes], [a.id for a in claims], ev_ids, r_ids)
+    known.update(at_ids)
+    count = len(mentions) + len(entities) + len(quotes) + len(claims) + len(events)
+    unique = len(known) == count + len(relations) + len(attributes)
 
-    graph: dict[str, list[str]] = {}
-    owner: dict[str, str] = {}
-    for kind, index, a, place, ref, allowed in _refs(doc):
+    members = [ref for e in entities for ref in e.mentions]
+    event_args = {arg.ref for ev in events for arg in ev.args}
+    relation_args = {arg.ref for r in relations for arg in r.args}
+    if unique:
+        # Each id has one kind: the kind whose id set holds it.
+        speakers = {q.speaker for q in quotes}
+        speakers.discard(None)
+        agents = {c.source for c in claims}
+        agents.update([c.channel for c in claims])
+        agents.discard(None)
+        targets = {a.target for a in attributes}
+        dirty: tuple[bool, ...] = (
+            not m_ids.issuperset(members),
+            bool(speakers.difference(m_ids, e_ids)),
+            bool(agents.difference(m_ids, e_ids)),
+            bool(event_args.difference(m_ids, e_ids, ev_ids)),
+            bool(relation_args.difference(m_ids, e_ids, ev_ids, r_ids)),
+            not (known.issuperset(targets) and at_ids.isdisjoint(targets)),
+        )
+    else:
+        dirty = (True,) * len(_REFERRING)
+
+    kind_of: dict[str, str] = {}
+    if True in dirty:
+        for kind, index, a in doc.annotations():
+            if a.id in kind_of:
+                yield Finding(
+                    DUPLICATE_ID,
+                    f'id "{a.id}" is already used by {_a(SINGULAR[kind_of[a.id]])}',
+                    pointer=f"/{kind}/{index}/id",
+                    annotation_id=a.id,
+                    hint="give every annotation its own id",
+                )
+            else:
+                kind_of[a.id] = kind
+        for (kind, refs, allowed), walk in zip(_REFERRING, dirty, strict=True):
+            if walk:
+                yield from _resolve(kind, refs(doc), allowed, kind_of, also_known)
+
+    # The ids arguments name that are frames there: events for events, events and relations
+    # for relations (an event naming a relation is R003, not an edge).
+    if unique:
+        event_frames = event_args & ev_ids
+        relation_frames = relation_args & (ev_ids | r_ids)
+    else:
+        event_frames = {ref for ref in event_args if kind_of.get(ref) == "events"}
+        relation_frames = {ref for ref in relation_args if kind_of.get(ref) in _FRAMES}
+    named = event_frames | relation_frames
+    if named:
+        # Only frames that are named can be on a cycle: see whether their edges may close one
+        # before building the whole graph the search walks.
+        graph: dict[str, list[str]] = {}
+        owner: dict[str, str] = {}
+        _edges("events", events, event_frames, graph, owner, named)
+        _edges("relations", relations, relation_frames, graph, owner, named)
+        if _may_cycle(graph):
+            graph, owner = {}, {}
+            _edges("events", events, event_frames, graph, owner)
+            _edges("relations", relations, relation_frames, graph, owner)
+            yield from _cycles(graph, owner)
+
+    if len(set(members)) != len(members):
+        yield from _shared_mentions(entities)
+
+    yield from _duplicate_mentions(mentions)
+
+
+def _resolve(
+    kind: str,
+    refs: Iterator[Ref],
+    allowed: frozenset[str],
+    kind_of: dict[str, str],
+    also_known: Mapping[str, str] | None,
+) -> Iterator[Finding]:
+    """R002 and R003 for the references ``refs`` of annotations of ``kind``."""
+    for index, a, place, ref in refs:
         target = kind_of.get(ref)
         if target is not None and target in allowed:
-            if target in _FRAMES and kind in _FRAMES:
-                graph.setdefault(a.id, []).append(ref)
-                owner.setdefault(a.id, f"/{kind}/{index}")
             continue
         if target is None and also_known and ref in also_known:
             continue
@@ -229,10 +329,46 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
                 annotation_id=a.id,
             )
 
-    yield from _cycles(graph, owner)
 
+def _edges(
+    kind: str,
+    frames: tuple[Event | Relation, ...],
+    named: set[str],
+    graph: dict[str, list[str]],
+    owner: dict[str, str],
+    among: set[str] | None = None,
+) -> None:
+    """Add to ``graph`` every argument of ``frames`` (only those with an id in ``among``, if
+    given) that names an id in ``named``, and to ``owner`` the pointer of the first annotation
+    with each id that has such an argument."""
+    if not named:
+        return
+    for index, a in enumerate(frames):
+        if among is not None and a.id not in among:
+            continue
+        for arg in a.args:
+            if arg.ref in named:
+                graph.setdefault(a.id, []).append(arg.ref)
+                owner.setdefault(a.id, f"/{kind}/{index}")
+
+
+def _may_cycle(graph: dict[str, list[str]]) -> bool:
+    """Whether ``graph`` may hold a cycle (False proves it has none)."""
+    # Every node on a cycle has a child on it: peel off nodes with no child left until none
+    # goes. An acyclic graph (the usual one) empties.
+    live = set(graph)
+    while live:
+        keep = {node for node in live if not live.isdisjoint(graph[node])}
+        if len(keep) == len(live):
+            return True
+        live = keep
+    return False
+
+
+def _shared_mentions(entities: tuple[Entity, ...]) -> Iterator[Finding]:
+    """R101 at every membership of a mention already in another entity."""
     member_of: dict[str, str] = {}
-    for index, entity in enumerate(doc.entities):
+    for index, entity in enumerate(entities):
         for k, ref in enumerate(entity.mentions):
             if ref in member_of and member_of[ref] != entity.id:
                 yield Finding(
@@ -244,13 +380,23 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
                 )
             member_of.setdefault(ref, entity.id)
 
-    yield from _duplicate_mentions(doc)
 
-
-def _duplicate_mentions(doc: Document) -> Iterator[Finding]:
+def _duplicate_mentions(mentions: tuple[Mention, ...]) -> Iterator[Finding]:
     """R102 at every mention that repeats an earlier one's type and fragments."""
+    try:
+        # Repeats share their first fragment: where no two mentions do (the usual document),
+        # there is nothing to report; otherwise only those that do are compared.
+        if len({(m.span[0].start, m.span[0].end) for m in mentions}) == len(mentions):
+            return
+        coarse = [(m.span[0].start, m.span[0].end) for m in mentions]
+    except IndexError:  # a mention without fragments (built by a program): compare all
+        candidates: Iterable[int] = range(len(mentions))
+    else:
+        repeated = {key for key, n in Counter(coarse).items() if n > 1}
+        candidates = [i for i, key in enumerate(coarse) if key in repeated]
     first: dict[tuple[str, tuple[tuple[int, int], ...]], str] = {}
-    for index, mention in enumerate(doc.mentions):
+    for index in candidates:
+        mention = mentions[index]
         key = (mention.type, tuple((f.start, f.end) for f in mention.span))
         earlier = first.setdefault(key, mention.id)
         if earlier == mention.id:

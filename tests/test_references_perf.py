@@ -1,0 +1,205 @@
+"""Reference checks on the cases their fast paths skip or narrow (R001-R004, R101, R102).
+
+The check first proves, with set operations, that most documents have nothing to report and
+walks only what might; these documents sit on the edges of those proofs: ids shared across
+kinds, spans sharing a first fragment, graphs with chains and cycles, mentions without
+fragments (only a program can build those), references to annotations left out of the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpuskit.diagnostics import Finding
+from corpuskit.model import (
+    Argument,
+    Attribute,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    Mention,
+    Metadata,
+    Quote,
+    Relation,
+    text_sha256,
+)
+from corpuskit.rules.references import check
+
+TEXT = "Iran sent missiles to Russia, officials said."
+
+
+def frag(start: int, end: int) -> Fragment:
+    """The fragment of TEXT from ``start`` to ``end``."""
+    return Fragment(start, end, TEXT[start:end])
+
+
+def mention(ident: str, start: int, end: int, kind: str = "GPE") -> Mention:
+    """A one-fragment mention."""
+    return Mention(ident, kind, (frag(start, end),))
+
+
+def doc(**annotations: Any) -> Document:
+    """A document over TEXT with ``annotations`` (mentions=..., events=...)."""
+    fields: dict[str, Any] = {kind: tuple(items) for kind, items in annotations.items()}
+    meta = Metadata(title="t", language="en")
+    return Document(id="d", meta=meta, text=TEXT, text_sha256=text_sha256(TEXT), **fields)
+
+
+def found(document: Document, also_known: dict[str, str] | None = None) -> list[tuple[str, ...]]:
+    """(code, pointer, message) of every finding, in order."""
+    out: list[Finding] = list(check(document, also_known))
+    return [(f.rule.code, f.pointer or "", f.message) for f in out]
+
+
+MENTIONS = (mention("m1", 0, 4), mention("m2", 10, 18, "WEAPON"), mention("m3", 22, 28))
+
+
+def event(ident: str, *refs: str) -> Event:
+    """An event triggered by "sent" with one argument per ref."""
+    return Event(
+        ident, "transfer", (frag(5, 9),), tuple(Argument(f"r{i}", r) for i, r in enumerate(refs))
+    )
+
+
+def test_a_clean_document_has_nothing_to_report() -> None:
+    """Every reference resolves to an allowed kind; a chain of events is no cycle."""
+    d = doc(
+        mentions=MENTIONS,
+        entities=[Entity("e1", "GPE", ("m1",)), Entity("e2", "GPE", ("m3",))],
+        quotes=[
+            Quote("q1", (frag(30, 39),), "indirect"),
+            Quote("q2", (frag(30, 39),), "direct", "e1"),
+        ],
+        claims=[Claim("c1", (frag(30, 39),), source="m1", channel=None)],
+        events=[event("ev1", "m1", "ev2"), event("ev2", "ev3", "e2"), event("ev3", "m2")],
+        relations=[
+            Relation("r1", "rel", (Argument("a", "ev1"), Argument("b", "r2"))),
+            Relation("r2", "rel", (Argument("a", "e1"),)),
+        ],
+        attributes=[Attribute("a1", "ev1", "negated", False), Attribute("a2", "r1", "x", 1)],
+    )
+    assert found(d) == []
+
+
+def test_an_id_shared_across_kinds_takes_the_first_kind() -> None:
+    """ "x" is a mention first: R001 at the event, and an argument naming "x" is no edge."""
+    d = doc(
+        mentions=[mention("x", 0, 4)],
+        events=[event("ev1", "x"), event("x", "ev1")],
+    )
+    assert found(d) == [
+        ("R001", "/events/1/id", 'id "x" is already used by a mention'),
+    ]
+
+
+def test_a_cycle_through_events_with_a_duplicate_id() -> None:
+    """Duplicate ids: every reference is walked, and the cycle found through the first id."""
+    d = doc(
+        mentions=MENTIONS,
+        events=[event("ev1", "ev2"), event("ev2", "ev1"), event("ev2", "m1")],
+    )
+    assert found(d) == [
+        ("R001", "/events/2/id", 'id "ev2" is already used by an event'),
+        ("R004", "/events/0", "reference cycle: ev1 -> ev2 -> ev1"),
+    ]
+
+
+def test_a_cycle_reached_from_a_tail_is_reported_once_at_its_first_member() -> None:
+    """ev1 points into the cycle ev3 -> r1 -> ev2 -> ev3; the tail is not part of it."""
+    d = doc(
+        mentions=MENTIONS,
+        events=[event("ev1", "ev3"), event("ev2", "ev3"), event("ev3", "m1")],
+        relations=[
+            Relation("r0", "rel", (Argument("a", "r1"),)),
+            Relation("r1", "rel", (Argument("a", "ev2"),)),
+            Relation("r2", "rel", (Argument("a", "r2"),)),
+        ],
+        attributes=[Attribute("a1", "ev3", "x", True)],
+    )
+    assert found(d) == [("R004", "/relations/2", "reference cycle: r2 -> r2")]
+    # Closing ev3 -> r1 (an event may not name a relation: R003, and still no edge).
+    closed = doc(
+        mentions=MENTIONS,
+        events=[event("ev1", "ev3"), event("ev2", "ev3"), event("ev3", "r1")],
+        relations=[Relation("r1", "rel", (Argument("a", "ev2"),))],
+    )
+    assert [code for code, _, _ in found(closed)] == ["R003"]
+    looped = doc(
+        mentions=MENTIONS,
+        events=[event("ev1", "ev3"), event("ev2", "ev3"), event("ev3", "ev2")],
+    )
+    assert found(looped) == [("R004", "/events/1", "reference cycle: ev2 -> ev3 -> ev2")]
+
+
+def test_wrong_and_dangling_references_of_every_kind_in_order() -> None:
+    d = doc(
+        mentions=MENTIONS,
+        entities=[Entity("e1", "GPE", ("m1", "e1", "m9"))],
+        quotes=[Quote("q1", (frag(30, 39),), "direct", "ev1")],
+        claims=[Claim("c1", (frag(30, 39),), source=None, channel="q1")],
+        events=[event("ev1", "r1", "gone")],
+        relations=[Relation("r1", "rel", (Argument("a", "a1"),))],
+        attributes=[Attribute("a1", "a1", "x", 1), Attribute("a2", "skipped", "x", 1)],
+    )
+    assert [(code, pointer) for code, pointer, _ in found(d, {"skipped": "mentions"})] == [
+        ("R003", "/entities/0/mentions/1"),
+        ("R002", "/entities/0/mentions/2"),
+        ("R003", "/quotes/0/speaker"),
+        ("R003", "/claims/0/channel"),
+        ("R003", "/events/0/args/0/ref"),
+        ("R002", "/events/0/args/1/ref"),
+        ("R003", "/relations/0/args/0/ref"),
+        ("R003", "/attributes/0/target"),
+    ]
+
+
+def test_a_mention_in_two_entities_but_not_twice_in_one() -> None:
+    d = doc(
+        mentions=MENTIONS,
+        entities=[
+            Entity("e1", "GPE", ("m1", "m1")),
+            Entity("e2", "GPE", ("m3", "m1")),
+            Entity("e1", "GPE", ("m1",)),
+        ],
+    )
+    assert [(code, pointer) for code, pointer, _ in found(d)] == [
+        ("R001", "/entities/2/id"),
+        ("R101", "/entities/1/mentions/1"),
+    ]
+
+
+def test_duplicate_mentions_compare_every_fragment_and_the_type() -> None:
+    """Mentions sharing a first fragment repeat each other only with the same fragments
+    and the same type."""
+    two = (frag(0, 4), frag(22, 28))
+    d = doc(
+        mentions=[
+            mention("m1", 0, 4),
+            Mention("m2", "GPE", two),
+            mention("m3", 0, 4, "ORG"),
+            Mention("m4", "GPE", (frag(0, 4), frag(10, 18))),
+            Mention("m5", "GPE", two),
+            mention("m6", 0, 4),
+            mention("m7", 10, 18, "WEAPON"),
+            mention("m7", 0, 4, "ORG"),
+        ]
+    )
+    assert [(code, pointer) for code, pointer, _ in found(d)] == [
+        ("R001", "/mentions/7/id"),
+        ("R102", "/mentions/4"),
+        ("R102", "/mentions/5"),
+        ("R102", "/mentions/7"),
+    ]
+    assert (
+        found(d)[1][2]
+        == 'mention "m5" repeats mention "m2": same type GPE and span "Iran … Russia"'
+    )
+
+
+def test_mentions_without_fragments_are_compared_too() -> None:
+    """A program may build a mention with no fragments; two such of one type repeat."""
+    d = doc(mentions=[mention("m1", 0, 4), Mention("m2", "GPE", ()), Mention("m3", "GPE", ())])
+    (finding,) = check(d)
+    assert (finding.rule.code, finding.pointer, finding.text_range) == ("R102", "/mentions/2", None)
