@@ -361,13 +361,13 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> set[in
             elif start or not ftext:  # a negative start slices from the end
                 found.append(frag)
                 continue
-            if end < length:
+            if start < end < length:  # (a negative end slices from the end)
                 after = text[end]
                 if (after.isalnum() and ftext[-1].isalnum()) or (
                     after >= "\u0300" and splits_grapheme(text, end)
                 ):
                     found.append(frag)
-            elif end != length:  # beyond the text, where a slice stops early
+            elif end != length:  # beyond the text (where a slice stops early), or negative
                 found.append(frag)
     except IndexError:  # an empty text, on a fragment built by a program: the survey decides
         return set(map(id, fragments))

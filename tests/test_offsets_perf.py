@@ -1,0 +1,184 @@
+"""The fast paths of the offset checks decide nothing on their own: the survey's happy-path
+filter only lets through what its detailed loop would count as good, and the C-speed screen
+for characters XML cannot carry agrees with the regex that places the finding."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from corpuskit.model import (
+    XML_FORBIDDEN,
+    Claim,
+    Document,
+    Entity,
+    Event,
+    Fragment,
+    Mention,
+    Metadata,
+    Provenance,
+    Quote,
+    text_sha256,
+)
+from corpuskit.rules import CheckInput, offsets
+
+# Words, spaces of several kinds, curly quotes, a combining accent, a ZWJ sequence, flags,
+# a skin-tone modifier, CR LF, Cyrillic and digits: every kind of edge the survey tests.
+TEXTS = (
+    "Iran sent “missiles” to Russia.",
+    "cafe\u0301 👩\u200d💻 🇺🇦🇫🇷 👍🏽x",
+    "a\r\nb\tc\u00a0d Москва 42",
+    " x ",
+)
+
+
+def _fragments(text: str) -> list[Fragment]:
+    """Every fragment over ``text`` (and just outside it) with its covered text, a wrong one,
+    one padded with whitespace, and an empty one."""
+    out = []
+    positions = range(-2, len(text) + 3)
+    for start, end in itertools.product(positions, positions):
+        covered = text[start:end]
+        out.append(Fragment(start, end, covered or "x"))
+        out.append(Fragment(start, end, covered + " "))
+        out.append(Fragment(start, end, "X" + covered[1:]))
+        if start == end:
+            out.append(Fragment(start, end, ""))
+    return out
+
+
+def _document(text: str, frags: list[Fragment]) -> Document:
+    """Every kind of span: mentions of one fragment, discontinuous mentions in and out of
+    order, quotes and claims with and without cues, event triggers."""
+    pairs = list(zip(frags[::2], frags[1::2], strict=False))
+    return Document(
+        id="d",
+        meta=Metadata("t", "en"),
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=(
+            *(Mention(f"m{i}", "X", (f,)) for i, f in enumerate(frags)),
+            *(Mention(f"d{i}", "X", pair) for i, pair in enumerate(pairs)),
+        ),
+        quotes=tuple(
+            Quote(f"q{i}", (a,), "direct", cue=(b,) if i % 2 else ())
+            for i, (a, b) in enumerate(pairs)
+        ),
+        claims=tuple(Claim(f"c{i}", (b,), cue=(a,)) for i, (a, b) in enumerate(pairs[:50])),
+        events=tuple(Event(f"e{i}", "X", (f,)) for i, f in enumerate(frags[:50])),
+    )
+
+
+def _facts(found: offsets.Survey) -> tuple[object, ...]:
+    def where(located: offsets._Located) -> tuple[object, ...]:
+        return (located.pointer, located.annotation_id, located.fragment)
+
+    return (
+        found.index.changed,
+        [id(f) for f in found.good],
+        [
+            (where(f.located), f.j, f.span, f.unordered, f.empty, f.beyond, f.mismatch)
+            for f in found.flagged
+        ],
+        [(where(located), beyond) for located, beyond in found.mismatched],
+        found.empty,
+        [(where(located), edge) for located, edge in found.word_splits],
+    )
+
+
+def _detailed(doc: Document, monkeypatch: pytest.MonkeyPatch) -> offsets.Survey:
+    """The survey with every fragment sent through its detailed loop."""
+    with monkeypatch.context() as patch:
+        patch.setattr(offsets, "_suspects", lambda text, spans, fragments: set(map(id, fragments)))
+        return offsets.survey(doc)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_happy_path_agrees_with_the_detailed_loop(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frags = _fragments(text)
+    # All at once (a few fragments flagged among many good ones) and one by one.
+    docs = [_document(text, frags)]
+    docs += [_document(text, [f]) for f in frags]
+    good = [f for f in frags if text[max(f.start, 0) : f.end] == f.text and f.start >= 0]
+    docs.append(_document(text, good))
+    for doc in docs:
+        assert _facts(offsets.survey(doc)) == _facts(_detailed(doc, monkeypatch))
+
+
+def test_a_document_whose_spans_are_all_good_flags_nothing() -> None:
+    text = TEXTS[0]
+    words = [Fragment(m, m + len(w), w) for w, m in (("Iran", 0), ("missiles", 11), ("Russia", 24))]
+    found = offsets.survey(_document(text, words))
+    assert found.flagged == [] and found.word_splits == [] and found.broken == 0
+
+
+def test_the_order_of_a_discontinuous_span_is_checked() -> None:
+    text = TEXTS[0]
+    iran, sent = Fragment(0, 4, "Iran"), Fragment(5, 9, "sent")
+    doc = Document(
+        id="d",
+        meta=Metadata("t", "en"),
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=(Mention("m1", "X", (sent, iran)), Mention("m2", "X", (iran, sent))),
+    )
+    flagged = offsets.survey(doc).flagged
+    assert [(f.located.pointer, f.unordered) for f in flagged] == [("/mentions/0/span/1", True)]
+
+
+def _check_text(doc: Document) -> list[tuple[str, str, str | None, str | None]]:
+    return [
+        (f.rule.code, f.message, f.pointer, f.annotation_id)
+        for f in offsets.check_text(CheckInput(doc, None, {}))
+    ]
+
+
+@pytest.mark.parametrize(
+    "char", ["\x00", "\x07", "\x0b", "\x0c", "\x1f", "\ud800", "\udfff", "\ufffe", "\uffff"]
+)
+def test_a_forbidden_character_is_found_wherever_it_is(char: str) -> None:
+    text = "Iran “sent” missiles\t\r\n"
+    plain = Document(
+        id="d",
+        meta=Metadata("t", "en"),
+        text=text,
+        text_sha256="",
+        mentions=(Mention("m1", "X", (Fragment(0, 4, "Iran"),)),),
+    )
+    assert _check_text(plain) == []
+    code = f"U+{ord(char):04X}"
+    in_text = Document(id="d", meta=Metadata("t", "en"), text=text + char + "é", text_sha256="")
+    assert _check_text(in_text) == [
+        (
+            "O007",
+            f"text contains {code} at character {len(text)}, which XML 1.0 cannot carry",
+            "/text",
+            None,
+        )
+    ]
+    in_note = Document(
+        id="d",
+        meta=Metadata("t", "en", provenance=Provenance(annotators=("a", "b" + char))),
+        text=text,
+        text_sha256="",
+        entities=(Entity("e1", "X", ("m1",), name="Iran"), Entity("e2", "X", ("m1",), note=char)),
+    )
+    assert _check_text(in_note) == [
+        (
+            "O007",
+            f"1 contains {code}, which XML 1.0 cannot carry",
+            "/meta/provenance/annotators/1",
+            None,
+        ),
+        ("O007", f"note contains {code}, which XML 1.0 cannot carry", "/entities/1/note", "e2"),
+    ]
+
+
+def test_the_screen_agrees_with_the_regex_on_every_character() -> None:
+    for code in range(0x110000):
+        char = chr(code)
+        for value in (char, f"ab{char}“"):
+            assert offsets._xml_safe(value) is (XML_FORBIDDEN.search(value) is None), hex(code)
