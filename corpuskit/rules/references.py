@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
@@ -222,7 +222,7 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
     e_ids = {a.id for a in entities}
     ev_ids = {a.id for a in events}
     r_ids = {a.id for a in relations}
-    at_ids = {a.id for a in attributes}
+    at_ids = [a.id for a in attributes]
     known = m_ids.union(e_ids, [a.id for a in quotes], [a.id for a in claims], ev_ids, r_ids)
     known.update(at_ids)
     count = len(mentions) + len(entities) + len(quotes) + len(claims) + len(events)
@@ -239,13 +239,15 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         agents.update([c.channel for c in claims])
         agents.discard(None)
         targets = {a.target for a in attributes}
+        # Chained differences iterate the shrinking left side (difference_update with several
+        # sets would iterate each whole id set).
         dirty: tuple[bool, ...] = (
             not m_ids.issuperset(members),
-            bool(speakers.difference(m_ids, e_ids)),
-            bool(agents.difference(m_ids, e_ids)),
-            bool(event_args.difference(m_ids, e_ids, ev_ids)),
-            bool(relation_args.difference(m_ids, e_ids, ev_ids, r_ids)),
-            not (known.issuperset(targets) and at_ids.isdisjoint(targets)),
+            not speakers - m_ids <= e_ids,
+            not agents - m_ids <= e_ids,
+            not event_args - m_ids - e_ids <= ev_ids,
+            not relation_args - m_ids - e_ids - ev_ids <= r_ids,
+            not (known.issuperset(targets) and targets.isdisjoint(at_ids)),
         )
     else:
         dirty = (True,) * len(_REFERRING)
@@ -280,9 +282,9 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
         # Only frames that are named can be on a cycle: see whether their edges may close one
         # before building the whole graph the search walks.
         graph: dict[str, list[str]] = {}
-        owner: dict[str, str] = {}
-        _edges("events", events, event_frames, graph, owner, named)
-        _edges("relations", relations, relation_frames, graph, owner, named)
+        owner: dict[str, str] = {}  # pointers into the filtered lists: thrown away
+        _edges("events", [a for a in events if a.id in named], event_frames, graph, owner)
+        _edges("relations", [a for a in relations if a.id in named], relation_frames, graph, owner)
         if _may_cycle(graph):
             graph, owner = {}, {}
             _edges("events", events, event_frames, graph, owner)
@@ -332,20 +334,16 @@ def _resolve(
 
 def _edges(
     kind: str,
-    frames: tuple[Event | Relation, ...],
+    frames: Sequence[Event | Relation],
     named: set[str],
     graph: dict[str, list[str]],
     owner: dict[str, str],
-    among: set[str] | None = None,
 ) -> None:
-    """Add to ``graph`` every argument of ``frames`` (only those with an id in ``among``, if
-    given) that names an id in ``named``, and to ``owner`` the pointer of the first annotation
-    with each id that has such an argument."""
+    """Add to ``graph`` every argument of ``frames`` that names an id in ``named``, and to
+    ``owner`` the pointer of the first annotation with each id that has such an argument."""
     if not named:
         return
     for index, a in enumerate(frames):
-        if among is not None and a.id not in among:
-            continue
         for arg in a.args:
             if arg.ref in named:
                 graph.setdefault(a.id, []).append(arg.ref)
