@@ -350,11 +350,11 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> set[in
                 continue
             if start > 0:
                 # The text matches, so its first and last characters are the text's there. A
-                # cluster can only be split before a character from U+0300 on (or between CR
-                # and LF, which are whitespace and caught above).
-                first = ftext[0]
-                if (text[start - 1].isalnum() and first.isalnum()) or (
-                    first >= "\u0300" and splits_grapheme(text, start)
+                # cluster can only be split before a character from U+0300 on (a string
+                # compares so when its first character does), or between CR and LF, which are
+                # whitespace and caught above.
+                if (text[start - 1].isalnum() and ftext[0].isalnum()) or (
+                    ftext >= "\u0300" and splits_grapheme(text, start)
                 ):
                     found.append(frag)
                     continue
@@ -367,9 +367,10 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> set[in
                     after >= "\u0300" and splits_grapheme(text, end)
                 ):
                     found.append(frag)
-            elif end != length:  # beyond the text (where a slice stops early), or negative
+            elif end != length or not ftext:  # beyond the text (where a slice stops early),
+                # negative, or empty at the end of the text
                 found.append(frag)
-    except IndexError:  # an empty text, on a fragment built by a program: the survey decides
+    except IndexError:  # an empty "text" (only a program builds one): the survey decides
         return set(map(id, fragments))
     if len(fragments) + spans.count(()) != len(spans):  # a discontinuous span: its order
         for span in spans:
@@ -381,9 +382,7 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> set[in
 def survey(doc: Document) -> Survey:
     """Look at every fragment of ``doc`` once (see :class:`Survey`)."""
     text = doc.text
-    digest = text_sha256(text)
-    changed = bool(doc.text_sha256) and doc.text_sha256 != digest
-    found = Survey(_TextIndex(text, changed=changed, digest=digest), [], [], [], 0, [])
+    found = Survey(_TextIndex(text, expected_sha256=doc.text_sha256), [], [], [], 0, [])
     spans = _spans(doc)
     fragments = list(chain.from_iterable(spans))
     suspects = _suspects(text, spans, fragments)
@@ -833,16 +832,27 @@ class _Occurrences:
 class _TextIndex:
     """What the offset hints of one document need to know about its text, worked out on demand."""
 
-    def __init__(self, text: str, *, changed: bool = False, digest: str | None = None) -> None:
+    def __init__(self, text: str, *, expected_sha256: str = "") -> None:
         self.text = text
-        #: sha256 of the text, when the survey has worked it out (the hash check needs it too).
-        self.digest = digest
-        #: The text no longer has the hash it was annotated with (O006): offsets may be right
-        #: for the old text, so no span is moved to another occurrence of its words.
-        self.changed = changed
+        #: The text_sha256 the document gives ("" when it has none).
+        self.expected_sha256 = expected_sha256
+        self._digest: str | None = None
         self._newlines: list[int] | None = None
         self._occurrences: dict[str, _Occurrences] = {}
         self._chooser_budget = _CHOOSER_BUDGET
+
+    @property
+    def digest(self) -> str:
+        """The sha256 of the text (hashed once, and only when a hint or the hash check asks)."""
+        if self._digest is None:
+            self._digest = text_sha256(self.text)
+        return self._digest
+
+    @property
+    def changed(self) -> bool:
+        """The text no longer has the hash it was annotated with (O006): offsets may be right
+        for the old text, so no span is moved to another occurrence of its words."""
+        return bool(self.expected_sha256) and self.expected_sha256 != self.digest
 
     def occurrences(self, needle: str) -> _Occurrences:
         """The occurrences of ``needle`` (searched once per document for a repeated text)."""
@@ -1171,7 +1181,7 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
 def _hash_findings(doc: Document, index: _TextIndex, broken: int) -> Iterator[Finding]:
     """O006: a missing hash (added safely), or one the text no longer has (updated, unsafe,
     only once every span matches: a new hash would hide the change that broke them)."""
-    digest = index.digest or text_sha256(index.text)
+    digest = index.digest
     if not doc.text_sha256:
         yield Finding(
             HASH_MISMATCH,
