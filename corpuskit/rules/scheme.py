@@ -234,11 +234,11 @@ _ID, _TYPE, _ROLE, _REF = (
     attrgetter("role"),
     attrgetter("ref"),
 )
-_TARGET, _NAME = attrgetter("target"), attrgetter("name")
 #: Kinds whose annotations have no type.
 _UNTYPED = ("quotes", "claims", "attributes")
+#: The id -> type table's entry for each of them (one tuple each, shared).
 _UNTYPED_TARGET = {kind: (kind, "") for kind in _UNTYPED}
-#: A target and its judgement: (kind, type) of an annotation, None for an id no annotation has.
+#: What an id points to: (kind, type) of an annotation, None for an id no annotation has.
 Target = tuple[str, str] | None
 
 
@@ -247,7 +247,7 @@ def _type_of(doc: Document) -> dict[str, tuple[str, str]]:
     the first annotation with an id names it."""
     # Built backwards (kinds and annotations), so that the first of duplicate ids is written
     # last and wins; a comprehension per run of typed or untyped kinds, at C speed.
-    d = doc
+    d = doc  # (short: the comprehensions below fit a line each)
     frames: tuple[tuple[str, tuple[Event | Relation, ...]], ...] = (
         ("relations", d.relations),
         ("events", d.events),
@@ -289,7 +289,7 @@ def _agent_fits(scheme: Scheme, allowed: tuple[str, ...], target: Target) -> boo
     return scheme.accepts(allowed, actual, kind)
 
 
-#: How a verdict on a target is reached (one of the two above).
+#: How a verdict on a target is reached (the two above, _attribute_fits).
 Judge = Callable[[Scheme, tuple[str, ...], Target], bool]
 
 
