@@ -5,6 +5,7 @@ for characters XML cannot carry agrees with the regex that places the finding.""
 from __future__ import annotations
 
 import itertools
+import unicodedata
 
 import pytest
 
@@ -182,3 +183,38 @@ def test_the_screen_agrees_with_the_regex_on_every_character() -> None:
         char = chr(code)
         for value in (char, f"ab{char}“"):
             assert offsets._xml_safe(value) is (XML_FORBIDDEN.search(value) is None), hex(code)
+
+
+#: What a text may hold for the C-speed passes to prove it NFC and fit for XML.
+PLAIN = [chr(c) for c in range(0x300) if c >= 0x20 or c in (0x09, 0x0A, 0x0D)]
+PLAIN += [chr(c) for c in range(0x2002, 0x2040)]
+
+
+def test_the_plain_screen_is_exact_on_every_character() -> None:
+    plain = set(PLAIN)
+    for code in range(0x110000):
+        char = chr(code)
+        assert offsets._plain(f"a{char}“b") is (char in plain), hex(code)
+
+
+def test_a_text_of_plain_characters_is_nfc() -> None:
+    # No two compose or reorder, so no longer text of them can either.
+    for a, b in itertools.product(PLAIN, PLAIN):
+        assert unicodedata.normalize("NFC", a + b) == a + b, (hex(ord(a)), hex(ord(b)))
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("x “e\u0301”", 4),
+        ("a\u2000b “c”", 1),
+        ("a\u2001b", 1),
+        ("“\u212b”", 1),
+        ("Москва\u0306", 6),
+    ],
+)
+def test_a_text_that_is_not_nfc_is_reported(text: str, at: int) -> None:
+    doc = Document(id="d", meta=Metadata("t", "en"), text=text, text_sha256="")
+    ((code, message, pointer, _),) = _check_text(doc)
+    assert (code, pointer) == ("O005", "/text")
+    assert message.startswith(f"text is not NFC-normalised (first at character {at},")
