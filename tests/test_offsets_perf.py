@@ -182,7 +182,9 @@ def test_the_screen_agrees_with_the_regex_on_every_character() -> None:
     for code in range(0x110000):
         char = chr(code)
         for value in (char, f"ab{char}“"):
-            assert offsets._xml_safe(value) is (XML_FORBIDDEN.search(value) is None), hex(code)
+            assert offsets._xml_safe(value, offsets._utf8(value)) is (
+                XML_FORBIDDEN.search(value) is None
+            ), hex(code)
 
 
 #: What a text may hold for the C-speed passes to prove it NFC and fit for XML.
@@ -194,7 +196,7 @@ def test_the_plain_screen_is_exact_on_every_character() -> None:
     plain = set(PLAIN)
     for code in range(0x110000):
         char = chr(code)
-        assert offsets._plain(f"a{char}“b") is (char in plain), hex(code)
+        assert offsets._plain(offsets._utf8(f"a{char}“b")) is (char in plain), hex(code)
 
 
 def test_a_text_of_plain_characters_is_nfc() -> None:

@@ -703,30 +703,35 @@ _NOT_PLAIN = _C0_FORBIDDEN + bytes(b for b in range(0xCC, 0x100) if b != 0xE2)
 _E2_BEYOND = re.compile(b"\xe2(?!\x80[\x82-\xbf])")
 
 
-def _plain(text: str) -> bool:
-    """Whether ``text`` holds only characters below U+0300 and from U+2002 to U+203F (spaces,
-    dashes, quotes, daggers, ellipsis), none that XML cannot carry, found in C-speed passes
-    over its UTF-8. Such a text is NFC: each of these characters is, none composes with a
-    neighbour (tests/test_offsets_perf.py tries every pair) and Unicode's normalisation
+def _utf8(value: str) -> bytes | None:
+    """``value`` as UTF-8, or None when it holds a lone surrogate (which XML cannot carry)."""
+    try:
+        return value.encode()
+    except UnicodeEncodeError:
+        return None
+
+
+def _plain(raw: bytes | None) -> bool:
+    """Whether a text (``raw``: its :func:`_utf8`) holds only characters below U+0300 and from
+    U+2002 to U+203F (spaces, dashes, quotes, daggers, ellipsis), none that XML cannot carry,
+    found in C-speed passes. Such a text is NFC: each of these characters is, none composes
+    with a neighbour (tests/test_offsets_perf.py tries every pair) and Unicode's normalisation
     stability keeps it so; the character database need not look at it."""
-    try:
-        raw = text.encode()
-    except UnicodeEncodeError:
-        return False
-    return len(raw.translate(None, _NOT_PLAIN)) == len(raw) and _E2_BEYOND.search(raw) is None
-
-
-def _xml_safe(value: str) -> bool:
-    """Whether ``XML_FORBIDDEN`` finds nothing in ``value``, in C-speed passes that are much
-    faster than the regex: lone surrogates do not encode as UTF-8, a C0 control is a byte of
-    its own there (every byte of a longer sequence is from 0x80 on), and U+FFFE and U+FFFF
-    are looked for as such."""
-    try:
-        raw = value.encode()
-    except UnicodeEncodeError:
-        return False
     return (
-        len(raw.translate(None, _C0_FORBIDDEN)) == len(raw)
+        raw is not None
+        and len(raw.translate(None, _NOT_PLAIN)) == len(raw)
+        and _E2_BEYOND.search(raw) is None
+    )
+
+
+def _xml_safe(value: str, raw: bytes | None) -> bool:
+    """Whether ``XML_FORBIDDEN`` finds nothing in ``value`` (``raw``: its :func:`_utf8`), in
+    C-speed passes that are much faster than the regex: lone surrogates do not encode as
+    UTF-8, a C0 control is a byte of its own there (every byte of a longer sequence is from
+    0x80 on), and U+FFFE and U+FFFF are looked for as such."""
+    return (
+        raw is not None
+        and len(raw.translate(None, _C0_FORBIDDEN)) == len(raw)
         and "\ufffe" not in value
         and "\uffff" not in value
     )
@@ -1285,7 +1290,8 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
     """O005 and O007: the text is NFC, and no string holds what XML cannot carry."""
     doc = given.document
     text = doc.text
-    plain = _plain(text)
+    raw = _utf8(text)
+    plain = _plain(raw)
     if not plain and not unicodedata.is_normalized("NFC", text):
         at = next(
             (
@@ -1305,7 +1311,7 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             fix=_nfc_fix(doc),
         )
     others = _other_values(doc)
-    if (plain or _xml_safe(text)) and _xml_safe(others):
+    if (plain or _xml_safe(text, raw)) and _xml_safe(others, _utf8(others)):
         return  # the common case (the text apart: joined to it, ASCII strings would widen)
     forbidden = XML_FORBIDDEN.search(text)
     if forbidden is not None:
