@@ -337,6 +337,11 @@ def _spans(doc: Document) -> list[Span]:
     return spans
 
 
+#: ASCII characters that are not letters or digits: a boundary before one splits no word, and
+#: no cluster (but between CR and LF, where the fragment ends with whitespace).
+_ASCII_BREAKS = frozenset(ch for ch in map(chr, range(0x80)) if not ch.isalnum())
+
+
 def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[int]:
     """The places in ``spans`` (in order) of the spans that the survey must look at fragment by
     fragment (``fragments`` are those of ``spans``).
@@ -370,6 +375,8 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[i
                 continue
             if start < end < length:  # (a negative end slices from the end)
                 after = text[end]
+                if after in _ASCII_BREAKS:
+                    continue  # the common case, and one test
                 if (after.isalnum() and ftext[-1].isalnum()) or (
                     after >= "\u0300" and splits_grapheme(text, end)
                 ):
