@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from agreement import agree
 
-from corpuskit.engine import strict_document
 from corpuskit.formats import typed
 from corpuskit.model import text_sha256
 
@@ -59,27 +58,45 @@ def test_valid_documents_with_escapes_take_the_typed_decode(text: str, ascii_onl
 @pytest.mark.parametrize(
     "duplicate",
     [
-        '"id": "z", ',  # a string member
-        '"id": "\\"", ',  # holding an escaped quote
-        '"id": "\\u0022\\u0022", ',  # holding quotes written as \u0022
-        '"id": "\\\\", ',  # holding an escaped backslash before its closing quote
-        '"entities": [], ',  # an empty list
+        '"note": "z", ',  # a string member
+        '"note": "\\"", ',  # holding an escaped quote
+        '"note": "\\u0022\\u0022", ',  # holding quotes written as \u0022
+        '"note": "\\\\", ',  # holding an escaped backslash before its closing quote
+        '"span": [{"start": 0, "end": 1, "text": "\\""}], ',  # a list, an escaped quote
     ],
 )
 def test_a_dropped_duplicate_is_refused_whatever_the_escapes(text: str, duplicate: str) -> None:
-    data = b"{" + duplicate.encode() + _dumps(_record(text))[1:]
-    assert typed.decode(data) is None
+    # The dropped member comes first (msgspec keeps the last), in the mention, which comes
+    # after the text: with many escapes, past those read one by one. Without it, accepted.
+    mention = {
+        "id": "m1",
+        "type": "PER",
+        "note": "ok",
+        "span": [{"start": 0, "end": 1, "text": "H"}],
+    }
+    data = _dumps(_record(text, mentions=[mention]))
+    assert agree(data) is not None
+    at = data.index(b'{"id": "m1"') + 1
+    assert typed.decode(data[:at] + duplicate.encode() + data[at:]) is None
+    # And at the top level, before the text.
+    assert typed.decode(b"{" + duplicate.replace("note", "id").encode() + data[1:]) is None
 
 
-def test_an_escaped_backslash_before_a_quote_in_a_long_document_is_only_slower() -> None:
-    # Past the first 64 escapes a quote after a run of backslashes is not counted as escaped
-    # (the run's parity is not read there): the typed decode refuses, the full path accepts.
-    text = LONG_TEXT + 'a backslash and a quote: \\"\n'
-    data = _dumps(_record(text))
-    assert typed.decode(data) is None
-    assert strict_document(data, "json") is not None
-    # Among the first 64 escapes, each is read: accepted.
-    data = _dumps(_record('a backslash and a quote: \\"\n'))
+@pytest.mark.parametrize("text", [TEXT, LONG_TEXT], ids=["few escapes", "many escapes"])
+def test_an_escaped_backslash_before_a_quote_is_read_as_such(text: str) -> None:
+    # \\\" is an escaped backslash, then an escaped quote; \\" (a string ending in a
+    # backslash) an escaped backslash, then the closing quote: among the first escapes (read
+    # one by one) and past them (one regex scan) alike.
+    mention = {"id": "m1", "type": "PER", "span": [{"start": 0, "end": 1, "text": "a"}]}
+    data = _dumps(
+        _record(
+            text + 'a backslash and a quote: \\"\n',
+            meta={"title": "ends in \\", "language": "en"},  # before the text
+            mentions=[{**mention, "note": "ends in \\"}],  # after it
+        )
+    )
+    assert data.count(b'\\\\\\"') == 1 and data.count(b'\\\\", ') == 1
+    assert data.count(b'\\\\"') == 3
     assert agree(data) is not None
 
 
