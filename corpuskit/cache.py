@@ -238,7 +238,7 @@ def result_key(salt: str, display: str, digest: str) -> str:
     return hashlib.sha256(b"\0".join((prefix.encode(), name, digest.encode()))).hexdigest()
 
 
-def stat_name(fingerprint: str, path: Path) -> str:
+def stat_name(fingerprint: str, path: Path | str) -> str:
     """The stat index's name for (corpuskit's code, settings, file as found).
 
     The file as found, not its target: a link is its own entry (it may be refused where its

@@ -91,7 +91,7 @@ class Config:
         never where documents are looked for; ConfigError otherwise."""
         return confined_cache_folder(self.root, self.root / self.cache_dir, checked)
 
-    def relative(self, path: Path) -> str:
+    def relative(self, path: Path | str) -> str:
         """``path`` relative to the configuration's folder, POSIX-style (for glob matching)."""
         # Strings, not Paths: this runs for every discovered file.
         found, root = found_name(path), os.fspath(self.root)
@@ -100,17 +100,22 @@ class Config:
         prefix = root if root.endswith(os.sep) else root + os.sep
         if found.startswith(prefix):
             return found[len(prefix) :].replace(os.sep, "/")
-        return path.as_posix()
+        return Path(path).as_posix()
 
     def relative_name(self, path: str) -> str:
         """A reported path relative to the configuration's folder (for baselines)."""
         return self.relative(Path(path))
 
-    def selects(self, path: Path) -> bool:
+    def selects(self, path: Path | str) -> bool:
         """Whether include/exclude let ``path`` be checked (``*`` also matches ``/``)."""
-        rel, name = self.relative(path), path.name
+        rel = self.relative(path)
+        if isinstance(path, Path):
+            name, suffix = path.name, path.suffix
+        else:  # discovery's names: no Path per file
+            name = os.path.basename(path)
+            dot = name.rfind(".")
+            suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
         names = [rel, name]
-        suffix = path.suffix
         if suffix != suffix.lower():
             # B.JSON is a document to discovery (formats ignore the suffix's case): globs too.
             names += [rel[: -len(suffix)] + suffix.lower(), name[: -len(suffix)] + suffix.lower()]

@@ -423,7 +423,7 @@ def _unreadable(path: str, message: str) -> FileReport:
 
 
 def read_document(
-    path: Path, settings: Settings | None = None, display: str | None = None
+    path: Path | str, settings: Settings | None = None, display: str | None = None
 ) -> bytes | FileReport:
     """A document's bytes, or the report saying why they cannot be read.
 
@@ -477,31 +477,65 @@ def iter_documents(paths: Iterable[Path], root: Path | None = None) -> Iterator[
     each real folder once (no loops); a link to a folder outside it is yielded itself, so that
     reading it is refused with P010 instead of its documents being skipped in silence.
     """
+    for folder, name in document_entries(paths, root):
+        yield Path(os.path.join(folder, name))
+
+
+def document_entries(paths: Iterable[Path], root: Path | None = None) -> Iterator[tuple[str, str]]:
+    """:func:`iter_documents` as (folder, name) strings, ``os.path.join`` of which is the path.
+
+    Lazy, one folder's listing at a time, and each name is the listing's own string: a run
+    that keeps every name (runner.PathList) keeps no second copy of any.
+    """
     fence = os.path.realpath(root if root is not None else os.getcwd())
     for path in paths:
         if not path.is_dir():
-            yield path
+            yield os.path.split(os.fspath(path))
             continue
-        # Strings, not Paths, until yielded: a Path costs four times the memory, and a run
-        # holds every name at once.
-        found: list[str] = []
-        seen = {os.path.realpath(path)}
-        for folder, dirs, files in os.walk(path, followlinks=True):
-            kept = []
-            for name in sorted(d for d in dirs if not d.startswith(".")):
-                real = os.path.realpath(os.path.join(folder, name))
-                inside = real == fence or real.startswith(fence + os.sep)
-                if os.path.islink(os.path.join(folder, name)) and not inside:
-                    found.append(os.path.join(folder, name))  # refused when read: P010
-                    continue
-                if real in seen:
-                    continue  # a loop, or a folder reached twice
-                seen.add(real)
-                kept.append(name)
-            dirs[:] = kept
-            found.extend(
-                os.path.join(folder, f) for f in files if format_of(f) and not f.startswith(".")
-            )
-        # Path order (by components): a separator sorts before any character of a name.
-        found.sort(key=lambda name: name.replace(os.sep, "\0"))
-        yield from map(Path, found)
+        top = os.fspath(path)
+        yield from _walk_sorted(top, fence, {os.path.realpath(top)})
+
+
+def _walk_sorted(folder: str, fence: str, seen: set[str]) -> Iterator[tuple[str, str]]:
+    # Path order (by components): a folder's entries sorted by name, a subfolder's documents
+    # at its name's place. Every subfolder of a folder is claimed (``seen``) before any is
+    # entered, as a top-down os.walk does, so which of two ways into one real folder wins is
+    # the same as it always was.
+    dirs: list[str] = []
+    files: list[str] = []
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                name = entry.name
+                if is_dir:
+                    dirs.append(name)
+                elif format_of(name) and not name.startswith("."):
+                    files.append(name)
+    except OSError:
+        return  # an unreadable folder is skipped, as os.walk skips it
+    kept: list[str] = []
+    for name in sorted(d for d in dirs if not d.startswith(".")):
+        joined = os.path.join(folder, name)
+        real = os.path.realpath(joined)
+        inside = real == fence or real.startswith(fence + os.sep)
+        if os.path.islink(joined) and not inside:
+            files.append(name)  # refused when read: P010
+            continue
+        if real in seen:
+            continue  # a loop, or a folder reached twice
+        seen.add(real)
+        kept.append(name)
+    del dirs
+    files.sort()
+    i = j = 0
+    while i < len(files) or j < len(kept):
+        if j == len(kept) or (i < len(files) and files[i] < kept[j]):
+            yield folder, files[i]
+            i += 1
+        else:
+            yield from _walk_sorted(os.path.join(folder, kept[j]), fence, seen)
+            j += 1

@@ -7,7 +7,9 @@ number of processes.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, overload
 from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
-from corpuskit.engine import FileReport, Settings, iter_documents, read_document
+from corpuskit.engine import FileReport, Settings, document_entries, read_document
 from corpuskit.executors import Job, check_choice, check_job, open_executor
 from corpuskit.io import found_name, remember_folders, remembered_folders
 from corpuskit.rules import parse as P
@@ -54,18 +56,34 @@ class RunOptions:
 
 
 class PathList(Sequence[Path]):
-    """Paths kept as strings (a run holds every name at once; a Path costs four times the
-    memory), handed out as Paths."""
+    """Paths kept as strings, grouped by folder (a run holds every name at once: a Path costs
+    four times the memory, and a folder's name need not be repeated for each of its files),
+    handed out as Paths."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self._names = list(names)
+        self._folders: list[str] = []
+        self._groups: list[list[str]] = []
+        #: The index of each group's first name.
+        self._starts: list[int] = []
+        self._count = 0
+        for name in names:
+            self.add(*os.path.split(name))
+
+    def add(self, folder: str, name: str) -> None:
+        """Add ``os.path.join(folder, name)`` at the end (the strings themselves are kept)."""
+        if not self._folders or self._folders[-1] != folder:
+            self._folders.append(folder)
+            self._groups.append([])
+            self._starts.append(self._count)
+        self._groups[-1].append(name)
+        self._count += 1
 
     def append(self, path: Path) -> None:
         """Add one path at the end."""
-        self._names.append(os.fspath(path))
+        self.add(*os.path.split(os.fspath(path)))
 
     def __len__(self) -> int:
-        return len(self._names)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> Path: ...
@@ -73,11 +91,29 @@ class PathList(Sequence[Path]):
     def __getitem__(self, index: slice) -> PathList: ...
     def __getitem__(self, index: int | slice) -> Path | PathList:
         if isinstance(index, slice):
-            return PathList(self._names[index])
-        return Path(self._names[index])
+            return PathList(self._names()[index])
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("PathList index out of range")
+        group = bisect.bisect_right(self._starts, index) - 1
+        name = self._groups[group][index - self._starts[group]]
+        return Path(os.path.join(self._folders[group], name))
+
+    def _names(self) -> list[str]:
+        return [
+            os.path.join(f, n) for f, g in zip(self._folders, self._groups, strict=True) for n in g
+        ]
 
     def __iter__(self) -> Iterator[Path]:
-        return map(Path, self._names)
+        return map(Path, self.names())
+
+    def names(self) -> Iterator[str]:
+        """The paths as strings (a run's per-file work makes no Path: pathlib interns every
+        file's name)."""
+        for folder, group in zip(self._folders, self._groups, strict=True):
+            for name in group:
+                yield os.path.join(folder, name)
 
 
 def discover(options: RunOptions) -> PathList:
@@ -87,9 +123,10 @@ def discover(options: RunOptions) -> PathList:
     found = PathList()
     for given in options.paths:
         if given.is_dir():
-            for p in iter_documents([given], options.settings.root or config.root):
-                if config.selects(p) or p.is_dir():  # a link out is reported, whatever its name
-                    found.append(p)
+            for folder, name in document_entries([given], options.settings.root or config.root):
+                full = os.path.join(folder, name)
+                if config.selects(full) or os.path.isdir(full):  # a link out is reported
+                    found.add(folder, name)
         elif not config.excludes(given):
             found.append(given)  # a file named explicitly is checked whatever its suffix says
     if options.changed_since is None:
@@ -249,7 +286,7 @@ class _Worker:
         self._fingerprints: dict[int, tuple[Settings, str]] = {}
         self._by_folder: dict[str, Settings] = {}
 
-    def settings_for(self, path: Path) -> Settings:
+    def settings_for(self, path: Path | str) -> Settings:
         """The settings for one document (with the scheme configured above it)."""
         if self.finder is None:
             return self.settings
@@ -258,7 +295,7 @@ class _Worker:
         folder = os.path.dirname(path)
         known = self._by_folder.get(folder)
         if known is None:
-            known = self._by_folder[folder] = self._settings_for(path)
+            known = self._by_folder[folder] = self._settings_for(Path(path))
         return known
 
     def _settings_for(self, path: Path) -> Settings:
@@ -281,7 +318,7 @@ class _Worker:
             known = self._fingerprints[id(settings)] = (settings, settings.fingerprint())
         return known[1]
 
-    def prepare(self, path: Path) -> Result | Pending:
+    def prepare(self, path: Path | str) -> Result | Pending:
         """Read one file and look it up in the cache: its result, or the job that checks it."""
         settings = self.settings_for(path)
         info: os.stat_result | None = None
@@ -310,7 +347,7 @@ class _Worker:
             return _renamed(hit, str(path)), entry
         return Pending(job, replace(entry, new=True))
 
-    def check(self, path: Path) -> Result:
+    def check(self, path: Path | str) -> Result:
         """Check one file (or read its cached result), with what the cache should learn."""
         step = self.prepare(path)
         return step.complete(check_job(step.job)) if isinstance(step, Pending) else step
@@ -364,7 +401,7 @@ def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     remember_folders()  # a pool worker lives for one run
 
 
-def _check_in_worker(path: Path) -> Result:
+def _check_in_worker(path: str) -> Result:
     assert _WORKER is not None
     return _WORKER.check(path)
 
@@ -392,11 +429,11 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
     # Each file's stat-index name, from the lookup to the learning (the same settings).
     names: dict[str, str] = {}
 
-    def unchanged(path: Path) -> FileReport | None:
+    def unchanged(path: str) -> FileReport | None:
         if store is None:
             return None
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             return None
         fingerprint = local.fingerprint(local.settings_for(path))
@@ -405,23 +442,26 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
         key = store.stat_key(name, stamp)
         hit = store.get(key) if key is not None else None
         if hit is None:
-            names[os.fspath(path)] = name  # learnt once checked
+            names[path] = name  # learnt once checked
             return None
         return _renamed(hit, str(path))
 
-    def learn(path: Path, report: FileReport, entry: Entry | None) -> None:
+    def learn(path: str, report: FileReport, entry: Entry | None) -> None:
         if store is None or entry is None:
             return
         if entry.new:
             store.put(entry.key, entry.digest, report)
-        name = names.pop(os.fspath(path), None) or stat_name(entry.fingerprint, path)
+        name = names.pop(path, None) or stat_name(entry.fingerprint, path)
         store.learn(name, entry.stamp, entry.key)
 
     if store is not None:
         local.store = store  # the main process reads through its own (writing) connection
         store.begin()
-    hits = [unchanged(path) for path in files]
-    todo = sum(hit is None for hit in hits)
+    # Without a cache nothing is known: no list of N Nones.
+    hits: Sequence[FileReport | None] = (
+        [unchanged(path) for path in files.names()] if store is not None else _Unknown(len(files))
+    )
+    todo = sum(hit is None for hit in hits) if store is not None else len(files)
     jobs = max(1, min(options.jobs, todo))
     try:
         if options.executor != "local" or jobs == 1 or todo < PARALLEL_THRESHOLD:
@@ -436,9 +476,9 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
         ) as pool:
             chunk = max(1, min(64, todo // (jobs * 8)))
-            unknown = (path for path, hit in zip(files, hits, strict=True) if hit is None)
+            unknown = (path for path, hit in zip(files.names(), hits, strict=True) if hit is None)
             results = pool.imap(_check_in_worker, unknown, chunksize=chunk)
-            for path, hit in zip(files, hits, strict=True):
+            for path, hit in zip(files.names(), hits, strict=True):
                 if hit is None:
                     hit, entry = next(results)
                     learn(path, hit, entry)
@@ -448,18 +488,41 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             store.close()
 
 
+class _Unknown(Sequence[None]):
+    """``n`` files of which nothing is known (a run without a cache), in constant memory."""
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> None: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[None]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[None] | None:
+        if isinstance(index, slice):
+            return _Unknown(len(range(self._n)[index]))
+        range(self._n)[index]  # IndexError beyond the end
+        return None
+
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None, self._n)
+
+
 def _run_on_executor(
     options: RunOptions,
-    files: Sequence[Path],
-    hits: list[FileReport | None],
+    files: PathList,
+    hits: Sequence[FileReport | None],
     local: _Worker,
-    learn: Callable[[Path, FileReport, Entry | None], None],
+    learn: Callable[[str, FileReport, Entry | None], None],
 ) -> Iterator[FileReport]:
     """Read files and consult the cache here, check the rest on the run's executor (this
     process for "local"): the executor sees bytes and settings, never a path to open."""
 
-    def steps() -> Iterator[tuple[tuple[Path, Result | Pending], Job | None]]:
-        for path, hit in zip(files, hits, strict=True):
+    def steps() -> Iterator[tuple[tuple[str, Result | Pending], Job | None]]:
+        for path, hit in zip(files.names(), hits, strict=True):
             step = (hit, None) if hit is not None else local.prepare(path)
             yield (path, step), step.job if isinstance(step, Pending) else None
 
