@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 
@@ -220,3 +221,26 @@ def test_a_text_that_is_not_nfc_is_reported(text: str, at: int) -> None:
     ((code, message, pointer, _),) = _check_text(doc)
     assert (code, pointer) == ("O005", "/text")
     assert message.startswith(f"text is not NFC-normalised (first at character {at},")
+
+
+@pytest.mark.parametrize(
+    "frag",
+    [
+        Fragment(0.0, 0, "x"),  # type: ignore[arg-type]
+        Fragment(2, 1.5, "x"),  # type: ignore[arg-type]
+        Fragment(0, 4, None),  # type: ignore[arg-type]
+        Fragment(0, 4, 7),  # type: ignore[arg-type]
+    ],
+)
+def test_a_fragment_a_program_built_wrong_is_surveyed_as_before(
+    frag: Fragment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _document(TEXTS[0], [Fragment(0, 4, "Iran"), frag])
+
+    def outcome(make: Callable[[], offsets.Survey]) -> object:
+        try:
+            return _facts(make())
+        except Exception as error:  # the same error, where the detailed loop raises one
+            return type(error), str(error)
+
+    assert outcome(lambda: offsets.survey(doc)) == outcome(lambda: _detailed(doc, monkeypatch))

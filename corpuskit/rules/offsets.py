@@ -384,7 +384,9 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[i
             elif end != length or not ftext:  # beyond the text (where a slice stops early),
                 # negative, or empty at the end of the text
                 found.append(frag)
-    except IndexError:  # an empty "text" (only a program builds one): the survey decides
+    except (IndexError, TypeError, AttributeError):
+        # An empty "text", an offset that is no int, a text that is no str: only a program
+        # builds such a fragment, and the survey decides (raising where it would).
         return list(range(len(spans)))
     places: set[int] = set()
     if len(fragments) + spans.count(()) != len(spans):  # a discontinuous span: its order
