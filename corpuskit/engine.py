@@ -15,7 +15,7 @@ from typing import Any
 
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats import format_module, format_of, typed, xml_typed
+from corpuskit.formats import format_module, format_of, typed
 from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
@@ -192,7 +192,12 @@ def _read(
     A valid document takes the typed decode of its format, which gives the model at once (no
     JSON Schema or XSD run); anything else the full path, which says what is wrong where.
     """
-    document = typed.decode(data) if fmt == "json" else xml_typed.decode(data)
+    if fmt == "json":
+        document = typed.decode(data)
+    else:  # lxml is imported only for a run that reads XML
+        from corpuskit.formats import xml_typed
+
+        document = xml_typed.decode(data)
     if document is not None:
         return [], None, document, set()
     return _read_fully(data, fmt)

@@ -10,7 +10,6 @@ Executors return one report per job, in the order the jobs were given.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -322,6 +321,8 @@ class DaskExecutor:
             if client is None or client.status != "running":
                 # The client keeps trying to reconnect in its own thread and logs each failure
                 # and its cancellation with a traceback; this run is over and says why once.
+                import logging
+
                 logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
                 raise ExecutorError(
                     f"lost the connection to the Dask scheduler at {self.address}"

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
-from corpuskit.cache import ResultStore, StatStamp, content_digest, result_key, stat_name
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, document_entries, read_document
@@ -26,6 +25,7 @@ from corpuskit.rules import parse as P
 from corpuskit.scheme import Scheme
 
 if TYPE_CHECKING:
+    from corpuskit.cache import ResultStore, StatStamp
     from corpuskit.fixer import FixOutcome
 
 #: Below this many files one process is faster than starting others.
@@ -280,7 +280,11 @@ class _Worker:
             if settings.scheme is None and settings.discover_scheme
             else None
         )
-        self.store = ResultStore(cache_dir) if cache_dir is not None else None
+        self.store: ResultStore | None = None
+        if cache_dir is not None:  # sqlite3 is imported only for a run with a cache
+            from corpuskit.cache import ResultStore
+
+            self.store = ResultStore(cache_dir)
         # One Settings object (and its fingerprint) per scheme, not per document.
         self._with_scheme: dict[int, tuple[Scheme, Settings]] = {}
         self._fingerprints: dict[int, tuple[Settings, str]] = {}
@@ -339,6 +343,8 @@ class _Worker:
             return Pending(job, None)
         fingerprint = self.fingerprint(settings)
         # The file as found (not its link target): its name picks the format and the globs.
+        from corpuskit.cache import content_digest, result_key
+
         digest = content_digest(data)
         key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), digest)
         entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
@@ -424,7 +430,11 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
     check_choice(options.executor, options.scheduler)
     files = discover(options)
     local = _Worker(options.settings, None)
-    store = ResultStore(options.cache_dir, writer=True) if options.cache_dir is not None else None
+    store: ResultStore | None = None
+    if options.cache_dir is not None:
+        from corpuskit.cache import ResultStore, stat_name
+
+        store = ResultStore(options.cache_dir, writer=True)
 
     # Each file's stat-index name, from the lookup to the learning (the same settings).
     names: dict[str, str] = {}
