@@ -398,7 +398,7 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[i
     if found:
         # By identity, and every span holding the fragment (a program may share one).
         ids = set(map(id, found))
-        places.update(n for n, span in enumerate(spans) for f in span if id(f) in ids)
+        places |= {n for n, span in enumerate(spans) for f in span if id(f) in ids}
     return sorted(places)
 
 
