@@ -159,9 +159,7 @@ def found_name(path: Path | str) -> str:
     return os.path.join(_real_folder(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
-def read_input(
-    path: Path | str, *, root: Path | None = None, limit: int = DEFAULT_LIMIT
-) -> bytes:
+def read_input(path: Path | str, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
 
     Raises :class:`RefusedPath` (a link out of the project, not a regular file),
@@ -189,13 +187,22 @@ def read_input(
             raise TooLarge(path, info.st_size, limit)
         chunks: list[bytes] = []
         remaining = limit + 1
+        # The size fstat gave, and one byte more: a file read whole at that size takes one
+        # read call (no second call to see the end); a short read before that size (some
+        # network and FUSE file systems) or a file that grew is read on.
+        want = min(remaining, info.st_size + 1)
+        got = 0
         while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
+            got += len(chunk)
             remaining -= len(chunk)
-        data = b"".join(chunks)
+            if got == info.st_size and len(chunk) < want:
+                break
+            want = min(remaining, 1 << 20)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
     if len(data) > limit:
