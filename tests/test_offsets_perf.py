@@ -102,10 +102,14 @@ def test_the_happy_path_agrees_with_the_detailed_loop(
 ) -> None:
     frags = _fragments(text)
     # All at once (a few fragments flagged among many good ones) and one by one.
-    docs = [_document(text, frags)]
-    docs += [_document(text, [f]) for f in frags]
     good = [f for f in frags if text[max(f.start, 0) : f.end] == f.text and f.start >= 0]
-    docs.append(_document(text, good))
+    docs = [_document(text, frags), _document(text, good)]
+    docs += [_document(text, [f]) for f in frags]
+    # Each among fragments that pass (so that the survey walks the flagged spans only).
+    clean = [f for f in good if not _detailed(_document(text, [f]), monkeypatch).flagged]
+    assert clean
+    padding = (clean * 20)[:20]
+    docs += [_document(text, [*padding[:10], f, *padding[10:]]) for f in frags]
     for doc in docs:
         assert _facts(offsets.survey(doc)) == _facts(_detailed(doc, monkeypatch))
 

@@ -388,6 +388,8 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[i
         # An empty "text", an offset that is no int, a text that is no str: only a program
         # builds such a fragment, and the survey decides (raising where it would).
         return list(range(len(spans)))
+    if len(found) * 4 > len(fragments):  # a broken document: look at every span
+        return list(range(len(spans)))
     places: set[int] = set()
     if len(fragments) + spans.count(()) != len(spans):  # a discontinuous span: its order
         places.update(
@@ -402,14 +404,21 @@ def _suspects(text: str, spans: list[Span], fragments: list[Fragment]) -> list[i
     return sorted(places)
 
 
-def _place(doc: Document, n: int) -> tuple[str, int, str, Mention | Quote | Claim | Event]:
-    """(kind, index, field, annotation) of the n-th span in the order of :func:`_spans`."""
+def _places(
+    doc: Document, places: list[int]
+) -> Iterator[tuple[int, str, int, str, Mention | Quote | Claim | Event]]:
+    """(n, kind, index, field, annotation) of the n-th span in the order of :func:`_spans`, for
+    each n of ``places`` (sorted), in one walk over the kinds."""
+    wanted = iter(places)
+    n = next(wanted, None)
+    first = 0
     for kind, items, fields in _span_fields(doc):
-        if n < len(items) * len(fields):
-            i, f = divmod(n, len(fields))
-            return kind, i, fields[f], items[i]
-        n -= len(items) * len(fields)
-    raise IndexError(n)
+        last = first + len(items) * len(fields)
+        while n is not None and n < last:
+            i, f = divmod(n - first, len(fields))
+            yield n, kind, i, fields[f], items[i]
+            n = next(wanted, None)
+        first = last
 
 
 def survey(doc: Document) -> Survey:
@@ -427,10 +436,10 @@ def survey(doc: Document) -> Survey:
     length = len(text)
     good, flagged = found.good, found.flagged
     done = 0
-    for n in suspects:
-        good += chain.from_iterable(spans[done:n])  # the good spans before this one
+    for n, kind, i, field, annotation in _places(doc, suspects):
+        if n > done:
+            good += chain.from_iterable(spans[done:n])  # the good spans before this one
         done = n + 1
-        kind, i, field, annotation = _place(doc, n)
         span = spans[n]
         previous_end = -1
         for j, frag in enumerate(span):
@@ -438,8 +447,10 @@ def survey(doc: Document) -> Survey:
             unordered = start < previous_end
             previous_end = end
             matches = not unordered and start < end <= length and text[start:end] == ftext
-            starts_inside = splits_word(text, start)
-            ends_inside = splits_word(text, end)
+            starts_inside = (
+                0 < start < length and text[start].isalnum() and text[start - 1].isalnum()
+            )
+            ends_inside = 0 < end < length and text[end].isalnum() and text[end - 1].isalnum()
             if matches:
                 good.append(frag)
                 if not (
