@@ -108,6 +108,10 @@ class PathList(Sequence[Path]):
     def __iter__(self) -> Iterator[Path]:
         return map(Path, self.names())
 
+    def folders(self) -> list[str]:
+        """The folders of the paths, each once per run of its files."""
+        return list(self._folders)
+
     def names(self) -> Iterator[str]:
         """The paths as strings (a run's per-file work makes no Path: pathlib interns every
         file's name)."""
@@ -399,12 +403,30 @@ def _renamed(report: FileReport, path: str) -> FileReport:
 
 
 _WORKER: _Worker | None = None
+#: The main process's worker, its schemes loaded, for forked pool workers to start from.
+_FORKED_FROM: _Worker | None = None
 
 
 def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     global _WORKER
     _WORKER = _Worker(settings, cache_dir)
+    parent = _FORKED_FROM
+    if parent is not None and parent.settings is settings and parent.finder is not None:
+        # Forked: the schemes the main process loaded are in this memory already; loading
+        # them again would cost each worker the scheme's validation and compilation.
+        _WORKER.finder = parent.finder
+        _WORKER._by_folder = dict(parent._by_folder)
+        _WORKER._with_scheme = dict(parent._with_scheme)
     remember_folders()  # a pool worker lives for one run
+
+
+def _preload(worker: _Worker, files: PathList) -> None:
+    """Work out each folder's settings (its scheme loaded once) before workers are forked."""
+    for folder in files.folders():
+        try:
+            worker.settings_for(os.path.join(folder, "_"))
+        except CorpuskitError:
+            return  # an unusable scheme: the worker that reaches it reports it, as before
 
 
 def _check_in_worker(path: str) -> Result:
@@ -479,12 +501,19 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             return
         import multiprocessing
 
-        context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        )
-        with context.Pool(
-            jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
-        ) as pool:
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forking else "spawn")
+        global _FORKED_FROM
+        if forking:
+            _preload(local, files)
+            _FORKED_FROM = local
+        try:
+            pool = context.Pool(
+                jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
+            )
+        finally:
+            _FORKED_FROM = None
+        with pool:
             chunk = max(1, min(64, todo // (jobs * 8)))
             unknown = (path for path, hit in zip(files.names(), hits, strict=True) if hit is None)
             results = pool.imap(_check_in_worker, unknown, chunksize=chunk)

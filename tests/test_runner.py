@@ -170,6 +170,29 @@ def test_jobs_1_and_2_give_identical_output(tmp_path: Path) -> None:
     assert one.stdout == two.stdout and '"O003"' in one.stdout
 
 
+def test_jobs_2_follows_each_folders_scheme_and_reports_an_unusable_one_as_jobs_1(
+    tmp_path: Path,
+) -> None:
+    # Forked workers start from the schemes the main process loaded: two folders under two
+    # schemes must still each be checked under their own, and a broken scheme still said once.
+    for name, scheme in (
+        ("seedlike", CORPUS / "scheme.toml"),
+        ("examples", ROOT / "tests" / "examples" / "scheme.toml"),
+    ):
+        folder = tmp_path / "docs" / name
+        write_corpus(folder, 20)
+        shutil.copy(scheme, folder / "scheme.toml")
+        (folder / "corpuskit.toml").write_text('scheme = "scheme.toml"\n')
+    args = ("validate", "--no-cache", "--format", "json", str(tmp_path / "docs"))
+    one, two = run_cli(*args, "--jobs", "1"), run_cli(*args, "--jobs", "2")
+    assert one.returncode == two.returncode
+    assert one.stdout == two.stdout and '"C0' in one.stdout
+    (tmp_path / "docs" / "examples" / "scheme.toml").write_text("[entities\n")
+    one, two = run_cli(*args, "--jobs", "1"), run_cli(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stderr == two.stderr and "scheme.toml" in one.stderr
+
+
 def test_the_library_api_is_picklable_and_agrees_in_a_process_pool(tmp_path: Path) -> None:
     import multiprocessing
     import pickle
