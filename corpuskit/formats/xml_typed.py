@@ -1,23 +1,29 @@
-"""One typed decode for XML: the lxml tree straight to the document model, for valid documents.
+"""One typed decode for XML: the parsed tree straight to the document model, for valid documents.
 
-The full path for XML parses, validates against ``schema/document.xsd``, turns the tree into a
-record, validates the record against the JSON Schema and builds the model from it. This module
-parses with the same hardened parser (``xml_format._parser``), then walks the tree once and
-builds the model classes directly, checking on the way everything the XSD and the JSON Schema
-would check: element names, order and counts, attribute sets, text where none belongs, ids,
-names, offsets, dates, constants. Anything it cannot vouch for (a draft part, a DOCTYPE, a
-comment, a non-canonical offset such as ``007``, a line break written raw inside an attribute)
-it refuses, and the full path then says what, if anything, is wrong and where. So ``decode``
-only ever says "valid as it is, and here is the model"; ``tests/test_xml_typed.py`` checks on
-every fixture, on generated documents and on mutation fuzz that whatever it accepts the full
-path accepts too, as the same model.
+The full path for XML parses with lxml, validates against ``schema/document.xsd``, turns the tree
+into a record, validates the record against the JSON Schema and builds the model from it. This
+module parses with the standard library's C ElementTree (expat), whose elements keep tag,
+attributes and text as plain fields (lxml builds a proxy and a new tag string for every element
+it is asked for, which cost more than expat's parse saves), then walks the tree once and builds
+the model classes directly, checking on the way everything the XSD and the JSON Schema would
+check: element names, order and counts, attribute sets, text where none belongs, ids, names,
+offsets, dates, constants. Expat is a second parser, so before it sees anything a prescan
+(``_plain``) refuses every input on which it could read otherwise than the full path's hardened
+lxml parser (``xml_format._parser``): markup declarations, comments, CDATA, processing
+instructions, an unusual XML declaration, prefixed namespaces, carriage returns, sizes near
+libxml2's limits. Anything it cannot vouch for (those, a draft part, a non-canonical offset such
+as ``007``, a line break written raw inside an attribute) it refuses, and the full path then
+says what, if anything, is wrong and where. So ``decode`` only ever says "valid as it is, and
+here is the model"; ``tests/test_xml_typed.py`` checks on every fixture, on generated documents
+and on mutation fuzz that whatever it accepts the full path accepts too, as the same model.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, cast
+from xml.etree.ElementTree import ParseError, XMLParser
 
 from corpuskit.formats import typed
 from corpuskit.formats import xml_format as X
@@ -43,12 +49,22 @@ from corpuskit.model import (
     Span,
 )
 
-if TYPE_CHECKING:
-    from lxml import etree
 
-    Element = etree._Element
-else:
-    Element = Any
+class Element(Protocol):
+    """What the walk reads of an element: the C ElementTree's ``Element``, whose ``items()``
+    and ``keys()`` return lists (typeshed says views: the walk indexes them)."""
+
+    tag: str
+    text: str | None
+    attrib: dict[str, str]
+
+    def __len__(self) -> int: ...
+    def get(self, key: str, /) -> str | None: ...
+    def items(self) -> list[tuple[str, str]]: ...
+    def keys(self) -> list[str]: ...
+    def iter(self) -> Iterator[Element]: ...
+    def itertext(self) -> Iterator[str]: ...
+
 
 _B = "{" + X.NS + "}"
 _DOCUMENT = _B + "document"
@@ -137,8 +153,9 @@ def _id_type_note(el: Element) -> tuple[str, str, str | None]:
 
 
 class _Walk:
-    """One pass over a document tree in document order (``root.iter()``, which lxml walks in C
-    and which yields comments and processing instructions too, so the walk refuses them).
+    """One pass over a document tree in document order (``root.iter()``, which ElementTree
+    walks in C; the tree holds elements only: the prescan refused comments and processing
+    instructions, which expat would drop where lxml keeps them).
     Each element's number of children (``len``) tells the walk how many of the next nodes are
     its children, so no child list is ever built; an element that must have no children is
     not asked: if one has some, nodes are left over when the walk is done (``finished``). Ids,
@@ -549,11 +566,9 @@ class _Walk:
     def stray_text(self, root: Element) -> bool:
         """Whether character data other than white space stands outside the elements whose
         text was collected (the XSD allows only white space between elements). Counted over
-        all of the tree's text at once, which lxml joins in C."""
-        from lxml import etree
-
-        everything = etree.tostring(root, method="text", encoding="unicode", with_tail=False)
-        return _visible(everything) != _visible("".join(self.texts))
+        all of the tree's text at once (``itertext``, in C: the root's text and every
+        descendant's text and tail)."""
+        return _visible("".join(root.itertext())) != _visible("".join(self.texts))
 
     def patterns_hold(self) -> bool:
         """Whether the ids, names, KB ids and offsets collected on the way have the schema's form."""
@@ -566,6 +581,16 @@ class _Walk:
 
 
 _KIND_ORDER: dict[object, int] = {_B + kind: i for i, kind in enumerate(ANNOTATION_KINDS)}
+#: The XML declarations expat may read: version 1.0, the encoding UTF-8 or none, in any quotes
+#: and spacing XML's grammar allows (no CR: refused before); any other version, encoding
+#: spelling or a standalone goes the full path.
+_DECLARATION = re.compile(
+    rb"<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*([\"'])1\.0\1"
+    rb"(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*([\"'])[Uu][Tt][Ff]-8\2)?[ \t\n]*\?>"
+)
+#: Beyond this many bytes a text or attribute value may near libxml2's limit for one (10**7
+#: bytes without huge_tree), which expat does not have.
+_LARGEST = 9_000_000
 
 
 def _raw_whitespace_attribute(data: bytes, text: str) -> bool:
@@ -588,36 +613,61 @@ def _raw_whitespace_attribute(data: bytes, text: str) -> bool:
     return False
 
 
+def _marked(data: bytes, start: int, mark: bytes, before: bytes) -> bool:
+    """Whether ``before + mark`` occurs in ``data`` at or after ``start``. ``mark`` is a byte
+    a document seldom holds (memchr finds each one), where a search for the pair would stop at
+    every "<" of the file; past a few dozen of them the rest is searched for the pair."""
+    width = len(before)
+    at = data.find(mark, start + width)
+    for _ in range(32):
+        if at < 0:
+            return False
+        if data[at - width : at] == before:
+            return True
+        at = data.find(mark, at + 1)
+    return at >= 0 and data.find(before + mark, at - width) >= 0
+
+
+def _plain(data: bytes) -> bool:
+    """Whether expat may read ``data``: whether it reads it as the full path's lxml parser does
+    (the same elements, attributes and text, accepted or refused alike) for every document
+    the walk can accept. Anything else is refused before expat sees it; the full path then
+    decides, with its positions."""
+    if len(data) > _LARGEST or b"\r" in data:
+        return False
+    declared = _DECLARATION.match(data)
+    start = declared.end() if declared else 0
+    # "<!": a DOCTYPE (with entities of its own), a comment, CDATA; "<?": a processing
+    # instruction or another declaration. Expat drops comments and instructions that lxml
+    # keeps as nodes. A raw "<" stands only in markup, so each pair found is one of those.
+    if _marked(data, start, b"!", b"<") or _marked(data, start, b"?", b"<"):
+        return False
+    # Deeper than libxml2's 256 levels or than its 50,000 characters for a name only where the
+    # walk refuses anyway: it takes five levels and its own names.
+    # A prefix: libxml2 refuses a name over 50,000 characters and a namespace name that is no
+    # URI where expat reads on; unprefixed names the walk compares with its own.
+    return not _marked(data, start, b":", b"xmlns")
+
+
 def decode(data: bytes) -> Document | None:
     """The document in ``data`` when it is an XML document that both schemas accept as it is
     (UTF-8, no forbidden construct, no draft part), else None: then the full path
     (``xml_format.parse`` + ``schema.check_record`` + ``records.from_dict``) reads it and says
     what is wrong. Whenever this returns a Document, the full path reports no P or S finding
     for ``data`` and builds an equal Document."""
-    from lxml import etree
-
-    if data.startswith(UTF8_BOM):
+    if data.startswith(UTF8_BOM) or not _plain(data):
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    declared = X._DECLARED_ENCODING.match(text)
-    if declared and declared.group(1).lower() not in ("utf-8", "utf8"):
-        return None
     if _raw_whitespace_attribute(data, text):
         return None
+    parser = XMLParser()
     try:
-        root = etree.fromstring(data, X._parser())
-    except etree.LxmlError:
-        return None
-    # What xml_format._forbidden refuses: a DOCTYPE, visible only in the document info, and
-    # nodes beside the root; comments, processing instructions and entity references inside
-    # it are nodes the walk refuses wherever they stand.
-    info = root.getroottree().docinfo
-    if info.doctype or info.internalDTD is not None:
-        return None
-    if root.getprevious() is not None or root.getnext() is not None:
+        parser.feed(data)
+        root = cast(Element, parser.close())
+    except ParseError:
         return None
     walk = _Walk(root)
     try:
