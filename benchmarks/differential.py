@@ -37,6 +37,7 @@ from fuzz_mutations import mutate_structure
 from corpuskit.engine import find_problems
 from corpuskit.formats import xml_format
 from corpuskit.formats.records import to_dict
+from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.scheme import Scheme, load_scheme
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,38 +77,12 @@ def labels_of(scheme: Scheme | None) -> list[str]:
     return sorted(names)
 
 
-def _ids(record: dict[str, Any]) -> list[str]:
-    return [
-        a["id"]
-        for kind in (
-            "mentions",
-            "entities",
-            "quotes",
-            "claims",
-            "events",
-            "relations",
-            "attributes",
-        )
-        for a in record.get(kind, [])
-        if isinstance(a, dict) and isinstance(a.get("id"), str)
-    ]
-
-
 def _annotations(record: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        a
-        for kind in (
-            "mentions",
-            "entities",
-            "quotes",
-            "claims",
-            "events",
-            "relations",
-            "attributes",
-        )
-        for a in record.get(kind, [])
-        if isinstance(a, dict)
-    ]
+    return [a for kind in ANNOTATION_KINDS for a in record.get(kind, []) if isinstance(a, dict)]
+
+
+def _ids(record: dict[str, Any]) -> list[str]:
+    return [a["id"] for a in _annotations(record) if isinstance(a.get("id"), str)]
 
 
 def _fragments(record: dict[str, Any]) -> list[dict[str, Any]]:
