@@ -142,3 +142,22 @@ def test_the_overlap_sweep_is_the_plain_definition_broken_fragments_too() -> Non
         doc = Document("d", Metadata("t", "en"), "x" * 30, "", mentions=tuple(found))
         for policy in ("none", "nested"):
             assert rules._may_overlap(doc, policy) == _overlaps_plainly(doc, policy)
+
+
+def test_an_unhashable_attribute_value_is_reported_not_raised() -> None:
+    # The value table is a set; a model built by a program may carry a list where a file
+    # cannot. It must reach the exact path (C006), as it did before the table existed.
+    from corpuskit.model import Attribute
+
+    scheme = load_scheme(SEED / "scheme.toml")
+    mention = Mention("m1", "PER", (Fragment(0, 1, "a"),))
+    doc = Document(
+        id="d",
+        meta=Metadata("t", "en"),
+        text="a",
+        text_sha256="",
+        mentions=(mention,),
+        attributes=(Attribute("a1", "m1", "realis", ["x"]),),  # type: ignore[arg-type]
+    )
+    codes = [code for code, *_ in _findings(doc, scheme)]
+    assert "C006" in codes

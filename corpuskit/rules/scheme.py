@@ -996,7 +996,10 @@ def _check_attributes(
             # attribute; anything else takes _attribute_findings, which decides and words it.
             value, spec = attr.value, table.spec
             if spec.values:
-                fine = table.values is not None and (type(value), value) in table.values
+                try:
+                    fine = table.values is not None and (type(value), value) in table.values
+                except TypeError:  # an unhashable value (a model built by a program): decided below
+                    fine = False
             else:
                 fine = not spec.datatype or has_datatype(value, spec.datatype)
             if fine and table.targets.get(targets(attr.target)):
