@@ -21,7 +21,16 @@ from corpuskit.formats.common import LineIndex, Locator, Position
 from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.io import found_path
 from corpuskit.model import ANNOTATION_KINDS, Document
-from corpuskit.rules import CHECKS, FAMILIES, RULE_BY_CODE, CheckInput, layout, offsets, references
+from corpuskit.rules import (
+    CHECKS,
+    FAMILIES,
+    RULE_BY_CODE,
+    RULES,
+    CheckInput,
+    layout,
+    offsets,
+    references,
+)
 from corpuskit.rules import parse as P
 from corpuskit.scheme import Scheme
 
@@ -308,6 +317,28 @@ def source_window(line: str | None, column: int) -> tuple[str | None, int]:
     return line[start : start + SOURCE_WINDOW], start
 
 
+#: (id of a Settings, codes ignored) -> (that Settings, rule code -> wanted): every document
+#: of a run asks the same questions of the same settings.
+_WANTED: dict[tuple[int, frozenset[str]], tuple[Settings, dict[str, bool]]] = {}
+
+
+def _wanted(settings: Settings, ignored: frozenset[str]) -> Callable[[Rule], bool]:
+    """``settings.wants(rule, ignored)`` answered from a table made once per settings."""
+    key = (id(settings), ignored)
+    known = _WANTED.get(key)
+    if known is None or known[0] is not settings:
+        if len(_WANTED) >= 256:
+            _WANTED.clear()
+        known = _WANTED[key] = (settings, {r.code: settings.wants(r, ignored) for r in RULES})
+    table = known[1]
+
+    def wanted(rule: Rule) -> bool:
+        answer = table.get(rule.code)
+        return settings.wants(rule, ignored) if answer is None else answer
+
+    return wanted
+
+
 def check_bytes(
     data: bytes, path: str, settings: Settings | None = None, *, match_path: str | None = None
 ) -> FileReport:
@@ -317,11 +348,10 @@ def check_bytes(
     """
     settings = settings or Settings()
     fmt = format_of(path) or "json"
+    ignored = settings.ignored_for(match_path or path)
+    wanted = _wanted(settings, ignored)
     try:
-        ignored = settings.ignored_for(match_path or path)
-        found = find_problems(
-            data, fmt, settings.scheme, lambda rule: settings.wants(rule, ignored)
-        )
+        found = find_problems(data, fmt, settings.scheme, wanted)
     except RecursionError:
         rule = P.JSON_SYNTAX if fmt == "json" else P.XML_SYNTAX
         found = Problems(
@@ -332,12 +362,7 @@ def check_bytes(
         findings.extend(_layout(data, fmt, found))
     # A problem that kept the document from being checked is never filtered out: with
     # select = ["O"], a truncated file must still fail.
-    ignored = settings.ignored_for(match_path or path)
-    findings = [
-        f
-        for f in findings
-        if settings.wants(f.rule, ignored) or (not checked and f.rule.family in "PS")
-    ]
+    findings = [f for f in findings if wanted(f.rule) or (not checked and f.rule.family in "PS")]
     doc_id = found.document_id
     if not findings:
         return FileReport(path, (), doc_id)
