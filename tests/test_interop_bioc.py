@@ -612,3 +612,27 @@ def test_a_layout_record_that_no_longer_fits_the_text_is_reported() -> None:
     (finding,) = exported.findings
     assert finding.rule.code == "I008" and "does not fit the text" in finding.message
     assert only(read_bioc_xml(exported.files[".bioc.xml"].encode(), "c.xml")).text == short
+
+
+def test_provenance_given_as_a_huge_number_is_reported_and_left_out() -> None:
+    # Fuzzer, seed 41, bioc-json case 83598: a number too long for the schema engine in the
+    # corpuskit:provenance infon crashed the import.
+    collection = {
+        "source": "s",
+        "date": "",
+        "key": "k",
+        "infons": {},
+        "documents": [
+            {
+                "id": "d1",
+                "infons": {"title": "t", "corpuskit:provenance": "1" + "0" * 400},
+                "passages": [{"offset": 0, "infons": {}, "text": "Iran", "annotations": []}],
+                "relations": [],
+            }
+        ],
+    }
+    (imported,) = read_bioc(json.dumps(collection).encode(), "doc.bioc.json", "json")
+    assert imported.document is not None
+    provenance = imported.document.meta.provenance  # the importer's own layout record only
+    assert provenance is not None and provenance.tool is None and not provenance.annotators
+    assert any("corpuskit:provenance infon" in f.message for f in imported.findings)

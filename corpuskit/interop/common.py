@@ -376,10 +376,28 @@ def checked_metadata(meta: Any) -> tuple[Metadata | None, str | None]:
         "text": "",
         "text_sha256": text_sha256(""),
     }
-    problems = [f for f in check_record(record) if f.pointer.startswith("/meta")]
+    if _holds_huge_number(meta):
+        # The schema engine cannot take such a value at all (it would answer for the whole
+        # document): say what it is.
+        return None, "a number too long to be any value of the metadata"
+    problems = check_record(record)
     if problems:
+        # The rest of the record is fixed and valid: whatever is wrong is the metadata's.
         return None, problems[0].message
     return from_dict(record).meta, None
+
+
+def _holds_huge_number(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, HugeNumber):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def scheme_from_text(toml_text: str, display: str) -> Scheme:
