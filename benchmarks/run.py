@@ -69,13 +69,16 @@ def timed(cmd: list[str], cwd: Path | None = None) -> float:
 
 def pair(
     limit: list[str], subject: list[str], runs: int, cwd: Path | None = None
-) -> tuple[float, float]:
-    """Medians of the yardstick and the subject, run alternately."""
+) -> tuple[float, float, float]:
+    """Medians of the yardstick and the subject, run alternately, and the median of the
+    ratios of each pair (a pair runs back to back, so a slow spell of a shared machine
+    tends to slow both: the ratio is steadier than the ratio of the medians)."""
     a, b = [], []
     for _ in range(runs):
         a.append(timed(limit, cwd))
         b.append(timed(subject, cwd))
-    return statistics.median(a), statistics.median(b)
+    ratio = statistics.median(y / x for x, y in zip(a, b, strict=True))
+    return statistics.median(a), statistics.median(b), ratio
 
 
 def median(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
@@ -139,18 +142,18 @@ def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, st
     validate = [PY, "-m", "corpuskit", "validate", "--format", "concise"]
     limit_a = [PY, "-c", LIMIT_A, str(json_dir)]
     rows: list[tuple[str, str, str]] = []
-    a, v1 = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], runs)
+    a, v1, r1 = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], runs)
     rows.append((f"limit A: read + orjson.loads, {n:,} JSON files", f"{a:.2f} s", "1"))
-    rows.append(("validate JSON, --jobs 1, no cache", f"{v1:.2f} s", f"{v1 / a:.2f}x A"))
-    a2, vall = pair(limit_a, [*validate, "--no-cache", "-j", str(cores()), str(json_dir)], runs)
-    rows.append(
-        (f"validate JSON, --jobs {cores()}, no cache", f"{vall:.2f} s", f"{vall / a2:.2f}x A")
+    rows.append(("validate JSON, --jobs 1, no cache", f"{v1:.2f} s", f"{r1:.2f}x A"))
+    _, vall, rall = pair(
+        limit_a, [*validate, "--no-cache", "-j", str(cores()), str(json_dir)], runs
     )
-    b, x1 = pair(
+    rows.append((f"validate JSON, --jobs {cores()}, no cache", f"{vall:.2f} s", f"{rall:.2f}x A"))
+    b, x1, rx = pair(
         [PY, "-c", LIMIT_B, str(xml_dir)], [*validate, "--no-cache", "-j", "1", str(xml_dir)], runs
     )
     rows.append((f"limit B: lxml.etree.parse, {n:,} XML files", f"{b:.2f} s", "1"))
-    rows.append(("validate XML, --jobs 1, no cache", f"{x1:.2f} s", f"{x1 / b:.2f}x B"))
+    rows.append(("validate XML, --jobs 1, no cache", f"{x1:.2f} s", f"{rx:.2f}x B"))
     # A hidden folder inside the project: the only kind of place a cache may be among documents.
     config = json_dir / "corpuskit.toml"
     config.write_text(config.read_text("utf-8") if config.exists() else "", "utf-8")
@@ -162,18 +165,15 @@ def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, st
         shutil.rmtree(cache, ignore_errors=True)
         cold.append(timed([*validate, "-j", "1", "."], json_dir))
         uncached.append(timed([*validate, "--no-cache", "-j", "1", "."], json_dir))
-    c, u = statistics.median(cold), statistics.median(uncached)
+    c = statistics.median(cold)
+    extra = statistics.median(x / y for x, y in zip(cold, uncached, strict=True)) - 1
     rows.append(
-        (
-            "validate JSON, --jobs 1, cold cache",
-            f"{c:.2f} s",
-            f"{(c / u - 1) * 100:+.0f} % vs no cache",
-        )
+        ("validate JSON, --jobs 1, cold cache", f"{c:.2f} s", f"{extra * 100:+.0f} % vs no cache")
     )
     size = cache_bytes(cache)
     rows.append(("cache on disk", f"{size / 1024:.0f} KiB", f"{size / n:.0f} bytes per document"))
-    _, warm = pair(limit_a, [*validate, "."], runs, json_dir)
-    rows.append(("validate JSON, second run, warm cache", f"{warm:.2f} s", f"{warm / a:.2f}x A"))
+    _, warm, rw = pair(limit_a, [*validate, "."], runs, json_dir)
+    rows.append(("validate JSON, second run, warm cache", f"{warm:.2f} s", f"{rw:.2f}x A"))
     git(json_dir, "init", "-q")
     git(json_dir, "add", "-A")
     git(json_dir, "-c", "user.email=b@b", "-c", "user.name=b", "commit", "-q", "-m", "corpus")
@@ -211,10 +211,11 @@ def fresh_process(work: Path, runs: int) -> tuple[str, str, str]:
         subprocess.run(one, cwd=work / "one", env=COMPILED_ENV, stdout=subprocess.DEVNULL)
         single.append(time.perf_counter() - start)
     p, v = statistics.median(bare), statistics.median(single)
+    ratio = statistics.median(y / x for x, y in zip(bare, single, strict=True))
     return (
         "one document with its scheme, fresh process",
         f"{v * 1000:.0f} ms",
-        f"{v / p:.1f}x `python -c pass` ({p * 1000:.0f} ms)",
+        f"{ratio:.1f}x `python -c pass` ({p * 1000:.0f} ms)",
     )
 
 
@@ -271,12 +272,20 @@ def main() -> None:
         f"`python benchmarks/run.py --sizes {args.sizes} --rss-sizes {args.rss_sizes} "
         f"--runs {args.runs}`",
         "",
-        f"Machine: {machine()}. Medians of {args.runs} runs taken alternately with their "
-        "yardstick, whole processes. Corpora: `seed` = the seed article replicated, with its "
+        f"Machine: {machine()}. Whole processes; each figure the median of {args.runs} runs "
+        "taken alternately with its yardstick, each ratio the median of the ratios of those "
+        "back-to-back pairs (steadier on a shared machine); bytecode compiled first, as an "
+        "installed package has it. Corpora: `seed` = the seed article replicated, with its "
         "scheme; `generated` = benchmarks/generate.py, no scheme.",
         "",
     ]
     print("\n".join(report), flush=True)
+    # Fresh bytecode for every run below (this machine may forbid writing it at run time).
+    subprocess.run(
+        [PY, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "corpuskit")],
+        env=COMPILED_ENV,
+        capture_output=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for n in sizes:
