@@ -67,6 +67,10 @@ CREATE TABLE IF NOT EXISTS stats (
 StatStamp = tuple[int, int, int]
 
 
+#: Rows kept back before one write of them all.
+_BATCH = 512
+
+
 def content_digest(data: bytes) -> str:
     """The sha256 of a document's bytes (what an entry must name)."""
     return hashlib.sha256(data).hexdigest()
@@ -86,6 +90,13 @@ class ResultStore:
         self._db: sqlite3.Connection | None = None
         self._broken = False
         self._used: dict[str, int] = {}
+        # Rows written in batches (one executemany per few hundred files, not two statements
+        # per file); lookups see them before they reach the database.
+        self._results: dict[str, tuple[str, str, bytes, str, int]] = {}
+        #: The store held nothing when opened (a first run): no lookup can find anything but
+        #: what this run wrote.
+        self._empty = False
+        self._stats: dict[str, tuple[str, int, int, int, str]] = {}
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self._broken:
@@ -109,6 +120,11 @@ class ResultStore:
             db.execute("PRAGMA synchronous=NORMAL")
             if self.writer:
                 db.executescript(_SCHEMA)
+            self._empty = bool(
+                db.execute(
+                    "SELECT NOT EXISTS (SELECT 1 FROM results) AND NOT EXISTS (SELECT 1 FROM stats)"
+                ).fetchone()[0]
+            )
             self._db = db
         except (OSError, sqlite3.Error):
             self._broken = True  # the cache only accelerates: a broken store is no cache
@@ -119,12 +135,18 @@ class ResultStore:
         db = self._connect()
         if db is None:
             return None
-        try:
-            row = db.execute(
-                "SELECT digest, payload, seal FROM results WHERE key = ?", (key,)
-            ).fetchone()
-        except sqlite3.Error:
+        pending = self._results.get(key)
+        if pending is not None:
+            row: Any = pending[1:4]
+        elif self._empty:
             return None
+        else:
+            try:
+                row = db.execute(
+                    "SELECT digest, payload, seal FROM results WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
         if row is None:
             return None
         stored_digest, payload, seal = str(row[0]), bytes(row[1]), str(row[2])
@@ -148,23 +170,27 @@ class ResultStore:
             payload = orjson.dumps(_report_to(report))
         except TypeError:
             return  # a name that is not UTF-8 cannot be stored: the file is simply not cached
-        with contextlib.suppress(sqlite3.Error):
-            db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                (key, digest, payload, _seal(key, digest, payload), int(time.time())),
-            )
+        self._results[key] = (key, digest, payload, _seal(key, digest, payload), int(time.time()))
+        if len(self._results) >= _BATCH:
+            self._flush(db)
 
     def stat_key(self, name: str, stamp: StatStamp) -> str | None:
         """The result key of a file whose (size, mtime, ctime) are unchanged, or None."""
         db = self._connect()
         if db is None:
             return None
-        try:
-            row = db.execute(
-                "SELECT size, mtime, ctime, key FROM stats WHERE name = ?", (name,)
-            ).fetchone()
-        except sqlite3.Error:
+        pending = self._stats.get(name)
+        if pending is not None:
+            row: Any = pending[1:]
+        elif self._empty:
             return None
+        else:
+            try:
+                row = db.execute(
+                    "SELECT size, mtime, ctime, key FROM stats WHERE name = ?", (name,)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
         if row is None or tuple(row[:3]) != stamp:
             return None
         return str(row[3])
@@ -174,8 +200,18 @@ class ResultStore:
         db = self._connect()
         if db is None:
             return
+        self._stats[name] = (name, *stamp, key)
+        if len(self._stats) >= _BATCH:
+            self._flush(db)
+
+    def _flush(self, db: sqlite3.Connection) -> None:
+        """Write the rows kept back (failures are ignored: the cache only accelerates)."""
+        results, stats = list(self._results.values()), list(self._stats.values())
+        self._results, self._stats = {}, {}
         with contextlib.suppress(sqlite3.Error):
-            db.execute("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?)", (name, *stamp, key))
+            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", results)
+        with contextlib.suppress(sqlite3.Error):
+            db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?)", stats)
 
     def begin(self) -> None:
         """Start a transaction (writes are committed together by :meth:`close`)."""
@@ -189,6 +225,8 @@ class ResultStore:
         db = self._db
         if db is None:
             return
+        if self._results or self._stats:
+            self._flush(db)
         with contextlib.suppress(sqlite3.Error):
             if self.writer:
                 if not db.in_transaction:
