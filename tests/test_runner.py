@@ -314,3 +314,15 @@ def test_the_rules_page_is_generated_from_the_registry() -> None:
     assert (ROOT / "docs" / "rules.md").read_text("utf-8") == rules_page(), (
         "regenerate: corpuskit rules --format docs > docs/rules.md"
     )
+
+
+def test_a_run_restores_the_cyclic_collector_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    write_corpus(tmp_path / "docs", 3)
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    reports = runner.validate([tmp_path / "docs"], Settings())
+    next(reports)
+    assert gc.get_threshold()[0] == runner.RUN_GC_THRESHOLD  # tuned while the run lasts
+    assert len(list(reports)) == 2
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
