@@ -233,7 +233,7 @@ def rss_rows(sizes: list[int], work: Path) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"peak RSS, validate --jobs 1, {n:,} documents",
-                f"{rss:.0f} MiB",
+                f"{rss:.1f} MiB",
                 f"{(rss / base - 1) * 100:+.0f} %",
             )
         )
