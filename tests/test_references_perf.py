@@ -203,3 +203,28 @@ def test_mentions_without_fragments_are_compared_too() -> None:
     d = doc(mentions=[mention("m1", 0, 4), Mention("m2", "GPE", ()), Mention("m3", "GPE", ())])
     (finding,) = check(d)
     assert (finding.rule.code, finding.pointer, finding.text_range) == ("R102", "/mentions/2", None)
+
+
+def test_did_you_mean_hints_stop_at_a_budget_and_every_dangling_reference_is_still_reported() -> (
+    None
+):
+    # Fuzzer, seed 43, brat case 16036: each hint compares the reference with every id, so
+    # many ids and many dangling references cost their product. The hints stop; no finding does.
+    from corpuskit.rules import references
+
+    mentions = tuple(mention(f"m{i}", 0, 4) for i in range(1000))
+    entities = tuple(Entity(f"e{i}", "GPE", (f"m{i}x",)) for i in range(200))
+    doc = Document(
+        id="d",
+        meta=Metadata("t", "en"),
+        text=TEXT,
+        text_sha256=text_sha256(TEXT),
+        mentions=mentions,
+        entities=entities,
+    )
+    dangling = [f for f in check(doc) if f.rule.code == "R002"]
+    assert len(dangling) == 200
+    hinted = [f for f in dangling if f.hint and f.hint.startswith("did you mean")]
+    ids = len(mentions) + len(entities)
+    assert hinted and len(hinted) == references.SUGGESTION_BUDGET // ids
+    assert all(f.hint == "add the annotation or fix the id" for f in dangling[len(hinted) :])

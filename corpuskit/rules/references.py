@@ -265,9 +265,10 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
                 )
             else:
                 kind_of[a.id] = kind
+        ids = _Ids([*kind_of, *(also_known or ())])
         for (kind, refs, allowed), walk in zip(_REFERRING, dirty, strict=True):
             if walk:
-                yield from _resolve(kind, refs(doc), allowed, kind_of, also_known)
+                yield from _resolve(kind, refs(doc), allowed, kind_of, also_known, ids)
 
     # The ids arguments name that are frames there: events for events, events and relations
     # for relations (an event naming a relation is R003, not an edge).
@@ -297,12 +298,31 @@ def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterato
     yield from _duplicate_mentions(mentions)
 
 
+#: Id comparisons spent on "did you mean" hints in one document: each costs the number of ids,
+#: so a document of many ids and many dangling references would cost their product.
+SUGGESTION_BUDGET = 50_000
+
+
+class _Ids:
+    """The ids a dangling reference may have meant, and a bounded budget for looking."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.left = SUGGESTION_BUDGET
+
+    def like(self, ref: str) -> list[str]:
+        """The closest id to ``ref``, while the budget lasts (then none: the plain hint)."""
+        self.left -= len(self.ids)
+        return close_matches(ref, self.ids, n=1) if self.left >= 0 else []
+
+
 def _resolve(
     kind: str,
     refs: Iterator[Ref],
     allowed: frozenset[str],
     kind_of: dict[str, str],
     also_known: Mapping[str, str] | None,
+    ids: _Ids,
 ) -> Iterator[Finding]:
     """R002 and R003 for the references ``refs`` of annotations of ``kind``."""
     for index, a, place, ref in refs:
@@ -314,7 +334,7 @@ def _resolve(
         suffix, what = _describe(kind, a, place)
         pointer = f"/{kind}/{index}{suffix}"
         if target is None:
-            close = close_matches(ref, [*kind_of, *(also_known or ())], n=1)
+            close = ids.like(ref)
             yield Finding(
                 DANGLING_REFERENCE,
                 f'{what} "{ref}" of {SINGULAR[kind]} "{a.id}" names no annotation',
