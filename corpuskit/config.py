@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import CorpuskitError
+from corpuskit.formats import name_suffix
 from corpuskit.io import found_name, found_path
 from corpuskit.scheme import Scheme, load_scheme
 
@@ -113,8 +114,7 @@ class Config:
             name, suffix = path.name, path.suffix
         else:  # discovery's names: no Path per file
             name = os.path.basename(path)
-            dot = name.rfind(".")
-            suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+            suffix = name_suffix(name)
         names = [rel, name]
         if suffix != suffix.lower():
             # B.JSON is a document to discovery (formats ignore the suffix's case): globs too.

@@ -295,6 +295,14 @@ class _Worker:
         self._fingerprints: dict[int, tuple[Settings, str]] = {}
         self._by_folder: dict[str, Settings] = {}
 
+    def adopt(self, parent: _Worker) -> None:
+        """Start from the schemes ``parent`` loaded (a forked worker has them in its memory
+        already; loading them again would cost each worker their validation and compilation)."""
+        if parent.finder is not None:
+            self.finder = parent.finder
+            self._by_folder = dict(parent._by_folder)
+            self._with_scheme = dict(parent._with_scheme)
+
     def settings_for(self, path: Path | str) -> Settings:
         """The settings for one document (with the scheme configured above it)."""
         if self.finder is None:
@@ -412,12 +420,8 @@ def _init_worker(settings: Settings, cache_dir: Path | None) -> None:
     global _WORKER
     _WORKER = _Worker(settings, cache_dir)
     parent = _FORKED_FROM
-    if parent is not None and parent.settings is settings and parent.finder is not None:
-        # Forked: the schemes the main process loaded are in this memory already; loading
-        # them again would cost each worker the scheme's validation and compilation.
-        _WORKER.finder = parent.finder
-        _WORKER._by_folder = dict(parent._by_folder)
-        _WORKER._with_scheme = dict(parent._with_scheme)
+    if parent is not None and parent.settings is settings:
+        _WORKER.adopt(parent)
     remember_folders()  # a pool worker lives for one run
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from corpuskit.formats import typed
-from corpuskit.model import Argument, Document, Fragment, Mention, Metadata
+from corpuskit.model import ANNOTATION_KINDS, Argument, Document, Fragment, Mention, Metadata
 from corpuskit.rules import scheme as rules
 from corpuskit.scheme import Scheme, load_scheme
 
@@ -40,18 +40,7 @@ def _mutant(doc: Document, scheme: Scheme, rng: random.Random) -> Document:
         {r for f in (*scheme.events.values(), *scheme.relations.values()) for r in f.roles}
     )
     values: list[Any] = [True, False, 1, 1.0, 0, "actual", "future", "maybe", math.nan]
-    changed: dict[str, list[Any]] = {
-        kind: list(getattr(doc, kind))
-        for kind in (
-            "mentions",
-            "entities",
-            "quotes",
-            "claims",
-            "events",
-            "relations",
-            "attributes",
-        )
-    }
+    changed: dict[str, list[Any]] = {kind: list(getattr(doc, kind)) for kind in ANNOTATION_KINDS}
     for _ in range(rng.randint(1, 6)):
         kind = rng.choice(list(changed))
         items = changed[kind]

@@ -25,6 +25,11 @@ def format_of(path: str | Path) -> str | None:
     name = os.path.basename(path)
     if not name:  # "folder/": what Path makes of it
         return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
-    # Path.suffix without a Path per file: a dot neither first nor last.
+    return FORMAT_BY_SUFFIX.get(name_suffix(name).lower())
+
+
+def name_suffix(name: str) -> str:
+    """``Path(name).suffix`` of a file name, without making a Path (it runs once a file):
+    from the last dot, when that dot is neither first nor last."""
     dot = name.rfind(".")
-    return FORMAT_BY_SUFFIX.get(name[dot:].lower()) if 0 < dot < len(name) - 1 else None
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
