@@ -13,9 +13,10 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.toml_positions import TomlPositions
@@ -34,8 +35,7 @@ class SchemeError(CorpuskitError):
     """The scheme cannot be used (exit code 2); the message names file, line and column."""
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
+class Where(msgspec.Struct, frozen=True):
     """A place in the scheme file (for messages: ``corpus/scheme.toml:42``)."""
 
     path: str
@@ -45,8 +45,7 @@ class Where:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Cardinality:
+class Cardinality(msgspec.Struct, frozen=True):
     """How many arguments may fill a role."""
 
     low: int
@@ -75,8 +74,7 @@ class Cardinality:
         return f"at most {self.high}" if self.low == 0 else f"{self.low} to {self.high}"
 
 
-@dataclass(frozen=True, slots=True)
-class Role:
+class Role(msgspec.Struct, frozen=True):
     """A role of an event or relation type."""
 
     name: str
@@ -85,8 +83,7 @@ class Role:
     where: Where
 
 
-@dataclass(frozen=True, slots=True)
-class FrameType:
+class FrameType(msgspec.Struct, frozen=True):
     """An event or relation type with its roles."""
 
     name: str
@@ -95,8 +92,7 @@ class FrameType:
     symmetric: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class TypeDef:
+class TypeDef(msgspec.Struct, frozen=True):
     """A mention/entity type, a subtype (parent) or an abstract union."""
 
     name: str
@@ -106,8 +102,7 @@ class TypeDef:
     union: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class KnowledgeBase:
+class KnowledgeBase(msgspec.Struct, frozen=True):
     """A knowledge base entities may link to."""
 
     name: str
@@ -116,8 +111,7 @@ class KnowledgeBase:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeDef:
+class AttributeDef(msgspec.Struct, frozen=True):
     """An attribute: where it may go and what values it takes."""
 
     name: str
@@ -129,8 +123,7 @@ class AttributeDef:
     required: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class AgentConstraint:
+class AgentConstraint(msgspec.Struct, frozen=True):
     """Who may speak a quote or assert a claim."""
 
     required: bool
@@ -138,8 +131,17 @@ class AgentConstraint:
     where: Where
 
 
-@dataclass(slots=True)
-class TypeHierarchy:
+class _Memo:
+    """Expansions worked out so far, and how many type names they hold in all."""
+
+    __slots__ = ("found", "size")
+
+    def __init__(self) -> None:
+        self.found: dict[str, frozenset[str]] = {}
+        self.size = 0
+
+
+class TypeHierarchy(msgspec.Struct, dict=True):
     """The type graph: the types each type directly stands for (union members and subtypes).
 
     Expansions are computed on demand, one walk of the graph per name, and memoised: computing
@@ -147,13 +149,19 @@ class TypeHierarchy:
     of subtypes), and expanding without a memo of visited types exponential (layered unions).
     """
 
-    narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    memo: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-    memo_size: int = field(default=0, compare=False, repr=False)
+    narrower: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
+
+    # Not a field: a Struct compares, copies and pickles its fields, and a memo is none of
+    # equality, copies or pickles (the instance __dict__, which ``dict=True`` gives, holds it).
+    @functools.cached_property
+    def memo(self) -> _Memo:
+        """The expansions worked out so far (this object's own, empty in copies and pickles)."""
+        return _Memo()
 
     def expand(self, name: str) -> frozenset[str]:
         """``name``, its union members and subtypes, theirs, and so on (iteratively)."""
-        found = self.memo.get(name)
+        memo = self.memo
+        found = memo.found.get(name)
         if found is not None:
             return found
         reached, todo = {name}, [name]
@@ -163,17 +171,17 @@ class TypeHierarchy:
                     reached.add(member)
                     todo.append(member)
         result = frozenset(reached)
-        if self.memo_size + len(result) > _EXPANSION_MEMO:
-            self.memo.clear()
-            self.memo_size = 0
-        self.memo[name] = result
-        self.memo_size += len(result)
+        if memo.size + len(result) > _EXPANSION_MEMO:
+            memo.found.clear()
+            memo.size = 0
+        memo.found[name] = result
+        memo.size += len(result)
         return result
 
 
 class Derived:
-    """What checks derive from a scheme and keep on it (Scheme.derived): pickles empty, so a
-    scheme sent to other processes stays kilobytes and each process builds its own."""
+    """What checks derive from a scheme and keep on it (Scheme.derived): never copied nor
+    pickled, so a scheme sent to other processes stays kilobytes and each builds its own."""
 
     __slots__ = ("checks",)
 
@@ -185,18 +193,22 @@ class Derived:
         return (Derived, ())
 
 
-@dataclass(frozen=True, slots=True)
-class Scheme:
-    """A loaded, checked annotation scheme."""
+class Scheme(msgspec.Struct, frozen=True, dict=True):
+    """A loaded, checked annotation scheme.
+
+    Copy it with ``msgspec.structs.replace``. Its fields are what it says; what is worked out
+    from them and kept (``accepted``, ``derived``) lives in the instance ``__dict__`` instead
+    (``dict=True``), so that equality, copies and pickles leave it out.
+    """
 
     path: str
     name: str
     version: str
     types: dict[str, TypeDef]
-    knowledge_bases: dict[str, KnowledgeBase] = field(default_factory=dict)
-    events: dict[str, FrameType] = field(default_factory=dict)
-    relations: dict[str, FrameType] = field(default_factory=dict)
-    attributes: dict[str, AttributeDef] = field(default_factory=dict)
+    knowledge_bases: dict[str, KnowledgeBase] = msgspec.field(default_factory=dict)
+    events: dict[str, FrameType] = msgspec.field(default_factory=dict)
+    relations: dict[str, FrameType] = msgspec.field(default_factory=dict)
+    attributes: dict[str, AttributeDef] = msgspec.field(default_factory=dict)
     speaker: AgentConstraint | None = None
     source: AgentConstraint | None = None
     channel: AgentConstraint | None = None
@@ -210,20 +222,24 @@ class Scheme:
     where_cue: Where | None = None
     where_types: Where | None = None
     #: Which types each type stands for; ``expand`` walks it.
-    hierarchy: TypeHierarchy = field(default_factory=TypeHierarchy)
+    hierarchy: TypeHierarchy = msgspec.field(default_factory=TypeHierarchy)
     #: sha256 of the scheme file: part of the cache key of every result checked against it.
     digest: str = ""
     #: (table, name) -> description, e.g. ("types", "PER"), for annotators (editor hovers).
-    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
-    #: (allowed, actual, kind) -> accepts: the same few questions come for every argument of
-    #: every document checked against the scheme (bounded: cleared when it grows large).
-    accepted: dict[tuple[tuple[str, ...], str, str], bool] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    #: Tables the checks derive from the scheme, built on first use and kept for every later
-    #: document (rules.scheme). Not an argument: a copy made with replace() starts without
-    #: them, so they always describe the scheme they are kept on; nor pickled (see Derived).
-    derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)
+    descriptions: dict[tuple[str, str], str] = msgspec.field(default_factory=dict)
+
+    @functools.cached_property
+    def accepted(self) -> dict[tuple[tuple[str, ...], str, str], bool]:
+        """(allowed, actual, kind) -> accepts: the same few questions come for every argument
+        of every document checked against the scheme (bounded: cleared when it grows large)."""
+        return {}
+
+    @functools.cached_property
+    def derived(self) -> Derived:
+        """Tables the checks derive from the scheme, built on first use and kept for every
+        later document (rules.scheme). A copy or a pickle starts without them, so they always
+        describe the scheme they are kept on."""
+        return Derived()
 
     def accepts(self, allowed: tuple[str, ...], actual: str, kind: str) -> bool:
         """Whether an annotation of ``kind`` and type ``actual`` satisfies a list of allowed types."""
@@ -459,7 +475,7 @@ def load_scheme(path: Path, display: str | None = None, *, project: Path | None 
         raise SchemeError(_too_deep(name))
     _schema_errors(data, name, positions)
     built = _build(data, name, positions)
-    return replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return msgspec.structs.replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _where(path: str, positions: TomlPositions, pointer: str) -> Where:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import pickle
 import random
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import msgspec
+from msgspec.structs import replace
 
 from corpuskit.formats import typed
 from corpuskit.model import ANNOTATION_KINDS, Argument, Document, Fragment, Mention, Metadata
@@ -104,6 +104,23 @@ def test_tables_are_not_copied_nor_pickled() -> None:
     copy = pickle.loads(pickle.dumps(scheme))
     assert copy.derived.checks is None and copy == scheme
     assert _findings(seed, copy) == before
+
+
+def test_what_a_scheme_remembers_is_no_part_of_its_equality() -> None:
+    # The memos live beside the fields (in the instance __dict__): a scheme that has checked
+    # documents equals a fresh load of the same file, and copies and pickles start empty.
+    used, fresh = load_scheme(SEED / "scheme.toml"), load_scheme(SEED / "scheme.toml")
+    seed = typed.decode((SEED / "iran-russia-missiles.json").read_bytes())
+    assert seed is not None
+    _findings(seed, used)
+    assert used.accepted and used.hierarchy.memo.found and used.derived.checks is not None
+    assert used == fresh and used.hierarchy == fresh.hierarchy
+    assert repr(used) == repr(fresh)
+    copy = pickle.loads(pickle.dumps(used))
+    assert not copy.accepted and not copy.hierarchy.memo.found
+    assert not replace(used).accepted
+    assert replace(used, mention_overlap="none") != used
+    assert len(pickle.dumps(used)) == len(pickle.dumps(fresh))
 
 
 def _overlaps_plainly(doc: Document, policy: str) -> bool:
