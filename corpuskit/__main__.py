@@ -1,5 +1,5 @@
 """``python -m corpuskit``."""
 
-from corpuskit.cli import main
+from corpuskit.cli_validate import main
 
 main()

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corpuskit.cli_validate import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    _from_here,
+    _read_capped,
+    error_line,
+    settings_for,
+)
+from corpuskit.cli_validate import say as _say
+from corpuskit.cli_validate import use_color as _use_color
 from corpuskit.diagnostics import CorpuskitError, DocumentError, Rule
 from corpuskit.reporters import choices_help
 from corpuskit.rules import RULES, find_rule
 
 if TYPE_CHECKING:
-    from corpuskit.baseline import Baseline
     from corpuskit.config import Config
-    from corpuskit.engine import FileReport, Settings
-    from corpuskit.reporters import Reporter, Summary
+    from corpuskit.engine import Settings
     from corpuskit.scheme import Scheme
 
 _app = typer.Typer(
@@ -32,35 +38,24 @@ _app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-
 
 def _fail(message: str) -> typer.Exit:
-    from corpuskit.reporters.escape import message as escaped
-
-    # Messages quote file names and configuration or scheme content: escape what a terminal
-    # or a CI log would interpret, line breaks included (only our own continuation lines stay).
-    typer.echo(f"corpuskit: error: {escaped(message)}", err=True)
+    error_line(message)
     return typer.Exit(EXIT_USAGE)
 
 
-def _say(text: str, *, err: bool = False) -> None:
-    """Print a line that quotes input (paths, document text, ids) escaped like :func:`_fail`."""
-    from corpuskit.reporters.escape import message
-
-    shown = message(text)
-    if shown.lstrip()[:1] in (":", "#"):  # a line a CI runner would read as a command
-        shown = "./" + shown
-    typer.echo(shown, err=err)
-
-
-def _use_color(stream: object, choice: bool | None) -> bool:
-    if choice is not None:
-        return choice
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+def _settings(
+    config: Config,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    scheme: Scheme | None,
+    extend_select: list[str] | None = None,
+    discover: bool = True,
+) -> Settings:
+    try:
+        return settings_for(config, select, ignore, scheme, extend_select, discover)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
 
 
 @_app.command()
@@ -207,502 +202,37 @@ def validate(
     ] = False,
 ) -> None:
     """Check documents: schema, offsets, references, scheme. Exit 0 clean, 1 errors, 2 unusable input."""
-    from corpuskit.reporters import AUTO, REPORTER_NAMES, Summary, resolve_format
+    from corpuskit.cli_validate import ValidateArgs
+    from corpuskit.cli_validate import validate as run_validate
 
-    config, discover = _load_run_config(config_file, isolated)
-    try:
-        chosen = _load_scheme(scheme) if scheme is not None else _config_scheme(config, discover)
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-    name = output_format or config.format or AUTO
-    if name not in REPORTER_NAMES:
-        raise _fail(f"unknown format {name!r} (choose from {', '.join(REPORTER_NAMES)})")
-    if statistics and resolve_format(name) not in ("text", "json"):
-        raise _fail(f"--statistics prints a table, or JSON with --format json; not {name!r}")
-    settings = _settings(config, select, ignore, chosen, extend_select, discover)
-    strict = config.strict if strict is None else strict
-    stdin = paths == [Path("-")]
-    if not stdin and paths and Path("-") in paths:
-        raise _fail("- (standard input) cannot be mixed with paths")
-    targets = _targets(config, paths)
-    try:
-        cache = None if no_cache or stdin else _cache_folder(config, cache_dir, targets)
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-    root = repository_root(config)
-    if show_settings:
-        run = _RunSettings(name, strict, exit_zero, cache, root, stdin)
-        _print_settings(config, settings, targets, run)
-    if show_files:
-        _print_files(config, settings, targets, changed_since, stdin and (stdin_filename or "-"))
-    if show_settings or show_files:
-        raise typer.Exit(EXIT_OK)
-    summary = Summary()
-    outputs = _Outputs(name, output_file, color, statistics, quiet, root, strict)
-    try:
-        checked = (
-            _check_stdin(stdin_filename, settings)
-            if stdin
-            else _run(config, settings, targets, jobs, cache, changed_since, executor, scheduler)
-        )
-        recorded = _load_baseline(baseline, config)
-        filtered = _with_baseline(checked, recorded, config, summary)
-        if write_baseline is not None:
-            _record_baseline(write_baseline, filtered, config, quiet)
-        for report, hidden in filtered:
-            summary.add(report)
-            outputs.file(report)
-            if hidden.diagnostics:
-                outputs.baselined(hidden)
-    except CorpuskitError as exc:  # an unusable scheme, configuration, baseline or git ref
-        raise _fail(str(exc)) from None
-    outputs.finish(summary)
-    if not quiet:
-        _notes(summary, recorded, baseline, changed_since)
-    if summary.unreadable:
-        raise typer.Exit(EXIT_USAGE)
-    failed = summary.errors or (strict and summary.warnings)
-    raise typer.Exit(EXIT_ERRORS if failed and not exit_zero else EXIT_OK)
-
-
-def _load_run_config(config_file: Path | None, isolated: bool) -> tuple[Config, bool]:
-    """The run's configuration, and whether documents may take the scheme of a configuration
-    found above them (not with --config or --isolated: then one configuration, or none, rules)."""
-    from corpuskit.config import Config, load_config, load_config_file
-
-    if config_file is not None and isolated:
-        raise _fail(
-            "--config and --isolated cannot be combined (--isolated reads no configuration)"
-        )
-    try:
-        if isolated:
-            return Config(root=Path(os.path.realpath(Path.cwd()))), False
-        if config_file is not None:
-            return load_config_file(config_file), False
-        return load_config(), True
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-
-
-def _config_scheme(config: Config, discover: bool) -> Scheme | None:
-    """With --config, the scheme it names applies to every document (nothing is discovered)."""
-    from corpuskit.config import SchemeFinder
-
-    path = config.scheme_path()
-    if discover or path is None:
-        return None
-    return SchemeFinder(config.root).load(path, Path(os.path.realpath(config.root)))
-
-
-def _load_scheme(path: Path) -> Scheme:
-    """The scheme given with --scheme."""
-    from corpuskit.scheme import load_scheme as load
-
-    return load(path)
-
-
-def repository_root(config: Config) -> Path:
-    """The folder machine reports make paths relative to: the git work tree above the working
-    directory (GitHub, GitLab and reviewdog resolve paths against it, wherever the job ran),
-    else the configuration's folder."""
-    here = Path(os.path.realpath(Path.cwd()))
-    for folder in (here, *here.parents):
-        # .git is a folder in a clone, a file in a worktree or submodule checkout.
-        if os.path.lexists(folder / ".git"):
-            return folder
-    return config.root
-
-
-def _targets(config: Config, paths: list[Path] | None) -> list[Path]:
-    """The paths given, or the configured ones relative to the working directory (so that
-    reports name ``corpus/a.json`` or ``../corpus/a.json``, never an absolute path)."""
-    if paths:
-        return list(paths)
-    try:
-        targets = [_from_here(p) for p in config.resolved_paths()]
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-    missing = [p for p in targets if not p.exists()]
-    if missing:
-        where = f" (from {config.source})" if config.source else ""
-        raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
-    return targets
-
-
-def _from_here(path: Path) -> Path:
-    try:
-        return Path(os.path.relpath(path))
-    except ValueError:  # another drive (Windows): no relative form
-        return path
-
-
-def _cache_folder(config: Config, given: Path | None, targets: list[Path]) -> Path:
-    """--cache-dir (relative to the working directory) or the configured cache-dir, confined
-    like the configured one: a CI variable is as untrusted as a configuration file."""
-    from corpuskit.config import confined_cache_folder
-
-    if given is None:
-        return config.cache_folder(targets)
-    return confined_cache_folder(config.root, Path(os.path.abspath(given)), targets)
-
-
-@dataclass(frozen=True, slots=True)
-class _RunSettings:
-    """What --show-settings prints besides the configuration and the engine settings."""
-
-    format: str
-    strict: bool
-    exit_zero: bool
-    cache: Path | None
-    root: Path
-    stdin: bool
-
-
-def _print_settings(
-    config: Config, settings: Settings, targets: list[Path], run: _RunSettings
-) -> None:
-    """--show-settings: every value in force, one ``name: value`` line each."""
-    from corpuskit.reporters import resolve_format
-
-    def codes(values: frozenset[str]) -> str:
-        return ", ".join(sorted(values)) or "-"
-
-    shown = (
-        run.format
-        if resolve_format(run.format) == run.format
-        else (f"{run.format} ({resolve_format(run.format)} here)")
-    )
-    lines = [
-        ("configuration", str(config.source) if config.source else "none (built-in defaults)"),
-        ("project root", str(config.root)),
-        ("report paths relative to", str(run.root)),
-        ("paths", "- (standard input)" if run.stdin else ", ".join(map(str, targets))),
-        ("include", ", ".join(config.include)),
-        ("exclude", ", ".join(config.exclude) or "-"),
-        ("select", codes(settings.select) if settings.select else "all rules on by default"),
-        ("extend-select", codes(settings.extend_select)),
-        ("ignore", codes(settings.ignore)),
-        ("severity", ", ".join(f"{k}={v.value}" for k, v in sorted(settings.severity.items()))),
-        ("per-file-ignores", "; ".join(f"{g}: {codes(c)}" for g, c in _config_pfi(config)) or "-"),
-        ("scheme", _scheme_shown(settings)),
-        ("format", shown),
-        ("strict", str(run.strict).lower()),
-        ("exit-zero", str(run.exit_zero).lower()),
-        ("cache-dir", str(run.cache) if run.cache else "off"),
-        ("max-file-size", f"{settings.max_file_size}"),
-    ]
-    for key, value in lines:
-        _say(f"{key}: {value or '-'}")
-
-
-def _config_pfi(config: Config) -> list[tuple[str, frozenset[str]]]:
-    """The configured per-file ignores, codes resolved."""
-    from corpuskit.config import rule_codes
-
-    return [(glob, rule_codes(codes)) for glob, codes in config.per_file_ignores]
-
-
-def _scheme_shown(settings: Settings) -> str:
-    if settings.scheme is not None:
-        return str(settings.scheme.path)
-    if settings.discover_scheme:
-        return "each document's, from the configuration above it"
-    return "none"
-
-
-def _print_files(
-    config: Config,
-    settings: Settings,
-    targets: list[Path],
-    changed_since: str | None,
-    stdin_name: str | bool,
-) -> None:
-    """--show-files: the files a run would check, in the order it checks them."""
-    from corpuskit.runner import RunOptions, discover
-
-    if isinstance(stdin_name, str):
-        _say(stdin_name)
-        return
-    options = RunOptions(
-        paths=tuple(targets), settings=settings, config=config, changed_since=changed_since
-    )
-    try:
-        files = discover(options)
-    except CorpuskitError as exc:
-        raise _fail(str(exc)) from None
-    for path in files:
-        _say(str(path))
-
-
-class _Statistics:
-    """--statistics: problems counted per code, written at the end (like ruff's)."""
-
-    def __init__(self, stream: TextIO, as_json: bool) -> None:
-        self.stream = stream
-        self.as_json = as_json
-        self.counts: Counter[str] = Counter()
-
-    def file(self, report: FileReport) -> None:
-        """Count one file's diagnostics."""
-        self.counts.update(d.code for d in report.diagnostics)
-
-    def finish(self, summary: Summary) -> None:
-        """The table (or JSON list), most frequent code first."""
-        from corpuskit.reporters.escape import dump_json, visible
-        from corpuskit.rules import RULE_BY_CODE
-
-        rows = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
-        if self.as_json:
-            entries = [
-                {
-                    "code": code,
-                    "name": RULE_BY_CODE[code].name if code in RULE_BY_CODE else None,
-                    "count": count,
-                    "fixable": code in RULE_BY_CODE and RULE_BY_CODE[code].fixable,
-                }
-                for code, count in rows
-            ]
-            self.stream.write(dump_json(entries) + "\n")
-            return
-        width = max((len(str(count)) for _, count in rows), default=1)
-        for code, count in rows:
-            rule = RULE_BY_CODE.get(code)
-            mark = "[*]" if rule is not None and rule.fixable else "[ ]"
-            name = rule.name if rule is not None else ""
-            self.stream.write(f"{count:>{width}}\t{visible(code)}\t{mark} {name}\n")
-
-
-class _Outputs:
-    """Where the report goes: one reporter, or with auto and --output-file inside GitHub
-    Actions two (the text report to the file, the annotations to standard output, because
-    annotations written into a file never appear)."""
-
-    def __init__(
-        self,
-        name: str,
-        output_file: Path | None,
-        color: bool | None,
-        statistics: bool,
-        quiet: bool,
-        root: Path,
-        strict: bool = False,
-    ) -> None:
-        from corpuskit.reporters import AUTO, REPORTERS, ReportContext, reporter_class
-        from corpuskit.reporters import resolve_format as resolve
-
-        self.output_file = output_file
-        self.quiet = quiet
-        self.buffer = io.StringIO()
-        main = self.buffer if output_file is not None else sys.stdout
-        chosen = resolve(name)
-        self.reporters: list[tuple[Reporter, bool]] = []  # (reporter, finish writes a summary)
-        self.summary_on_stdout = output_file is None
-        if statistics:
-            self.reporters.append((_Statistics(main, chosen == "json"), False))
-            return
-        if output_file is not None and name == AUTO and chosen == "github":
-            chosen = "text"
-            gh = ReportContext(root=root)
-            self.reporters.append((reporter_class("github")(sys.stdout, gh), True))
-            self.summary_on_stdout = True
-        context = ReportContext(
-            root=root,
-            color=_use_color(sys.stdout, color) and output_file is None,
-            strict=strict,
-        )
-        closing = REPORTERS[chosen].closing
-        self.reporters.append((reporter_class(chosen)(main, context), closing == "summary"))
-
-    def file(self, report: FileReport) -> None:
-        """Give one file's report to every reporter."""
-        for reporter, _ in self.reporters:
-            reporter.file(report)
-
-    def baselined(self, report: FileReport) -> None:
-        """Give a file's baselined diagnostics to the reporters that mark them (SARIF
-        suppressions); the others leave them out, as the text report does."""
-        from corpuskit.reporters import report_baselined
-
-        for reporter, _ in self.reporters:
-            report_baselined(reporter, report)
-
-    def finish(self, summary: Summary) -> None:
-        """Close every report (no summary line with --quiet), write the file if asked."""
-        from corpuskit.reporters.text import summary_line
-
-        for reporter, writes_summary in self.reporters:
-            if not (self.quiet and writes_summary):
-                reporter.finish(summary)
-        if self.output_file is None:
-            return
-        from corpuskit.io import write_atomic
-
-        try:
-            write_atomic(self.output_file, self.buffer.getvalue())
-        except OSError as exc:
-            raise _fail(f"cannot write {self.output_file}: {exc.strerror or exc}") from None
-        if not (self.quiet or self.summary_on_stdout):
-            typer.echo(summary_line(summary))
-
-
-def _notes(
-    summary: Summary,
-    recorded: Baseline | None,
-    baseline: Path | None,
-    changed_since: str | None,
-) -> None:
-    """What the run should tell besides the report: nothing found, stale baseline entries."""
-    if not summary.files:
-        if changed_since is not None:
-            _say(f"corpuskit: no documents changed since {changed_since}", err=True)
-        else:
-            _say("corpuskit: warning: no .json or .xml documents found", err=True)
-    if recorded is not None and baseline is not None:
-        if recorded.version == 1:
-            _say(
-                f"corpuskit: warning: {baseline} is a version 1 baseline, which records no "
-                "messages: a new problem of a recorded code on a recorded annotation is hidden; "
-                "record it again with --write-baseline",
-                err=True,
-            )
-        stale = recorded.unmatched()
-        if stale:
-            _say(
-                f"corpuskit: note: {stale} problem{'s' if stale != 1 else ''} recorded in "
-                f"{baseline} {'were' if stale != 1 else 'was'} not found (fixed, or changed); "
-                "--write-baseline records the current ones",
-                err=True,
-            )
-
-
-def _settings(
-    config: Config,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    scheme: Scheme | None,
-    extend_select: list[str] | None = None,
-    discover: bool = True,
-) -> Settings:
-    from corpuskit.config import build_settings
-
-    try:
-        return build_settings(
-            config, select, ignore, scheme, extend_select, discover_scheme=discover
-        )
-    except CorpuskitError as exc:  # an unknown rule code
-        raise _fail(str(exc)) from None
-
-
-def _run(
-    config: Config,
-    settings: Settings,
-    targets: list[Path],
-    jobs: int | None,
-    cache: Path | None,
-    changed_since: str | None,
-    executor: str = "local",
-    scheduler: str | None = None,
-) -> Iterator[FileReport]:
-    from corpuskit.runner import RunOptions, default_jobs, run
-
-    options = RunOptions(
-        paths=tuple(targets),
-        settings=settings,
-        config=config,
-        jobs=jobs or default_jobs(),
-        cache_dir=cache,
-        changed_since=changed_since,
+    args = ValidateArgs(
+        paths=paths,
+        output_format=output_format,
+        output_file=output_file,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        strict=strict,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        quiet=quiet,
+        color=color,
+        config_file=config_file,
+        isolated=isolated,
+        scheme=scheme,
+        jobs=jobs,
         executor=executor,
         scheduler=scheduler,
+        no_cache=no_cache,
+        cache_dir=cache_dir,
+        changed_since=changed_since,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        stdin_filename=stdin_filename,
+        show_files=show_files,
+        show_settings=show_settings,
     )
-    return run(options)
-
-
-def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[FileReport]:
-    from dataclasses import replace
-
-    from corpuskit.config import SchemeFinder
-    from corpuskit.engine import check_bytes
-    from corpuskit.io import found_path
-
-    name = stdin_filename or "-.json"
-    if settings.scheme is None and settings.discover_scheme:
-        scheme = SchemeFinder().for_document(Path(name))
-        if scheme is not None:
-            settings = replace(settings, scheme=scheme)
-    # Capped like a file: a pipe that never ends must not exhaust memory.
-    data = _read_capped(sys.stdin.buffer, settings.max_file_size)
-    display = stdin_filename or "-"
-    if len(data) > settings.max_file_size:
-        from corpuskit.engine import too_large
-
-        yield too_large(display, len(data), settings.max_file_size)
-        return
-    try:
-        yield check_bytes(
-            data,
-            display if stdin_filename else name,
-            settings,
-            match_path=str(found_path(Path(name))),
-        )
-    except Exception as exc:  # a bug must not print a traceback
-        from corpuskit.engine import internal_error
-
-        yield internal_error(display, exc)
-
-
-def _read_capped(stream: BinaryIO, limit: int) -> bytes:
-    """At most ``limit`` + 1 bytes of ``stream``, read in chunks: a huge configured limit is
-    never allocated up front."""
-    chunks: list[bytes] = []
-    remaining = limit + 1
-    while remaining > 0:
-        chunk = stream.read(min(remaining, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
-def _load_baseline(baseline: Path | None, config: Config) -> Baseline | None:
-    if baseline is None:
-        return None
-    from corpuskit.baseline import Baseline
-
-    return Baseline.load(baseline, config.root)
-
-
-def _record_baseline(
-    target: Path, reports: Iterator[tuple[FileReport, FileReport]], config: Config, quiet: bool
-) -> None:
-    """--write-baseline: record every problem (those already recorded too), say how many, exit 0."""
-    from corpuskit.baseline import write_baseline
-
-    every = [
-        replace(kept, diagnostics=(*kept.diagnostics, *hidden.diagnostics))
-        for kept, hidden in reports
-    ]
-    try:
-        count = write_baseline(target, every, config.relative_name)
-    except OSError as exc:
-        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
-    if not quiet:
-        _say(f"corpuskit: recorded {count} problems in {target}", err=True)
-    raise typer.Exit(EXIT_OK)
-
-
-def _with_baseline(
-    reports: Iterator[FileReport], recorded: Baseline | None, config: Config, summary: Summary
-) -> Iterator[tuple[FileReport, FileReport]]:
-    """Each report without what the baseline records, and what it records (empty without one)."""
-    for report in reports:
-        if recorded is None:
-            yield report, replace(report, diagnostics=())
-            continue
-        kept, hidden = recorded.split(report, config.relative_name(report.path))
-        summary.baselined += len(hidden.diagnostics)
-        yield kept, hidden
+    raise typer.Exit(run_validate(args))
 
 
 @_app.command()

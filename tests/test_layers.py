@@ -44,6 +44,7 @@ LAYERS = {
     "corpuskit.server.": 6,
     "corpuskit.server": 6,
     "corpuskit.cli": 7,
+    "corpuskit.cli_validate": 7,
     "corpuskit.__main__": 7,
 }
 
