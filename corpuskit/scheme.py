@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import UNSET, Meta, UnsetType
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.toml_positions import TomlPositions
@@ -413,6 +415,165 @@ def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) ->
     raise _fail(path, positions, pointer, f"invalid scheme at {where}: {message}", hint)
 
 
+# The typed decode: the JSON Schema (schema/scheme.schema.json) as msgspec Structs, so that a
+# valid scheme is vouched for by one compiled msgspec.convert and a few set operations, without
+# importing jsonschema_rs (~9 ms of imports) or compiling the schema (~2 ms). It may refuse
+# what the schema accepts (then the schema decides, only slower), never the reverse:
+# tests/test_scheme_typed.py checks that on every scheme fixture and on mutations of the seed.
+# Each constraint is the schema's, or stricter: optional members default to UNSET, so an
+# explicit value of any other type is refused; patterns end in \Z where the schema's end in
+# (?!\n)$ (both: the end of the text); the url's \S is narrowed to printable ASCII, on which
+# every regex engine agrees; uniqueItems is checked after the decode (_unique).
+
+_Text = Annotated[str, Meta(min_length=1)]
+_Texts = list[_Text]
+_Name = Annotated[str, Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_.:-]*\Z")]
+_Cardinality = Annotated[str, Meta(pattern=r"^(?:[1?*+]|[0-9]+(?:-[0-9]+)?)\Z")]
+_Url = Annotated[str, Meta(pattern=r"^https?://[!-~]*\{id\}[!-~]*\Z")]
+_Value = str | int | float | bool
+
+
+class _Typed(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A table of the scheme: unknown keys refused (the schema's additionalProperties)."""
+
+
+class _SchemeTable(_Typed):
+    name: _Text
+    version: _Text
+    description: _Text | UnsetType = UNSET
+
+
+class _Policies(_Typed):
+    mention_overlap: Literal["any", "nested", "none"] | UnsetType = UNSET
+    word_boundaries: bool | UnsetType = UNSET
+    cue_excludes_speaker: bool | UnsetType = UNSET
+
+
+class _Type(_Typed):
+    description: _Text
+    kinds: Annotated[list[Literal["mention", "entity"]], Meta(min_length=1)] | UnsetType = UNSET
+    parent: _Text | UnsetType = UNSET
+    union: Annotated[_Texts, Meta(min_length=1)] | UnsetType = UNSET
+
+
+class _KnowledgeBase(_Typed):
+    id_pattern: _Text
+    description: _Text | UnsetType = UNSET
+    url: _Url | UnsetType = UNSET
+
+
+class _Quotes(_Typed):
+    speaker: Literal["required", "optional"] | UnsetType = UNSET
+    speaker_types: _Texts | UnsetType = UNSET
+    description: _Text | UnsetType = UNSET
+
+
+class _Claims(_Typed):
+    source: Literal["required", "optional"] | UnsetType = UNSET
+    source_types: _Texts | UnsetType = UNSET
+    channel_types: _Texts | UnsetType = UNSET
+    description: _Text | UnsetType = UNSET
+
+
+class _Role(_Typed):
+    types: _Texts
+    cardinality: _Cardinality | UnsetType = UNSET
+    description: _Text | UnsetType = UNSET
+
+
+_Roles = Annotated[dict[_Name, _Role], Meta(max_length=MAX_DECLARATIONS)]
+
+
+class _Event(_Typed):
+    description: _Text
+    roles: _Roles | UnsetType = UNSET
+
+
+class _Relation(_Typed):
+    description: _Text
+    roles: _Roles
+    symmetric: bool | UnsetType = UNSET
+
+
+_On = Literal["mentions", "entities", "quotes", "claims", "events", "relations"]
+
+
+class _Attribute(_Typed):
+    description: _Text
+    on: Annotated[list[_On], Meta(min_length=1)]
+    types: _Texts | UnsetType = UNSET
+    values: Annotated[list[_Value], Meta(min_length=1)] | UnsetType = UNSET
+    datatype: Literal["string", "integer", "number", "boolean"] | UnsetType = UNSET
+    required: bool | UnsetType = UNSET
+
+
+class _Top(_Typed):
+    scheme: _SchemeTable
+    types: Annotated[dict[_Name, _Type], Meta(min_length=1, max_length=MAX_DECLARATIONS)]
+    policies: _Policies | UnsetType = UNSET
+    knowledge_bases: (
+        Annotated[dict[_Name, _KnowledgeBase], Meta(max_length=MAX_DECLARATIONS)] | UnsetType
+    ) = UNSET
+    quotes: _Quotes | UnsetType = UNSET
+    claims: _Claims | UnsetType = UNSET
+    events: Annotated[dict[_Name, _Event], Meta(max_length=MAX_DECLARATIONS)] | UnsetType = UNSET
+    relations: Annotated[dict[_Name, _Relation], Meta(max_length=MAX_DECLARATIONS)] | UnsetType = (
+        UNSET
+    )
+    attributes: (
+        Annotated[dict[_Name, _Attribute], Meta(max_length=MAX_DECLARATIONS)] | UnsetType
+    ) = UNSET
+
+
+#: Integers a double holds exactly: beyond them, whether two values of an attribute are equal
+#: (1 and 1.0 are, for the schema) depends on how an engine compares numbers.
+_EXACT = 2**53
+
+
+def _unique(items: list[Any] | UnsetType) -> bool:
+    """Whether no two items are equal (uniqueItems). Python's equality is as coarse as the
+    schema's or coarser (1 == 1.0 in both; True == 1 in Python only), so "unique" here is
+    unique there: the typed decode refuses some valid lists (the schema then decides)."""
+    return items is UNSET or len(set(items)) == len(items)
+
+
+def _plain_value(value: _Value) -> bool:
+    """A value whose comparison and conversion every engine agrees on: a string, a boolean, an
+    integer within ±2^53, a finite float (NaN and infinities are not JSON numbers)."""
+    if type(value) is int:
+        return -_EXACT < value < _EXACT
+    if type(value) is float:
+        return math.isfinite(value)
+    return True
+
+
+def typed_valid(data: dict[str, Any]) -> bool:
+    """Whether the JSON Schema certainly accepts this TOML table (the typed decode); False
+    says only "maybe not": the schema validator then decides, and words any problem."""
+    try:
+        top = msgspec.convert(data, _Top)
+    except (msgspec.ValidationError, RecursionError):
+        return False
+    lists: list[list[Any] | UnsetType] = []
+    for t in top.types.values():
+        lists += (t.kinds, t.union)
+    if top.quotes is not UNSET:
+        lists.append(top.quotes.speaker_types)
+    if top.claims is not UNSET:
+        lists += (top.claims.source_types, top.claims.channel_types)
+    for frames in (top.events, top.relations):
+        if frames is not UNSET:
+            for frame in frames.values():
+                if frame.roles is not UNSET:
+                    lists += [role.types for role in frame.roles.values()]
+    if top.attributes is not UNSET:
+        for a in top.attributes.values():
+            lists += (a.on, a.types, a.values)
+            if a.values is not UNSET and not all(map(_plain_value, a.values)):
+                return False
+    return all(map(_unique, lists))
+
+
 #: A scheme file larger than this is not read.
 MAX_SCHEME_BYTES = 4 * 1024 * 1024
 #: Tables and arrays nested deeper than this are refused (a real scheme nests a few levels).
@@ -473,7 +634,8 @@ def load_scheme(path: Path, display: str | None = None, *, project: Path | None 
         raise SchemeError(_too_deep(name)) from None
     if _depth(data) > MAX_SCHEME_DEPTH:  # nor may the schema validator be made to recurse
         raise SchemeError(_too_deep(name))
-    _schema_errors(data, name, positions)
+    if not typed_valid(data):  # the schema validator words what is wrong
+        _schema_errors(data, name, positions)
     built = _build(data, name, positions)
     return msgspec.structs.replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
