@@ -6,8 +6,9 @@ corpus policies. Every constraint remembers the scheme line that sets it, so tha
 can say where the rule comes from.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: msgspec reads the typed decode's annotations on its
+# first use, and evaluating them from strings (compile + eval of each) cost a fresh process
+# ~1 ms; evaluated when each class is made, they cost microseconds.
 import functools
 import hashlib
 import json
@@ -55,7 +56,7 @@ class Cardinality(msgspec.Struct, frozen=True):
     text: str
 
     @classmethod
-    def parse(cls, text: str) -> Cardinality:
+    def parse(cls, text: str) -> "Cardinality":
         """Parse ``1``, ``?``, ``*``, ``+``, ``N`` or ``N-M``."""
         fixed = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
         if text in fixed:
@@ -191,7 +192,7 @@ class Derived:
         #: The scheme checks' tables (rules.scheme), None until the first check asks.
         self.checks: Any = None
 
-    def __reduce__(self) -> tuple[type[Derived], tuple[()]]:
+    def __reduce__(self) -> "tuple[type[Derived], tuple[()]]":
         return (Derived, ())
 
 
