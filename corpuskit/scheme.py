@@ -633,10 +633,13 @@ def load_scheme(path: Path, display: str | None = None, *, project: Path | None 
         raise SchemeError(f"{name}: invalid TOML: {exc}") from exc
     except RecursionError:  # tomllib recurses into nested arrays and inline tables
         raise SchemeError(_too_deep(name)) from None
-    if _depth(data) > MAX_SCHEME_DEPTH:  # nor may the schema validator be made to recurse
-        raise SchemeError(_too_deep(name))
-    if not typed_valid(data):  # the schema validator words what is wrong
-        _schema_errors(data, name, positions)
+    # The typed decode recurses no deeper than its Structs nest (a value of another shape is
+    # refused where it stands), and what it accepts nests a few levels: only a table it
+    # refuses needs the walk that keeps the schema validator from recursing too deep.
+    if not typed_valid(data):
+        if _depth(data) > MAX_SCHEME_DEPTH:
+            raise SchemeError(_too_deep(name))
+        _schema_errors(data, name, positions)  # the schema validator words what is wrong
     built = _build(data, name, positions)
     return msgspec.structs.replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 

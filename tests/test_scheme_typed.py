@@ -297,3 +297,19 @@ def test_a_refused_scheme_is_worded_by_the_schema(tmp_path: Path) -> None:
         SchemeError, match=r"invalid scheme at types.B.colour: unknown key \"colour\""
     ):
         load_scheme(scheme)
+
+
+@pytest.mark.parametrize("where", ["values", "description", "unknown"])
+def test_a_deeply_nested_table_is_still_refused_as_too_deep(tmp_path: Path, where: str) -> None:
+    # The depth walk runs only for a table the typed decode refuses: a deep one always is.
+    deep = "[" * 40 + "1" + "]" * 40
+    body = {
+        "values": f'[attributes.x]\ndescription = "x"\non = ["mentions"]\nvalues = {deep}\n',
+        "description": f"[types.B]\ndescription = {deep}\n",
+        "unknown": f"[policies]\nextra = {deep}\n",
+    }[where]
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(HEADER + body, "utf-8")
+    assert not typed_valid(tomllib.loads(HEADER + body))
+    with pytest.raises(SchemeError, match="nested more than 32 deep"):
+        load_scheme(scheme)
