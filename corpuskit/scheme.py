@@ -11,7 +11,6 @@ can say where the rule comes from.
 # ~1 ms; evaluated when each class is made, they cost microseconds.
 import functools
 import hashlib
-import json
 import math
 import re
 import tomllib
@@ -369,6 +368,8 @@ def compile_pattern(pattern: str) -> Any:
 
 
 def _scheme_schema() -> dict[str, Any]:
+    import json  # only a scheme the typed decode refuses needs the schema (and json)
+
     from corpuskit.formats.schema import schema_dir
 
     loaded: dict[str, Any] = json.loads((schema_dir() / "scheme.schema.json").read_text("utf-8"))
