@@ -10,9 +10,10 @@ import fnmatch
 import os
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.formats import name_suffix
@@ -46,8 +47,7 @@ class ConfigError(CorpuskitError):
     """The configuration is unusable (exit code 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     """The configuration in force and the file it came from (None: built-in defaults)."""
 
     root: Path

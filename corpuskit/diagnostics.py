@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import msgspec
+
 from corpuskit.fixes import Fix
 
 
@@ -20,8 +22,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """A check with a stable code; its ``doc`` is the user documentation (with examples)."""
 
     #: Stable code, a family letter and three digits, e.g. ``O003``.
@@ -46,8 +47,7 @@ class Rule:
         return self.code[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """What a check yields: the rule, the message and where in the document it applies."""
 
     rule: Rule

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of, typed
@@ -151,7 +153,7 @@ def _remap(finding: Finding, kept: dict[str, list[int]]) -> Finding:
 
 
 def _fields(finding: Finding) -> dict[str, Any]:
-    return {name: getattr(finding, name) for name in Finding.__slots__}
+    return {name: getattr(finding, name) for name in Finding.__struct_fields__}
 
 
 def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str, str]:
@@ -164,8 +166,7 @@ def _skipped_ids(record: dict[str, Any], skip: set[tuple[str, int]]) -> dict[str
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Problems:
+class Problems(msgspec.Struct, frozen=True):
     """What checking one document's bytes found."""
 
     findings: list[Finding]

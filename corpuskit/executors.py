@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import msgspec
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, check_bytes, internal_error
@@ -39,8 +40,7 @@ class ExecutorError(CorpuskitError):
     """The chosen executor cannot run (Dask missing, scheduler unreachable, workers differ)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(msgspec.Struct, frozen=True):
     """One document to check, with everything the check needs and no file access."""
 
     data: bytes
@@ -87,8 +87,7 @@ def check_batch(
     return [check_job(Job(data, name, match, settings[index])) for index, name, match, data in jobs]
 
 
-@dataclass(slots=True)
-class _Slot:
+class _Slot(msgspec.Struct):
     """One item of the stream: ready when its report is known (or it had no job)."""
 
     item: Any
@@ -97,9 +96,8 @@ class _Slot:
     done: bool = False
 
 
-@dataclass(slots=True)
-class _Batch:
-    slots: list[_Slot] = field(default_factory=list)
+class _Batch(msgspec.Struct):
+    slots: list[_Slot] = msgspec.field(default_factory=list)
     size: int = 0
 
 

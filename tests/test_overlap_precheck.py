@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from corpuskit.model import Document, Fragment, Mention, Metadata, text_sha256
 from corpuskit.rules import scheme as rules

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from typing import Protocol
+
+import msgspec
 
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import problems as P
@@ -18,18 +19,16 @@ EXACT_INTEGER_BOUND = 2**53
 _XML_SPACE = " \t\n\r"
 
 
-@dataclass(slots=True)
-class Parsed:
+class Parsed(msgspec.Struct):
     """The outcome of reading one file: a record (or None) and the problems found so far."""
 
     record: Record | None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
     #: True when ``findings`` are schema problems of a record that was still built (XML).
     structural: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(msgspec.Struct, frozen=True):
     """A 1-based source range and the text of its first line."""
 
     line: int

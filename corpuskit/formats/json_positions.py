@@ -7,7 +7,8 @@ assumes text that a JSON parser has already accepted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 _WS = re.compile(r"[ \t\n\r]*")
 # Unrolled ("normal* (special normal*)*"): a 30 MB string is one fast run, not 30 M alternations.
@@ -17,8 +18,7 @@ _SCALAR = re.compile(r"-?[0-9][0-9.eE+-]*|true|false|null|NaN|-?Infinity")
 _MAX_DEPTH = 200
 
 
-@dataclass(frozen=True, slots=True)
-class Extent:
+class Extent(msgspec.Struct, frozen=True):
     """Where a value sits: character offsets of the member's key (if any) and of the value."""
 
     key_start: int | None

@@ -45,8 +45,7 @@ _SHORT.maxstring = _SHORT.maxother = 60
 _SHORT.maxlevel = 2
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFinding(Finding):
+class SourceFinding(Finding, frozen=True):
     """A finding at a position in a file other than a corpuskit document."""
 
     #: The file ``position`` refers to (None: the input the finding is reported for).

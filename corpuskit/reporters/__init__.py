@@ -13,16 +13,16 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TextIO
+
+import msgspec
 
 if TYPE_CHECKING:
     from corpuskit.engine import FileReport
 
 
-@dataclass(slots=True)
-class Summary:
+class Summary(msgspec.Struct):
     """Totals of a run."""
 
     files: int = 0
@@ -40,12 +40,11 @@ class Summary:
         self.unreadable += report.unreadable
 
 
-@dataclass(frozen=True, slots=True)
-class ReportContext:
+class ReportContext(msgspec.Struct, frozen=True):
     """What machine reports need besides the diagnostics."""
 
     #: Paths in reports are made relative to this folder (the repository root).
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = msgspec.field(default_factory=Path.cwd)
     color: bool = False
     #: Warnings fail the run (``--strict``): reports that count failures (JUnit) count them.
     strict: bool = False
@@ -92,8 +91,7 @@ def report_baselined(reporter: Reporter, report: FileReport) -> None:
 Closing = Literal["document", "summary", "nothing"]
 
 
-@dataclass(frozen=True, slots=True)
-class ReporterEntry:
+class ReporterEntry(msgspec.Struct, frozen=True):
     """One ``--format``: its name, where its class lives, what it is for, what ends it."""
 
     name: str

@@ -7,16 +7,16 @@ survey, the id -> type table) through the input without importing the registry.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from corpuskit.diagnostics import Finding, Rule
 from corpuskit.model import Document
 from corpuskit.scheme import Scheme
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInput:
+class CheckInput(msgspec.Struct, frozen=True):
     """What a check of a readable, schema-valid document may use."""
 
     document: Document
@@ -26,7 +26,7 @@ class CheckInput:
     skipped_ids: Mapping[str, str]
     #: Facts about the document worked out once and shared by the checks that need them
     #: (see :func:`shared`).
-    memo: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def shared(given: CheckInput, name: str, make: Callable[[Document], Any]) -> Any:
@@ -41,8 +41,7 @@ def _always(rule: Rule, given: CheckInput) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """A check on the document model: the rules it may report, and how to run it.
 
     The engine runs a check only when one of its rules is enabled (and, for a check that

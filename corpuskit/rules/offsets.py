@@ -19,9 +19,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from itertools import chain, pairwise
 from operator import attrgetter
+
+import msgspec
 
 from corpuskit.diagnostics import Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
@@ -266,15 +267,13 @@ def splits_word(text: str, pos: int) -> bool:
     return 0 < pos < len(text) and text[pos - 1].isalnum() and text[pos].isalnum()
 
 
-@dataclass(frozen=True, slots=True)
-class _Located:
+class _Located(msgspec.Struct, frozen=True):
     pointer: str
     annotation_id: str
     fragment: Fragment
 
 
-@dataclass(frozen=True, slots=True)
-class _Flag:
+class _Flag(msgspec.Struct, frozen=True):
     """A fragment the survey's fast loop set aside: broken, or matching but worth a warning."""
 
     located: _Located
@@ -289,8 +288,7 @@ class _Flag:
     mismatch: bool
 
 
-@dataclass(slots=True)
-class Survey:
+class Survey(msgspec.Struct):
     """One pass over every fragment of a document, shared by the span, hash and word-boundary
     checks (the hot loop: a correct fragment costs a slice and a comparison)."""
 
