@@ -9,6 +9,7 @@ can say where the rule comes from.
 # No ``from __future__ import annotations``: msgspec reads the typed decode's annotations on its
 # first use, and evaluating them from strings (compile + eval of each) cost a fresh process
 # ~1 ms; evaluated when each class is made, they cost microseconds.
+import datetime
 import functools
 import hashlib
 import math
@@ -390,13 +391,23 @@ def _fail(
 
 
 def _schema_errors(data: dict[str, Any], path: str, positions: TomlPositions) -> None:
-    from corpuskit.formats.schema import compile_schema
+    from corpuskit.formats.schema import compile_schema, pointer_of
 
+    dated = _first_date(data, "")
+    if dated is not None:  # TOML's dates and times have no JSON type: the validator refuses them
+        where = dated.lstrip("/").replace("/", ".")
+        raise _fail(
+            path,
+            positions,
+            dated,
+            f"invalid scheme at {where}: a TOML date or time, where the scheme has only "
+            "strings, numbers, booleans, tables and arrays",
+            "write it as a string, in quotes",
+        )
     validator = compile_schema(_scheme_schema())
     errors = list(validator.iter_errors(data))
     if not errors:
         return
-    from corpuskit.formats.schema import pointer_of
 
     first = min(errors, key=lambda e: positions.locate(pointer_of(list(e.instance_path))))
     pointer = pointer_of(list(first.instance_path))
@@ -580,6 +591,25 @@ def typed_valid(data: dict[str, Any]) -> bool:
 MAX_SCHEME_BYTES = 4 * 1024 * 1024
 #: Tables and arrays nested deeper than this are refused (a real scheme nests a few levels).
 MAX_SCHEME_DEPTH = 32
+
+
+def _first_date(value: Any, pointer: str) -> str | None:
+    """The JSON pointer of the first TOML date, time or date-time in ``value`` (nesting is
+    bounded before this runs: see ``MAX_SCHEME_DEPTH``)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return pointer or "/"
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = _first_date(item, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+        if found is not None:
+            return found
+    return None
 
 
 def _too_deep(name: str) -> str:

@@ -199,6 +199,18 @@ BAD_SCHEMES = [
         10,
         "datatype boolean",
     ),
+    (
+        "a TOML date where a string belongs",
+        '[types.A]\ndescription = "a"\nadded = 2024-01-01\n',
+        6,
+        "invalid scheme at types.A.added: a TOML date or time",
+    ),
+    (
+        "a TOML time in an array",
+        '[types.A]\ndescription = "a"\n[attributes.n]\ndescription = "n"\non = ["events"]\ndatatype = "string"\nvalues = ["x", 07:32:00]\n',
+        10,
+        "invalid scheme at attributes.n.values.1: a TOML date or time",
+    ),
 ]
 
 
