@@ -122,3 +122,84 @@ def test_marked_is_the_pair_search() -> None:
         for mark, before in ((b"!", b"<"), (b"?", b"<"), (b":", b"xmlns")):
             found = data.find(before + mark, start) >= 0
             assert xml_typed._marked(data, start, mark, before) == found, (data, start)
+
+
+#: Malformed UTF-8 (a lone or wrong continuation byte, overlong forms, surrogates, beyond
+#: U+10FFFF, a truncated sequence) in every place a byte can stand: the typed decode has no
+#: UTF-8 decode of its own, expat refuses them all.
+MALFORMED = [
+    b"\xff",
+    b"\x80",
+    b"\xc0\x80",
+    b"\xe0\x9f\xbf",
+    b"\xed\xa0\x80",
+    b"\xf0\x8f\xbf\xbf",
+    b"\xf4\x90\x80\x80",
+    b"\xf5\x80\x80\x80",
+    b"\xf8\x88\x80\x80\x80",
+    b"\xc3",
+    b"\xe2\x28\xa1",
+]
+PLACES = {
+    "text": (">Iran</frag>", ">IrXan</frag>"),
+    "attribute value": ('type="GPE"', 'type="GXPE"'),
+    "element name": ("<span>", "<spanX>"),
+    "attribute name": ('type="GPE"', 'typeX="GPE"'),
+    "between elements": ("</mention>\n", "</mention>X\n"),
+    "before the root": (ROOT, "X" + ROOT),
+    "after the root": ("</document>", "</document>X"),
+}
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_malformed_utf8_is_refused(place: str) -> None:
+    old, new = PLACES[place]
+    for sequence in MALFORMED:
+        data = _minimal(old, new).replace(b"X", sequence)
+        assert xml_typed.decode(data) is None, (place, sequence)
+    assert check_bytes(data, "d.xml").diagnostics
+
+
+def test_the_parse_counts_line_breaks() -> None:
+    canonical = MINIMAL.encode("utf-8")
+    for data in (
+        canonical,
+        canonical.rstrip(b"\n"),
+        canonical + b"\n \n\n",
+        _minimal(HEAD, '<?xml version="1.0"\n  encoding="UTF-8"?>\n\n'),
+        _minimal(ROOT, "\n\n" + ROOT),
+    ):
+        parsed = xml_typed._parse(data)
+        assert parsed is not None
+        assert parsed[1] == data.count(b"\n")
+    # Anything after the root, or a root left open: refused.
+    assert xml_typed._parse(canonical + b"<") is None
+    assert xml_typed._parse(canonical + b"x") is None
+    assert xml_typed._parse(canonical.replace(b"</document>", b"")) is None
+
+
+#: Raw line breaks where the full path reports no P007: in a tag between attributes, in
+#: character data that looks like an attribute. The line breaks outside the character data
+#: are counted, and the candidate search decides: still the typed decode.
+LINE_BREAKS = {
+    "between attributes": _minimal(
+        '<mention id="m1" type="GPE">', '<mention\n id="m1"\ntype="GPE">'
+    ),
+    "before the end of a tag": _minimal("<span>", "<span\n>"),
+    "in an end tag": _minimal("</mention>", "</mention\n>"),
+    "text that looks like an attribute": _minimal("Iran sent", 'Iran x="a\nb" sent'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINE_BREAKS))
+def test_line_breaks_outside_values_are_read(name: str) -> None:
+    assert agree(LINE_BREAKS[name], "xml") is not None
+
+
+def test_a_line_break_in_a_value_beside_character_references() -> None:
+    # A character reference in the text: the line breaks are not counted, the search runs.
+    data = _minimal("Iran sent", "Iran&#10;sent").replace(
+        b'type="GPE"', b'type="GPE" note="a\nb"', 1
+    )
+    assert xml_typed.decode(data) is None
+    assert [d.code for d in check_bytes(data, "d.xml").diagnostics][:1] == ["P007"]

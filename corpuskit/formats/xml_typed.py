@@ -161,7 +161,7 @@ class _Walk:
     not asked: if one has some, nodes are left over when the walk is done (``finished``). Ids,
     names, KB ids and offsets are collected and checked in batches at the end, and so is the
     character data: the texts of the elements that hold text are collected, and everything
-    else must be white space (see ``stray_text``).
+    else must be white space (see ``decode``).
 
     Each annotation kind has one loop over its container's elements with the reading of its
     attributes written out in it (a method call per element costs as much as the element's
@@ -563,13 +563,6 @@ class _Walk:
             return True
         return False
 
-    def stray_text(self, root: Element) -> bool:
-        """Whether character data other than white space stands outside the elements whose
-        text was collected (the XSD allows only white space between elements). Counted over
-        all of the tree's text at once (``itertext``, in C: the root's text and every
-        descendant's text and tail)."""
-        return _visible("".join(root.itertext())) != _visible("".join(self.texts))
-
     def patterns_hold(self) -> bool:
         """Whether the ids, names, KB ids and offsets collected on the way have the schema's form."""
         return (
@@ -628,25 +621,59 @@ def _marked(data: bytes, start: int, mark: bytes, before: bytes) -> bool:
     return at >= 0 and data.find(before + mark, at - width) >= 0
 
 
-def _plain(data: bytes) -> bool:
-    """Whether expat may read ``data``: whether it reads it as the full path's lxml parser does
-    (the same elements, attributes and text, accepted or refused alike) for every document
-    the walk can accept. Anything else is refused before expat sees it; the full path then
-    decides, with its positions."""
+def _plain(data: bytes) -> int:
+    """Where the root element starts when expat may read ``data`` (when it reads it as the full
+    path's lxml parser does: the same elements, attributes and text, accepted or refused alike,
+    for every document the walk can accept), else -1. Anything else is refused before expat
+    sees it; the full path then decides, with its positions."""
     if len(data) > _LARGEST or b"\r" in data:
-        return False
+        return -1
     declared = _DECLARATION.match(data)
     start = declared.end() if declared else 0
     # "<!": a DOCTYPE (with entities of its own), a comment, CDATA; "<?": a processing
     # instruction or another declaration. Expat drops comments and instructions that lxml
     # keeps as nodes. A raw "<" stands only in markup, so each pair found is one of those.
     if _marked(data, start, b"!", b"<") or _marked(data, start, b"?", b"<"):
-        return False
+        return -1
     # Deeper than libxml2's 256 levels or than its 50,000 characters for a name only where the
     # walk refuses anyway: it takes five levels and its own names.
     # A prefix: libxml2 refuses a name over 50,000 characters and a namespace name that is no
     # URI where expat reads on; unprefixed names the walk compares with its own.
-    return not _marked(data, start, b":", b"xmlns")
+    if _marked(data, start, b":", b"xmlns"):
+        return -1
+    # Only white space may stand before the root (expat refuses anything else).
+    return data.find(b"<", start)
+
+
+#: Fed to expat after a document: an element after the root, which it refuses with the line it
+#: stands on, so the parse that builds the tree counts the document's line breaks as well.
+_AFTER_ROOT = b"<x/>"
+#: Expat's XML_ERROR_JUNK_AFTER_DOC_ELEMENT.
+_JUNK_AFTER_ROOT = 9
+
+
+def _parse(data: bytes) -> tuple[Element, int] | None:
+    """The tree expat builds from ``data`` and how many line breaks ``data`` holds (no CR: the
+    prescan refused them), or None when expat refuses ``data``, or when anything but white
+    space follows the root (then its end tag is not the last markup)."""
+    parser = XMLParser()
+    try:
+        parser.feed(data)
+    except (ParseError, UnicodeDecodeError):
+        # UnicodeDecodeError: never seen, expat refuses malformed UTF-8 first.
+        return None
+    if data[data.rfind(b">") + 1 :].strip(b" \t\n"):
+        return None
+    try:
+        # The whole document is read and its root closed: expat refuses the element fed now
+        # at once, on the line after the document's last line break.
+        parser.feed(_AFTER_ROOT)
+    except ParseError as error:
+        if error.code != _JUNK_AFTER_ROOT or not error.position:  # pragma: no cover
+            return None
+        target = cast(Any, parser).target
+        return cast(Element, target.close()), error.position[0] - 1
+    return None  # the root is still open: a truncated document
 
 
 def decode(data: bytes) -> Document | None:
@@ -655,20 +682,15 @@ def decode(data: bytes) -> Document | None:
     (``xml_format.parse`` + ``schema.check_record`` + ``records.from_dict``) reads it and says
     what is wrong. Whenever this returns a Document, the full path reports no P or S finding
     for ``data`` and builds an equal Document."""
-    if data.startswith(UTF8_BOM) or not _plain(data):
+    root_at = -1 if data.startswith(UTF8_BOM) else _plain(data)
+    if root_at < 0:
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    # No UTF-8 decode of its own: expat refuses every malformed sequence, and what it reads
+    # (names, values, text) ElementTree decodes strictly.
+    parsed = _parse(data)
+    if parsed is None:
         return None
-    if _raw_whitespace_attribute(data, text):
-        return None
-    parser = XMLParser()
-    try:
-        parser.feed(data)
-        root = cast(Element, parser.close())
-    except ParseError:
-        return None
+    root, line_breaks = parsed
     walk = _Walk(root)
     try:
         document = walk.document()
@@ -676,7 +698,33 @@ def decode(data: bytes) -> Document | None:
         # ValueError: int() of an offset that is no plain number; the pattern check would
         # refuse it anyway.
         return None
-    if not walk.finished() or walk.stray_text(root):
+    if not walk.finished():
+        return None
+    # All character data (in C: the root's text and every descendant's text and tail).
+    content = "".join(root.itertext())
+    collected = "".join(walk.texts)
+    if b"\t" in data or _marked(data, root_at, b"#", b"&"):
+        # Tabs, or character references (white space in the character data that the file
+        # does not hold as such): all kinds of white space counted, and the candidate search.
+        if _visible(content) != _visible(collected):
+            return None
+        searched = True
+    else:
+        # Only spaces and line breaks can be white space here. The character data holds
+        # visible characters only where the walk collected them (the XSD allows only white
+        # space between elements) ...
+        lines = content.count("\n")
+        visible = len(content) - content.count(" ") - lines
+        if visible != len(collected) - collected.count(" ") - collected.count("\n"):
+            return None
+        # ... and every line break of the file stands before the root, after it, in the
+        # character data or in a tag: when the first three account for all of them, no tag
+        # holds one, and the full path's P007 check (raw white space in an attribute,
+        # ``xml_format._raw_whitespace_attribute``), which looks inside tags only, finds
+        # nothing. Else the candidate search decides.
+        outside = data.count(b"\n", 0, root_at) + data.count(b"\n", data.rfind(b">"))
+        searched = line_breaks - outside != lines
+    if searched and _raw_whitespace_attribute(data, data.decode("utf-8")):
         return None
     if not walk.patterns_hold() or typed._SHA256.fullmatch(document.text_sha256) is None:
         return None
