@@ -21,7 +21,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -262,6 +261,8 @@ def write_atomic(
         mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
     except FileNotFoundError:
         mode = None
+    import tempfile  # only writers need it (~3 ms of imports: shutil, random)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -72,6 +72,30 @@ def test_a_slip_of_a_few_characters_onto_the_only_occurrence_is_still_safe(
     assert _spans(path) == [(19, 23)]
 
 
+def test_one_span_is_no_evidence_for_utf16_over_a_slip(tmp_path: Path) -> None:
+    # "]" at [5, 6) covers ">": in UTF-16 units (the flag is four) it is [3, 4), one character
+    # back it is [4, 5); both are "]". Found by hypothesis (test_fix's slipped-span property).
+    text = "0\U0001f1fa\U0001f1e6]]>"
+    doc = _document(text, [_mention("m1", 5, 6, "]")])
+    path = tmp_path / "flag.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    for unsafe in ([], ["--unsafe-fixes"]):
+        result = run_cli("fix", *unsafe, str(path), cwd=tmp_path)
+        assert result.returncode == 1, result.stdout
+        assert _spans(path) == [(5, 6)]
+    shown = run_cli("validate", str(path), cwd=tmp_path).stdout
+    assert "UTF-16" in shown and "[3, 4)" in shown and "[4, 5)" in shown
+
+
+def test_one_span_in_utf16_units_onto_the_only_occurrence_is_still_fixed(tmp_path: Path) -> None:
+    text = "\U0001f1fa\U0001f1e6 Kyiv said."
+    doc = _document(text, [_mention("m1", 5, 9, "Kyiv")])  # [3, 7) in code points
+    path = tmp_path / "kyiv.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    assert run_cli("fix", str(path), cwd=tmp_path).returncode == 0
+    assert _spans(path) == [(3, 7)]
+
+
 def test_a_raw_line_break_in_an_xml_attribute_is_refused_not_read_as_a_space(
     tmp_path: Path,
 ) -> None:

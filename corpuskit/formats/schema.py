@@ -11,7 +11,6 @@ checked against ``schema/document.xsd`` by the XML format, which reports with th
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -107,6 +106,8 @@ def schema_dir() -> Path:
 @functools.cache
 def json_schema() -> dict[str, Any]:
     """The document JSON Schema, loaded once."""
+    import json  # only on these paths: a valid document never needs it
+
     loaded: dict[str, Any] = json.loads((schema_dir() / "document.schema.json").read_text("utf-8"))
     return loaded
 
@@ -185,6 +186,8 @@ def type_name(value: Any) -> str:
 
 def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> list[Finding]:
     """Findings for one schema error; ``typos`` maps "pointer/missing-name" -> the typo found."""
+    import json  # only on these paths: a valid document never needs it
+
     typos = typos or {}
     kind = error.kind
     kind_name = type(kind).__name__
@@ -285,6 +288,8 @@ def _findings(error: Any, record: Any, typos: dict[str, str] | None = None) -> l
 
 def _fill_covered_text(record: Any, path: list[str | int], pointer: str) -> Fix | None:
     """A fragment without its covered text, whose offsets are sound: copy the text in."""
+    import json  # only on these paths: a valid document never needs it
+
     if len(path) < 2 or not isinstance(path[-1], int) or path[-2] not in ("span", "cue", "trigger"):
         return None
     node: Any = record

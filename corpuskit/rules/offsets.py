@@ -14,7 +14,6 @@ offsets or with a "prefix" or "suffix" on a fragment given by its text (O008).
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -83,7 +82,8 @@ UTF-16 code units, UTF-8 bytes, an inclusive end or a constant shift explains th
 
 Fixes never guess. Safe: the one explanation that fits every span of the document (UTF-16,
 UTF-8, inclusive end, one constant shift; when two fit, as -1 and +12 can in a text that
-repeats itself, nothing is fixed), or the only occurrence of the covered text in the whole
+repeats itself, nothing is fixed; nor when the only mismatched span of a document fits UTF-16
+or UTF-8 units but its text also occurs where a slip would have put it), or the only occurrence of the covered text in the whole
 text when it is at most 16 characters (or the span's length) away; farther away that is an
 unsafe fix, since after an edit the span may sit on the word that replaced its own. When the text occurs several times, the hint lists the nearest (line, offsets,
 context, and the "prefix" or "suffix" that would choose each): correct the offsets, or write
@@ -994,6 +994,8 @@ class _TextIndex:
                 break
         if not found:
             return None
+        import json  # a rare path: not an import every run pays
+
         _, key, value = min(found)
         return f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
 
@@ -1142,6 +1144,8 @@ class _Diagnosis:
             explained.setdefault(fixed, f"shift every span by {self.shift:+d}")
         if len(explained) == 1:
             ((fixed, label),) = explained.items()
+            if self._a_slip_explains_it_too(frag, fixed):
+                return None
             return _move(pointer, fixed, label, safe=True)
         if explained:
             return None  # two whole-document explanations put this span in different places
@@ -1173,6 +1177,16 @@ class _Diagnosis:
             f"[{fixed[0]}, {fixed[1]})",
             safe=near,
         )
+
+    def _a_slip_explains_it_too(self, frag: Fragment, fixed: tuple[int, int]) -> bool:
+        """Whether a single mismatched span, put at ``fixed`` by a unit explanation (UTF-16,
+        UTF-8), could as well have slipped onto another occurrence of its text: one span is no
+        evidence for a unit over a slip. "0🇺🇦]]>" with "]" at [5, 6) is [3, 4) in UTF-16
+        units and [4, 5) one character back. With two or more spans the unit must fit them all,
+        and a constant shift that fits them too is weighed above (``shift_everywhere``)."""
+        if self.count != 1 or self.shift_everywhere or frag.end - frag.start != len(frag.text):
+            return False
+        return any(o != fixed[0] for o in self.index.occurrences(frag.text).first(2))
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
         if span is None or span[0] < 0 or span[1] > len(self.text) or span[0] >= span[1]:
