@@ -35,7 +35,6 @@ from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
 from corpuskit.engine import FileReport
 from corpuskit.fixes import Fix
-from corpuskit.io import found_name
 
 #: Bumped when the stored form changes.
 CACHE_FORMAT = "3"
@@ -215,10 +214,35 @@ class ResultStore:
 
     def begin(self) -> None:
         """Start a transaction (writes are committed together by :meth:`close`)."""
+        self.open_for_writing()
+
+    def open_for_writing(self) -> bool:
+        """Open the store and start the run's transaction; False when it cannot be used."""
         db = self._connect()
-        if db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("BEGIN")
+        if db is None:
+            return False
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("BEGIN")
+        return True
+
+    def answers_nothing(self) -> bool:
+        """Whether the store held nothing when opened (a first run): only what this run
+        writes can be found, so looking every file up first is wasted work."""
+        return self._connect() is None or self._empty
+
+    def record(
+        self,
+        name: str,
+        stamp: StatStamp,
+        key: str,
+        digest: str,
+        report: FileReport,
+        new: bool,
+    ) -> None:
+        """:meth:`put` the result when it is ``new``, and :meth:`learn` the file's stamp."""
+        if new:
+            self.put(key, digest, report)
+        self.learn(name, stamp, key)
 
     def close(self, max_bytes: int = MAX_BYTES) -> None:
         """Commit, record which entries were used, prune past ``max_bytes``, and close."""
@@ -268,25 +292,40 @@ class ResultStore:
         )
 
 
-def result_key(salt: str, display: str, digest: str) -> str:
-    """The key of a document's result: corpuskit's code, the settings, its name and its bytes
-    (by their sha256, :func:`content_digest`, which the entry names too: hashed once)."""
-    prefix = f"{CACHE_FORMAT}|{__version__}|{code_fingerprint()}|{salt}"
-    name = display.encode("utf-8", "surrogateescape")
-    return hashlib.sha256(b"\0".join((prefix.encode(), name, digest.encode()))).hexdigest()
+def result_key(salt: str, name: bytes, digest: str) -> str:
+    """The key of a document's result: corpuskit's code, the settings, its name (the file as
+    found, ``os.fsencode``d) and its bytes (by their sha256, :func:`content_digest`, which the
+    entry names too: hashed once)."""
+    hasher = _key_prefix(code_fingerprint(), salt).copy()
+    hasher.update(b"\0".join((name, digest.encode())))
+    return hasher.hexdigest()
 
 
-def stat_name(fingerprint: str, path: Path | str) -> str:
+def stat_name(fingerprint: str, name: bytes) -> str:
     """The stat index's name for (corpuskit's code, settings, file as found).
 
-    The file as found, not its target: a link is its own entry (it may be refused where its
-    target is not, and its name picks another format), and a name that is not UTF-8 is hashed.
+    ``name`` is the file as found (``os.fsencode(io.found_name(path))``), not its target: a
+    link is its own entry (it may be refused where its target is not, and its name picks
+    another format), and a name that is not UTF-8 is hashed.
     """
     # The code fingerprint too: otherwise an unchanged file keeps the result an older corpuskit
     # gave it, since the stat hit skips the result key that does carry the code fingerprint.
-    digest = hashlib.sha256(f"{code_fingerprint()}|{fingerprint}\0".encode())
-    digest.update(os.fsencode(found_name(path)))
-    return digest.hexdigest()
+    hasher = _stat_prefix(code_fingerprint(), fingerprint).copy()
+    hasher.update(name)
+    return hasher.hexdigest()
+
+
+# The hashes of every file's key and stat name start alike within a run: the common prefix is
+# hashed once and the hasher copied (keyed on the code fingerprint too, so that a changed one,
+# or a test's stand-in, is never answered from an older prefix).
+@functools.lru_cache(maxsize=64)
+def _key_prefix(code: str, salt: str) -> hashlib._Hash:
+    return hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{code}|{salt}\0".encode())
+
+
+@functools.lru_cache(maxsize=64)
+def _stat_prefix(code: str, fingerprint: str) -> hashlib._Hash:
+    return hashlib.sha256(f"{code}|{fingerprint}\0".encode())
 
 
 @functools.cache

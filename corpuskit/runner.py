@@ -338,8 +338,9 @@ class _Worker:
     def prepare(self, path: Path | str) -> Result | Pending:
         """Read one file and look it up in the cache: its result, or the job that checks it."""
         settings = self.settings_for(path)
+        store = self.store
         info: os.stat_result | None = None
-        if self.store is not None:
+        if store is not None:
             # Before reading: a change after this is seen next time. A failure is reported
             # by the read.
             with contextlib.suppress(OSError):
@@ -352,19 +353,22 @@ class _Worker:
             return data, None
         found = found_name(path)
         job = Job(data, str(path), found, settings)
-        if self.store is None or info is None:
+        if store is None or info is None:
             return Pending(job, None)
         fingerprint = self.fingerprint(settings)
         # The file as found (not its link target): its name picks the format and the globs.
-        from corpuskit.cache import content_digest, result_key
+        from corpuskit.cache import content_digest, result_key, stat_name
 
+        name = os.fsencode(found)
         digest = content_digest(data)
-        key = result_key(fingerprint, os.fsdecode(os.fsencode(found)), digest)
-        entry = Entry(fingerprint, (info.st_size, info.st_mtime_ns, info.st_ctime_ns), key, digest)
-        hit = self.store.get(key, digest)
+        key = result_key(fingerprint, name, digest)
+        # The stat index's name is worked out here, where the found name is at hand (in the
+        # worker that read the file), not again by the main process when it learns the entry.
+        stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        hit = store.get(key, digest)
         if hit is not None:
-            return _renamed(hit, str(path)), entry
-        return Pending(job, replace(entry, new=True))
+            return _renamed(hit, str(path)), Entry(stat_name(fingerprint, name), stamp, key, digest)
+        return Pending(job, Entry(stat_name(fingerprint, name), stamp, key, digest, True))
 
     def check(self, path: Path | str) -> Result:
         """Check one file (or read its cached result), with what the cache should learn."""
@@ -377,7 +381,8 @@ class Entry:
     """What the main process stores for a checked file: the stat index row and, when the
     result is new, the result itself (the report travels beside it)."""
 
-    fingerprint: str
+    #: The file's name in the stat index (:func:`corpuskit.cache.stat_name`).
+    name: str
     stamp: StatStamp
     key: str
     digest: str
@@ -488,42 +493,36 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
 
         store = ResultStore(options.cache_dir, writer=True)
 
-    # Each file's stat-index name, from the lookup to the learning (the same settings).
-    names: dict[str, str] = {}
-
     def unchanged(path: str) -> FileReport | None:
-        if store is None:
-            return None
+        assert store is not None
         try:
             info = os.stat(path)
         except OSError:
             return None
         fingerprint = local.fingerprint(local.settings_for(path))
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        name = stat_name(fingerprint, path)
-        key = store.stat_key(name, stamp)
+        key = store.stat_key(stat_name(fingerprint, os.fsencode(found_name(path))), stamp)
         hit = store.get(key) if key is not None else None
-        if hit is None:
-            names[path] = name  # learnt once checked
-            return None
-        return _renamed(hit, str(path))
+        return None if hit is None else _renamed(hit, str(path))
 
-    def learn(path: str, report: FileReport, entry: Entry | None) -> None:
-        if store is None or entry is None:
-            return
-        if entry.new:
-            store.put(entry.key, entry.digest, report)
-        name = names.pop(path, None) or stat_name(entry.fingerprint, path)
-        store.learn(name, entry.stamp, entry.key)
+    def learn(report: FileReport, entry: Entry | None) -> None:
+        if store is not None and entry is not None:
+            store.record(entry.name, entry.stamp, entry.key, entry.digest, report, entry.new)
 
-    if store is not None:
+    hits: Sequence[FileReport | None]
+    if store is not None and store.open_for_writing():
         local.store = store  # the main process reads through its own (writing) connection
-        store.begin()
-    # Without a cache nothing is known: no list of N Nones.
-    hits: Sequence[FileReport | None] = (
-        [unchanged(path) for path in files.names()] if store is not None else _Unknown(len(files))
-    )
-    todo = sum(hit is None for hit in hits) if store is not None else len(files)
+        if store.answers_nothing():
+            # A first run: nothing to look up by stat, and nothing to count (no stat and no
+            # stat-index name per file before the checks; prepare works the name out).
+            hits, todo = _Unknown(len(files)), len(files)
+        else:
+            hits = [unchanged(path) for path in files.names()]
+            todo = sum(hit is None for hit in hits)
+    else:
+        # Without a cache (or with one that cannot be used) nothing is known: no list of N
+        # Nones.
+        hits, todo = _Unknown(len(files)), len(files)
     jobs = max(1, min(options.jobs, todo))
     try:
         if options.executor != "local" or jobs == 1 or todo < PARALLEL_THRESHOLD:
@@ -538,8 +537,10 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             _preload(local, files)
             _FORKED_FROM = local
         try:
+            # Workers read the cache only when this process could open it.
+            cache_dir = options.cache_dir if local.store is not None else None
             pool = context.Pool(
-                jobs, initializer=_init_worker, initargs=(options.settings, options.cache_dir)
+                jobs, initializer=_init_worker, initargs=(options.settings, cache_dir)
             )
         finally:
             _FORKED_FROM = None
@@ -547,10 +548,10 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
             chunk = max(1, min(64, todo // (jobs * 8)))
             unknown = (path for path, hit in zip(files.names(), hits, strict=True) if hit is None)
             results = pool.imap(_check_in_worker, unknown, chunksize=chunk)
-            for path, hit in zip(files.names(), hits, strict=True):
+            for hit in hits:
                 if hit is None:
                     hit, entry = next(results)
-                    learn(path, hit, entry)
+                    learn(hit, entry)
                 yield hit
     finally:
         if store is not None:
@@ -558,7 +559,8 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
 
 
 class _Unknown(Sequence[None]):
-    """``n`` files of which nothing is known (a run without a cache), in constant memory."""
+    """``n`` files of which nothing is known (a run without a cache, or a first one), in
+    constant memory."""
 
     def __init__(self, n: int) -> None:
         self._n = n
@@ -585,24 +587,24 @@ def _run_on_executor(
     files: PathList,
     hits: Sequence[FileReport | None],
     local: _Worker,
-    learn: Callable[[str, FileReport, Entry | None], None],
+    learn: Callable[[FileReport, Entry | None], None],
 ) -> Iterator[FileReport]:
     """Read files and consult the cache here, check the rest on the run's executor (this
     process for "local"): the executor sees bytes and settings, never a path to open."""
 
-    def steps() -> Iterator[tuple[tuple[str, Result | Pending], Job | None]]:
+    def steps() -> Iterator[tuple[Result | Pending, Job | None]]:
         for path, hit in zip(files.names(), hits, strict=True):
             step = (hit, None) if hit is not None else local.prepare(path)
-            yield (path, step), step.job if isinstance(step, Pending) else None
+            yield step, step.job if isinstance(step, Pending) else None
 
     with open_executor(options.executor, options.scheduler) as executor:
-        for (path, step), report in executor.map(steps()):
+        for step, report in executor.map(steps()):
             if isinstance(step, Pending):
                 assert report is not None  # an executor reports on every job
                 result = step.complete(report)
             else:
                 result = step
-            learn(path, *result)
+            learn(*result)
             yield result[0]
 
 
