@@ -1,0 +1,129 @@
+"""The result store on a first run: what it keeps back, what it writes, what a run skips."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from corpuskit import cache, engine, executors, runner
+from corpuskit.cache import ResultStore
+from corpuskit.config import Config
+from corpuskit.diagnostics import Diagnostic, Severity
+from corpuskit.engine import FileReport, Settings
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import write_corpus
+
+
+def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the runner really checks (not answered from the cache), in order."""
+    calls: list[str] = []
+    real = executors.check_job
+
+    def counting(job: executors.Job) -> engine.FileReport:
+        calls.append(job.name)
+        return real(job)
+
+    monkeypatch.setattr(executors, "check_job", counting)
+    monkeypatch.setattr(runner, "check_job", counting)
+    return calls
+
+
+def _options(tmp_path: Path, *paths: Path) -> runner.RunOptions:
+    return runner.RunOptions(
+        paths=paths or (tmp_path / "docs",),
+        settings=Settings(),
+        config=Config(root=tmp_path),
+        cache_dir=tmp_path / "cache",
+    )
+
+
+def test_a_new_store_answers_nothing_and_a_filled_one_does(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "docs", 3)
+    fresh = ResultStore(tmp_path / "cache", writer=True)
+    assert fresh.open_for_writing() and fresh.answers_nothing()
+    fresh.close()
+    list(runner.run(_options(tmp_path)))
+    filled = ResultStore(tmp_path / "cache", writer=True)
+    assert filled.open_for_writing() and not filled.answers_nothing()
+    filled.close()
+
+
+def test_a_first_run_stores_what_the_second_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "docs", 5)
+    calls = _count_checks(monkeypatch)
+    first = list(runner.run(_options(tmp_path)))
+    assert len(calls) == 5
+    calls.clear()
+    second = list(runner.run(_options(tmp_path)))
+    assert calls == [] and second == first
+
+
+def test_a_file_named_twice_in_a_first_run_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "docs", 2)
+    doc = sorted((tmp_path / "docs").glob("*.json"))[0]
+    calls = _count_checks(monkeypatch)
+    reports = list(runner.run(_options(tmp_path, doc, doc)))
+    # The second is answered from the result kept back for writing, before any write.
+    assert calls == [str(doc)] and reports[0] == reports[1]
+
+
+def _diagnostic(n: int) -> Diagnostic:
+    return Diagnostic(
+        "x.json", n + 1, 1, "O003", "span-text-mismatch", Severity.ERROR, f"problem {n}"
+    )
+
+
+def test_results_kept_back_are_written_early_when_they_hold_many_diagnostics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "_HELD", 100)
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    big = FileReport("x.json", tuple(_diagnostic(n) for n in range(60)))
+    store.put("k1", "d1", big)
+    assert store._results and store.get("k1", "d1") == big  # 60 held: kept back
+    store.put("k2", "d2", big)
+    assert not store._results  # 120 held: written
+    store.close()
+    reader = ResultStore(tmp_path)
+    assert reader.get("k1", "d1") == big and reader.get("k2", "d2") == big
+    assert reader.get("k2", "other") is None
+    reader.close()
+
+
+def test_a_report_that_cannot_be_stored_is_not_found_and_spares_its_batch(
+    tmp_path: Path,
+) -> None:
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    store.put("bad", "d", FileReport("caf\udce9.json", ()))  # a name that is not UTF-8
+    store.put("good", "d", FileReport("good.json", ()))
+    assert store.get("bad", "d") is None
+    assert store.get("good", "d") == FileReport("good.json", ())
+    store.close()
+    reader = ResultStore(tmp_path)
+    assert reader.get("bad") is None and reader.get("good") == FileReport("good.json", ())
+    reader.close()
+
+
+def test_keys_and_stat_names_follow_the_code_fingerprint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The hashers are started once per (code, settings): a changed fingerprint is a new start.
+    key = cache.result_key("settings", b"/p/a.json", "d" * 64)
+    name = cache.stat_name("settings", b"/p/a.json")
+    assert key == cache.result_key("settings", b"/p/a.json", "d" * 64)
+    assert len({key, cache.result_key("other", b"/p/a.json", "d" * 64)}) == 2
+    assert len({key, cache.result_key("settings", b"/p/b.json", "d" * 64)}) == 2
+    assert len({name, cache.stat_name("settings", b"/p/b.json")}) == 2
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited")
+    assert cache.result_key("settings", b"/p/a.json", "d" * 64) != key
+    assert cache.stat_name("settings", b"/p/a.json") != name
