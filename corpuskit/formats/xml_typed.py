@@ -16,6 +16,13 @@ as ``007``, a line break written raw inside an attribute) it refuses, and the fu
 says what, if anything, is wrong and where. So ``decode`` only ever says "valid as it is, and
 here is the model"; ``tests/test_xml_typed.py`` checks on every fixture, on generated documents
 and on mutation fuzz that whatever it accepts the full path accepts too, as the same model.
+
+Before any of that, a document in the canonical writer's exact layout (``xml_format.dumps``:
+one annotation a line, attributes in its order, no reference, nothing XML 1.0 forbids) is read
+with no parser at all (``_Layout``: one regex per annotation kind over the text): what that
+layout allows is well-formed by construction, and its values and texts are what any parser
+reports. The values are then checked as the walk's are. Anything else in the file, down to one
+character, sends it to the parse and the walk (``_walked``), which decide as before.
 """
 
 from __future__ import annotations
@@ -660,17 +667,19 @@ class _Walk:
 
     def patterns_hold(self) -> bool:
         """Whether the ids, names, KB ids and offsets collected on the way have the schema's form."""
-        # Each distinct id and name once: references repeat ids, and a handful of types and
-        # roles make most names. (The hashes the sets compute are the checks' later.)
-        return (
-            typed.all_match(typed._IDS, list(set(self.ids)))
-            and typed.all_match(typed._NAMES, list(set(self.names)))
-            and typed.all_match(typed._KB_IDS, self.kb_ids)
-            and (
-                typed.all_match(_SHORT_OFFSETS, self.offsets)
-                or typed.all_match(_OFFSETS, self.offsets)
-            )
-        )
+        return _patterns_hold(self.ids, self.names, self.kb_ids, self.offsets)
+
+
+def _patterns_hold(ids: list[str], names: list[str], kb_ids: list[str], offsets: list[str]) -> bool:
+    """Whether ids, names, KB ids and offsets have the schema's form."""
+    # Each distinct id and name once: references repeat ids, and a handful of types and
+    # roles make most names. (The hashes the sets compute are the checks' later.)
+    return (
+        typed.all_match(typed._IDS, list(set(ids)))
+        and typed.all_match(typed._NAMES, list(set(names)))
+        and typed.all_match(typed._KB_IDS, kb_ids)
+        and (typed.all_match(_SHORT_OFFSETS, offsets) or typed.all_match(_OFFSETS, offsets))
+    )
 
 
 _KIND_ORDER: dict[object, int] = {_B + kind: i for i, kind in enumerate(ANNOTATION_KINDS)}
@@ -776,12 +785,334 @@ def _parse(data: bytes) -> tuple[Element, int] | None:
     return None  # the root is still open: a truncated document
 
 
+# ---------------------------------------------------------------------- the writer's layout
+
+#: Character data as the canonical writer leaves it: no markup, no reference (so nothing for a
+#: parser to replace, and no "]]>"), no character XML 1.0 forbids and no CR (U+FFFE and U+FFFF
+#: are looked for apart: a class of byte-sized characters only is a bitmap to sre, the fastest).
+_T = r"[^<>&\x00-\x08\x0b-\x1f]"
+#: The same on one line (fragment texts: the writer escapes their line breaks and tabs).
+_L = r"[^<>&\x00-\x1f]"
+#: An attribute value as the writer leaves it: no quote, and no raw white space but the space
+#: (a parser would normalise it; the full path's P007 is about it).
+_V = r'[^"<>&\x00-\x1f]'
+_FRAGS = rf'(?:<frag start="[0-9]++" end="[0-9]++">{_L}++</frag>)++'
+_ARGS = rf'(?:<arg role="{_V}*+" ref="{_V}*+"/>)'
+_ID_TYPE = rf'id="({_V}*+)" type="({_V}*+)"'
+
+
+def _optional(name: str) -> str:
+    """An optional attribute, captured with its name: absent ("") and empty differ."""
+    return rf'( {name}="{_V}*+")?+'
+
+
+#: The declaration, the root's start tag, the metadata and the text, as the writer spells them.
+_HEAD = re.compile(
+    r'<\?xml version="1\.0" encoding="UTF-8"\?>\n'
+    rf'<document xmlns="{re.escape(X.NS)}" corpuskit="1\.0" id="(?P<id>{_V}*+)">\n  <meta>\n'
+    + "".join(rf"(?:    <{name}>(?P<{name}>{_T}*+)</{name}>\n)?+" for name in X._META_TEXT)
+    + r"(?P<provenance>    <provenance"
+    + "".join(rf'(?P<{name}> {name}="{_V}*+")?+' for name in ("tool", "tool_version", "note"))
+    + rf"(?:/>|>(?P<annotators>(?:<annotator>{_T}*+</annotator>)++)</provenance>)\n)?+"
+    + r'  </meta>\n  <text offset_unit="codepoint" '
+    + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{_T}*+)</text>\n'
+)
+_FRAG_RE = re.compile(rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>')
+_ARG_RE = re.compile(rf'<arg role="({_V}*+)" ref="({_V}*+)"/>')
+_LINK_RE = re.compile(rf'<link kb="({_V}*+)" id="({_V}*+)"/>')
+_ANNOTATOR_RE = re.compile(rf"<annotator>({_T}*+)</annotator>")
+#: One line per annotation, in the writer's spelling; a mention's first fragment is captured
+#: (most spans have one), the rest apart.
+_LINES = {
+    "mentions": re.compile(
+        rf"(?m)^    <mention {_ID_TYPE}{_optional('note')}><span>"
+        rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>({_FRAGS})?+'
+        r"</span></mention>\n"
+    ),
+    "entities": re.compile(
+        rf"(?m)^    <entity {_ID_TYPE}{_optional('name')}{_optional('note')}>"
+        rf'<member ref="((?:{_V}*+"/><member ref=")*+{_V}*+)"/>'
+        rf'((?:<link kb="{_V}*+" id="{_V}*+"/>)*+)</entity>\n'
+    ),
+    "quotes": re.compile(
+        rf'(?m)^    <quote id="({_V}*+)" mode="(direct|indirect)"'
+        rf"{_optional('speaker')}{_optional('note')}><span>({_FRAGS})</span>"
+        rf"(?:<cue>({_FRAGS})</cue>)?+</quote>\n"
+    ),
+    "claims": re.compile(
+        rf'(?m)^    <claim id="({_V}*+)"'
+        rf"{_optional('source')}{_optional('channel')}{_optional('note')}><span>({_FRAGS})"
+        rf"</span>(?:<cue>({_FRAGS})</cue>)?+</claim>\n"
+    ),
+    "events": re.compile(
+        rf"(?m)^    <event {_ID_TYPE}{_optional('note')}><trigger>({_FRAGS})</trigger>"
+        rf"({_ARGS}*+)</event>\n"
+    ),
+    "relations": re.compile(
+        rf"(?m)^    <relation {_ID_TYPE}{_optional('note')}>({_ARGS}++)</relation>\n"
+    ),
+    "attributes": re.compile(
+        rf'(?m)^    <attribute id="({_V}*+)" target="({_V}*+)" name="({_V}*+)" '
+        rf'datatype="({_V}*+)" value="({_V}*+)"{_optional("note")}/>\n'
+    ),
+}
+
+
+def _value(captured: str | None) -> str | None:
+    """An optional attribute's value from its capture (`` name="value"``), None if absent."""
+    return captured[captured.index('"') + 1 : -1] if captured else None
+
+
+class _Layout:
+    """The canonical writer's layout read by one regex per annotation kind (one line each)
+    instead of a parsed tree: ``read`` gives the document, or None for anything else (then
+    the tree is parsed and walked). What the layout allows holds no markup but the writer's,
+    no reference and no forbidden character, so the values and texts are what any parser
+    would report; the values are then checked as the walk's are (``_patterns_hold``)."""
+
+    __slots__ = ("ids", "kb_ids", "names", "offsets", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ids: list[str] = []
+        self.names: list[str] = []
+        self.kb_ids: list[str] = []
+        self.offsets: list[str] = []
+
+    def fragments(self, written: str) -> Span:
+        """The fragments of a span as the layout's pattern took it."""
+        found = _FRAG_RE.findall(written)
+        offsets = self.offsets
+        for start, end, _ in found:
+            offsets += (start, end)
+        return tuple(Fragment(int(start), int(end), text) for start, end, text in found)
+
+    def args(self, written: str) -> tuple[Argument, ...]:
+        """The args of an event or relation as the layout's pattern took them."""
+        found = _ARG_RE.findall(written)
+        names, ids = self.names, self.ids
+        for role, ref in found:
+            names.append(role)
+            ids.append(ref)
+        return tuple(Argument(role, ref) for role, ref in found)
+
+    def mentions(self, lines: list[Any]) -> tuple[Mention, ...]:
+        """Mentions from their lines."""
+        ids, names, offsets = self.ids, self.names, self.offsets
+        out = []
+        for ident, kind, note, start, end, text, more in lines:
+            ids.append(ident)
+            names.append(kind)
+            offsets += (start, end)
+            span: Span = (Fragment(int(start), int(end), text),)
+            if more:
+                span += self.fragments(more)
+            out.append(Mention(ident, kind, span, _value(note)))
+        return tuple(out)
+
+    def entities(self, lines: list[Any]) -> tuple[Entity, ...]:
+        """Entities from their lines."""
+        ids, names, kb_ids = self.ids, self.names, self.kb_ids
+        out = []
+        for ident, kind, name, note, members, links in lines:
+            ids.append(ident)
+            names.append(kind)
+            refs = tuple(members.split('"/><member ref="'))
+            ids += refs
+            found = _LINK_RE.findall(links) if links else ()
+            for kb, kb_id in found:
+                names.append(kb)
+                kb_ids.append(kb_id)
+            entity_name = _value(name)
+            if entity_name == "":
+                raise _Refused
+            out.append(
+                Entity(
+                    ident,
+                    kind,
+                    refs,
+                    entity_name,
+                    tuple(KBLink(kb, kb_id) for kb, kb_id in found),
+                    _value(note),
+                )
+            )
+        return tuple(out)
+
+    def quotes(self, lines: list[Any]) -> tuple[Quote, ...]:
+        """Quotes from their lines."""
+        out = []
+        for ident, mode, speaker, note, span, cue in lines:
+            self.ids.append(ident)
+            who = _value(speaker)
+            if who is not None:
+                self.ids.append(who)
+            out.append(
+                Quote(
+                    ident,
+                    self.fragments(span),
+                    _MODES[mode],
+                    who,
+                    self.fragments(cue) if cue else (),
+                    _value(note),
+                )
+            )
+        return tuple(out)
+
+    def claims(self, lines: list[Any]) -> tuple[Claim, ...]:
+        """Claims from their lines."""
+        out = []
+        for ident, source, channel, note, span, cue in lines:
+            self.ids.append(ident)
+            refs = (_value(source), _value(channel))
+            self.ids.extend(ref for ref in refs if ref is not None)
+            out.append(
+                Claim(
+                    ident,
+                    self.fragments(span),
+                    refs[0],
+                    refs[1],
+                    _value(note),
+                    self.fragments(cue) if cue else (),
+                )
+            )
+        return tuple(out)
+
+    def events(self, lines: list[Any]) -> tuple[Event, ...]:
+        """Events from their lines."""
+        ids, names = self.ids, self.names
+        out = []
+        for ident, kind, note, trigger, args in lines:
+            ids.append(ident)
+            names.append(kind)
+            span = self.fragments(trigger)
+            out.append(Event(ident, kind, span, self.args(args) if args else (), _value(note)))
+        return tuple(out)
+
+    def relations(self, lines: list[Any]) -> tuple[Relation, ...]:
+        """Relations from their lines."""
+        ids, names = self.ids, self.names
+        out = []
+        for ident, kind, note, args in lines:
+            ids.append(ident)
+            names.append(kind)
+            out.append(Relation(ident, kind, self.args(args), _value(note)))
+        return tuple(out)
+
+    def attributes(self, lines: list[Any]) -> tuple[Attribute, ...]:
+        """Attributes from their lines (the typed value read as the walk reads it)."""
+        ids, names = self.ids, self.names
+        typed_value = X._typed
+        out = []
+        for ident, target, name, datatype, raw, note in lines:
+            ids += (ident, target)
+            names.append(name)
+            value: Any = raw if datatype == "string" else typed_value(datatype, raw)
+            out.append(Attribute(ident, target, name, value, _value(note)))
+        return tuple(out)
+
+    def read(self) -> Document | None:
+        """The document, or None when anything is not in the writer's layout. Raises _Refused
+        or ValueError for a value the walk refuses too."""
+        text = self.text
+        head = _HEAD.match(text)
+        if head is None:
+            return None
+        title, language = head["title"], head["language"]
+        if title is None or language is None:
+            return None
+        provenance = None
+        if head["provenance"] is not None:
+            annotators = head["annotators"]
+            provenance = Provenance(
+                tuple(_ANNOTATOR_RE.findall(annotators)) if annotators else (),
+                _value(head["tool"]),
+                _value(head["tool_version"]),
+                _value(head["note"]),
+            )
+        meta = Metadata(
+            title=title,
+            language=language,
+            source=head["source"],
+            url=head["url"],
+            published=head["published"],
+            license=head["license"],
+            provenance=provenance,
+        )
+        ident = head["id"]
+        self.ids.append(ident)
+        kinds: dict[str, tuple[Any, ...]] = {}
+        at = head.end()
+        for kind in ANNOTATION_KINDS:
+            if text.startswith(f"  <{kind}/>\n", at):
+                kinds[kind] = ()
+                at += len(kind) + 6
+            elif text.startswith(f"  <{kind}>\n", at):
+                start = at + len(kind) + 5
+                closing = f"  </{kind}>\n"
+                # No value or text holds a "<": the first end tag is the container's.
+                end = text.find("\n" + closing, start - 1) + 1
+                if end <= 0:
+                    return None
+                lines = _LINES[kind].findall(text, start, end)
+                # Each match is one whole line (from a line's start to its line break, and no
+                # other): as many as there are lines, and every line is one.
+                if len(lines) != text.count("\n", start, end):
+                    return None
+                kinds[kind] = getattr(self, kind)(lines)
+                at = end + len(closing)
+        if text[at:] != "</document>\n":
+            return None
+        return Document(
+            id=ident,
+            meta=meta,
+            text=head["text"],
+            text_sha256=head["sha256"],
+            offset_unit=OFFSET_UNIT,
+            version=FORMAT_VERSION,
+            **kinds,
+        )
+
+
+def _canonical(data: bytes) -> Document | None:
+    """The document when ``data`` is in the canonical writer's layout and valid, else None
+    (then the tree is parsed and walked). No parser: see ``_Layout``."""
+    # A reference (which the layout does not take) found at once, not after reading most of
+    # the file: memchr.
+    if not data.startswith(b"<?xml version") or len(data) > _LARGEST or b"&" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # The two characters XML 1.0 forbids that the layout's classes let through.
+    if "\ufffe" in text or "\uffff" in text:
+        return None
+    layout = _Layout(text)
+    try:
+        document = layout.read()
+    except (_Refused, ValueError):
+        # ValueError: an attribute value of another type in a spelling JSON does not have.
+        return None
+    if document is None or not typed._meta_valid(document.meta):
+        return None
+    if not _patterns_hold(layout.ids, layout.names, layout.kb_ids, layout.offsets):
+        return None
+    return document
+
+
 def decode(data: bytes) -> Document | None:
     """The document in ``data`` when it is an XML document that both schemas accept as it is
     (UTF-8, no forbidden construct, no draft part), else None: then the full path
     (``xml_format.parse`` + ``schema.check_record`` + ``records.from_dict``) reads it and says
     what is wrong. Whenever this returns a Document, the full path reports no P or S finding
     for ``data`` and builds an equal Document."""
+    # Most documents are as the canonical writer wrote them: read without a parser.
+    document = _canonical(data)
+    return document if document is not None else _walked(data)
+
+
+def _walked(data: bytes) -> Document | None:
+    """``decode`` by parsing ``data`` with expat and walking the tree: any layout."""
     root_at = -1 if data.startswith(UTF8_BOM) else _plain(data)
     if root_at < 0:
         return None
