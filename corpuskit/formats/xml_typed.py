@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import starmap
+from operator import itemgetter
 from typing import Any, Protocol, cast
 from xml.etree.ElementTree import ParseError, XMLParser
 
@@ -802,8 +804,8 @@ _ID_TYPE = rf'id="({_V}*+)" type="({_V}*+)"'
 
 
 def _optional(name: str) -> str:
-    """An optional attribute, captured with its name: absent ("") and empty differ."""
-    return rf'( {name}="{_V}*+")?+'
+    """An optional attribute, captured as ``="value``: absent ("") and empty differ."""
+    return rf'(?: {name}(="{_V}*+)")?+'
 
 
 #: The declaration, the root's start tag, the metadata and the text, as the writer spells them.
@@ -812,7 +814,7 @@ _HEAD = re.compile(
     rf'<document xmlns="{re.escape(X.NS)}" corpuskit="1\.0" id="(?P<id>{_V}*+)">\n  <meta>\n'
     + "".join(rf"(?:    <{name}>(?P<{name}>{_T}*+)</{name}>\n)?+" for name in X._META_TEXT)
     + r"(?P<provenance>    <provenance"
-    + "".join(rf'(?P<{name}> {name}="{_V}*+")?+' for name in ("tool", "tool_version", "note"))
+    + "".join(rf'(?: {name}(?P<{name}>="{_V}*+)")?+' for name in ("tool", "tool_version", "note"))
     + rf"(?:/>|>(?P<annotators>(?:<annotator>{_T}*+</annotator>)++)</provenance>)\n)?+"
     + r'  </meta>\n  <text offset_unit="codepoint" '
     + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{_T}*+)</text>\n'
@@ -845,7 +847,8 @@ _LINES = {
         rf"</span>(?:<cue>({_FRAGS})</cue>)?+</claim>\n"
     ),
     "events": re.compile(
-        rf"(?m)^    <event {_ID_TYPE}{_optional('note')}><trigger>({_FRAGS})</trigger>"
+        rf"(?m)^    <event {_ID_TYPE}{_optional('note')}><trigger>"
+        rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>({_FRAGS})?+</trigger>'
         rf"({_ARGS}*+)</event>\n"
     ),
     "relations": re.compile(
@@ -858,9 +861,13 @@ _LINES = {
 }
 
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
 def _value(captured: str | None) -> str | None:
-    """An optional attribute's value from its capture (`` name="value"``), None if absent."""
-    return captured[captured.index('"') + 1 : -1] if captured else None
+    """An optional attribute's value from its capture (``="value``), None if absent. (The
+    annotation loops write this out: a call per annotation costs as much as its reading.)"""
+    return captured[2:] if captured else None
 
 
 class _Layout:
@@ -883,18 +890,18 @@ class _Layout:
         """The fragments of a span as the layout's pattern took it."""
         found = _FRAG_RE.findall(written)
         offsets = self.offsets
-        for start, end, _ in found:
+        out = []
+        for start, end, text in found:
             offsets += (start, end)
-        return tuple(Fragment(int(start), int(end), text) for start, end, text in found)
+            out.append(Fragment(int(start), int(end), text))
+        return tuple(out)
 
     def args(self, written: str) -> tuple[Argument, ...]:
         """The args of an event or relation as the layout's pattern took them."""
         found = _ARG_RE.findall(written)
-        names, ids = self.names, self.ids
-        for role, ref in found:
-            names.append(role)
-            ids.append(ref)
-        return tuple(Argument(role, ref) for role, ref in found)
+        self.names.extend(map(_FIRST, found))
+        self.ids.extend(map(_SECOND, found))
+        return tuple(starmap(Argument, found))
 
     def mentions(self, lines: list[Any]) -> tuple[Mention, ...]:
         """Mentions from their lines."""
@@ -907,7 +914,7 @@ class _Layout:
             span: Span = (Fragment(int(start), int(end), text),)
             if more:
                 span += self.fragments(more)
-            out.append(Mention(ident, kind, span, _value(note)))
+            out.append(Mention(ident, kind, span, note[2:] if note else None))
         return tuple(out)
 
     def entities(self, lines: list[Any]) -> tuple[Entity, ...]:
@@ -919,83 +926,98 @@ class _Layout:
             names.append(kind)
             refs = tuple(members.split('"/><member ref="'))
             ids += refs
-            found = _LINK_RE.findall(links) if links else ()
-            for kb, kb_id in found:
-                names.append(kb)
-                kb_ids.append(kb_id)
-            entity_name = _value(name)
-            if entity_name == "":
-                raise _Refused
+            if links:
+                found = _LINK_RE.findall(links)
+                names.extend(map(_FIRST, found))
+                kb_ids.extend(map(_SECOND, found))
+                kb_links: tuple[KBLink, ...] = tuple(starmap(KBLink, found))
+            else:
+                kb_links = ()
+            if name == '="':
+                raise _Refused  # an empty name
             out.append(
                 Entity(
                     ident,
                     kind,
                     refs,
-                    entity_name,
-                    tuple(KBLink(kb, kb_id) for kb, kb_id in found),
-                    _value(note),
+                    name[2:] if name else None,
+                    kb_links,
+                    note[2:] if note else None,
                 )
             )
         return tuple(out)
 
     def quotes(self, lines: list[Any]) -> tuple[Quote, ...]:
         """Quotes from their lines."""
+        ids, fragments = self.ids, self.fragments
         out = []
         for ident, mode, speaker, note, span, cue in lines:
-            self.ids.append(ident)
-            who = _value(speaker)
+            ids.append(ident)
+            who = speaker[2:] if speaker else None
             if who is not None:
-                self.ids.append(who)
+                ids.append(who)
             out.append(
                 Quote(
                     ident,
-                    self.fragments(span),
+                    fragments(span),
                     _MODES[mode],
                     who,
-                    self.fragments(cue) if cue else (),
-                    _value(note),
+                    fragments(cue) if cue else (),
+                    note[2:] if note else None,
                 )
             )
         return tuple(out)
 
     def claims(self, lines: list[Any]) -> tuple[Claim, ...]:
         """Claims from their lines."""
+        ids, fragments = self.ids, self.fragments
         out = []
         for ident, source, channel, note, span, cue in lines:
-            self.ids.append(ident)
-            refs = (_value(source), _value(channel))
-            self.ids.extend(ref for ref in refs if ref is not None)
+            ids.append(ident)
+            came_from = source[2:] if source else None
+            through = channel[2:] if channel else None
+            if came_from is not None:
+                ids.append(came_from)
+            if through is not None:
+                ids.append(through)
             out.append(
                 Claim(
                     ident,
-                    self.fragments(span),
-                    refs[0],
-                    refs[1],
-                    _value(note),
-                    self.fragments(cue) if cue else (),
+                    fragments(span),
+                    came_from,
+                    through,
+                    note[2:] if note else None,
+                    fragments(cue) if cue else (),
                 )
             )
         return tuple(out)
 
     def events(self, lines: list[Any]) -> tuple[Event, ...]:
         """Events from their lines."""
-        ids, names = self.ids, self.names
+        ids, names, offsets, args_of = self.ids, self.names, self.offsets, self.args
         out = []
-        for ident, kind, note, trigger, args in lines:
+        for ident, kind, note, start, end, text, more, args in lines:
             ids.append(ident)
             names.append(kind)
-            span = self.fragments(trigger)
-            out.append(Event(ident, kind, span, self.args(args) if args else (), _value(note)))
+            offsets += (start, end)
+            trigger: Span = (Fragment(int(start), int(end), text),)
+            if more:
+                trigger += self.fragments(more)
+            out.append(
+                Event(
+                    ident, kind, trigger, args_of(args) if args else (), note[2:] if note else None
+                )
+            )
         return tuple(out)
 
     def relations(self, lines: list[Any]) -> tuple[Relation, ...]:
         """Relations from their lines."""
-        ids, names = self.ids, self.names
+        ids, names, args_of = self.ids, self.names, self.args
         out = []
         for ident, kind, note, args in lines:
             ids.append(ident)
             names.append(kind)
-            out.append(Relation(ident, kind, self.args(args), _value(note)))
+            out.append(Relation(ident, kind, args_of(args), note[2:] if note else None))
         return tuple(out)
 
     def attributes(self, lines: list[Any]) -> tuple[Attribute, ...]:
@@ -1007,7 +1029,7 @@ class _Layout:
             ids += (ident, target)
             names.append(name)
             value: Any = raw if datatype == "string" else typed_value(datatype, raw)
-            out.append(Attribute(ident, target, name, value, _value(note)))
+            out.append(Attribute(ident, target, name, value, note[2:] if note else None))
         return tuple(out)
 
     def read(self) -> Document | None:
