@@ -314,7 +314,9 @@ def _seed_line(kind: str) -> str:
 #: leaves them to the parse and the walk): valid, read all the same.
 WALKED = {
     "a character reference in the text": ("Iran Sending", "Iran&#32;Sending"),
-    "an entity reference in a note": ('note="headline"', 'note="head&amp;line"'),
+    "a less-than sign in a note": ('note="headline"', 'note="head&lt;line"'),
+    "a quote in a note": ('note="headline"', 'note="head&quot;line"'),
+    "a line break in a fragment": (">Sending</frag>", ">Send&#10;ing</frag>"),
     "a raw > in the text": ("Iran Sending", "Iran> Sending"),
     "single quotes": ('note="headline"', "note='headline'"),
     "attributes in another order": (
@@ -353,5 +355,35 @@ def test_forbidden_characters_take_the_full_path(name: str) -> None:
     source = VALID[1].read_text("utf-8")
     assert old in source, old
     data = source.replace(old, new, 1).encode("utf-8")
+    assert xml_typed.decode(data) is None
+    assert check_bytes(data, "d.xml").diagnostics
+
+
+#: "&amp;" and "&gt;", the references the writer puts in text, are the layout reader's too
+#: (and then a raw ">" outside "]]>").
+REFERENCED = {
+    "an ampersand in a note": ('note="headline"', 'note="head&amp;line"'),
+    "an ampersand and a greater-than sign in the text": ("Iran Sending", "Iran&amp;&gt; Sending"),
+    "an escaped reference": ("Iran Sending", "Iran&amp;gt; Sending"),
+    "a raw > beside an ampersand": ("Iran Sending", "Iran&amp;> Sending"),
+    "an escaped ]]>": ("Iran Sending", "Iran]]&gt; Sending"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCED))
+def test_simple_references_are_read_without_a_parser(name: str) -> None:
+    old, new = REFERENCED[name]
+    source = VALID[1].read_text("utf-8")
+    assert old in source, old
+    data = source.replace(old, new, 1).encode("utf-8")
+    read = xml_typed._canonical(data)
+    assert read is not None
+    assert read == xml_typed._walked(data) == agree(data, "xml")
+
+
+@pytest.mark.parametrize("text", ["Iran]]> Sending", "Iran&amp;]]> Sending", "Iran& Sending"])
+def test_what_xml_forbids_beside_references_takes_the_full_path(text: str) -> None:
+    source = VALID[1].read_text("utf-8")
+    data = source.replace("Iran Sending", text, 1).encode("utf-8")
     assert xml_typed.decode(data) is None
     assert check_bytes(data, "d.xml").diagnostics

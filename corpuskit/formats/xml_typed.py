@@ -18,11 +18,12 @@ here is the model"; ``tests/test_xml_typed.py`` checks on every fixture, on gene
 and on mutation fuzz that whatever it accepts the full path accepts too, as the same model.
 
 Before any of that, a document in the canonical writer's exact layout (``xml_format.dumps``:
-one annotation a line, attributes in its order, no reference, nothing XML 1.0 forbids) is read
-with no parser at all (``_Layout``: one regex per annotation kind over the text): what that
-layout allows is well-formed by construction, and its values and texts are what any parser
-reports. The values are then checked as the walk's are. Anything else in the file, down to one
-character, sends it to the parse and the walk (``_walked``), which decide as before.
+one annotation a line, attributes in its order, no reference but "&amp;" and "&gt;", nothing
+XML 1.0 forbids) is read with no parser at all (``_Layout``: one regex per annotation kind
+over the text): what that layout allows is well-formed by construction, and its values and
+texts are what any parser reports. The values are then checked as the walk's are. Anything
+else in the file, down to one character, sends it to the parse and the walk (``_walked``),
+which decide as before.
 """
 
 from __future__ import annotations
@@ -798,67 +799,85 @@ _L = r"[^<>&\x00-\x1f]"
 #: An attribute value as the writer leaves it: no quote, and no raw white space but the space
 #: (a parser would normalise it; the full path's P007 is about it).
 _V = r'[^"<>&\x00-\x1f]'
-_FRAGS = rf'(?:<frag start="[0-9]++" end="[0-9]++">{_L}++</frag>)++'
-_ARGS = rf'(?:<arg role="{_V}*+" ref="{_V}*+"/>)'
-_ID_TYPE = rf'id="({_V}*+)" type="({_V}*+)"'
+#: The same three once "&amp;" and "&gt;" are replaced by what they stand for (the only
+#: references the layout reader takes; "]]>" is looked for in the file first).
+_T_REFERENCED = r"[^<\x00-\x08\x0b-\x1f]"
+_L_REFERENCED = r"[^<\x00-\x1f]"
+_V_REFERENCED = r'[^"<\x00-\x1f]'
 
 
-def _optional(name: str) -> str:
-    """An optional attribute, captured as ``="value``: absent ("") and empty differ."""
-    return rf'(?: {name}(="{_V}*+)")?+'
+class _Grammar:
+    """The layout's regexes, for one choice of the classes of character data (``t``, ``l``:
+    text, one-line text) and of attribute values (``v``)."""
+
+    __slots__ = ("annotator", "arg", "frag", "head", "lines", "link")
+
+    def __init__(self, t: str, l: str, v: str) -> None:  # noqa: E741 - the classes' names
+        frags = rf'(?:<frag start="[0-9]++" end="[0-9]++">{l}++</frag>)++'
+        first_frag = rf'<frag start="([0-9]++)" end="([0-9]++)">({l}++)</frag>({frags})?+'
+        args = rf'(?:<arg role="{v}*+" ref="{v}*+"/>)'
+        id_type = rf'id="({v}*+)" type="({v}*+)"'
+
+        def optional(name: str) -> str:
+            # An optional attribute, captured as ="value: absent ("") and empty differ.
+            return rf'(?: {name}(="{v}*+)")?+'
+
+        #: The declaration, the root's start tag, the metadata and the text.
+        self.head = re.compile(
+            r'<\?xml version="1\.0" encoding="UTF-8"\?>\n'
+            rf'<document xmlns="{re.escape(X.NS)}" corpuskit="1\.0" id="(?P<id>{v}*+)">\n'
+            r"  <meta>\n"
+            + "".join(rf"(?:    <{name}>(?P<{name}>{t}*+)</{name}>\n)?+" for name in X._META_TEXT)
+            + r"(?P<provenance>    <provenance"
+            + "".join(
+                rf'(?: {name}(?P<{name}>="{v}*+)")?+' for name in ("tool", "tool_version", "note")
+            )
+            + rf"(?:/>|>(?P<annotators>(?:<annotator>{t}*+</annotator>)++)</provenance>)\n)?+"
+            + r'  </meta>\n  <text offset_unit="codepoint" '
+            + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{t}*+)</text>\n'
+        )
+        self.frag = re.compile(rf'<frag start="([0-9]++)" end="([0-9]++)">({l}++)</frag>')
+        self.arg = re.compile(rf'<arg role="({v}*+)" ref="({v}*+)"/>')
+        self.link = re.compile(rf'<link kb="({v}*+)" id="({v}*+)"/>')
+        self.annotator = re.compile(rf"<annotator>({t}*+)</annotator>")
+        #: One line per annotation, in the writer's spelling; the first fragment of a
+        #: mention's span and of an event's trigger is captured (most have one), the rest apart.
+        self.lines = {
+            "mentions": re.compile(
+                rf"(?m)^    <mention {id_type}{optional('note')}><span>{first_frag}"
+                r"</span></mention>\n"
+            ),
+            "entities": re.compile(
+                rf"(?m)^    <entity {id_type}{optional('name')}{optional('note')}>"
+                rf'<member ref="((?:{v}*+"/><member ref=")*+{v}*+)"/>'
+                rf'((?:<link kb="{v}*+" id="{v}*+"/>)*+)</entity>\n'
+            ),
+            "quotes": re.compile(
+                rf'(?m)^    <quote id="({v}*+)" mode="(direct|indirect)"'
+                rf"{optional('speaker')}{optional('note')}><span>({frags})</span>"
+                rf"(?:<cue>({frags})</cue>)?+</quote>\n"
+            ),
+            "claims": re.compile(
+                rf'(?m)^    <claim id="({v}*+)"'
+                rf"{optional('source')}{optional('channel')}{optional('note')}><span>({frags})"
+                rf"</span>(?:<cue>({frags})</cue>)?+</claim>\n"
+            ),
+            "events": re.compile(
+                rf"(?m)^    <event {id_type}{optional('note')}><trigger>{first_frag}</trigger>"
+                rf"({args}*+)</event>\n"
+            ),
+            "relations": re.compile(
+                rf"(?m)^    <relation {id_type}{optional('note')}>({args}++)</relation>\n"
+            ),
+            "attributes": re.compile(
+                rf'(?m)^    <attribute id="({v}*+)" target="({v}*+)" name="({v}*+)" '
+                rf'datatype="({v}*+)" value="({v}*+)"{optional("note")}/>\n'
+            ),
+        }
 
 
-#: The declaration, the root's start tag, the metadata and the text, as the writer spells them.
-_HEAD = re.compile(
-    r'<\?xml version="1\.0" encoding="UTF-8"\?>\n'
-    rf'<document xmlns="{re.escape(X.NS)}" corpuskit="1\.0" id="(?P<id>{_V}*+)">\n  <meta>\n'
-    + "".join(rf"(?:    <{name}>(?P<{name}>{_T}*+)</{name}>\n)?+" for name in X._META_TEXT)
-    + r"(?P<provenance>    <provenance"
-    + "".join(rf'(?: {name}(?P<{name}>="{_V}*+)")?+' for name in ("tool", "tool_version", "note"))
-    + rf"(?:/>|>(?P<annotators>(?:<annotator>{_T}*+</annotator>)++)</provenance>)\n)?+"
-    + r'  </meta>\n  <text offset_unit="codepoint" '
-    + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{_T}*+)</text>\n'
-)
-_FRAG_RE = re.compile(rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>')
-_ARG_RE = re.compile(rf'<arg role="({_V}*+)" ref="({_V}*+)"/>')
-_LINK_RE = re.compile(rf'<link kb="({_V}*+)" id="({_V}*+)"/>')
-_ANNOTATOR_RE = re.compile(rf"<annotator>({_T}*+)</annotator>")
-#: One line per annotation, in the writer's spelling; a mention's first fragment is captured
-#: (most spans have one), the rest apart.
-_LINES = {
-    "mentions": re.compile(
-        rf"(?m)^    <mention {_ID_TYPE}{_optional('note')}><span>"
-        rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>({_FRAGS})?+'
-        r"</span></mention>\n"
-    ),
-    "entities": re.compile(
-        rf"(?m)^    <entity {_ID_TYPE}{_optional('name')}{_optional('note')}>"
-        rf'<member ref="((?:{_V}*+"/><member ref=")*+{_V}*+)"/>'
-        rf'((?:<link kb="{_V}*+" id="{_V}*+"/>)*+)</entity>\n'
-    ),
-    "quotes": re.compile(
-        rf'(?m)^    <quote id="({_V}*+)" mode="(direct|indirect)"'
-        rf"{_optional('speaker')}{_optional('note')}><span>({_FRAGS})</span>"
-        rf"(?:<cue>({_FRAGS})</cue>)?+</quote>\n"
-    ),
-    "claims": re.compile(
-        rf'(?m)^    <claim id="({_V}*+)"'
-        rf"{_optional('source')}{_optional('channel')}{_optional('note')}><span>({_FRAGS})"
-        rf"</span>(?:<cue>({_FRAGS})</cue>)?+</claim>\n"
-    ),
-    "events": re.compile(
-        rf"(?m)^    <event {_ID_TYPE}{_optional('note')}><trigger>"
-        rf'<frag start="([0-9]++)" end="([0-9]++)">({_L}++)</frag>({_FRAGS})?+</trigger>'
-        rf"({_ARGS}*+)</event>\n"
-    ),
-    "relations": re.compile(
-        rf"(?m)^    <relation {_ID_TYPE}{_optional('note')}>({_ARGS}++)</relation>\n"
-    ),
-    "attributes": re.compile(
-        rf'(?m)^    <attribute id="({_V}*+)" target="({_V}*+)" name="({_V}*+)" '
-        rf'datatype="({_V}*+)" value="({_V}*+)"{_optional("note")}/>\n'
-    ),
-}
+_PLAIN = _Grammar(_T, _L, _V)
+_REFERENCED = _Grammar(_T_REFERENCED, _L_REFERENCED, _V_REFERENCED)
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
@@ -874,13 +893,15 @@ class _Layout:
     """The canonical writer's layout read by one regex per annotation kind (one line each)
     instead of a parsed tree: ``read`` gives the document, or None for anything else (then
     the tree is parsed and walked). What the layout allows holds no markup but the writer's,
-    no reference and no forbidden character, so the values and texts are what any parser
-    would report; the values are then checked as the walk's are (``_patterns_hold``)."""
+    no reference (``_canonical`` replaces "&amp;" and "&gt;" first) and no forbidden
+    character, so the values and texts are what any parser would report; the values are
+    then checked as the walk's are (``_patterns_hold``)."""
 
-    __slots__ = ("ids", "kb_ids", "names", "offsets", "text")
+    __slots__ = ("grammar", "ids", "kb_ids", "names", "offsets", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, grammar: _Grammar) -> None:
         self.text = text
+        self.grammar = grammar
         self.ids: list[str] = []
         self.names: list[str] = []
         self.kb_ids: list[str] = []
@@ -888,7 +909,7 @@ class _Layout:
 
     def fragments(self, written: str) -> Span:
         """The fragments of a span as the layout's pattern took it."""
-        found = _FRAG_RE.findall(written)
+        found = self.grammar.frag.findall(written)
         offsets = self.offsets
         out = []
         for start, end, text in found:
@@ -898,7 +919,7 @@ class _Layout:
 
     def args(self, written: str) -> tuple[Argument, ...]:
         """The args of an event or relation as the layout's pattern took them."""
-        found = _ARG_RE.findall(written)
+        found = self.grammar.arg.findall(written)
         self.names.extend(map(_FIRST, found))
         self.ids.extend(map(_SECOND, found))
         return tuple(starmap(Argument, found))
@@ -927,7 +948,7 @@ class _Layout:
             refs = tuple(members.split('"/><member ref="'))
             ids += refs
             if links:
-                found = _LINK_RE.findall(links)
+                found = self.grammar.link.findall(links)
                 names.extend(map(_FIRST, found))
                 kb_ids.extend(map(_SECOND, found))
                 kb_links: tuple[KBLink, ...] = tuple(starmap(KBLink, found))
@@ -1036,7 +1057,8 @@ class _Layout:
         """The document, or None when anything is not in the writer's layout. Raises _Refused
         or ValueError for a value the walk refuses too."""
         text = self.text
-        head = _HEAD.match(text)
+        grammar = self.grammar
+        head = grammar.head.match(text)
         if head is None:
             return None
         title, language = head["title"], head["language"]
@@ -1046,7 +1068,7 @@ class _Layout:
         if head["provenance"] is not None:
             annotators = head["annotators"]
             provenance = Provenance(
-                tuple(_ANNOTATOR_RE.findall(annotators)) if annotators else (),
+                tuple(grammar.annotator.findall(annotators)) if annotators else (),
                 _value(head["tool"]),
                 _value(head["tool_version"]),
                 _value(head["note"]),
@@ -1075,7 +1097,7 @@ class _Layout:
                 end = text.find("\n" + closing, start - 1) + 1
                 if end <= 0:
                     return None
-                lines = _LINES[kind].findall(text, start, end)
+                lines = grammar.lines[kind].findall(text, start, end)
                 # Each match is one whole line (from a line's start to its line break, and no
                 # other): as many as there are lines, and every line is one.
                 if len(lines) != text.count("\n", start, end):
@@ -1098,9 +1120,7 @@ class _Layout:
 def _canonical(data: bytes) -> Document | None:
     """The document when ``data`` is in the canonical writer's layout and valid, else None
     (then the tree is parsed and walked). No parser: see ``_Layout``."""
-    # A reference (which the layout does not take) found at once, not after reading most of
-    # the file: memchr.
-    if not data.startswith(b"<?xml version") or len(data) > _LARGEST or b"&" in data:
+    if not data.startswith(b"<?xml version") or len(data) > _LARGEST:
         return None
     try:
         text = data.decode("utf-8")
@@ -1109,7 +1129,22 @@ def _canonical(data: bytes) -> Document | None:
     # The two characters XML 1.0 forbids that the layout's classes let through.
     if "\ufffe" in text or "\uffff" in text:
         return None
-    layout = _Layout(text)
+    grammar = _PLAIN
+    if b"&" in data:  # memchr: most files have none
+        # "&amp;" and "&gt;" (the references the writer puts in text) replaced by what they
+        # stand for, once every "&" is one of them; any other reference: the walk. A raw ">"
+        # is then taken too, but not in "]]>", which XML forbids in character data.
+        references, size = text.count("&"), len(text)
+        if "]]>" in text:
+            return None
+        # Each "&gt;" replaced is three characters fewer, each "&amp;" four.
+        text = text.replace("&gt;", ">")
+        replaced, size = (size - len(text)) // 3, len(text)
+        text = text.replace("&amp;", "&")
+        if replaced + (size - len(text)) // 4 != references:
+            return None
+        grammar = _REFERENCED
+    layout = _Layout(text, grammar)
     try:
         document = layout.read()
     except (_Refused, ValueError):
