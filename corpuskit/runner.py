@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
+import msgspec
+
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.engine import FileReport, Settings, document_entries, read_document
@@ -355,20 +357,15 @@ class _Worker:
         job = Job(data, str(path), found, settings)
         if store is None or info is None:
             return Pending(job, None)
-        fingerprint = self.fingerprint(settings)
         # The file as found (not its link target): its name picks the format and the globs.
-        from corpuskit.cache import content_digest, result_key, stat_name
-
-        name = os.fsencode(found)
-        digest = content_digest(data)
-        key = result_key(fingerprint, name, digest)
-        # The stat index's name is worked out here, where the found name is at hand (in the
-        # worker that read the file), not again by the main process when it learns the entry.
+        # The stat index's name is worked out here too, where the found name is at hand (in
+        # the worker that read the file), not again by the main process when it learns it.
+        digest, key, name = store.identify(self.fingerprint(settings), os.fsencode(found), data)
         stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         hit = store.get(key, digest)
         if hit is not None:
-            return _renamed(hit, str(path)), Entry(stat_name(fingerprint, name), stamp, key, digest)
-        return Pending(job, Entry(stat_name(fingerprint, name), stamp, key, digest, True))
+            return _renamed(hit, str(path)), Entry(name, stamp, key, digest)
+        return Pending(job, Entry(name, stamp, key, digest, True))
 
     def check(self, path: Path | str) -> Result:
         """Check one file (or read its cached result), with what the cache should learn."""
@@ -376,8 +373,7 @@ class _Worker:
         return step.complete(check_job(step.job)) if isinstance(step, Pending) else step
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """What the main process stores for a checked file: the stat index row and, when the
     result is new, the result itself (the report travels beside it)."""
 
@@ -393,8 +389,7 @@ class Entry:
 Result = tuple[FileReport, Entry | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
+class Pending(msgspec.Struct, frozen=True):
     """A file read and not found in the cache: the job that checks it, and the cache entry
     its result makes (None: no cache)."""
 
@@ -403,9 +398,12 @@ class Pending:
 
     def complete(self, report: FileReport) -> Result:
         """The job's report, with the cache entry unless corpuskit failed on the file."""
-        if self.entry is None or any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics):
+        entry = self.entry
+        if entry is None or (
+            report.diagnostics and any(d.code == P.INTERNAL_ERROR.code for d in report.diagnostics)
+        ):
             return report, None
-        return report, self.entry
+        return report, entry
 
 
 def _renamed(report: FileReport, path: str) -> FileReport:

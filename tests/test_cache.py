@@ -127,3 +127,36 @@ def test_keys_and_stat_names_follow_the_code_fingerprint(
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited")
     assert cache.result_key("settings", b"/p/a.json", "d" * 64) != key
     assert cache.stat_name("settings", b"/p/a.json") != name
+
+
+def test_identify_is_the_digest_the_key_and_the_stat_name() -> None:
+    data = b'{"text": "x"}'
+    digest = cache.content_digest(data)
+    assert cache.identify("settings", b"/p/a.json", data) == (
+        digest,
+        cache.result_key("settings", b"/p/a.json", digest),
+        cache.stat_name("settings", b"/p/a.json"),
+    )
+
+
+def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    new = ResultStore(tmp_path / "new", writer=True)
+    new.begin()
+    new.close()
+    old = tmp_path / "old"
+    old.mkdir()
+    with sqlite3.connect(old / cache.STORE_NAME) as db:
+        db.execute("PRAGMA page_size=4096")
+        db.executescript(cache._SCHEMA)
+    store = ResultStore(old, writer=True)
+    store.begin()
+    store.put("k", "d", FileReport("a.json", ()))
+    store.close()
+    for folder, size in ((tmp_path / "new", 16384), (old, 4096)):
+        with sqlite3.connect(folder / cache.STORE_NAME) as db:
+            assert db.execute("PRAGMA page_size").fetchone()[0] == size
+    reader = ResultStore(old)
+    assert reader.get("k", "d") == FileReport("a.json", ())
+    reader.close()
