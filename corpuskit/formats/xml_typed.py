@@ -825,7 +825,8 @@ class _Grammar:
         #: The declaration, the root's start tag, the metadata and the text.
         self.head = re.compile(
             r'<\?xml version="1\.0" encoding="UTF-8"\?>\n'
-            rf'<document xmlns="{re.escape(X.NS)}" corpuskit="1\.0" id="(?P<id>{v}*+)">\n'
+            rf'<document xmlns="{re.escape(X.NS)}" corpuskit="{re.escape(FORMAT_VERSION)}" '
+            rf'id="(?P<id>{v}*+)">\n'
             r"  <meta>\n"
             + "".join(rf"(?:    <{name}>(?P<{name}>{t}*+)</{name}>\n)?+" for name in X._META_TEXT)
             + r"(?P<provenance>    <provenance"
@@ -833,7 +834,7 @@ class _Grammar:
                 rf'(?: {name}(?P<{name}>="{v}*+)")?+' for name in ("tool", "tool_version", "note")
             )
             + rf"(?:/>|>(?P<annotators>(?:<annotator>{t}*+</annotator>)++)</provenance>)\n)?+"
-            + r'  </meta>\n  <text offset_unit="codepoint" '
+            + rf'  </meta>\n  <text offset_unit="{re.escape(OFFSET_UNIT)}" '
             + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{t}*+)</text>\n'
         )
         self.frag = re.compile(rf'<frag start="([0-9]++)" end="([0-9]++)">({l}++)</frag>')
@@ -926,7 +927,7 @@ class _Layout:
 
     def mentions(self, lines: list[Any]) -> tuple[Mention, ...]:
         """Mentions from their lines: field by field in C (``map``, ``zip``) when no span has
-        a second fragment and no mention a note, the usual case; else one by one."""
+        a second fragment, the usual case; else one by one."""
         if not lines:
             return ()
         idents, kinds, notes, starts, ends, texts, more = zip(*lines, strict=True)
