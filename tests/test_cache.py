@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,14 @@ def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
     reader = ResultStore(old)
     assert reader.get("k", "d") == FileReport("a.json", ())
     reader.close()
+
+
+def test_a_first_run_in_two_processes_fills_the_store_for_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "docs", runner.PARALLEL_THRESHOLD + 8)
+    options = _options(tmp_path)
+    first = list(runner.run(replace(options, jobs=2)))
+    assert first == list(runner.run(replace(options, cache_dir=None)))
+    calls = _count_checks(monkeypatch)
+    assert list(runner.run(options)) == first and calls == []
