@@ -31,7 +31,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from itertools import repeat, starmap
-from operator import itemgetter
 from typing import Any, Protocol, cast
 from xml.etree.ElementTree import ParseError, XMLParser
 
@@ -810,7 +809,7 @@ class _Grammar:
     """The layout's regexes, for one choice of the classes of character data (``t``, ``l``:
     text, one-line text) and of attribute values (``v``)."""
 
-    __slots__ = ("annotator", "arg", "frag", "head", "lines", "link")
+    __slots__ = ("annotator", "frag", "head", "lines")
 
     def __init__(self, t: str, l: str, v: str) -> None:  # noqa: E741 - the classes' names
         frags = rf'(?:<frag start="[0-9]++" end="[0-9]++">{l}++</frag>)++'
@@ -838,8 +837,6 @@ class _Grammar:
             + rf'sha256="(?P<sha256>[0-9a-f]{{64}})">(?P<text>{t}*+)</text>\n'
         )
         self.frag = re.compile(rf'<frag start="([0-9]++)" end="([0-9]++)">({l}++)</frag>')
-        self.arg = re.compile(rf'<arg role="({v}*+)" ref="({v}*+)"/>')
-        self.link = re.compile(rf'<link kb="({v}*+)" id="({v}*+)"/>')
         self.annotator = re.compile(rf"<annotator>({t}*+)</annotator>")
         #: One line per annotation, in the writer's spelling; the first fragment of a
         #: mention's span and of an event's trigger is captured (most have one), the rest apart.
@@ -881,9 +878,6 @@ _PLAIN = _Grammar(_T, _L, _V)
 _REFERENCED = _Grammar(_T_REFERENCED, _L_REFERENCED, _V_REFERENCED)
 
 
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
-
-
 def _value(captured: str | None) -> str | None:
     """An optional attribute's value from its capture (``="value``), None if absent. (The
     annotation loops write this out: a call per annotation costs as much as its reading.)"""
@@ -919,11 +913,13 @@ class _Layout:
         return tuple(out)
 
     def args(self, written: str) -> tuple[Argument, ...]:
-        """The args of an event or relation as the layout's pattern took them."""
-        found = self.grammar.arg.findall(written)
-        self.names.extend(map(_FIRST, found))
-        self.ids.extend(map(_SECOND, found))
-        return tuple(starmap(Argument, found))
+        """The args of an event or relation as the layout's pattern took them: split at the
+        quotes (no value holds one), ``<arg role=`` R `` ref=`` F ``/>`` for each arg."""
+        parts = written.split('"')
+        roles, refs = parts[1::4], parts[3::4]
+        self.names += roles
+        self.ids += refs
+        return tuple(map(Argument, roles, refs))
 
     def mentions(self, lines: list[Any]) -> tuple[Mention, ...]:
         """Mentions from their lines: field by field in C (``map``, ``zip``) when no span has
@@ -938,7 +934,7 @@ class _Layout:
         if any(more):
             return tuple(starmap(self._mention, lines))
         spans = zip(map(Fragment, map(int, starts), map(int, ends), texts))
-        notes_given = map(_value, notes) if any(notes) else repeat(None)
+        notes_given = [n[2:] if n else None for n in notes] if any(notes) else repeat(None)
         return tuple(map(Mention, idents, kinds, spans, notes_given))
 
     def _mention(
@@ -960,10 +956,12 @@ class _Layout:
             refs = tuple(members.split('"/><member ref="'))
             ids += refs
             if links:
-                found = self.grammar.link.findall(links)
-                names.extend(map(_FIRST, found))
-                kb_ids.extend(map(_SECOND, found))
-                kb_links: tuple[KBLink, ...] = tuple(starmap(KBLink, found))
+                # As the args: ``<link kb=`` K `` id=`` I ``/>`` for each link.
+                parts = links.split('"')
+                kbs, kb_link_ids = parts[1::4], parts[3::4]
+                names += kbs
+                kb_ids += kb_link_ids
+                kb_links: tuple[KBLink, ...] = tuple(map(KBLink, kbs, kb_link_ids))
             else:
                 kb_links = ()
             if name == '="':
