@@ -360,12 +360,7 @@ def identify(salt: str, name: bytes, data: bytes) -> tuple[str, str, str]:
     under the settings fingerprinted ``salt``, found as ``name``: what a file read for a
     check needs, in one call."""
     digest = content_digest(data)
-    key_start, stat_start = _prefixes(code_fingerprint(), salt)
-    key = key_start.copy()
-    key.update(b"\0".join((name, digest.encode())))
-    stat = stat_start.copy()
-    stat.update(name)
-    return digest, key.hexdigest(), stat.hexdigest()
+    return digest, result_key(salt, name, digest), stat_name(salt, name)
 
 
 # The hashes of every file's key and stat name start alike within a run: each common prefix is
