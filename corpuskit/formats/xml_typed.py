@@ -18,8 +18,8 @@ here is the model"; ``tests/test_xml_typed.py`` checks on every fixture, on gene
 and on mutation fuzz that whatever it accepts the full path accepts too, as the same model.
 
 Before any of that, a document in the canonical writer's exact layout (``xml_format.dumps``:
-one annotation a line, attributes in its order, no reference but "&amp;" and "&gt;", nothing
-XML 1.0 forbids) is read with no parser at all (``_Layout``: one regex per annotation kind
+one annotation a line, attributes in its order, no reference at all, nothing XML 1.0
+forbids) is read with no parser at all (``_Layout``: one regex per annotation kind
 over the text): what that layout allows is well-formed by construction, and its values and
 texts are what any parser reports. The values are then checked as the walk's are. Anything
 else in the file, down to one character, sends it to the parse and the walk (``_walked``),
@@ -798,11 +798,6 @@ _L = r"[^<>&\x00-\x1f]"
 #: An attribute value as the writer leaves it: no quote, and no raw white space but the space
 #: (a parser would normalise it; the full path's P007 is about it).
 _V = r'[^"<>&\x00-\x1f]'
-#: The same three once "&amp;" and "&gt;" are replaced by what they stand for (the only
-#: references the layout reader takes; "]]>" is looked for in the file first).
-_T_REFERENCED = r"[^<\x00-\x08\x0b-\x1f]"
-_L_REFERENCED = r"[^<\x00-\x1f]"
-_V_REFERENCED = r'[^"<\x00-\x1f]'
 
 
 class _Grammar:
@@ -875,7 +870,6 @@ class _Grammar:
 
 
 _PLAIN = _Grammar(_T, _L, _V)
-_REFERENCED = _Grammar(_T_REFERENCED, _L_REFERENCED, _V_REFERENCED)
 
 
 def _value(captured: str | None) -> str | None:
@@ -888,8 +882,7 @@ class _Layout:
     """The canonical writer's layout read by one regex per annotation kind (one line each)
     instead of a parsed tree: ``read`` gives the document, or None for anything else (then
     the tree is parsed and walked). What the layout allows holds no markup but the writer's,
-    no reference (``_canonical`` replaces "&amp;" and "&gt;" first) and no forbidden
-    character, so the values and texts are what any parser would report; the values are
+    no reference (a file holding an "&" is left to the walk) and no forbidden character, so the values and texts are what any parser would report; the values are
     then checked as the walk's are (``_patterns_hold``)."""
 
     __slots__ = ("grammar", "ids", "kb_ids", "names", "offsets", "text")
@@ -1139,22 +1132,13 @@ def _canonical(data: bytes) -> Document | None:
     # The two characters XML 1.0 forbids that the layout's classes let through.
     if "\ufffe" in text or "\uffff" in text:
         return None
-    grammar = _PLAIN
     if b"&" in data:  # memchr: most files have none
-        # "&amp;" and "&gt;" (the references the writer puts in text) replaced by what they
-        # stand for, once every "&" is one of them; any other reference: the walk. A raw ">"
-        # is then taken too, but not in "]]>", which XML forbids in character data.
-        references, size = text.count("&"), len(text)
-        if "]]>" in text:
-            return None
-        # Each "&gt;" replaced is three characters fewer, each "&amp;" four.
-        text = text.replace("&gt;", ">")
-        replaced, size = (size - len(text)) // 3, len(text)
-        text = text.replace("&amp;", "&")
-        if replaced + (size - len(text)) // 4 != references:
-            return None
-        grammar = _REFERENCED
-    layout = _Layout(text, grammar)
+        # A reference goes to the walk. Replacing "&gt;" and "&amp;" in the file before the
+        # regexes read it let an "&gt;" stand for the ">" that ends a tag (review: a file
+        # with <mention ...&gt; passed as valid); the classes below hold no "&", so no
+        # reference can fill a place of markup.
+        return None
+    layout = _Layout(text, _PLAIN)
     try:
         document = layout.read()
     except (_Refused, ValueError):
