@@ -1,4 +1,5 @@
-"""Mutations for the fuzzer (benchmarks/fuzz.py): bytes, JSON and XML structure, text and
+"""Mutations for the fuzzer (benchmarks/fuzz.py): bytes, JSON and XML structure, canonical XML
+one or two edits away from the writer's layout (for the typed decode's layout reader), text and
 line-oriented files (brat .ann, annotation.conf, tools.conf), and inputs scaled up.
 
 Every mutation draws from the ``random.Random`` it is given, so a case is reproducible.
@@ -6,6 +7,7 @@ Every mutation draws from the ``random.Random`` it is given, so a case is reprod
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -348,6 +350,126 @@ def xml_variant(data: bytes, rng: random.Random) -> bytes:
     if attrs:
         hit = rng.choice(attrs)
         return data[: hit.start()] + b" \t " + hit.group(0).lstrip() + data[hit.end() :]
+    return data
+
+
+# --------------------------------------------------------------------------- canonical XML
+
+#: What a near-canonical file may hold at a place of markup or inside a value or a text:
+#: references (for markup too: "&gt;" for the ">" that ends a tag), markup characters, white
+#: space and control characters, characters XML forbids or UTF-8 cannot hold, digits, names,
+#: comments, CDATA, namespaces (the tokens of the review that found the layout reader's "&gt;").
+# fmt: off
+MARKUP_TOKENS = [
+    b"&gt;", b"&amp;", b"&lt;", b"&quot;", b"&apos;", b"&#10;", b"&#x3e;", b"&#62;", b"&amp;amp;",
+    b"&amp;gt;", b"&", b">", b"<", b'"', b"'", b"\t", b"\n", b"\r", b"\r\n", b"\x00", b"\x01",
+    b"\x1f", b"\x7f", "\u0085".encode(), "\u2028".encode(), "\ufffe".encode(), "\uffff".encode(),
+    "\ufeff".encode(), b"\xed\xa0\x80", b"\xc0\xbe", b"\xe0\x80\xbe", b"\xff", b"\x80", b" ",
+    b"  ", b"/", b"=", b"]]>", b"]]&gt;", b"0", b"00", b"9", b"99999999999", b"-", b"+", b":",
+    b"x", "é".encode(), "😀".encode(), "\u0301".encode(), b"<!-- c -->", b"<?pi x?>",
+    b"<![CDATA[x]]>", b'xmlns="urn:x"', b' xmlns:x="urn:x"', b"&#0;", b"&#xD800;", b"<x/>",
+    b"</x>", b"a", b"\\", b'"/>', b"/>",
+]
+#: Values an attribute of the canonical layout may be given instead of its own.
+ODD_VALUES = [
+    b"", b"007", b"1 ", b" 1", b"4294967296", b"2147483648", b"a b", b"a&amp;b", b"a&gt;b", b'x"',
+    b"\xc2\xa0", b"a:b", b"1e3", b"true", b"TRUE", b"-0", b"1.0", b"NaN", b"m1", b"e0", b"ev0",
+]
+# fmt: on
+#: The characters of the writer's markup: where a token goes in or replaces one.
+_MARKUP = frozenset(b'<>"=/ \n')
+#: A markup character written as a reference: a file that is no longer well-formed XML.
+_AS_REFERENCE = {
+    ord(">"): [b"&gt;", b"&gt;", b"&#62;", b"&#x3e;"],
+    ord("<"): [b"&lt;", b"&#60;"],
+    ord('"'): [b"&quot;", b"&#34;"],
+    ord("="): [b"&#61;"],
+    ord("/"): [b"&#47;"],
+}
+_REFERENCE = re.compile(rb"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
+_TEXT_ELEMENT = re.compile(rb'(<text offset_unit="[^"]*" sha256=")([0-9a-f]*)(">)([^<]*)(</text>)')
+_VALUE = re.compile(rb'="([^"]*)"')
+
+
+def without_references(data: bytes) -> bytes:
+    """Canonical writer output with every reference replaced by "z" (and the text's sha256
+    worked out again): still in the canonical layout, and read by the layout reader, which
+    leaves any file holding an "&" to the parse and the walk. A reference stands for one ASCII
+    character, so every offset still holds in every unit."""
+    plain = _REFERENCE.sub(b"z", data)
+    text = _TEXT_ELEMENT.search(plain)
+    if text is None:
+        return plain
+    digest = hashlib.sha256(text.group(4)).hexdigest().encode()
+    return plain[: text.start(2)] + digest + plain[text.end(2) :]
+
+
+def _markup_positions(data: bytes) -> list[int]:
+    return [i for i, byte in enumerate(data) if byte in _MARKUP]
+
+
+def _canonical_edit(data: bytes, rng: random.Random) -> bytes:
+    """One edit of a near-canonical file: a markup character written as a reference, a token
+    put in or for one at a place of markup, inside a value or a text, a value replaced, a line
+    duplicated, dropped, swapped or extended, a few bytes cut."""
+    op = rng.randrange(10)
+    if op in (0, 9):
+        markup = [i for i, byte in enumerate(data) if byte in _AS_REFERENCE]
+        at = rng.choice(markup)
+        return data[:at] + rng.choice(_AS_REFERENCE[data[at]]) + data[at + 1 :]
+    if op in (1, 2):
+        at = rng.choice(_markup_positions(data))
+        if op == 1:
+            at += rng.choice((0, 1))
+            return data[:at] + rng.choice(MARKUP_TOKENS) + data[at:]
+        return data[:at] + rng.choice(MARKUP_TOKENS) + data[at + 1 :]
+    if op in (3, 4):
+        # Inside an attribute value or an element's text, or the value as a whole.
+        hits = list(_VALUE.finditer(data)) + list(_ELEMENT_TEXT.finditer(data))
+        hit = rng.choice(hits)
+        start, end = hit.span(1)
+        if op == 4:
+            value = rng.choice([*ODD_VALUES, hit.group(1) * 2, hit.group(1)[::-1]])
+            return data[:start] + value + data[end:]
+        at = rng.randint(start, end)
+        cut = at + rng.choice((0, 0, 1))  # put in, or put for one character
+        return data[:at] + rng.choice(MARKUP_TOKENS) + data[min(cut, end) :]
+    if op == 5:
+        lines = data.split(b"\n")
+        i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+        how = rng.randrange(4)
+        if how == 0:
+            lines.insert(i, lines[j])
+        elif how == 1:
+            del lines[i]
+        elif how == 2:
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            lines[i] += rng.choice([b" ", b"\r", b"\t", b"<x/>", b"&gt;", b">"])
+        return b"\n".join(lines)
+    if op == 6:
+        at = rng.randrange(len(data))
+        return data[:at] + data[at + rng.randint(1, 4) :]
+    if op == 7:
+        at = rng.randrange(len(data) + 1)
+        return data[:at] + rng.choice(MARKUP_TOKENS) + data[at:]
+    # A reference in the text, and a markup ">" written otherwise (the review's combination).
+    at = rng.randrange(len(data) + 1)
+    data = data[:at] + rng.choice([b"&amp;", b"&gt;"]) + data[at:]
+    at = rng.choice([i for i, byte in enumerate(data) if byte == ord(">")])
+    return data[:at] + rng.choice([b"&gt;", b">>", b""]) + data[at + 1 :]
+
+
+def mutate_canonical_xml(data: bytes, rng: random.Random) -> bytes:
+    """Canonical writer output (``xml_format.dumps``) kept in the canonical layout, so that the
+    typed decode's layout reader reads it (references replaced, most of the time), then one or
+    two edits at places of markup or inside values and texts: mostly files one token away from
+    that layout, well-formed or not, which the layout reader must refuse or read as the full
+    path does."""
+    if rng.random() < 0.85:
+        data = without_references(data)
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        data = _canonical_edit(data, rng)
     return data
 
 

@@ -32,13 +32,16 @@ from corpuskit.fixer import fix_bytes
 from corpuskit.formats import format_module, json_format, typed, xml_format, xml_typed
 from corpuskit.formats import schema as S
 from corpuskit.formats.records import to_dict
-from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, spans_of
+from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document, spans_of
 from corpuskit.reanchor import reanchor
 from corpuskit.scheme import Scheme, load_scheme
 from corpuskit.texts import text_problem
 
 #: How often a case scales its input up, to find slowness that grows faster than the input.
 HEAVY_RATE = 0.01
+#: The share of validate cases that are canonical XML one or two edits away from the canonical
+#: layout (mutate_canonical_xml): the typed decode's layout reader sees few of the others.
+CANONICAL_SHARE = 0.3
 #: A scaled case runs with SMALL and 4 x SMALL copies (of an annotation, brat lines, the text):
 #: linear work takes about 4 times as long on the larger, quadratic 16 times. Above SUPERLINEAR
 #: times it is a hang.
@@ -179,17 +182,25 @@ def scaling(case: Case, run_at: Callable[[int], object], share: float = 1.0) -> 
 
 
 def target_validate(case: Case) -> str:
-    """check_bytes never raises nor reports P999; loads raises only DocumentError."""
-    name, data = seed_document(case)
-    if case.rng.random() < HEAVY_RATE and case.heavy:
-        return _validate_scaled(case, name, data)
-    data = case.keep(name, mutate_document(name, data, case))
+    """check_bytes never raises nor reports P999; loads raises only DocumentError; the typed
+    decode agrees with the full path. A share of the cases (CANONICAL_SHARE) are canonical
+    writer output one or two edits away from that layout, for the typed decode's layout
+    reader."""
+    rng = case.rng
+    if rng.random() < CANONICAL_SHARE:
+        name, data = "doc.xml", mutations.mutate_canonical_xml(canonical_xml(rng), rng)
+    else:
+        name, data = seed_document(case)
+        if rng.random() < HEAVY_RATE and case.heavy:
+            return _validate_scaled(case, name, data)
+        data = mutate_document(name, data, case)
+    data = case.keep(name, data)
     typed_agrees(data, "xml" if name.endswith(".xml") else "json")
-    report = check_bytes(data, name, random_settings(case.rng))
+    report = check_bytes(data, name, random_settings(rng))
     internal = [d.message for d in report.diagnostics if d.code == "P999"]
     if internal:  # corpuskit caught its own bug: a crash all the same
         raise RuntimeError(f"P999: {internal[0]}")
-    render(report, case.rng)
+    render(report, rng)
     try:
         format_module("xml" if name.endswith(".xml") else "json").loads(data)
     except DocumentError:
@@ -199,14 +210,37 @@ def target_validate(case: Case) -> str:
     return "loaded"
 
 
+def canonical_xml(rng: random.Random) -> bytes:
+    """Canonical writer output: a generated document, or now and then an XML example."""
+    if rng.random() < 0.1:
+        return rng.choice([d for n, d in documents.positive_seeds() if n.endswith(".xml")])
+    return xml_format.dumps(documents.random_document(rng)).encode()
+
+
 def typed_agrees(data: bytes, fmt: str) -> None:
     """What the typed decode accepts, the full path accepts too, as the same model (the engine
-    skips the JSON Schema and the XSD for it)."""
-    fast = (typed.decode if fmt == "json" else xml_typed.decode)(data)
-    if fast is not None and strict_document(data, fmt) != fast:
-        raise Broken(
-            "the typed decode accepted a document the full path refuses or reads otherwise"
-        )
+    skips the JSON Schema and the XSD for it). For XML, each of ``xml_typed.decode``'s two
+    readers on its own (a failure names the one that erred): the canonical-layout reader
+    (``_canonical``, tried first) and the parse and walk (``_walked``, which reads everything
+    else), then ``decode`` itself."""
+    readers: list[tuple[str, Callable[[bytes], Document | None]]] = [("typed decode", typed.decode)]
+    if fmt == "xml":
+        readers = [
+            ("layout reader", xml_typed._canonical),
+            ("XML walk", xml_typed._walked),
+            ("typed decode", xml_typed.decode),
+        ]
+    full: list[Document | None] = []  # the full path's model, once needed
+    for reader, decode in readers:
+        fast = decode(data)
+        if fast is None:
+            continue
+        if not full:
+            full.append(strict_document(data, fmt))
+        if full[0] is None:
+            raise Broken(f"the {reader} accepted a document the full path refuses")
+        if full[0] != fast:
+            raise Broken(f"the {reader} reads a document otherwise than the full path")
 
 
 def _validate_scaled(case: Case, name: str, data: bytes) -> str:

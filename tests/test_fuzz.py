@@ -17,14 +17,15 @@ import pytest
 from conftest import ROOT
 from corpuskit.engine import Settings, check_bytes
 from corpuskit.fixer import FixOutcome, fix_bytes
-from corpuskit.formats import json_format, xml_format
-from corpuskit.model import Document
+from corpuskit.formats import json_format, xml_format, xml_typed
+from corpuskit.model import Document, text_sha256
 from corpuskit.reanchor import reanchor
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import fuzz
 import fuzz_documents
 import fuzz_import_targets
+import fuzz_mutations
 import fuzz_targets
 
 #: Cases per target in the quick run: all targets take about 15 s on a shared two-core machine.
@@ -193,3 +194,50 @@ def test_scaled_cases_of_every_scaling_target_run(monkeypatch: pytest.MonkeyPatc
         result = fuzz.run([target], 3, QUICK_SEED)
         assert not result.failed, result.failures
         assert result.tallies[target].outcomes["scaled"] > 0, result.tallies[target]
+
+
+# Canonical XML one or two edits away (mutate_canonical_xml): the XML layout reader's cases.
+
+
+def test_canonical_xml_without_references_stays_on_the_layout_path() -> None:
+    for i in range(30):
+        rng = random.Random(i)
+        data = fuzz_mutations.without_references(fuzz_targets.canonical_xml(rng))
+        assert b"&" not in data
+        document = xml_typed._canonical(data)
+        assert document is not None, i
+        assert document.text_sha256 == text_sha256(document.text)
+
+
+def test_canonical_xml_mutations_stay_near_the_layout() -> None:
+    read = changed = 0
+    for i in range(300):
+        rng = random.Random(i)
+        seed = fuzz_targets.canonical_xml(rng)
+        mutated = fuzz_mutations.mutate_canonical_xml(seed, rng)
+        changed += mutated != fuzz_mutations.without_references(seed)
+        read += xml_typed._canonical(mutated) is not None
+    assert changed > 280  # one or two edits: (nearly) never none
+    assert read > 6  # a share still read by the layout reader (about 5 %)
+
+
+def test_a_layout_reader_taking_gt_for_markup_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The defect an adversarial review found (fixed in cf983c7): "&gt;" replaced by ">" before
+    # the layout's regexes, so "<mention ...&gt;" read as a start tag.
+    canonical = xml_typed._canonical
+    monkeypatch.setattr(
+        xml_typed, "_canonical", lambda data: canonical(data.replace(b"&gt;", b">"))
+    )
+    caught = []
+    for i in range(400):
+        rng = random.Random(i)
+        data = fuzz_mutations.mutate_canonical_xml(fuzz_targets.canonical_xml(rng), rng)
+        try:
+            fuzz_targets.typed_agrees(data, "xml")
+        except fuzz.Broken as exc:
+            caught.append(str(exc))
+    assert caught and all(c.startswith("the layout reader accepted") for c in caught)
+    # The validate target draws these cases too.
+    monkeypatch.setattr(fuzz_targets, "CANONICAL_SHARE", 1.0)
+    result = fuzz.run(["validate"], 150, QUICK_SEED, heavy=False)
+    assert result.tallies["validate"].broken > 0
