@@ -22,8 +22,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from corpuskit.diagnostics import CorpuskitError, Diagnostic
 from corpuskit.engine import FileReport

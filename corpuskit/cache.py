@@ -19,7 +19,6 @@ Entries unused for longest are pruned when the store grows past :data:`MAX_BYTES
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import os
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
 
 from corpuskit import __version__
@@ -440,7 +440,7 @@ def _report_to(report: FileReport) -> dict[str, Any]:
         "path": report.path,
         "document_id": report.document_id,
         "unreadable": report.unreadable,
-        "diagnostics": [dataclasses.asdict(d) for d in report.diagnostics],
+        "diagnostics": msgspec.to_builtins(report.diagnostics),
     }
 
 

@@ -19,11 +19,11 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import msgspec
+from msgspec.structs import replace
 
 from corpuskit.diagnostics import CorpuskitError
 

@@ -6,7 +6,6 @@ stamps it into a :class:`Diagnostic` with the rule's code and severity and a sou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -67,8 +66,7 @@ class Finding(msgspec.Struct, frozen=True):
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Excerpt:
+class Excerpt(msgspec.Struct, frozen=True):
     """A piece of the document text around a span: before, the span itself, after."""
 
     start: int
@@ -78,8 +76,7 @@ class Excerpt:
     after: str
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(msgspec.Struct, frozen=True):
     """One problem in one file, with its rule code, severity and source position."""
 
     path: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,7 @@ EXCERPT_COVERED = 200
 SOURCE_WINDOW = 240
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     """What to check and how: rule selection and severity overrides."""
 
     #: Codes or family letters to report; empty means every rule.
@@ -56,7 +54,7 @@ class Settings:
     #: Codes or family letters to report in addition (e.g. the off-by-default L001).
     extend_select: frozenset[str] = frozenset()
     #: Code -> severity, overriding the rule's default.
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = msgspec.field(default_factory=dict)
     #: The annotation scheme to enforce; None: none (or discovered per document by ``validate``).
     scheme: Scheme | None = None
     #: Look for each document's scheme in the configuration above it (when ``scheme`` is None).
@@ -105,8 +103,7 @@ class Settings:
         return [n for n in names if n not in RULE_BY_CODE and n not in FAMILIES]
 
 
-@dataclass(frozen=True, slots=True)
-class FileReport:
+class FileReport(msgspec.Struct, frozen=True):
     """The outcome for one file."""
 
     path: str

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from msgspec.structs import replace as struct_replace
+
 from corpuskit.diagnostics import Severity
 from corpuskit.engine import FileReport, Settings, check_bytes
 from corpuskit.fixes import Fix, apply_fixes
@@ -101,7 +103,9 @@ def fix_bytes(
     """Fix one document given as bytes (nothing is written)."""
     settings = settings or Settings()
     # fix always writes the canonical layout, so it reports (and repairs) L001 as well.
-    settings = replace(settings, extend_select=settings.extend_select | {layout.NOT_CANONICAL.code})
+    settings = struct_replace(
+        settings, extend_select=settings.extend_select | {layout.NOT_CANONICAL.code}
+    )
     fmt = format_of(name) or "json"
     module = format_module(fmt)
     report = check_bytes(data, name, settings)
@@ -146,7 +150,7 @@ def fix_bytes(
 
 def _without_layout(report: FileReport) -> FileReport:
     kept = tuple(d for d in report.diagnostics if d.code != layout.NOT_CANONICAL.code)
-    return replace(report, diagnostics=kept)
+    return struct_replace(report, diagnostics=kept)
 
 
 def keep_conventions(data: bytes, text: str) -> str:
@@ -177,7 +181,7 @@ def fix_file(
     from corpuskit.io import RefusedPath, check_writable, write_atomic
 
     name = str(path)
-    settings = replace(settings or Settings(), root=root) if root is not None else settings
+    settings = struct_replace(settings or Settings(), root=root) if root is not None else settings
     data = read_document(path, settings)
     if isinstance(data, FileReport):
         return FixOutcome(name, 0, data)  # reports why it is not read

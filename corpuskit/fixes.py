@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class SetValue:
+
+class SetValue(msgspec.Struct, frozen=True):
     """Set the value at a JSON pointer of the document record (the member must exist or be new)."""
 
     pointer: str
@@ -26,8 +26,7 @@ class SetValue:
 Edit = SetValue
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(msgspec.Struct, frozen=True):
     """A repair: what it does (for people), whether it is safe, and its edits."""
 
     description: str

@@ -13,11 +13,11 @@ import gc
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 import msgspec
+from msgspec.structs import replace
 
 from corpuskit.config import Config, SchemeFinder
 from corpuskit.diagnostics import CorpuskitError
@@ -39,8 +39,7 @@ class GitError(CorpuskitError):
     """--changed-since could not ask git (not a repository, unknown ref)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RunOptions:
+class RunOptions(msgspec.Struct, frozen=True):
     """Everything a run needs besides the per-document settings."""
 
     paths: tuple[Path, ...]
@@ -145,8 +144,7 @@ def discover(options: RunOptions) -> PathList:
     return PathList(os.fspath(p) for p in found if _affected(p, changes, finder))
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
+class Changes(msgspec.Struct, frozen=True):
     """What git says changed since the merge base: files added or modified (untracked ones
     included), and every path touched, deleted ones too (all resolved)."""
 
@@ -633,8 +631,7 @@ def validate(
     yield from run(options)
 
 
-@dataclass(frozen=True, slots=True)
-class FixRequest:
+class FixRequest(msgspec.Struct, frozen=True):
     """What ``fix`` does to every file of a run."""
 
     unsafe: bool = False

@@ -124,7 +124,7 @@ def test_the_cache_skips_unchanged_files_and_rechecks_a_changed_one(
     assert calls == [changed]
     other = runner.RunOptions(
         **{
-            **{f: getattr(options, f) for f in runner.RunOptions.__slots__},
+            **{f: getattr(options, f) for f in runner.RunOptions.__struct_fields__},
             "settings": Settings(ignore=frozenset({"O"})),
         }
     )

@@ -13,9 +13,11 @@ import re
 import reprlib
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec.structs import replace as struct_replace
 
 from corpuskit.diagnostics import Diagnostic, Finding, Severity
 from corpuskit.formats.common import LineIndex
@@ -569,7 +571,7 @@ def export_diagnostics(
     for f in findings:
         position = locator.locate(f.pointer) if f.pointer else None
         out.append(
-            replace(
+            struct_replace(
                 _diagnostic(
                     f,
                     path,

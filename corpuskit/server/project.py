@@ -8,8 +8,10 @@ check), so editing ``scheme.toml`` takes effect on the next keystroke in a docum
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec.structs import replace as struct_replace
 
 from corpuskit.config import Config, SchemeFinder, build_settings, load_config
 from corpuskit.diagnostics import CorpuskitError
@@ -110,7 +112,7 @@ class Project:
             scheme = finder.for_document(path)
         except CorpuskitError as exc:
             return settings, f"scheme not used: {exc}"
-        return (replace(settings, scheme=scheme) if scheme is not None else settings), None
+        return (struct_replace(settings, scheme=scheme) if scheme is not None else settings), None
 
     def check(self, source: str, path: Path | None, fmt: str) -> Checked:
         """Check a buffer's text as ``validate`` checks the file (never raises)."""
