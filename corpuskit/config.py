@@ -47,6 +47,23 @@ class ConfigError(CorpuskitError):
     """The configuration is unusable (exit code 2)."""
 
 
+def _posix(path: Path | str) -> str:
+    """``Path(path).as_posix()``, without a Path for a name already in that form (discovery's
+    names outside the project: one a file)."""
+    if (
+        isinstance(path, str)
+        and os.sep == "/"
+        and path
+        and path != "."
+        and "//" not in path
+        and "/./" not in path
+        and not path.startswith("./")
+        and not path.endswith(("/", "/."))
+    ):
+        return path
+    return Path(path).as_posix()
+
+
 class Config(msgspec.Struct, frozen=True):
     """The configuration in force and the file it came from (None: built-in defaults)."""
 
@@ -101,7 +118,7 @@ class Config(msgspec.Struct, frozen=True):
         prefix = root if root.endswith(os.sep) else root + os.sep
         if found.startswith(prefix):
             return found[len(prefix) :].replace(os.sep, "/")
-        return Path(path).as_posix()
+        return _posix(path)
 
     def relative_name(self, path: str) -> str:
         """A reported path relative to the configuration's folder (for baselines)."""

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from conftest import CORPUS, NEGATIVE, POSITIVE, ROOT, run_cli
 from corpuskit import engine, executors, runner
-from corpuskit.config import Config
+from corpuskit.config import Config, _posix
 from corpuskit.engine import Settings
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -326,3 +328,14 @@ def test_a_run_restores_the_cyclic_collector_as_it_found_it(tmp_path: Path) -> N
     assert gc.get_threshold()[0] == runner.RUN_GC_THRESHOLD  # tuned while the run lasts
     assert len(list(reports)) == 2
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+@given(
+    st.lists(
+        st.sampled_from(["a", ".", "..", "", "b c", "é", "/", "//", "./", "x.json"]), min_size=1
+    )
+)
+def test_a_name_outside_the_project_is_globbed_in_its_posix_form(parts: list[str]) -> None:
+    name = "".join(parts)
+    assume(name)
+    assert _posix(name) == Path(name).as_posix()
