@@ -763,8 +763,13 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Entry point of the ``corpuskit`` command."""
+    from corpuskit.cli_validate import output_failed, usable_streams
+
+    usable_streams()
     try:
         _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
         typer.echo("corpuskit: interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # not EPIPE: click handles it
+        output_failed(exc, "the output")

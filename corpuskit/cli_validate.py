@@ -14,13 +14,14 @@ generated command lines, and that this one knows exactly the options typer decla
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO
 
 import msgspec
 from msgspec.structs import replace
@@ -249,7 +250,7 @@ def _targets(config: Config, paths: list[Path] | None) -> list[Path]:
         targets = [_from_here(p) for p in config.resolved_paths()]
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    missing = [p for p in targets if not p.exists()]
+    missing = [p for p in targets if not os.path.exists(p)]
     if missing:
         where = f" (from {config.source})" if config.source else ""
         raise _fail(f"no path given and the corpus folder {missing[0]} does not exist{where}")
@@ -549,6 +550,8 @@ def _check_stdin(stdin_filename: str | None, settings: Settings) -> Iterator[Fil
     from corpuskit.engine import check_bytes
     from corpuskit.io import found_path
 
+    if sys.stdin is None:  # started with <&-
+        raise UsageError("standard input is closed: nothing to read for -")
     name = stdin_filename or "-.json"
     if settings.scheme is None and settings.discover_scheme:
         scheme = SchemeFinder().for_document(Path(name))
@@ -725,9 +728,34 @@ def parse_validate(argv: list[str]) -> ValidateArgs | None:
     return ValidateArgs(paths=paths or None, **given)  # type: ignore[arg-type]
 
 
+#: Error handlers with which a character the stream's encoding lacks ends the run.
+_FAILING = ("strict", "surrogateescape")
+
+
+def usable_streams() -> None:
+    """Standard streams a run can always write to: a closed one (``>&-``) becomes the null
+    device, and characters the terminal's encoding lacks (a C locale) are written as escapes
+    instead of ending the run with UnicodeEncodeError."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        elif isinstance(stream, io.TextIOWrapper) and stream.errors in _FAILING:
+            stream.reconfigure(errors="backslashreplace")
+
+
+def output_failed(exc: OSError, what: str = "the report") -> NoReturn:
+    """Exit 2 after ``what`` could not be written (a full disk, an I/O error), saying so on
+    standard error if that still can be written."""
+    with contextlib.suppress(OSError):
+        echo(f"corpuskit: error: cannot write {what}: {exc.strerror or exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
 def main() -> None:
     """Entry point of the ``corpuskit`` command: ``validate`` read here when it can be,
     anything else by the typer application."""
+    usable_streams()
     args = parse_validate(sys.argv[1:])
     if args is None:
         from corpuskit.cli import main as full
@@ -736,6 +764,7 @@ def main() -> None:
         return
     try:
         code = validate(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         echo("corpuskit: interrupted", err=True)
         sys.exit(130)
@@ -743,4 +772,6 @@ def main() -> None:
         # The reader stopped early (| head): keep Python from reporting it again at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERRORS)
+    except OSError as exc:
+        output_failed(exc)
     sys.exit(code)

@@ -188,7 +188,7 @@ def confined_cache_folder(root: Path, folder: Path, checked: list[Path]) -> Path
             raise ConfigError(
                 f'cache-dir "{folder}" contains the checked path {given}; use a folder of its own'
             )
-        if not place.is_dir() or not (real == place or real.is_relative_to(place)):
+        if not os.path.isdir(place) or not (real == place or real.is_relative_to(place)):
             continue
         below = real.relative_to(place).parts
         # Discovery never enters hidden folders, so a hidden cache folder is not among documents.

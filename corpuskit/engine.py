@@ -517,7 +517,7 @@ def document_entries(paths: Iterable[Path], root: Path | None = None) -> Iterato
     """
     fence = os.path.realpath(root if root is not None else os.getcwd())
     for path in paths:
-        if not path.is_dir():
+        if not os.path.isdir(path):  # not Path.is_dir: it raises on a name too long
             yield os.path.split(os.fspath(path))
             continue
         top = os.fspath(path)

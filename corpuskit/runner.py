@@ -128,7 +128,7 @@ def discover(options: RunOptions) -> PathList:
     config = options.config
     found = PathList()
     for given in options.paths:
-        if given.is_dir():
+        if os.path.isdir(given):  # not Path.is_dir: it raises on a name too long
             for folder, name in document_entries([given], options.settings.root or config.root):
                 full = os.path.join(folder, name)
                 if config.selects(full) or os.path.isdir(full):  # a link out is reported
@@ -237,7 +237,7 @@ def git_changes(ref: str, cwd: Path) -> Changes:
     changed = _paths(top, listing) | _paths(top, untracked)
     gone = _paths(top, deleted)
     touched = changed | gone
-    folders = frozenset(p for p in touched if p.is_dir())
+    folders = frozenset(p for p in touched if os.path.isdir(p))
     return Changes(frozenset(changed - gone), frozenset(touched), folders)
 
 
@@ -347,7 +347,7 @@ class _Worker:
                 info = os.stat(path)
         data = read_document(path, settings)
         if isinstance(data, FileReport):
-            if not os.path.lexists(path):  # else a missing folder is "not a .json or .xml file"
+            if _missing(path):  # else a missing folder is "not a .json or .xml file"
                 said = tuple(replace(d, message="no such file or folder") for d in data.diagnostics)
                 data = replace(data, diagnostics=said)
             return data, None
@@ -433,6 +433,18 @@ def _preload(worker: _Worker, files: PathList) -> None:
             worker.settings_for(os.path.join(folder, "_"))
         except CorpuskitError:
             return  # an unusable scheme: the worker that reaches it reports it, as before
+
+
+def _missing(path: str | Path) -> bool:
+    """Whether nothing is at ``path`` (not: whether it cannot be looked at, as a name too long
+    for the file system: that one keeps the read's own message)."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def _check_in_worker(path: str) -> Result:

@@ -1,9 +1,6 @@
-"""Review of the typer-free ``validate`` entry point: command lines on which it prints a traceback.
-
-Both crash in the fast path (``python -m corpuskit validate ...``) and, the same way, in the typer
-path and in the tree before the typer-free entry point (104fcb7): they are not differences between
-the two readings, but a traceback is never the answer to a command line.
-"""
+"""Command lines and environments that printed a traceback (found reviewing the typer-free
+``validate`` entry point; each crashed the typer path and the tree before it, 104fcb7, too):
+a name too long for the file system, a full disk, closed standard streams, a C locale."""
 
 from __future__ import annotations
 
@@ -54,3 +51,44 @@ def test_a_full_standard_output_is_an_error_not_a_traceback(tmp_path: Path) -> N
         )
     assert "Traceback" not in result.stderr, result.stderr[-1500:]
     assert result.returncode != 0
+
+
+def _validate(cwd: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "corpuskit", "validate", "--no-cache", *args],
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        **kwargs,
+    )
+
+
+def test_closed_standard_output_still_gives_the_exit_code(tmp_path: Path) -> None:
+    shutil.copy(DOCUMENT, tmp_path / DOCUMENT.name)
+    result = _validate(
+        tmp_path,
+        DOCUMENT.name,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 0
+
+
+def test_closed_standard_input_is_a_usage_error(tmp_path: Path) -> None:
+    result = _validate(tmp_path, "-", capture_output=True, preexec_fn=lambda: os.close(0))
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 2 and "standard input is closed" in result.stderr
+
+
+def test_a_c_locale_writes_what_it_cannot_encode_as_escapes(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    text = DOCUMENT.read_text("utf-8").replace('"text": "', '"text": "\u2026 ', 1)
+    bad.write_text(text, "utf-8")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    result = _validate(tmp_path, bad.name, capture_output=True, env=env)
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 1 and "O006" in result.stdout
