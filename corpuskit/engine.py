@@ -529,8 +529,10 @@ def _walk_sorted(folder: str, fence: str, seen: set[str]) -> Iterator[tuple[str,
     # at its name's place. Every subfolder of a folder is claimed (``seen``) before any is
     # entered, as a top-down os.walk does, so which of two ways into one real folder wins is
     # the same as it always was.
+    # A folder's names are held until sorted: as UTF-8 bytes (surrogates passed through), a
+    # third smaller than strs at 50,000 files in one folder. Bytes sort as their code points.
     dirs: list[str] = []
-    files: list[str] = []
+    files: list[bytes] = []
     try:
         with os.scandir(folder) as listing:
             for entry in listing:
@@ -542,28 +544,29 @@ def _walk_sorted(folder: str, fence: str, seen: set[str]) -> Iterator[tuple[str,
                 if is_dir:
                     dirs.append(name)
                 elif format_of(name) and not name.startswith("."):
-                    files.append(name)
+                    files.append(name.encode("utf-8", "surrogatepass"))
     except OSError:
         return  # an unreadable folder is skipped, as os.walk skips it
-    kept: list[str] = []
+    kept: list[bytes] = []
     for name in sorted(d for d in dirs if not d.startswith(".")):
         joined = os.path.join(folder, name)
         real = os.path.realpath(joined)
         inside = real == fence or real.startswith(fence + os.sep)
         if os.path.islink(joined) and not inside:
-            files.append(name)  # refused when read: P010
+            files.append(name.encode("utf-8", "surrogatepass"))  # refused when read: P010
             continue
         if real in seen:
             continue  # a loop, or a folder reached twice
         seen.add(real)
-        kept.append(name)
+        kept.append(name.encode("utf-8", "surrogatepass"))
     del dirs
     files.sort()
     i = j = 0
     while i < len(files) or j < len(kept):
         if j == len(kept) or (i < len(files) and files[i] < kept[j]):
-            yield folder, files[i]
+            yield folder, files[i].decode("utf-8", "surrogatepass")
             i += 1
         else:
-            yield from _walk_sorted(os.path.join(folder, kept[j]), fence, seen)
+            below = os.path.join(folder, kept[j].decode("utf-8", "surrogatepass"))
+            yield from _walk_sorted(below, fence, seen)
             j += 1

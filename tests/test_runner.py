@@ -339,3 +339,25 @@ def test_a_name_outside_the_project_is_globbed_in_its_posix_form(parts: list[str
     name = "".join(parts)
     assume(name)
     assert _posix(name) == Path(name).as_posix()
+
+
+_NAME = st.text(st.characters(blacklist_characters="\0/", blacklist_categories=()), min_size=1)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "a", "a/b", "/x y"]), _NAME), max_size=20))
+def test_a_path_list_gives_back_every_name_in_order(entries: list[tuple[str, str]]) -> None:
+    names = [os.path.join(folder, name) for folder, name in entries]
+    found = runner.PathList()
+    for folder, name in entries:
+        found.add(folder, name)
+    assert list(found.names()) == names
+    assert [os.fspath(found[i]) for i in range(len(found))] == [os.fspath(Path(n)) for n in names]
+    assert list(map(os.fspath, found[1:3])) == [os.fspath(Path(n)) for n in names[1:3]]
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=()), min_size=1)))
+def test_names_held_as_utf8_bytes_sort_as_the_names_do(names: list[str]) -> None:
+    # Discovery sorts a folder's names as UTF-8 bytes (surrogates passed through): the same
+    # order as the strings', code point by code point.
+    encoded = sorted(n.encode("utf-8", "surrogatepass") for n in names)
+    assert [b.decode("utf-8", "surrogatepass") for b in encoded] == sorted(names)
