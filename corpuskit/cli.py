@@ -26,9 +26,7 @@ from corpuskit.reporters import choices_help
 from corpuskit.rules import RULES, find_rule
 
 if TYPE_CHECKING:
-    from corpuskit.config import Config
-    from corpuskit.engine import Settings
-    from corpuskit.scheme import Scheme
+    pass
 
 _app = typer.Typer(
     name="corpuskit",
@@ -42,20 +40,6 @@ _app = typer.Typer(
 def _fail(message: str) -> typer.Exit:
     error_line(message)
     return typer.Exit(EXIT_USAGE)
-
-
-def _settings(
-    config: Config,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    scheme: Scheme | None,
-    extend_select: list[str] | None = None,
-    discover: bool = True,
-) -> Settings:
-    try:
-        return settings_for(config, select, ignore, scheme, extend_select, discover)
-    except UsageError as exc:
-        raise _fail(str(exc)) from None
 
 
 @_app.command()
@@ -358,7 +342,10 @@ def fix(
         chosen = load_scheme(scheme) if scheme is not None else None
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
-    settings = _settings(config, None, None, chosen)
+    try:
+        settings = settings_for(config, None, None, chosen)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
     try:
         targets = list(paths) if paths else [_from_here(p) for p in config.resolved_paths()]
     except CorpuskitError as exc:
