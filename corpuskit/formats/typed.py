@@ -81,8 +81,6 @@ def _lines(line: str) -> str:
     return f"(?:{line * 8})*(?:{line}){{0,7}}"
 
 
-_IDS = re.compile(_lines(_ID))
-_NAMES = re.compile(_lines(_NAME))
 #: The ids' lines, a tab line, the names' lines: both kinds in one join and one match. The
 #: tab line cannot be taken for a name (nor an id for it: the real one would then be a name).
 _IDS_THEN_NAMES = re.compile(_lines(_ID) + "\t\n" + _lines(_NAME))
@@ -105,7 +103,8 @@ def all_match(pattern: re.Pattern[str], values: list[str]) -> bool:
 
 
 def _ids_and_names_match(ids: list[str], names: list[str]) -> bool:
-    """``all_match(_IDS, ids) and all_match(_NAMES, names)``, in one join and one match."""
+    """Whether every id has an id's form and every name a name's, in one join and one match
+    (the XML decode's check too)."""
     lines = [*ids, "\t", *names, ""]
     joined = "\n".join(lines)
     return joined.count("\n") == len(lines) - 1 and _IDS_THEN_NAMES.fullmatch(joined) is not None

@@ -677,8 +677,7 @@ def _patterns_hold(ids: list[str], names: list[str], kb_ids: list[str], offsets:
     # Each distinct id and name once: references repeat ids, and a handful of types and
     # roles make most names. (The hashes the sets compute are the checks' later.)
     return (
-        typed.all_match(typed._IDS, list(set(ids)))
-        and typed.all_match(typed._NAMES, list(set(names)))
+        typed._ids_and_names_match(list(set(ids)), list(set(names)))
         and typed.all_match(typed._KB_IDS, kb_ids)
         and (typed.all_match(_SHORT_OFFSETS, offsets) or typed.all_match(_OFFSETS, offsets))
     )

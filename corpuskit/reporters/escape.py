@@ -15,7 +15,6 @@ for a byte of a file name that is not UTF-8, ``\\uNNNN`` for every other code po
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -80,6 +79,8 @@ def encodable(text: str) -> str:
 
 
 def _json_escape_char(match: re.Match[str]) -> str:
+    import json
+
     char = match.group()
     if "\ud800" <= char <= "\udfff":  # JSON has no escape for a lone surrogate: show it instead
         return json.dumps(_escape_char(match))[1:-1]
@@ -92,6 +93,8 @@ def dump_json(value: Any) -> str:
     Such characters inside strings are written as JSON ``\\uNNNN`` escapes, so data fields keep
     their exact value for a JSON reader while the bytes stay safe to print.
     """
+    import json  # reports that write JSON import it; a text report does not
+
     return _JSON_RAW.sub(_json_escape_char, json.dumps(value, indent=2, ensure_ascii=False))
 
 
