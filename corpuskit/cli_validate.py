@@ -102,9 +102,6 @@ def say(text: str, *, err: bool = False) -> None:
     echo(shown, err=err)
 
 
-_say = say
-
-
 def use_color(stream: object, choice: bool | None) -> bool:
     """Colour on ``stream``: as chosen, else on a terminal unless NO_COLOR is set."""
     if choice is not None:
@@ -113,9 +110,6 @@ def use_color(stream: object, choice: bool | None) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-_use_color = use_color
 
 
 def validate(a: ValidateArgs) -> int:
@@ -319,7 +313,7 @@ def _print_settings(
         ("max-file-size", f"{settings.max_file_size}"),
     ]
     for key, value in lines:
-        _say(f"{key}: {value or '-'}")
+        say(f"{key}: {value or '-'}")
 
 
 def _config_pfi(config: Config) -> list[tuple[str, frozenset[str]]]:
@@ -348,7 +342,7 @@ def _print_files(
     from corpuskit.runner import RunOptions, discover
 
     if isinstance(stdin_name, str):
-        _say(stdin_name)
+        say(stdin_name)
         return
     options = RunOptions(
         paths=tuple(targets), settings=settings, config=config, changed_since=changed_since
@@ -358,7 +352,7 @@ def _print_files(
     except CorpuskitError as exc:
         raise _fail(str(exc)) from None
     for path in files:
-        _say(str(path))
+        say(str(path))
 
 
 class _Statistics:
@@ -434,7 +428,7 @@ class _Outputs:
             self.summary_on_stdout = True
         context = ReportContext(
             root=root,
-            color=_use_color(sys.stdout, color) and output_file is None,
+            color=use_color(sys.stdout, color) and output_file is None,
             strict=strict,
         )
         closing = REPORTERS[chosen].closing
@@ -481,12 +475,12 @@ def _notes(
     """What the run should tell besides the report: nothing found, stale baseline entries."""
     if not summary.files:
         if changed_since is not None:
-            _say(f"corpuskit: no documents changed since {changed_since}", err=True)
+            say(f"corpuskit: no documents changed since {changed_since}", err=True)
         else:
-            _say("corpuskit: warning: no .json or .xml documents found", err=True)
+            say("corpuskit: warning: no .json or .xml documents found", err=True)
     if recorded is not None and baseline is not None:
         if recorded.version == 1:
-            _say(
+            say(
                 f"corpuskit: warning: {baseline} is a version 1 baseline, which records no "
                 "messages: a new problem of a recorded code on a recorded annotation is hidden; "
                 "record it again with --write-baseline",
@@ -494,7 +488,7 @@ def _notes(
             )
         stale = recorded.unmatched()
         if stale:
-            _say(
+            say(
                 f"corpuskit: note: {stale} problem{'s' if stale != 1 else ''} recorded in "
                 f"{baseline} {'were' if stale != 1 else 'was'} not found (fixed, or changed); "
                 "--write-baseline records the current ones",
@@ -615,7 +609,7 @@ def _record_baseline(
     except OSError as exc:
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
     if not quiet:
-        _say(f"corpuskit: recorded {count} problems in {target}", err=True)
+        say(f"corpuskit: recorded {count} problems in {target}", err=True)
 
 
 def _with_baseline(
