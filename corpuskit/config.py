@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ import msgspec
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.formats import name_suffix
-from corpuskit.io import found_name, found_path
+from corpuskit.io import found_folder, found_name, found_path
 from corpuskit.scheme import Scheme, load_scheme
 
 if TYPE_CHECKING:
@@ -129,9 +129,40 @@ class Config(msgspec.Struct, frozen=True):
         rel = self.relative(path)
         if isinstance(path, Path):
             name, suffix = path.name, path.suffix
-        else:  # discovery's names: no Path per file
+        else:
             name = os.path.basename(path)
             suffix = name_suffix(name)
+        return self._selected(rel, name, suffix)
+
+    def selector(self) -> Callable[[str, str], bool]:
+        """:meth:`selects` for discovery's (folder, name) pairs, a listing's names: the
+        folder's place relative to the configuration is worked out once per folder, not once
+        per file (a run may list tens of thousands)."""
+        root = os.fspath(self.root)
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        # The folder last seen and its relative name with a trailing "/" (None: not below the
+        # configuration's folder, whose files each take selects' own way).
+        last: list[Any] = [None, None]
+
+        def select(folder: str, name: str) -> bool:
+            if folder != last[0]:
+                found = found_folder(folder)
+                last[:] = [
+                    folder,
+                    ""
+                    if found == root
+                    else found[len(prefix) :].replace(os.sep, "/") + "/"
+                    if found.startswith(prefix)
+                    else None,
+                ]
+            below = last[1]
+            if below is None:
+                return self.selects(os.path.join(folder, name))
+            return self._selected(below + name, name, name_suffix(name))
+
+        return select
+
+    def _selected(self, rel: str, name: str, suffix: str) -> bool:
         names = [rel, name]
         if suffix != suffix.lower():
             # B.JSON is a document to discovery (formats ignore the suffix's case): globs too.

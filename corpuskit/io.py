@@ -158,6 +158,12 @@ def found_name(path: Path | str) -> str:
     return os.path.join(_real_folder(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
+def found_folder(folder: str) -> str:
+    """Where the files listed in ``folder`` are found: ``found_name(os.path.join(folder, name))``
+    is ``os.path.join(found_folder(folder), name)`` for every name a listing gives."""
+    return _real_folder(os.path.abspath(folder))
+
+
 def read_input(path: Path | str, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
 

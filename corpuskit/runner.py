@@ -143,11 +143,12 @@ def discover(options: RunOptions) -> PathList:
     the configuration's include/exclude and, with ``changed_since``, by git."""
     config = options.config
     found = PathList()
+    selects = config.selector()
     for given in options.paths:
         if os.path.isdir(given):  # not Path.is_dir: it raises on a name too long
             for folder, name in document_entries([given], options.settings.root or config.root):
-                full = os.path.join(folder, name)
-                if config.selects(full) or os.path.isdir(full):  # a link out is reported
+                # a link out is reported
+                if selects(folder, name) or os.path.isdir(os.path.join(folder, name)):
                     found.add(folder, name)
         elif not config.excludes(given):
             found.append(given)  # a file named explicitly is checked whatever its suffix says
