@@ -451,12 +451,17 @@ def _unreadable(path: str, message: str) -> FileReport:
 
 
 def read_document(
-    path: Path | str, settings: Settings | None = None, display: str | None = None
+    path: Path | str,
+    settings: Settings | None = None,
+    display: str | None = None,
+    *,
+    stamped: list[os.stat_result] | None = None,
 ) -> bytes | FileReport:
     """A document's bytes, or the report saying why they cannot be read.
 
     Reads go through :func:`corpuskit.io.read_input`: only regular files, no link out of the
-    project (``settings.root``), never more than ``max_file_size`` + 1 bytes.
+    project (``settings.root``), never more than ``max_file_size`` + 1 bytes. ``stamped``
+    receives the file's status when it is opened (see read_input).
     """
     from corpuskit.io import RefusedPath, TooLarge, read_input, resolved_target
 
@@ -468,7 +473,7 @@ def read_document(
             # too); read_input refuses the others.
             resolved_target(path, settings.root)
             return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
-        return read_input(path, root=settings.root, limit=settings.max_file_size)
+        return read_input(path, root=settings.root, limit=settings.max_file_size, stamped=stamped)
     except TooLarge as exc:
         return too_large(name, exc.size, exc.limit)
     except RefusedPath as exc:

@@ -164,8 +164,17 @@ def found_folder(folder: str) -> str:
     return _real_folder(os.path.abspath(folder))
 
 
-def read_input(path: Path | str, *, root: Path | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+def read_input(
+    path: Path | str,
+    *,
+    root: Path | None = None,
+    limit: int = DEFAULT_LIMIT,
+    stamped: list[os.stat_result] | None = None,
+) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
+
+    ``stamped``: the file's status, taken on the open file before its bytes are read, is
+    appended to this list (what a cache records to see a later change; no second stat).
 
     Raises :class:`RefusedPath` (a link out of the project, not a regular file),
     :class:`TooLarge` (more than ``limit`` bytes) or another :class:`OSError` (missing,
@@ -184,6 +193,8 @@ def read_input(path: Path | str, *, root: Path | None = None, limit: int = DEFAU
         raise
     try:
         info = os.fstat(fd)
+        if stamped is not None:
+            stamped.append(info)
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "is a directory", str(path))
         if not stat.S_ISREG(info.st_mode):

@@ -356,13 +356,10 @@ class _Worker:
         """Read one file and look it up in the cache: its result, or the job that checks it."""
         settings = self.settings_for(path)
         store = self.store
-        info: os.stat_result | None = None
-        if store is not None:
-            # Before reading: a change after this is seen next time. A failure is reported
-            # by the read.
-            with contextlib.suppress(OSError):
-                info = os.stat(path)
-        data = read_document(path, settings)
+        # The status of the opened file, taken before its bytes are read: a change after it
+        # is seen next time.
+        stamped: list[os.stat_result] | None = [] if store is not None else None
+        data = read_document(path, settings, stamped=stamped)
         if isinstance(data, FileReport):
             if _missing(path):  # else a missing folder is "not a .json or .xml file"
                 said = tuple(replace(d, message="no such file or folder") for d in data.diagnostics)
@@ -370,8 +367,9 @@ class _Worker:
             return data, None
         found = found_name(path)
         job = Job(data, str(path), found, settings)
-        if store is None or info is None:
+        if store is None or not stamped:
             return Pending(job, None)
+        info = stamped[0]
         # The file as found (not its link target): its name picks the format and the globs.
         # The stat index's name is worked out here too, where the found name is at hand (in
         # the worker that read the file), not again by the main process when it learns it.
