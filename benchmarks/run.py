@@ -16,8 +16,11 @@ its yardstick, and printed with its ratio:
   no cache; a cold run with the cache on against ``--no-cache``; the cache's size on disk per
   document; a second run with a warm cache; ``--changed-since`` with one changed file;
 - peak memory (RSS) of ``validate --jobs 1`` at each N (the ``--rss-sizes``);
-- one document in a fresh process against ``python -c pass``, both in a normal (not editable)
-  install of the package, bytecode compiled (PYTHONDONTWRITEBYTECODE is dropped for these runs).
+- one document in a fresh process (the ``corpuskit`` command) against ``python -c pass``.
+
+Every timed command runs in a normal (not editable) install of the package made for the run
+(:func:`normal_install`), yardsticks included, bytecode compiled (PYTHONDONTWRITEBYTECODE is
+dropped for the fresh-process runs).
 
     python benchmarks/run.py --sizes 5000 --rss-sizes 5000,50000 --runs 3 --output benchmarks/RESULTS.md
 """
@@ -35,6 +38,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,13 +165,15 @@ def cache_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, str, str]]:
+def bench_corpus(
+    kind: str, n: int, runs: int, work: Path, installed: Installed
+) -> list[tuple[str, str, str]]:
     """Rows (what, figure, ratio) for one corpus at one size."""
     json_dir, xml_dir = work / f"{kind}-json-{n}", work / f"{kind}-xml-{n}"
     write(kind, json_dir, n, "json")
     write(kind, xml_dir, n, "xml")
-    validate = [PY, "-m", "corpuskit", "validate", "--format", "concise"]
-    limit_a = [PY, "-c", LIMIT_A, str(json_dir)]
+    validate = [*installed.corpuskit, "validate", "--format", "concise"]
+    limit_a = [installed.python, "-c", LIMIT_A, str(json_dir)]
     rows: list[tuple[str, str, str]] = []
     one = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], runs)
     a = one.limit
@@ -188,7 +194,9 @@ def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, st
         )
     )
     xml = pair(
-        [PY, "-c", LIMIT_B, str(xml_dir)], [*validate, "--no-cache", "-j", "1", str(xml_dir)], runs
+        [installed.python, "-c", LIMIT_B, str(xml_dir)],
+        [*validate, "--no-cache", "-j", "1", str(xml_dir)],
+        runs,
     )
     rows.append((f"limit B: lxml.etree.parse, {n:,} XML files", f"{xml.limit:.2f} s", "1"))
     rows.append(
@@ -244,18 +252,28 @@ def bench_corpus(kind: str, n: int, runs: int, work: Path) -> list[tuple[str, st
     return rows
 
 
-def normal_install(work: Path) -> str:
-    """A Python running corpuskit as a normal install does: a fresh virtual environment whose
-    site-packages holds a copy of the package (its schemas inside, as the wheel has them), with
-    bytecode compiled, and a ``.pth`` line naming this environment's site-packages for the
-    dependencies. Not this environment itself: an editable install adds an import hook (a
-    ``.pth`` that imports pathlib and more) to every process, ``python -c pass`` included,
-    which flatters the ratio (13 ms -> 22 ms for ``python -c pass`` on the machine of
-    benchmarks/RESULTS.md)."""
+@dataclass(frozen=True)
+class Installed:
+    """A normal install: its Python, and the ``corpuskit`` command as pip installs it."""
+
+    python: str
+    corpuskit: list[str]
+
+
+def normal_install(work: Path) -> Installed:
+    """corpuskit as a normal install runs it: a fresh virtual environment whose site-packages
+    holds a copy of the package (its schemas inside, as the wheel has them), with bytecode
+    compiled, a ``.pth`` line naming this environment's site-packages for the dependencies,
+    and the ``corpuskit`` script pip writes for the entry point pyproject.toml names. Every
+    command the benchmark times runs there, its yardsticks too. Not this environment itself:
+    an editable install adds an import hook (a ``.pth`` that imports pathlib and more) to
+    every process, ``python -c pass`` included (13 ms -> 22 ms on the machine of
+    benchmarks/RESULTS.md), and a user runs the ``corpuskit`` command, not ``python -m``."""
     venv = work / "normal-install"
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([PY, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = str(bindir / "python")
     where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     site = Path(
         subprocess.run(
@@ -270,15 +288,28 @@ def normal_install(work: Path) -> str:
         "\n".join(sorted({ours["purelib"], ours["platlib"]})) + "\n", "utf-8"
     )
     subprocess.run([python, "-m", "compileall", "-q", str(package)], env=COMPILED_ENV, check=True)
-    return python
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    module, function = entry["corpuskit"].split(":")
+    script = bindir / "corpuskit"
+    # What pip writes for a console script (its template, with the interpreter in the first line).
+    script.write_text(
+        f"#!{python}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+        f"from {module} import {function}\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        f"    sys.exit({function}())\n",
+        "utf-8",
+    )
+    script.chmod(0o755)
+    return Installed(python, [str(script)])
 
 
-def fresh_process(work: Path, runs: int) -> tuple[str, str, str]:
-    """One document in a fresh process against ``python -c pass``, both in a normal install
-    (:func:`normal_install`), bytecode compiled."""
+def fresh_process(work: Path, runs: int, installed: Installed) -> tuple[str, str, str]:
+    """One document in a fresh process (the ``corpuskit`` command) against ``python -c pass``,
+    both in a normal install (:func:`normal_install`), bytecode compiled."""
     write_seed_corpus(work / "one", 1, "json")
-    python = normal_install(work)
-    one = [python, "-m", "corpuskit", "validate", "--no-cache", "d000000.json"]
+    python = installed.python
+    one = [*installed.corpuskit, "validate", "--no-cache", "d000000.json"]
     check = subprocess.run(one, cwd=work / "one", env=COMPILED_ENV, capture_output=True, text=True)
     if check.returncode != 0:
         raise SystemExit(f"the normal install does not validate: {check.stdout}{check.stderr}")
@@ -299,16 +330,14 @@ def fresh_process(work: Path, runs: int) -> tuple[str, str, str]:
     )
 
 
-def rss_rows(sizes: list[int], work: Path) -> list[tuple[str, str, str]]:
+def rss_rows(sizes: list[int], work: Path, installed: Installed) -> list[tuple[str, str, str]]:
     """Peak RSS of validate --jobs 1 on the seed corpus at each size."""
     rows: list[tuple[str, str, str]] = []
     base: float | None = None
     for n in sizes:
         folder = work / f"rss-{n}"
         write_seed_corpus(folder, n, "json")
-        rss = peak_rss_mib(
-            [PY, "-m", "corpuskit", "validate", "--no-cache", "-j", "1", str(folder)]
-        )
+        rss = peak_rss_mib([*installed.corpuskit, "validate", "--no-cache", "-j", "1", str(folder)])
         base = base or rss
         rows.append(
             (
@@ -352,7 +381,8 @@ def main() -> None:
         f"`python benchmarks/run.py --sizes {args.sizes} --rss-sizes {args.rss_sizes} "
         f"--runs {args.runs}`",
         "",
-        f"Machine: {machine()}. Whole processes; each figure the median of {args.runs} runs "
+        f"Machine: {machine()}. Whole processes, in a normal install (the `corpuskit` command "
+        "pip writes; limits A and B with the same Python); each figure the median of {args.runs} runs "
         "taken alternately with its yardstick, each ratio the median of the ratios of those "
         "back-to-back pairs (steadier on a shared machine); bytecode compiled first, as an "
         "installed package has it. Corpora: `seed` = the seed article replicated, with its "
@@ -368,16 +398,17 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        installed = normal_install(work)
         for n in sizes:
             for kind in ("seed", "generated"):
-                rows = bench_corpus(kind, n, args.runs, work)
+                rows = bench_corpus(kind, n, args.runs, work, installed)
                 block = [f"## {kind}, {n:,} documents", "", "| what | figure | ratio |"]
                 block += ["|---|---:|---:|", *(f"| {w} | {f} | {r} |" for w, f, r in rows), ""]
                 print("\n".join(block), flush=True)
                 report += block
                 for folder in work.glob(f"{kind}-*"):
                     shutil.rmtree(folder)
-        rows = [fresh_process(work, args.runs), *rss_rows(rss_sizes, work)]
+        rows = [fresh_process(work, args.runs, installed), *rss_rows(rss_sizes, work, installed)]
         block = ["## start-up and memory", "", "| what | figure | ratio |", "|---|---:|---:|"]
         block += [f"| {w} | {f} | {r} |" for w, f, r in rows]
         print("\n".join(block), flush=True)
