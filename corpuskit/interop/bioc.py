@@ -52,7 +52,7 @@ from corpuskit.interop.common import (
     shorten,
     whole_number,
 )
-from corpuskit.interop.units import UNITS, OffsetMap, char_width, unit_finding
+from corpuskit.interop.units import UNITS, OffsetMap, unit_finding, unit_length
 from corpuskit.model import (
     Argument,
     Attribute,
@@ -648,7 +648,7 @@ class _Reader:
                 return None
             pieces.append("\n" * (p.offset - base - at))
             pieces.append(p.text)
-            at = p.offset - base + sum(char_width(c, unit) for c in p.text)
+            at = p.offset - base + unit_length(p.text, unit)
         return "".join(pieces)
 
     def assemble(self) -> str | None:
@@ -691,7 +691,7 @@ class _Reader:
                 pieces.append(s.text)
                 length += len(s.text)
                 place.end = length
-                width = sum(char_width(c, self.unit) for c in s.text)
+                width = unit_length(s.text, self.unit)
                 self.segments.append(
                     _Segment(s.offset, width, place.start, OffsetMap(s.text, self.unit))
                 )

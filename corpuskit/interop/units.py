@@ -35,27 +35,72 @@ def char_width(ch: str, unit: str) -> int:
     return 1
 
 
+def unit_length(text: str, unit: str) -> int:
+    """How many units ``text`` takes: the sum of :func:`char_width` over its code points,
+    counted by the codec (C speed; a lone surrogate counts as the one code point it is)."""
+    if unit == "utf8":
+        return len(text.encode("utf-8", "surrogatepass"))
+    if unit == "utf16":
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text)
+
+
+#: Code points per block of :class:`OffsetMap`'s index.
+BLOCK = 512
+
+
 class OffsetMap:
-    """Offsets of one text in one unit <-> code points."""
+    """Offsets of one text in one unit <-> code points.
+
+    The unit offset of every ``BLOCK``-th code point is kept (one machine integer each,
+    measured by the codec); the offsets inside a block are worked out when a lookup first
+    lands in it, and only where its characters are not all one unit wide. A text of tens of
+    megabytes maps in a fraction of a second, and costs what its lookups touch (a table of
+    every code point's offset, built one character at a time, took tens of seconds and eight
+    bytes a character for such a text).
+    """
 
     def __init__(self, text: str, unit: str = "codepoint") -> None:
         if unit not in UNITS:
             raise ValueError(f"unknown offset unit {unit!r} (choose {', '.join(UNITS)})")
         self.unit = unit
+        self.text = text
         self.length = len(text)
         # Most texts are ASCII (or BMP-only for UTF-16): then every unit counts alike.
         self.identity = (
             unit == "codepoint"
             or text.isascii()
-            or (unit == "utf16" and all(ord(c) <= 0xFFFF for c in text))
+            or (unit == "utf16" and unit_length(text, unit) == len(text))
         )
-        # starts[i] is the unit offset of code point i; the last entry is the total length.
-        # An array of machine integers: a list would take some 36 bytes per character.
-        self.starts: array[int] = array("q")
+        #: blocks[k] is the unit offset of code point k * BLOCK; the last entry is the total.
+        self.blocks: array[int] = array("q")
+        #: Offsets inside a block, from its start, by block (None: one unit a code point).
+        self._inside: dict[int, array[int] | None] = {}
         if not self.identity:
-            widths = (char_width(c, unit) for c in text)
-            self.starts = array("q", itertools.chain((0,), itertools.accumulate(widths)))
-        self.total = self.starts[-1] if self.starts else self.length
+            blocks = array("q", [0])
+            at = 0
+            for k in range(0, len(text), BLOCK):
+                at += unit_length(text[k : k + BLOCK], unit)
+                blocks.append(at)
+            self.blocks = blocks
+        self.total = self.blocks[-1] if self.blocks else self.length
+
+    def _block(self, block: int) -> array[int] | None:
+        """The unit offsets of a block's code points from its start, and of its end (None when
+        every code point of the block takes one unit)."""
+        if block in self._inside:
+            return self._inside[block]
+        first = block * BLOCK
+        piece = self.text[first : first + BLOCK]
+        table: array[int] | None = None
+        if self.blocks[block + 1] - self.blocks[block] != len(piece):
+            unit = self.unit
+            # At most 4 units a code point: a block's offsets fit in 16 bits.
+            table = array(
+                "H", itertools.accumulate((char_width(c, unit) for c in piece), initial=0)
+            )
+        self._inside[block] = table
+        return table
 
     def to_codepoint(self, offset: int) -> int | None:
         """The code point index of a unit offset; None when it falls inside a character.
@@ -69,8 +114,12 @@ class OffsetMap:
             return self.length + (offset - self.total)
         if offset < 0:
             return offset
-        i = bisect.bisect_left(self.starts, offset)
-        return i if self.starts[i] == offset else None
+        block = bisect.bisect_right(self.blocks, offset) - 1
+        inside, table = offset - self.blocks[block], self._block(block)
+        if table is None:
+            return block * BLOCK + inside
+        i = bisect.bisect_left(table, inside)
+        return block * BLOCK + i if table[i] == inside else None
 
     def from_codepoint(self, index: int) -> int:
         """The unit offset of a code point index."""
@@ -78,7 +127,9 @@ class OffsetMap:
             return index
         if index >= self.length:
             return self.total + (index - self.length)
-        return self.starts[index]
+        block, inside = divmod(index, BLOCK)
+        table = self._block(block)
+        return self.blocks[block] + (inside if table is None else table[inside])
 
 
 def fitting(text: str, evidence: Sequence[tuple[int, int, str]], unit: str) -> int:
