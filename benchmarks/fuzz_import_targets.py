@@ -16,6 +16,7 @@ from fuzz_targets import Broken, Case, errors, example_scheme, scaling, scratch
 
 from corpuskit.diagnostics import CorpuskitError, DocumentError
 from corpuskit.formats import format_module
+from corpuskit.io import DEFAULT_LIMIT
 from corpuskit.model import Document
 from corpuskit.scheme import Scheme
 
@@ -184,7 +185,9 @@ def target_w3c(case: Case) -> str:
     unit, scheme, pick = _unit(rng), example_scheme() if rng.random() < 0.2 else None, rng.random()
 
     def run_at(copies: int) -> str:
-        # Copies of the text: many places a quote could anchor.
+        # Copies of the text: many places a quote could anchor; never more text than the CLI
+        # reads (a larger .txt is refused before it reaches read_w3c).
+        copies = min(copies, max(1, DEFAULT_LIMIT // max(1, len(text))))
         whole = decoded * copies if copies else decoded
         if copies:
             case.keep("doc.txt", whole.encode("utf-8", errors="surrogatepass"))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from conftest import CORPUS, ROOT
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import json_format
+from corpuskit.interop import w3c
 from corpuskit.interop.common import ImportStamper, validate_imported
 from corpuskit.interop.w3c import CONTEXT, anchor, read_w3c, write_w3c
 from corpuskit.model import (
@@ -229,6 +230,56 @@ def test_anchor_prefers_the_occurrence_the_context_describes() -> None:
     assert anchor(TEXT, "Russia", suffix=" thanked") == (30, 36)
     assert anchor(TEXT, "Iran", near=40) == (45, 49)
     assert anchor(TEXT, "Tehran") is None
+
+
+def _agreeing_before(text: str, at: int, prefix: str) -> int:
+    """The definition: characters compared one at a time, backwards from ``at``."""
+    n = 0
+    while n < min(at, len(prefix), w3c.MAX_CONTEXT) and text[at - 1 - n] == prefix[-1 - n]:
+        n += 1
+    return n
+
+
+def _agreeing_after(text: str, at: int, suffix: str) -> int:
+    n = 0
+    while n < min(len(text) - at, len(suffix), w3c.MAX_CONTEXT) and text[at + n] == suffix[n]:
+        n += 1
+    return n
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="ab😀", max_size=40),
+    context=st.text(alphabet="ab😀", max_size=12),
+    at=st.integers(0, 40),
+)
+def test_context_agreement_is_the_character_by_character_count(
+    text: str, context: str, at: int
+) -> None:
+    at = min(at, len(text))
+    assert w3c._context_before(text, at, context) == _agreeing_before(text, at, context)
+    assert w3c._context_after(text, at, context) == _agreeing_after(text, at, context)
+
+
+def test_a_quote_found_too_often_is_left_out_and_a_position_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Weighing every occurrence of a quote is bounded: past MAX_OCCURRENCES the annotation is
+    not placed by its quote (hostile texts repeat a quote millions of times); a position that
+    holds the quote still places it."""
+    monkeypatch.setattr(w3c, "MAX_OCCURRENCES", 3)
+    text = "Iran and Iran and Iran and Iran.\n"
+    imported = _read([_annotation("Iran", suffix=" and"), _annotation("Iran", 9, 13)], text)
+    assert codes(imported.findings) == ["I005"]
+    assert "occurs more than 3 times in the text" in imported.findings[0].message
+    assert "TextPositionSelector" in (imported.findings[0].hint or "")
+    assert [m.span for m in imported.document.mentions] == [(Fragment(9, 13, "Iran"),)]
+    # A wrong position is re-anchored by the quote only when the quote is rare enough.
+    moved = _read([_annotation("Iran", 10, 14)], text)
+    assert codes(moved.findings) == ["I005"] and moved.document.mentions == ()
+    monkeypatch.setattr(w3c, "MAX_OCCURRENCES", 4)
+    moved = _read([_annotation("Iran", 10, 14)], text)
+    assert codes(moved.findings) == ["I004"]
 
 
 def test_positions_that_disagree_with_the_quote_are_reanchored_and_reported() -> None:

@@ -278,33 +278,66 @@ def _items(data: Any) -> tuple[list[tuple[str, Any]], dict[str, Any]] | None:
 
 
 def _context_before(text: str, at: int, prefix: str) -> int:
-    """How many characters before ``at`` agree with the end of ``prefix`` (no copies made)."""
-    n, limit = 0, min(at, len(prefix), MAX_CONTEXT)
-    while n < limit and text[at - 1 - n] == prefix[-1 - n]:
-        n += 1
-    return n
+    """How many characters before ``at`` agree with the end of ``prefix`` (at most
+    MAX_CONTEXT), found by halving with slice comparisons: C speed, no character loop."""
+    low, high = 0, min(at, len(prefix), MAX_CONTEXT)
+    while low < high:
+        middle = (low + high + 1) // 2
+        # Agreement over the last ``middle`` characters implies it over fewer.
+        if text[at - middle : at] == prefix[len(prefix) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _context_after(text: str, at: int, suffix: str) -> int:
-    """How many characters from ``at`` on agree with the start of ``suffix``."""
-    n, limit = 0, min(len(text) - at, len(suffix), MAX_CONTEXT)
-    while n < limit and text[at + n] == suffix[n]:
-        n += 1
-    return n
+    """How many characters from ``at`` on agree with the start of ``suffix`` (at most
+    MAX_CONTEXT)."""
+    low, high = 0, min(len(text) - at, len(suffix), MAX_CONTEXT)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text[at : at + middle] == suffix[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+#: Occurrences of one quote weighed at most. A quote found more often is not placed by its
+#: quote: weighing each against its prefix and suffix would take minutes on a hostile text,
+#: and the report asks for a position instead.
+MAX_OCCURRENCES = 100_000
+
+
+class TooManyOccurrences(Exception):
+    """The quote occurs more than MAX_OCCURRENCES times."""
+
+
+def _scored(text: str, exact: str, prefix: str, suffix: str) -> Iterator[tuple[int, int]]:
+    """(place, characters of prefix and suffix that agree around it) for each occurrence of
+    ``exact``; raises TooManyOccurrences past MAX_OCCURRENCES."""
+    if not exact:
+        return
+    at, seen = text.find(exact), 0
+    while at >= 0:
+        seen += 1
+        if seen > MAX_OCCURRENCES:
+            raise TooManyOccurrences
+        yield at, _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
+        at = text.find(exact, at + 1)
 
 
 def best_occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
-    """Where ``exact`` occurs with surroundings matching ``prefix`` and ``suffix`` best."""
+    """Where ``exact`` occurs with surroundings matching ``prefix`` and ``suffix`` best
+    (raises TooManyOccurrences past MAX_OCCURRENCES)."""
     best: list[int] = []
     score = -1
-    at = text.find(exact) if exact else -1
-    while at >= 0:
-        context = _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
+    for at, context in _scored(text, exact, prefix, suffix):
         if context > score:
             best, score = [at], context
         elif context == score:
             best.append(at)
-        at = text.find(exact, at + 1)
     return best
 
 
@@ -312,15 +345,13 @@ def anchor(
     text: str, exact: str, prefix: str = "", suffix: str = "", near: int | None = None
 ) -> tuple[int, int] | None:
     """Where ``exact`` occurs in ``text``: the occurrence whose surroundings best match the
-    prefix and suffix, the nearest to ``near`` breaking ties; None when it does not occur."""
+    prefix and suffix, the nearest to ``near`` breaking ties; None when it does not occur
+    (raises TooManyOccurrences past MAX_OCCURRENCES)."""
     best: tuple[int, int, int] | None = None
-    at = text.find(exact)
-    while at >= 0 and exact:
-        context = _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
+    for at, context in _scored(text, exact, prefix, suffix):
         distance = abs(at - near) if near is not None else 0
         if best is None or (context, -distance) > (best[1], -best[2]):
             best = (at, context, distance)
-        at = text.find(exact, at + 1)
     return (best[0], best[0] + len(exact)) if best else None
 
 
@@ -408,12 +439,16 @@ class _Reader:
         if start is None:
             # No position to choose by: an occurrence the prefix and suffix do not single out
             # is not guessed (the first is no likelier than the others).
-            places = best_occurrences(
-                self.text,
-                exact,
-                prefix if isinstance(prefix, str) else "",
-                suffix if isinstance(suffix, str) else "",
-            )
+            try:
+                places = best_occurrences(
+                    self.text,
+                    exact,
+                    prefix if isinstance(prefix, str) else "",
+                    suffix if isinstance(suffix, str) else "",
+                )
+            except TooManyOccurrences:
+                self._too_many(f"{ident}: the quote", exact, pointer)
+                return None
             if len(places) > 1:
                 shown = ", ".join(f"[{a}, {a + len(exact)})" for a in places[:10])
                 more = f" and {len(places) - 10} more" if len(places) > 10 else ""
@@ -426,13 +461,17 @@ class _Reader:
                     "TextPositionSelector",
                 )
                 return None
-        found = anchor(
-            self.text,
-            exact,
-            prefix if isinstance(prefix, str) else "",
-            suffix if isinstance(suffix, str) else "",
-            start,
-        )
+        try:
+            found = anchor(
+                self.text,
+                exact,
+                prefix if isinstance(prefix, str) else "",
+                suffix if isinstance(suffix, str) else "",
+                start,
+            )
+        except TooManyOccurrences:
+            self._too_many(f"{ident}: the quote", exact, pointer)
+            return None
         if found is None:
             self.warn(
                 I.QUOTE_NOT_FOUND,
@@ -447,6 +486,15 @@ class _Reader:
                 pointer,
             )
         return Fragment(found[0], found[1], exact)
+
+    def _too_many(self, what: str, exact: str, pointer: str) -> None:
+        self.warn(
+            I.QUOTE_NOT_FOUND,
+            f"{what} {exact!r} occurs more than {MAX_OCCURRENCES:,} times in the text: too "
+            "often to be placed by its quote; left out",
+            pointer,
+            "give a TextPositionSelector (or the cue's start and end) that holds the quote",
+        )
 
     def span(self, target: Any, pointer: str, ident: str) -> Span | None:
         targets = _as_list(target)
@@ -488,7 +536,11 @@ class _Reader:
             if isinstance(start, int) and isinstance(end, int) and self.text[start:end] == exact:
                 out.append(Fragment(start, end, exact))
                 continue
-            found = anchor(self.text, exact, near=start if isinstance(start, int) else None)
+            try:
+                found = anchor(self.text, exact, near=start if isinstance(start, int) else None)
+            except TooManyOccurrences:
+                self._too_many(f"{ident}: the cue", exact, pointer)
+                return ()
             if found is None:
                 self.warn(
                     I.QUOTE_NOT_FOUND,
