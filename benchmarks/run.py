@@ -382,7 +382,7 @@ def main() -> None:
         f"--runs {args.runs}`",
         "",
         f"Machine: {machine()}. Whole processes, in a normal install (the `corpuskit` command "
-        "pip writes; limits A and B with the same Python); each figure the median of {args.runs} runs "
+        f"pip writes; limits A and B with the same Python); each figure the median of {args.runs} runs "
         "taken alternately with its yardstick, each ratio the median of the ratios of those "
         "back-to-back pairs (steadier on a shared machine); bytecode compiled first, as an "
         "installed package has it. Corpora: `seed` = the seed article replicated, with its "
