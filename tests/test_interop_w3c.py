@@ -282,6 +282,35 @@ def test_a_quote_found_too_often_is_left_out_and_a_position_asked_for(
     assert codes(moved.findings) == ["I004"]
 
 
+def test_an_import_stops_weighing_quotes_once_its_budget_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The time one import spends finding quotes is bounded, all annotations together: many
+    quotes each just under the per-quote limit, or one long quote that overlaps itself, cannot
+    make an import run for hours. Quotes placed by their position cost nothing."""
+    monkeypatch.setattr(w3c, "OCCURRENCE_BUDGET", 6)
+    text = "Iran and Iran and Iran and Iran.\n"
+    items = [
+        _annotation("Iran", suffix=" and", prefix="nd "),  # weighs 4 occurrences
+        _annotation("Iran", 9, 13),  # placed by its position
+        {
+            **_annotation("Iran", suffix="."),
+            "id": "https://example.org/anno/iran-b",
+        },  # 4 more: over
+    ]
+    imported = _read(items, text)
+    assert codes(imported.findings) == ["I005", "I005"]
+    assert "occurs 2 times" in imported.findings[0].message  # ties: not guessed, as before
+    assert "used up the work one import may spend finding quotes" in imported.findings[1].message
+    assert [m.span for m in imported.document.mentions] == [(Fragment(9, 13, "Iran"),)]
+    monkeypatch.setattr(w3c, "OCCURRENCE_BUDGET", 1_000)
+    monkeypatch.setattr(w3c, "CHARACTER_BUDGET", 25)
+    long = "a" * 10
+    overlapping = _read([_annotation(long, suffix="b")], "a" * 12 + "b\n")
+    assert codes(overlapping.findings) == ["I005"]  # 3 occurrences x 10 characters > 25
+    assert "used up" in overlapping.findings[0].message
+
+
 def test_positions_that_disagree_with_the_quote_are_reanchored_and_reported() -> None:
     imported = _read([_annotation("Russia", 31, 37, prefix="Russia; ", suffix=" thanked")])
     assert codes(imported.findings) == ["I004"]

@@ -308,32 +308,60 @@ def _context_after(text: str, at: int, suffix: str) -> int:
 #: quote: weighing each against its prefix and suffix would take minutes on a hostile text,
 #: and the report asks for a position instead.
 MAX_OCCURRENCES = 100_000
+#: What one import may spend weighing quotes, all annotations together: occurrences weighed
+#: (each a few microseconds), and characters of quotes matched (a quote that overlaps itself
+#: costs its length at every occurrence). Past either, a quote without a usable position is
+#: no longer placed (a file of many such quotes, or one long one, cannot run for hours).
+OCCURRENCE_BUDGET = 1_000_000
+CHARACTER_BUDGET = 2_000_000_000
 
 
 class TooManyOccurrences(Exception):
-    """The quote occurs more than MAX_OCCURRENCES times."""
+    """A quote is not weighed: it occurs too often, or the import's budget is spent (the
+    message says which, to follow "the quote ...")."""
 
 
-def _scored(text: str, exact: str, prefix: str, suffix: str) -> Iterator[tuple[int, int]]:
+class Budget:
+    """What is left of one import's budget for weighing quotes."""
+
+    def __init__(self, occurrences: int | None = None, characters: int | None = None) -> None:
+        self.occurrences = OCCURRENCE_BUDGET if occurrences is None else occurrences
+        self.characters = CHARACTER_BUDGET if characters is None else characters
+
+
+def _scored(
+    text: str, exact: str, prefix: str, suffix: str, budget: Budget | None = None
+) -> Iterator[tuple[int, int]]:
     """(place, characters of prefix and suffix that agree around it) for each occurrence of
-    ``exact``; raises TooManyOccurrences past MAX_OCCURRENCES."""
+    ``exact``; raises TooManyOccurrences past MAX_OCCURRENCES or once ``budget`` is spent."""
     if not exact:
         return
+    budget = budget or Budget()
     at, seen = text.find(exact), 0
     while at >= 0:
         seen += 1
         if seen > MAX_OCCURRENCES:
-            raise TooManyOccurrences
+            raise TooManyOccurrences(f"occurs more than {MAX_OCCURRENCES:,} times in the text")
+        budget.occurrences -= 1
+        budget.characters -= len(exact)
+        if budget.occurrences < 0 or budget.characters < 0:
+            raise TooManyOccurrences(
+                "is not looked for: this file's quotes have used up the work one import may "
+                f"spend finding quotes ({OCCURRENCE_BUDGET:,} occurrences or "
+                f"{CHARACTER_BUDGET:,} characters)"
+            )
         yield at, _context_before(text, at, prefix) + _context_after(text, at + len(exact), suffix)
         at = text.find(exact, at + 1)
 
 
-def best_occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[int]:
+def best_occurrences(
+    text: str, exact: str, prefix: str = "", suffix: str = "", budget: Budget | None = None
+) -> list[int]:
     """Where ``exact`` occurs with surroundings matching ``prefix`` and ``suffix`` best
-    (raises TooManyOccurrences past MAX_OCCURRENCES)."""
+    (raises TooManyOccurrences: see :func:`_scored`)."""
     best: list[int] = []
     score = -1
-    for at, context in _scored(text, exact, prefix, suffix):
+    for at, context in _scored(text, exact, prefix, suffix, budget):
         if context > score:
             best, score = [at], context
         elif context == score:
@@ -342,13 +370,18 @@ def best_occurrences(text: str, exact: str, prefix: str = "", suffix: str = "") 
 
 
 def anchor(
-    text: str, exact: str, prefix: str = "", suffix: str = "", near: int | None = None
+    text: str,
+    exact: str,
+    prefix: str = "",
+    suffix: str = "",
+    near: int | None = None,
+    budget: Budget | None = None,
 ) -> tuple[int, int] | None:
     """Where ``exact`` occurs in ``text``: the occurrence whose surroundings best match the
     prefix and suffix, the nearest to ``near`` breaking ties; None when it does not occur
-    (raises TooManyOccurrences past MAX_OCCURRENCES)."""
+    (raises TooManyOccurrences: see :func:`_scored`)."""
     best: tuple[int, int, int] | None = None
-    for at, context in _scored(text, exact, prefix, suffix):
+    for at, context in _scored(text, exact, prefix, suffix, budget):
         distance = abs(at - near) if near is not None else 0
         if best is None or (context, -distance) > (best[1], -best[2]):
             best = (at, context, distance)
@@ -359,6 +392,8 @@ class _Reader:
     def __init__(self, text: str, file: str, unit: str, raw: str, text_file: str | None) -> None:
         self.text, self.file, self.unit, self.text_file = text, file, unit, text_file
         self.map = OffsetMap(text, unit)
+        #: What is left of this import's budget for weighing quotes.
+        self.budget = Budget()
         self.findings: list[Finding] = []
         self.origins: dict[str, Origin] = {}
         self.lines = LineIndex(raw)
@@ -445,9 +480,10 @@ class _Reader:
                     exact,
                     prefix if isinstance(prefix, str) else "",
                     suffix if isinstance(suffix, str) else "",
+                    self.budget,
                 )
-            except TooManyOccurrences:
-                self._too_many(f"{ident}: the quote", exact, pointer)
+            except TooManyOccurrences as exc:
+                self._too_many(f"{ident}: the quote", exact, pointer, exc)
                 return None
             if len(places) > 1:
                 shown = ", ".join(f"[{a}, {a + len(exact)})" for a in places[:10])
@@ -468,9 +504,10 @@ class _Reader:
                 prefix if isinstance(prefix, str) else "",
                 suffix if isinstance(suffix, str) else "",
                 start,
+                self.budget,
             )
-        except TooManyOccurrences:
-            self._too_many(f"{ident}: the quote", exact, pointer)
+        except TooManyOccurrences as exc:
+            self._too_many(f"{ident}: the quote", exact, pointer, exc)
             return None
         if found is None:
             self.warn(
@@ -487,11 +524,10 @@ class _Reader:
             )
         return Fragment(found[0], found[1], exact)
 
-    def _too_many(self, what: str, exact: str, pointer: str) -> None:
+    def _too_many(self, what: str, exact: str, pointer: str, why: TooManyOccurrences) -> None:
         self.warn(
             I.QUOTE_NOT_FOUND,
-            f"{what} {exact!r} occurs more than {MAX_OCCURRENCES:,} times in the text: too "
-            "often to be placed by its quote; left out",
+            f"{what} {shorten(exact)} {why}: not placed by its quote; left out",
             pointer,
             "give a TextPositionSelector (or the cue's start and end) that holds the quote",
         )
@@ -537,9 +573,14 @@ class _Reader:
                 out.append(Fragment(start, end, exact))
                 continue
             try:
-                found = anchor(self.text, exact, near=start if isinstance(start, int) else None)
-            except TooManyOccurrences:
-                self._too_many(f"{ident}: the cue", exact, pointer)
+                found = anchor(
+                    self.text,
+                    exact,
+                    near=start if isinstance(start, int) else None,
+                    budget=self.budget,
+                )
+            except TooManyOccurrences as exc:
+                self._too_many(f"{ident}: the cue", exact, pointer, exc)
                 return ()
             if found is None:
                 self.warn(
