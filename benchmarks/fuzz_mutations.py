@@ -393,9 +393,9 @@ _VALUE = re.compile(rb'="([^"]*)"')
 
 def without_references(data: bytes) -> bytes:
     """Canonical writer output with every reference replaced by "z" (and the text's sha256
-    worked out again): still in the canonical layout, and read by the layout reader, which
-    leaves any file holding an "&" to the parse and the walk. A reference stands for one ASCII
-    character, so every offset still holds in every unit."""
+    worked out again): still in the canonical layout, read by the layout reader's grammar
+    without references. A reference stands for one ASCII character, so every offset still
+    holds in every unit."""
     plain = _REFERENCE.sub(b"z", data)
     text = _TEXT_ELEMENT.search(plain)
     if text is None:
@@ -462,11 +462,11 @@ def _canonical_edit(data: bytes, rng: random.Random) -> bytes:
 
 def mutate_canonical_xml(data: bytes, rng: random.Random) -> bytes:
     """Canonical writer output (``xml_format.dumps``) kept in the canonical layout, so that the
-    typed decode's layout reader reads it (references replaced, most of the time), then one or
-    two edits at places of markup or inside values and texts: mostly files one token away from
-    that layout, well-formed or not, which the layout reader must refuse or read as the full
-    path does."""
-    if rng.random() < 0.85:
+    typed decode's layout reader reads it (with the writer's references half of the time, which
+    that reader reads too, and without them the other half), then one or two edits at places of
+    markup or inside values and texts: mostly files one token away from that layout,
+    well-formed or not, which the layout reader must refuse or read as the full path does."""
+    if rng.random() < 0.5:
         data = without_references(data)
     for _ in range(rng.choice((1, 1, 1, 2))):
         data = _canonical_edit(data, rng)

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from corpuskit.engine import check_bytes, strict_document
 from corpuskit.formats import xml_format, xml_typed
+from corpuskit.formats.records import from_dict, to_dict
 from corpuskit.model import Document
 from strategies import documents
 
@@ -314,9 +315,9 @@ def _seed_line(kind: str) -> str:
 #: leaves them to the parse and the walk): valid, read all the same.
 WALKED = {
     "a character reference in the text": ("Iran Sending", "Iran&#32;Sending"),
-    "a less-than sign in a note": ('note="headline"', 'note="head&lt;line"'),
-    "a quote in a note": ('note="headline"', 'note="head&quot;line"'),
-    "a line break in a fragment": (">Sending</frag>", ">Send&#10;ing</frag>"),
+    "a hexadecimal character reference": ('note="headline"', 'note="head&#x3c;line"'),
+    "an apostrophe reference": ('note="headline"', 'note="head&apos;line"'),
+    "a reference the writer spells otherwise": (">Sending</frag>", ">Send&#010;ing</frag>"),
     "a raw > in the text": ("Iran Sending", "Iran> Sending"),
     "single quotes": ('note="headline"', "note='headline'"),
     "attributes in another order": (
@@ -359,27 +360,65 @@ def test_forbidden_characters_take_the_full_path(name: str) -> None:
     assert check_bytes(data, "d.xml").diagnostics
 
 
-#: References, even "&amp;" and "&gt;" (which the writer puts in text), are left to the walk:
-#: the layout reader's classes hold no "&", so no reference can stand where markup is.
+#: The references the writer writes ("&amp;", "&lt;", "&gt;", "&quot;", "&#13;", "&#10;",
+#: "&#9;") are read by the layout reader, each where a character of data may stand, as the
+#: walk (and any parser) reads them; a reference can never stand where markup is.
 REFERENCED = {
     "an ampersand in a note": ('note="headline"', 'note="head&amp;line"'),
     "an ampersand and a greater-than sign in the text": ("Iran Sending", "Iran&amp;&gt; Sending"),
     "an escaped reference": ("Iran Sending", "Iran&amp;gt; Sending"),
-    "a raw > beside an ampersand": ("Iran Sending", "Iran&amp;> Sending"),
     "an escaped ]]>": ("Iran Sending", "Iran]]&gt; Sending"),
+    "a less-than sign in a note": ('note="headline"', 'note="head&lt;line"'),
+    "a quote in a note": ('note="headline"', 'note="head&quot;line"'),
+    "a line break in a fragment": (">Sending</frag>", ">Send&#10;ing</frag>"),
+    "a tab and a carriage return in the text": ("Iran Sending", "Iran&#9;&#13;Sending"),
+    "an end tag written as references in a fragment": (
+        ">Sending</frag>",
+        ">Sending&lt;/frag&gt;&lt;/span&gt;</frag>",
+    ),
+    "references in an id, its uses and a type": ('type="GPE"', 'type="G&amp;PE"'),
 }
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCED))
-def test_references_are_read_by_the_walk(name: str) -> None:
+def test_the_writers_references_are_read_by_the_layout_as_the_walk_reads_them(name: str) -> None:
     old, new = REFERENCED[name]
     source = VALID[1].read_text("utf-8")
     assert old in source, old
     data = source.replace(old, new, 1).encode("utf-8")
-    assert xml_typed._canonical(data) is None
-    read = xml_typed.decode(data)
-    assert read is not None
-    assert read == xml_typed._walked(data) == agree(data, "xml")
+    walked = xml_typed._walked(data)
+    assert xml_typed._canonical(data) == walked
+    assert xml_typed.decode(data) == walked == agree(data, "xml")
+
+
+def test_the_writers_references_in_every_free_text_are_read_by_the_layout() -> None:
+    """The seed with '&<>"', a tab, a line break and a carriage return in its text, every
+    fragment, note, entity name, string value and metadata text, as the writer writes it:
+    read by the layout, as the walk reads it, the very document written."""
+    doc = xml_format.loads(VALID[1].read_text("utf-8"))
+    raw = to_dict(doc)
+    for key in ("title", "source", "license"):
+        raw["meta"][key] = _marked(raw["meta"].get(key) or "x")
+    raw["text"] = _marked(raw["text"])
+    for kind in ("mentions", "entities", "quotes", "claims", "events", "relations", "attributes"):
+        for item in raw.get(kind, []):
+            for field in ("span", "trigger", "cue"):
+                for fragment in item.get(field, []):
+                    fragment["text"] = _marked(fragment["text"])
+            item["note"] = _marked(item.get("note") or "")
+            if kind == "entities" and item.get("name"):
+                item["name"] = _marked(item["name"])
+            if kind == "attributes" and isinstance(item["value"], str):
+                item["value"] = _marked(item["value"])
+    marked = from_dict(raw)
+    data = xml_format.dumps_record(raw).encode("utf-8")
+    for reference in (b"&amp;", b"&lt;", b"&gt;", b"&quot;", b"&#9;", b"&#10;", b"&#13;"):
+        assert reference in data, reference
+    assert xml_typed._canonical(data) == xml_typed._walked(data) == marked
+
+
+def _marked(value: str) -> str:
+    return value + '&<>"\t\n\r'
 
 
 @pytest.mark.parametrize("text", ["Iran]]> Sending", "Iran&amp;]]> Sending", "Iran& Sending"])

@@ -870,6 +870,55 @@ class _Grammar:
 
 _PLAIN = _Grammar(_T, _L, _V)
 
+#: The references the canonical writer writes, and the character a parser reads for each.
+_REFERENCES = {
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#13;": "\r",
+    "&#10;": "\n",
+    "&#9;": "\t",
+}
+_REFERENCE = re.compile("|".join(map(re.escape, _REFERENCES)))
+_R = "&(?:amp|lt|gt|quot|#13|#10|#9);"
+#: The layout with those references among the character data and values. A reference is read
+#: whole, where a character of data may stand, so it can never stand for markup (a "<", a
+#: '"' or the ">" of a tag end must be written as themselves); any other reference, or an "&"
+#: that begins none, is not in the layout (the walk reads it).
+#: (A unit is a run of plain characters or one reference: a class repeated in C between
+#: references, not an alternation tried at every character.)
+_REFERRING = _Grammar(rf"(?:{_T}++|{_R})", rf"(?:{_L}++|{_R})", rf"(?:{_V}++|{_R})")
+#: Which captures of each kind's line are values (read with their references replaced); the
+#: others are literal or hold several values, split first (``fragments``, ``args``, members).
+_VALUES = {
+    "mentions": (0, 1, 2, 5),
+    "entities": (0, 1, 2, 3),
+    "quotes": (0, 2, 3),
+    "claims": (0, 1, 2, 3),
+    "events": (0, 1, 2, 5),
+    "relations": (0, 1, 2),
+    "attributes": (0, 1, 2, 3, 4, 5),
+}
+
+
+def _replace(value: str) -> str:
+    """``value`` with the writer's references replaced, in one pass left to right (so that
+    "&amp;lt;" reads "&lt;", as a parser reads it)."""
+    return _REFERENCE.sub(_character, value) if "&" in value else value
+
+
+def _character(reference: re.Match[str]) -> str:
+    return _REFERENCES[reference.group()]
+
+
+def _replaced(line: tuple[str, ...], values: tuple[int, ...]) -> tuple[str, ...]:
+    """A line's captures with the values' references replaced."""
+    out = list(line)
+    for i in values:
+        out[i] = _replace(out[i])
+    return tuple(out)
+
 
 def _value(captured: str | None) -> str | None:
     """An optional attribute's value from its capture (``="value``), None if absent. (The
@@ -884,11 +933,15 @@ class _Layout:
     no reference (a file holding an "&" is left to the walk) and no forbidden character, so the values and texts are what any parser would report; the values are
     then checked as the walk's are (``_patterns_hold``)."""
 
-    __slots__ = ("grammar", "ids", "kb_ids", "names", "offsets", "text")
+    __slots__ = ("grammar", "ids", "kb_ids", "names", "offsets", "referring", "text")
 
     def __init__(self, text: str, grammar: _Grammar) -> None:
         self.text = text
         self.grammar = grammar
+        #: The values of the part being read may hold references: each is read replaced.
+        #: (Given the grammar with references, the file holds an "&"; ``read`` then chooses
+        #: per part.)
+        self.referring = grammar is _REFERRING
         self.ids: list[str] = []
         self.names: list[str] = []
         self.kb_ids: list[str] = []
@@ -901,13 +954,15 @@ class _Layout:
         out = []
         for start, end, text in found:
             offsets += (start, end)
-            out.append(Fragment(int(start), int(end), text))
+            out.append(Fragment(int(start), int(end), _replace(text) if self.referring else text))
         return tuple(out)
 
     def args(self, written: str) -> tuple[Argument, ...]:
         """The args of an event or relation as the layout's pattern took them: split at the
         quotes (no value holds one), ``<arg role=`` R `` ref=`` F ``/>`` for each arg."""
         parts = written.split('"')
+        if self.referring:
+            parts = [_replace(part) for part in parts]  # split first: no value holds a '"'
         roles, refs = parts[1::4], parts[3::4]
         self.names += roles
         self.ids += refs
@@ -946,10 +1001,14 @@ class _Layout:
             ids.append(ident)
             names.append(kind)
             refs = tuple(members.split('"/><member ref="'))
+            if self.referring:
+                refs = tuple(map(_replace, refs))
             ids += refs
             if links:
                 # As the args: ``<link kb=`` K `` id=`` I ``/>`` for each link.
                 parts = links.split('"')
+                if self.referring:
+                    parts = [_replace(part) for part in parts]
                 kbs, kb_link_ids = parts[1::4], parts[3::4]
                 names += kbs
                 kb_ids += kb_link_ids
@@ -1059,18 +1118,30 @@ class _Layout:
         """The document, or None when anything is not in the writer's layout. Raises _Refused
         or ValueError for a value the walk refuses too."""
         text = self.text
-        grammar = self.grammar
-        head = grammar.head.match(text)
-        if head is None:
+        # Each part is read by the grammar without references unless it holds an "&" (memchr):
+        # the one with references costs a fifth more.
+        references = self.referring
+        head_end = text.find("</text>\n")  # no value or text holds a "<"
+        self.referring = references and (head_end < 0 or "&" in text[:head_end])
+        grammar = self.grammar = _REFERRING if self.referring else _PLAIN
+        match = grammar.head.match(text)
+        if match is None:
             return None
+        head: dict[str, str | None] = match.groupdict()
+        if self.referring:
+            head = {k: None if v is None else _replace(v) for k, v in head.items()}
+            if head["annotators"] is not None:
+                # Split first (an annotator's "&lt;/annotator&gt;" is its text): read apart.
+                head["annotators"] = match["annotators"]
         title, language = head["title"], head["language"]
         if title is None or language is None:
             return None
         provenance = None
         if head["provenance"] is not None:
             annotators = head["annotators"]
+            named = grammar.annotator.findall(annotators) if annotators else []
             provenance = Provenance(
-                tuple(grammar.annotator.findall(annotators)) if annotators else (),
+                tuple(map(_replace, named) if self.referring else named),
                 _value(head["tool"]),
                 _value(head["tool_version"]),
                 _value(head["note"]),
@@ -1084,10 +1155,11 @@ class _Layout:
             license=head["license"],
             provenance=provenance,
         )
-        ident = head["id"]
+        ident, body, sha256 = head["id"], head["text"], head["sha256"]
+        assert ident is not None and body is not None and sha256 is not None  # required groups
         self.ids.append(ident)
         kinds: dict[str, tuple[Any, ...]] = {}
-        at = head.end()
+        at = match.end()
         for kind in ANNOTATION_KINDS:
             if text.startswith(f"  <{kind}/>\n", at):
                 kinds[kind] = ()
@@ -1099,11 +1171,16 @@ class _Layout:
                 end = text.find("\n" + closing, start - 1) + 1
                 if end <= 0:
                     return None
+                self.referring = references and "&" in text[start:end]
+                grammar = self.grammar = _REFERRING if self.referring else _PLAIN
                 lines = grammar.lines[kind].findall(text, start, end)
                 # Each match is one whole line (from a line's start to its line break, and no
                 # other): as many as there are lines, and every line is one.
                 if len(lines) != text.count("\n", start, end):
                     return None
+                if self.referring:
+                    values = _VALUES[kind]
+                    lines = [_replaced(line, values) for line in lines]
                 kinds[kind] = getattr(self, kind)(lines)
                 at = end + len(closing)
         if text[at:] != "</document>\n":
@@ -1111,8 +1188,8 @@ class _Layout:
         return Document(
             id=ident,
             meta=meta,
-            text=head["text"],
-            text_sha256=head["sha256"],
+            text=body,
+            text_sha256=sha256,
             offset_unit=OFFSET_UNIT,
             version=FORMAT_VERSION,
             **kinds,
@@ -1131,13 +1208,10 @@ def _canonical(data: bytes) -> Document | None:
     # The two characters XML 1.0 forbids that the layout's classes let through.
     if "\ufffe" in text or "\uffff" in text:
         return None
-    if b"&" in data:  # memchr: most files have none
-        # A reference goes to the walk. Replacing "&gt;" and "&amp;" in the file before the
-        # regexes read it let an "&gt;" stand for the ">" that ends a tag (review: a file
-        # with <mention ...&gt; passed as valid); the classes below hold no "&", so no
-        # reference can fill a place of markup.
-        return None
-    layout = _Layout(text, _PLAIN)
+    # References are read where a character of data may stand, each value replaced after
+    # the line is matched (replacing "&gt;" in the whole file first once let an "&gt;" stand
+    # for the ">" that ends a tag: review, a file with <mention ...&gt; passed as valid).
+    layout = _Layout(text, _REFERRING if b"&" in data else _PLAIN)  # memchr: most have none
     try:
         document = layout.read()
     except (_Refused, ValueError):
