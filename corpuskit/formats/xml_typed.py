@@ -18,10 +18,10 @@ here is the model"; ``tests/test_xml_typed.py`` checks on every fixture, on gene
 and on mutation fuzz that whatever it accepts the full path accepts too, as the same model.
 
 Before any of that, a document in the canonical writer's exact layout (``xml_format.dumps``:
-one annotation a line, attributes in its order, no reference at all, nothing XML 1.0
-forbids) is read with no parser at all (``_Layout``: one regex per annotation kind
+one annotation a line, attributes in its order, only the references it writes, nothing XML
+1.0 forbids) is read with no parser at all (``_Layout``: one regex per annotation kind
 over the text): what that layout allows is well-formed by construction, and its values and
-texts are what any parser reports. The values are then checked as the walk's are. Anything
+texts, references replaced, are what any parser reports. The values are then checked as the walk's are. Anything
 else in the file, down to one character, sends it to the parse and the walk (``_walked``),
 which decide as before.
 """
@@ -788,8 +788,8 @@ def _parse(data: bytes) -> tuple[Element, int] | None:
 
 # ---------------------------------------------------------------------- the writer's layout
 
-#: Character data as the canonical writer leaves it: no markup, no reference (so nothing for a
-#: parser to replace, and no "]]>"), no character XML 1.0 forbids and no CR (U+FFFE and U+FFFF
+#: Character data as the canonical writer leaves it, between its references (``_REFERRING``):
+#: no markup, no "&" (so no "]]>"), no character XML 1.0 forbids and no CR (U+FFFE and U+FFFF
 #: are looked for apart: a class of byte-sized characters only is a bitmap to sre, the fastest).
 _T = r"[^<>&\x00-\x08\x0b-\x1f]"
 #: The same on one line (fragment texts: the writer escapes their line breaks and tabs).
@@ -930,8 +930,9 @@ class _Layout:
     """The canonical writer's layout read by one regex per annotation kind (one line each)
     instead of a parsed tree: ``read`` gives the document, or None for anything else (then
     the tree is parsed and walked). What the layout allows holds no markup but the writer's,
-    no reference (a file holding an "&" is left to the walk) and no forbidden character, so the values and texts are what any parser would report; the values are
-    then checked as the walk's are (``_patterns_hold``)."""
+    no reference but the writer's (read whole, and replaced in each value once the line is
+    split) and no forbidden character, so the values and texts are what any parser would
+    report; the values are then checked as the walk's are (``_patterns_hold``)."""
 
     __slots__ = ("grammar", "ids", "kb_ids", "names", "offsets", "referring", "text")
 
