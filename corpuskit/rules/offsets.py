@@ -832,6 +832,16 @@ _CHOOSABLE = 64
 _CONTEXT = 20
 #: How far back or ahead a suggested prefix or suffix may reach.
 _CHOOSER_REACH = 60
+#: Characters one document's hints may search for the texts of its fragments (each distinct
+#: text is charged the text's length and ``_FEW`` times its own: a scan, and a find per
+#: occurrence where occurrences overlap). Past it, a text is not looked for: its hint says so and nothing moves a span by
+#: it. No real document comes near; a hostile one with thousands of distinct texts absent
+#: from a text of megabytes would otherwise take hours.
+SEARCH_BUDGET = 2_000_000_000
+#: Overlapping occurrences ("aa" in "aaaa") are counted one by one, at most this many, and at
+#: most this many characters matched in all; past that, "more than" the count so far.
+_MOST_COUNTED = 1_000_000
+_COUNT_BUDGET = 200_000_000
 #: Occurrences per document for which a distinguishing prefix or suffix is worked out (each
 #: compares every occurrence for each length tried; a huge document with thousands of broken
 #: spans gets the candidates without the suggestion after this many).
@@ -854,14 +864,22 @@ class _Occurrences:
     that occurs a million times costs no more than a rare one.
     """
 
-    def __init__(self, text: str, needle: str) -> None:
+    def __init__(self, text: str, needle: str, *, searched: bool = True) -> None:
         self.text = text
         self.needle = needle
-        self._count: int | None = None
-        self._listed: list[int] | None = None
+        #: False: the document's search budget was spent before this text was looked for;
+        #: nothing is known of its occurrences (``first`` and ``nearest`` give none, ``few``
+        #: and ``only`` None): callers that would read "none" as "it occurs nowhere" ask this.
+        self.searched = searched
+        self._count: int | None = None if searched else 0
+        self._listed: list[int] | None = None if searched else []
+        #: The count stopped at a limit: there are more.
+        self.more = False
 
     def first(self, limit: int) -> list[int]:
         """The first ``limit`` occurrences, in text order."""
+        if not self.searched:
+            return []
         found: list[int] = []
         i = self.text.find(self.needle)
         while i >= 0 and len(found) < limit:
@@ -870,22 +888,37 @@ class _Occurrences:
         return found
 
     def few(self) -> list[int] | None:
-        """Every occurrence, in text order, when there are at most ``_FEW``; else None."""
+        """Every occurrence, in text order, when there are at most ``_FEW``; else None (also
+        when the text was not looked for)."""
+        if not self.searched:
+            return None
         if self._listed is None:
             self._listed = self.first(_FEW + 1)
         return self._listed if len(self._listed) <= _FEW else None
 
     def count(self) -> int:
-        """How many times the string occurs."""
+        """How many times the string occurs (at least: see ``more``; 0 when not looked for)."""
         if self._count is None:
             few = self.few()
             if few is not None:
                 self._count = len(few)
             elif _self_overlapping(self.needle):
-                self._count = len(self.first(len(self.text) + 1))
+                # Each find re-reads the overlap: bounded, in occurrences and in characters.
+                text, needle = self.text, self.needle
+                most = min(_MOST_COUNTED, _COUNT_BUDGET // len(needle))
+                n, i = 0, text.find(needle)
+                while i >= 0 and n < most:
+                    n += 1
+                    i = text.find(needle, i + 1)
+                self._count, self.more = n, i >= 0
             else:
                 self._count = self.text.count(self.needle)  # no two can overlap
         return self._count
+
+    def times(self) -> str:
+        """The count as a message says it ("12", or "more than 1,000,000")."""
+        count = self.count()
+        return f"more than {count:,}" if self.more else str(count)
 
     def only(self) -> int | None:
         """The occurrence, when there is exactly one in the whole text."""
@@ -894,6 +927,8 @@ class _Occurrences:
 
     def nearest(self, pos: int, limit: int) -> list[int]:
         """The ``limit`` occurrences nearest to ``pos``, nearest first (the earlier on a tie)."""
+        if not self.searched:
+            return []
         few = self.few()
         if few is not None:
             i = bisect.bisect_left(few, pos)
@@ -926,6 +961,7 @@ class _TextIndex:
         self._newlines: list[int] | None = None
         self._occurrences: dict[str, _Occurrences] = {}
         self._chooser_budget = _CHOOSER_BUDGET
+        self._search_left = SEARCH_BUDGET
 
     @property
     def digest(self) -> str:
@@ -944,7 +980,12 @@ class _TextIndex:
         """The occurrences of ``needle`` (searched once per document for a repeated text)."""
         found = self._occurrences.get(needle)
         if found is None:
-            found = self._occurrences[needle] = _Occurrences(self.text, needle)
+            # What listing its occurrences may cost: a scan of the text, and where they
+            # overlap a find per occurrence that re-reads the text.
+            self._search_left -= len(self.text) + _FEW * len(needle)
+            found = self._occurrences[needle] = _Occurrences(
+                self.text, needle, searched=self._search_left >= 0
+            )
         return found
 
     def line(self, pos: int) -> int:
@@ -1154,7 +1195,7 @@ class _Diagnosis:
         occurrences = self.index.occurrences(frag.text)
         covered = self._covered(frag)
         if covered is not None and looks_like_typo(frag.text, covered):
-            if not occurrences.first(1):
+            if occurrences.searched and not occurrences.first(1):
                 return Fix(
                     f"set the covered text to what the offsets cover: {_quote(covered)}",
                     (SetValue(f"{pointer}/text", covered),),
@@ -1186,7 +1227,9 @@ class _Diagnosis:
         and a constant shift that fits them too is weighed above (``shift_everywhere``)."""
         if self.count != 1 or self.shift_everywhere or frag.end - frag.start != len(frag.text):
             return False
-        return any(o != fixed[0] for o in self.index.occurrences(frag.text).first(2))
+        occurrences = self.index.occurrences(frag.text)
+        # Not looked for: a slip cannot be ruled out.
+        return not occurrences.searched or any(o != fixed[0] for o in occurrences.first(2))
 
     def _check(self, span: tuple[int, int] | None, frag: Fragment) -> tuple[int, int] | None:
         if span is None or span[0] < 0 or span[1] > len(self.text) or span[0] >= span[1]:
@@ -1241,7 +1284,12 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
     occurrences = index.occurrences(needle)
     count = occurrences.count()
     typo = covered is not None and looks_like_typo(needle, covered)
-    if count == 0:
+    if not occurrences.searched:
+        said = (
+            f"{_quote(needle)} was not looked for in the text (this document's fragments "
+            "have used up the search one check spends on them): correct the span by hand"
+        )
+    elif count == 0:
         # After a correction of the text the words themselves changed: say how to resolve it.
         said = (
             f"{_quote(needle)} occurs nowhere in the text: if the text at the offsets is what the "
@@ -1260,7 +1308,7 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
         else:
             listed = "" if count <= len(nearest) else f"the {len(nearest)} nearest: "
             said = (
-                f"{_quote(needle)} occurs {count} times; the nearest is at {where} "
+                f"{_quote(needle)} occurs {occurrences.times()} times; the nearest is at {where} "
                 f"({at - start:+d}); the offsets do not say which is meant: "
                 f'{listed}{index.candidates(needle, nearest)}; correct "start" and "end", '
                 'or write the fragment without them, with the "prefix" or "suffix" that '
@@ -1273,7 +1321,7 @@ def occurrence_hint(index: _TextIndex, needle: str, start: int, covered: str | N
         f"the offsets cover {_quote(covered)}, a small edit from {_quote(needle)}: if the "
         "offsets are right, the covered text has a typo"
     )
-    if count == 0:
+    if count == 0 and occurrences.searched:
         return f"{said}; {typo_said} (unsafe fix: set it to what the offsets cover)"
     return f"{said}; or {typo_said}: two answers, so nothing is fixed; choose by hand"
 
@@ -1488,12 +1536,17 @@ def _anchor(index: _TextIndex, fragment: Record, pointer: str, ident: str | None
             f"text line {index.line(start)}",
             fix=Fix(f"write its offsets: [{start}, {end})", (SetValue(pointer, anchored),)),
         )
-    if chosen.first(1):
+    if not chosen.searched:
+        hint = (
+            f"{_quote(exact)}{context} was not looked for in the text (this document's "
+            "fragments have used up the search one check spends on them): write its offsets"
+        )
+    elif chosen.first(1):
         count = chosen.count()
         listed = chosen.first(LISTED_CANDIDATES)
         more = "" if count <= len(listed) else f" (the first {len(listed)} listed)"
         hint = (
-            f"{_quote(exact)}{context} occurs {count} times{more}: "
+            f"{_quote(exact)}{context} occurs {chosen.times()} times{more}: "
             f"{index.candidates(exact, listed, len(prefix))}; "
             'choose one with a "prefix" or "suffix" (or a longer one) that only it has'
         )
@@ -1504,8 +1557,14 @@ def _anchor(index: _TextIndex, fragment: Record, pointer: str, ident: str | None
             listed = plain.first(LISTED_CANDIDATES)
             more = "" if count <= len(listed) else f"; the first {len(listed)}"
             hint = (
-                f"{_quote(exact)} occurs {count} time{'s' if count != 1 else ''}, but never"
+                f"{_quote(exact)} occurs {plain.times()} time{'s' if count != 1 else ''}, but never"
                 f"{context}{more}: {index.candidates(exact, listed)}; correct the prefix or suffix"
+            )
+        elif (prefix or suffix) and not plain.searched:
+            hint = (
+                f"{_quote(exact)}{context} occurs nowhere in the text, and {_quote(exact)} "
+                "alone was not looked for (this document's fragments have used up the search "
+                "one check spends on them); correct the covered text or the prefix or suffix"
             )
         else:
             hint = f"{_quote(exact)} occurs nowhere in the text; correct the covered text"
