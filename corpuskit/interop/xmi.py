@@ -575,6 +575,8 @@ class _Reader:
         self.ids: dict[int, str] = {}
         #: xmiID -> the cue span a Cue annotation became.
         self.cues: dict[int, Span] = {}
+        #: xmiID of the first link of each chain -> the entity id (link attributes go there).
+        self.first_links: dict[int, str] = {}
         self.handled: set[str] = set()
 
     def warn(self, rule: Rule, message: str) -> None:
@@ -669,20 +671,22 @@ class _Reader:
             ident = f"e{len(self.entities) + 1}"
             members: list[str] = []
             kinds: list[str] = []
+            first: Mention | None = None
             link, seen = chain.get("first"), set()
             while link is not None and link.xmiID not in seen:
                 seen.add(link.xmiID)
                 kinds.append(self.name_of(link.get("referenceType"), "coreference type", ""))
-                members.append(self.chain_mention(link, by_span, kinds[-1], ident))
+                mention = self.chain_mention(link, by_span, kinds[-1], ident)
+                members.append(mention.id)
                 self.ids.setdefault(link.xmiID, ident)
-                if len(members) == 1:
-                    self.first_links = {**getattr(self, "first_links", {}), link.xmiID: ident}
+                if first is None:
+                    first = mention
+                    self.first_links[link.xmiID] = ident
                 link = link.get("next")
-            if not members:
+            if first is None:
                 continue
             chained.update(members)
-            mentions = {m.id: m for m in self.mentions}
-            kind = next((k for k in kinds if k), mentions[members[0]].type)
+            kind = next((k for k in kinds if k), first.type)
             self.entities.append(Entity(ident, kind, tuple(members), links=self.links(members)))
         for m in self.mentions:
             if m.id in self.identifiers and m.id not in chained:
@@ -692,7 +696,7 @@ class _Reader:
 
     def chain_mention(
         self, link: Any, by_span: dict[tuple[int, int], list[Mention]], kind: str, entity: str
-    ) -> str:
+    ) -> Mention:
         """The mention a coreference link stands on; a new mention when no named entity is there."""
         at = (link.begin, link.end)
         candidates = by_span.get(at, [])
@@ -705,7 +709,7 @@ class _Reader:
                 f"{typed[0].id} is taken as its mention",
             )
         if typed:
-            return typed[0].id
+            return typed[0]
         ident = f"m{len(self.mentions) + 1}"
         if not kind:
             self.warn(
@@ -716,7 +720,7 @@ class _Reader:
         mention = Mention(ident, kind or "untyped", self.span(link))
         self.mentions.append(mention)
         by_span.setdefault(at, []).append(mention)
-        return ident
+        return mention
 
     def links(self, members: list[str]) -> tuple[KBLink, ...]:
         out: list[KBLink] = []
@@ -848,7 +852,7 @@ class _Reader:
             self.ids[fs.xmiID] = ident
 
     def read_attributes(self) -> None:
-        first_links = getattr(self, "first_links", {})
+        first_links = self.first_links
         for layer, own in OWN_FEATURES.items():
             if not self.ts.contains_type(layer):
                 continue
