@@ -8,14 +8,19 @@ or more (the result is asserted, not the time: timings belong in benchmarks).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpuskit.diagnostics import Finding
+from corpuskit.interop import conll
+from corpuskit.interop.conll import flat_mentions, tokens, write_conll
 from corpuskit.interop.xmi import CHAIN, LINK, NE, STRING, _cassis, _Reader, read_xmi, type_system
-from corpuskit.model import Document, Entity, Fragment, Mention
+from corpuskit.model import Document, Entity, Fragment, Mention, Metadata, text_sha256
+from corpuskit.rules import interop as I
 from strategies import documents
 
 # --------------------------------------------------------------------------- XMI: chains
@@ -150,3 +155,155 @@ def test_xmi_thousands_of_chains_are_read() -> None:
     assert len(doc.mentions) == len(doc.entities) == k
     assert doc.entities[-1] == Entity(f"e{k}", "GPE", (f"m{k}",))
     assert doc.mentions[-1].span == (Fragment(5 * k - 5, 5 * k - 1, "Iran"),)
+
+
+# --------------------------------------------------------------------------- CoNLL export
+
+
+def _old_flat_mentions(doc: Document) -> tuple[list[Mention], list[Finding]]:
+    """The old flat layer: each mention compared with every mention kept before it."""
+    kept: list[Mention] = []
+    findings: list[Finding] = []
+    index = {m.id: i for i, m in enumerate(doc.mentions)}
+    ordered = sorted(doc.mentions, key=lambda m: (m.span[0].start, -m.span[-1].end, index[m.id]))
+    taken: list[tuple[int, int, str]] = []
+    for m in ordered:
+        pointer = f"/mentions/{index[m.id]}"
+        if len(m.span) > 1:
+            message = (
+                f"mention {m.id} ({m.type}) is not written: it has {len(m.span)} fragments and "
+                "BIO tags mark contiguous tokens"
+            )
+            findings.append(Finding(I.NOT_CARRIED, message, pointer + "/span", annotation_id=m.id))
+            continue
+        f = m.span[0]
+        clash = next((other for a, b, other in taken if a < f.end and f.start < b), None)
+        if clash is not None:
+            message = (
+                f"mention {m.id} ({m.type}, {f.text!r}) is not written: it overlaps {clash}, and "
+                "BIO tags one mention per token"
+            )
+            findings.append(Finding(I.NOT_CARRIED, message, pointer, annotation_id=m.id))
+            continue
+        taken.append((f.start, f.end, m.id))
+        kept.append(m)
+    kept.sort(key=lambda m: index[m.id])
+    return kept, findings
+
+
+def _old_tokens(text: str, cuts: set[int]) -> Iterator[tuple[int, int]]:
+    """The old tokenizer: every cut looked at for every token."""
+    for match in conll._TOKEN.finditer(text):
+        start = match.start()
+        for cut in sorted(c for c in cuts if match.start() < c < match.end()):
+            yield start, cut
+            start = cut
+        yield start, match.end()
+
+
+def _old_write_conll(doc: Document) -> tuple[str, list[Finding]]:
+    """The old writer's lines (pending mentions popped from the front) on the old helpers."""
+    with (
+        mock.patch.object(conll, "flat_mentions", _old_flat_mentions),
+        mock.patch.object(conll, "tokens", _old_tokens),
+    ):
+        kept, findings = conll.flat_mentions(doc)
+        pending = sorted(kept, key=lambda m: m.span[0].start)
+        cuts = {offset for m in kept for offset in (m.span[0].start, m.span[0].end)}
+        tagged: set[str] = set()
+        inside: Mention | None = None
+        lines = [conll.DOCSTART, ""]
+        sentence: list[str] = []
+        previous_end = 0
+        docstart_tokens = 0
+        for start, end in conll.tokens(doc.text, cuts):
+            while pending and pending[0].span[0].end <= start:
+                pending.pop(0)
+            current = pending[0] if pending and pending[0].span[0].start <= start else None
+            if sentence and current is None and "\n" in doc.text[previous_end:start]:
+                lines.extend([*sentence, ""])
+                sentence = []
+            tag = "O"
+            if current is not None:
+                tag = f"{'I' if current is inside else 'B'}-{current.type}"
+                tagged.add(current.id)
+            inside = current
+            token = doc.text[start:end]
+            docstart_tokens += token == "-DOCSTART-"
+            sentence.append(f"{token} _ _ {tag}")
+            previous_end = end
+            if token in conll._SENTENCE_END and (current is None or end >= current.span[0].end):
+                lines.extend([*sentence, ""])
+                sentence = []
+        if sentence:
+            lines.extend([*sentence, ""])
+        index = {m.id: i for i, m in enumerate(doc.mentions)}
+        for m in kept:
+            if m.id not in tagged:
+                message = (
+                    f"mention {m.id} ({m.type}) is not written: it covers no token, only whitespace"
+                )
+                findings.append(
+                    Finding(I.NOT_CARRIED, message, f"/mentions/{index[m.id]}", annotation_id=m.id)
+                )
+        findings.extend(conll._losses(doc, docstart_tokens))
+        return "\n".join(lines) + "\n", findings
+
+
+_CONLL_TEXT = "Ana Silva said. The mayor\nof Lisbon -DOCSTART- met Rui-Costa! ok?  end"
+
+
+@st.composite
+def _overlapping_documents(draw: st.DrawFn) -> Document:
+    """Mentions anywhere: nested, overlapping, equal, empty, inside words, discontinuous."""
+    text = _CONLL_TEXT
+    mentions = []
+    for i in range(draw(st.integers(0, 12))):
+        start = draw(st.integers(0, len(text)))
+        spans = [(start, draw(st.integers(start, min(len(text), start + 20))))]
+        if draw(st.integers(0, 5)) == 0 and spans[0][1] < len(text):
+            after = draw(st.integers(spans[0][1], len(text)))
+            spans.append((after, draw(st.integers(after, len(text)))))
+        fragments = tuple(Fragment(a, b, text[a:b]) for a, b in spans)
+        mentions.append(Mention(f"m{i}", draw(st.sampled_from(["PER", "GPE"])), fragments))
+    return Document(
+        id="c",
+        meta=Metadata(title="t", language="en"),
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=tuple(mentions),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_overlapping_documents())
+def test_conll_writes_what_the_old_writer_wrote(doc: Document) -> None:
+    exported = write_conll(doc)
+    assert (exported.files[".conll"], exported.findings) == _old_write_conll(doc)
+    assert flat_mentions(doc) == _old_flat_mentions(doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(-3, len(_CONLL_TEXT) + 3)))
+def test_conll_tokens_cut_where_the_old_tokens_cut(cuts: set[int]) -> None:
+    assert list(tokens(_CONLL_TEXT, cuts)) == list(_old_tokens(_CONLL_TEXT, cuts))
+
+
+def test_conll_thousands_of_mentions_are_written() -> None:
+    # The tester's probe (/tmp/hunt/p3_brat_export.py): 0.43 s for 2,000 before, 5.2 s for 8,000.
+    k = 20_000
+    text = "Iran " * k
+    mentions = tuple(
+        Mention(f"m{i}", "GPE", (Fragment(5 * i, 5 * i + 4, "Iran"),)) for i in range(k)
+    )
+    doc = Document(
+        id="x",
+        meta=Metadata(title="t", language="en"),
+        text=text,
+        text_sha256=text_sha256(text),
+        mentions=mentions,
+    )
+    exported = write_conll(doc)
+    lines = exported.files[".conll"].splitlines()
+    assert lines[2:] == ["Iran _ _ B-GPE"] * k + [""]
+    assert [f.pointer for f in exported.findings] == ["/meta"]

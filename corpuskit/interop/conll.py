@@ -17,6 +17,7 @@ mention.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,10 @@ def flat_mentions(doc: Document) -> tuple[list[Mention], list[Finding]]:
     index = {m.id: i for i, m in enumerate(doc.mentions)}
     # Longer first at one start: the outer of two nested mentions is the one written.
     ordered = sorted(doc.mentions, key=lambda m: (m.span[0].start, -m.span[-1].end, index[m.id]))
-    taken: list[tuple[int, int, str]] = []
+    # The kept mention reaching furthest right: kept spans do not overlap and come in start
+    # order, so a later span can overlap at most one of them (two would share its start), the
+    # one ending last; checking that one alone finds every clash.
+    furthest: tuple[int, int, str] | None = None
     for m in ordered:
         pointer = f"/mentions/{index[m.id]}"
         if len(m.span) > 1:
@@ -51,7 +55,9 @@ def flat_mentions(doc: Document) -> tuple[list[Mention], list[Finding]]:
             findings.append(Finding(I.NOT_CARRIED, message, pointer + "/span", annotation_id=m.id))
             continue
         f = m.span[0]
-        clash = next((other for a, b, other in taken if a < f.end and f.start < b), None)
+        clash = None
+        if furthest is not None and furthest[0] < f.end and f.start < furthest[1]:
+            clash = furthest[2]
         if clash is not None:
             message = (
                 f"mention {m.id} ({m.type}, {f.text!r}) is not written: it overlaps {clash}, and "
@@ -59,7 +65,8 @@ def flat_mentions(doc: Document) -> tuple[list[Mention], list[Finding]]:
             )
             findings.append(Finding(I.NOT_CARRIED, message, pointer, annotation_id=m.id))
             continue
-        taken.append((f.start, f.end, m.id))
+        if furthest is None or f.end > furthest[1]:
+            furthest = (f.start, f.end, m.id)
         kept.append(m)
     kept.sort(key=lambda m: index[m.id])
     return kept, findings
@@ -67,12 +74,13 @@ def flat_mentions(doc: Document) -> tuple[list[Mention], list[Finding]]:
 
 def tokens(text: str, cuts: set[int]) -> Iterator[tuple[int, int]]:
     """(start, end) of each token of ``text``, also cut at every offset of ``cuts``."""
+    ordered = sorted(cuts)
     for match in _TOKEN.finditer(text):
-        start = match.start()
-        for cut in sorted(c for c in cuts if match.start() < c < match.end()):
+        start, end = match.start(), match.end()
+        for cut in ordered[bisect_right(ordered, start) : bisect_left(ordered, end)]:
             yield start, cut
             start = cut
-        yield start, match.end()
+        yield start, end
 
 
 def write_conll(doc: Document) -> Exported:
@@ -87,10 +95,12 @@ def write_conll(doc: Document) -> Exported:
     sentence: list[str] = []
     previous_end = 0
     docstart_tokens = 0
+    next_pending = 0  # pending[:next_pending] end before the current token
     for start, end in tokens(doc.text, cuts):
-        while pending and pending[0].span[0].end <= start:
-            pending.pop(0)
-        current = pending[0] if pending and pending[0].span[0].start <= start else None
+        while next_pending < len(pending) and pending[next_pending].span[0].end <= start:
+            next_pending += 1
+        upcoming = pending[next_pending] if next_pending < len(pending) else None
+        current = upcoming if upcoming is not None and upcoming.span[0].start <= start else None
         if sentence and current is None and "\n" in doc.text[previous_end:start]:
             lines.extend([*sentence, ""])
             sentence = []
