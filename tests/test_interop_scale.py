@@ -8,16 +8,19 @@ or more (the result is asserted, not the time: timings belong in benchmarks).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpuskit.diagnostics import Finding
-from corpuskit.interop import conll
+from corpuskit.interop import conll, labelstudio
 from corpuskit.interop.conll import flat_mentions, tokens, write_conll
+from corpuskit.interop.labelstudio import read_labelstudio
 from corpuskit.interop.xmi import CHAIN, LINK, NE, STRING, _cassis, _Reader, read_xmi, type_system
 from corpuskit.model import Document, Entity, Fragment, Mention, Metadata, text_sha256
 from corpuskit.rules import interop as I
@@ -307,3 +310,93 @@ def test_conll_thousands_of_mentions_are_written() -> None:
     lines = exported.files[".conll"].splitlines()
     assert lines[2:] == ["Iran _ _ B-GPE"] * k + [""]
     assert [f.pointer for f in exported.findings] == ["/meta"]
+
+
+# --------------------------------------------------------------------------- Label Studio import
+
+
+def _task(text: str, annotations: list[Any], **more: Any) -> dict[str, Any]:
+    return {"id": more.pop("id", 1), "data": {"text": text}, "annotations": annotations, **more}
+
+
+def _region(ident: str, start: int, end: int, text: str) -> dict[str, Any]:
+    value = {"start": start, "end": end, "text": text[start:end], "labels": ["PER"]}
+    return {"id": ident, "type": "labels", "from_name": "label", "to_name": "text", "value": value}
+
+
+def test_labelstudio_tasks_within_the_budget_read_as_before() -> None:
+    text = "Ana met Rui."
+    tasks = [
+        _task(text, [{"id": 7, "result": [_region("a", 0, 3, text)]}, {"id": 8, "result": []}]),
+        _task(text, [{"id": 9, "result": [], "was_cancelled": True}], id=2),
+        _task(text, [], id=3),
+    ]
+    out = read_labelstudio(json.dumps(tasks).encode(), "t.json", "t")
+    assert [(i.name, i.document is not None, i.errors) for i in out] == [
+        ("t-1-7", True, 0),
+        ("t-1-8", True, 0),
+        ("t-2", True, 0),
+        ("t-3", True, 0),
+    ]
+    assert out[0].document is not None and out[0].document.mentions[0].span[0].text == "Ana"
+    assert "1 cancelled annotation(s) are not read" in out[2].findings[0].message
+
+
+def test_labelstudio_stops_where_the_budget_ends_and_says_how_much_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "x" * 100
+    tasks = [
+        _task(text, [{"id": n} for n in range(3)]),
+        _task(text, [{"id": 5}, {"id": 6, "was_cancelled": True}, "junk"], id=2),
+        {"id": 3, "data": {"text": "y"}},
+        "not a task",
+    ]
+    data = json.dumps(tasks).encode()
+    monkeypatch.setattr(labelstudio, "TEXT_FACTOR", 0)
+
+    def read(budget: int) -> tuple[list[str], str]:
+        monkeypatch.setattr(labelstudio, "MIN_TEXT_BUDGET", budget)
+        out = read_labelstudio(data, "t.json", "t")
+        assert all(i.document is not None for i in out[:-1])
+        last = out[-1]
+        if last.document is not None or last.name == "t-4":
+            return [i.name for i in out], ""
+        (finding,) = last.findings
+        assert finding.rule is I.INPUT_UNREADABLE and finding.hint
+        return [i.name for i in out[:-1]], finding.message
+
+    # Room for task 1 only: task 2's document is the first not made.
+    names, message = read(350)
+    assert names == ["t-1-0", "t-1-1", "t-1-2"]
+    assert message == (
+        "the rest of the input is not read (from 't-2' on: 1 annotation(s) of 3 task(s)): "
+        "each annotation is a document holding its task's whole text, and the documents of "
+        "one input hold at most 350 characters of text (0 times its size, at least 350)"
+    )
+    # Inside a task: its annotations not read yet are counted with the later tasks' ones.
+    names, message = read(250)
+    assert names == ["t-1-0", "t-1-1"]
+    assert "(from 't-1-2' on: 2 annotation(s) of 4 task(s))" in message
+    # A task without annotations is a document too, and counts.
+    names, message = read(400)
+    assert names == ["t-1-0", "t-1-1", "t-1-2", "t-2"]
+    assert "(from 't-3' on: 0 annotation(s) of 2 task(s))" in message
+    # Just enough: everything is read, the task that is not an object refused as before.
+    names, message = read(401)
+    assert names == ["t-1-0", "t-1-1", "t-1-2", "t-2", "t-3", "t-4"] and message == ""
+
+
+def test_labelstudio_many_empty_annotations_on_a_long_text_are_cut_short() -> None:
+    # The tester's probe (/tmp/hunt/p11_ls.py 1000000 K), larger: every {"id": N} was a
+    # document holding the whole text (100,000 of them on 200,000 characters: 20 GB).
+    text = ("lorem ipsum " * 20_000)[:200_000]
+    data = json.dumps([_task(text, [{"id": n} for n in range(100_000)])]).encode()
+    out = read_labelstudio(data, "p.json", "p")
+    made = labelstudio.MIN_TEXT_BUDGET // len(text)
+    assert len(out) == made + 1
+    assert all(i.document is not None and i.document.text == text for i in out[:-1])
+    assert out[-1].document is None
+    assert f"(from 'p-{made}' on: {100_000 - made:,} annotation(s) of 1 task(s))" in (
+        out[-1].findings[0].message
+    )

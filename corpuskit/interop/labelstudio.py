@@ -4,8 +4,11 @@ A Label Studio export is a list of tasks: ``data`` holds the text, each entry of
 ``annotations`` one annotator's ``result``: ``labels`` regions (``value``: ``start``, ``end``,
 ``text``, ``labels``) and ``relation`` results (``from_id``, ``to_id``, ``direction``,
 ``labels``). Each annotation of a task becomes one corpuskit document: regions are mentions,
-relations are relations with roles ``from`` and ``to``. Export writes one task per document,
-importable into Label Studio as pre-annotated data.
+relations are relations with roles ``from`` and ``to``. Each such document repeats its task's
+text, so the documents made from one input may hold, in all, TEXT_FACTOR (8) times its size in
+characters of text, or MIN_TEXT_BUDGET (16 Mi) when that is more; past that, the rest of the
+input is not read, and I001 says how much.
+Export writes one task per document, importable into Label Studio as pre-annotated data.
 
 Offsets: Label Studio's Text tag counts code points (its frontend tests "NER - Emoji - Text"
 assert offsets by code points; versions before the fix of HumanSignal/label-studio-frontend#308
@@ -47,6 +50,14 @@ LABELS, TEXT = "label", "text"
 CONFIG = (
     '<View><Labels name="label" toName="text"/><Relations/><Text name="text" value="$text"/></View>'
 )
+#: Each annotation of a task is a document holding the task's whole text, so a long text with
+#: many annotations (even empty ones, ``{"id": 7}``) would make documents far larger than their
+#: input: 3 million such entries on a 32 MB text fit in 64 MiB and would make 96 TB. The
+#: documents made from one input hold at most TEXT_FACTOR times its size in characters of text,
+#: and at least MIN_TEXT_BUDGET; past that the rest of the input is not read, and a finding
+#: says how much. A task's text is in the input, so tasks of one annotation each never reach it.
+TEXT_FACTOR = 8
+MIN_TEXT_BUDGET = 1 << 24
 
 
 # --------------------------------------------------------------------------- corpuskit -> Label Studio
@@ -156,8 +167,36 @@ def _text_of(data: Any) -> tuple[str | None, str | None]:
     )
 
 
-def read_task(task: Any, file: str, name: str, unit: str | None = None) -> list[Imported]:
-    """Every annotation of one task as a corpuskit document."""
+class TextBudget:
+    """The characters of text the documents made from one input may still hold."""
+
+    def __init__(self, size: int) -> None:
+        #: What the documents of an input of ``size`` bytes may hold in all.
+        self.total = max(MIN_TEXT_BUDGET, TEXT_FACTOR * size)
+        self.left = self.total
+        #: Once spent: the name of the first document not made, and how many annotations of
+        #: its task are not read.
+        self.stopped: tuple[str, int] | None = None
+
+    def spend(self, text: str, name: str, unread: int) -> bool:
+        """Whether one more document holding ``text`` fits (it is then counted); when it does
+        not, ``name`` and the ``unread`` annotations of its task are where reading stops."""
+        if len(text) > self.left:
+            self.stopped = (name, unread)
+            return False
+        self.left -= len(text)
+        return True
+
+
+def _annotations(task: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+
+
+def read_task(
+    task: Any, file: str, name: str, unit: str | None = None, budget: TextBudget | None = None
+) -> list[Imported]:
+    """Every annotation of one task as a corpuskit document, while ``budget`` lasts (the
+    documents made before it ran out; ``budget.stopped`` says where)."""
     if not isinstance(task, dict):
         return [_fail(name, file, f"a task must be an object, not {shorten(task)}")]
     text, why = _text_of(task.get("data"))
@@ -167,7 +206,7 @@ def read_task(task: Any, file: str, name: str, unit: str | None = None) -> list[
     extra = data.get("corpuskit") if isinstance(data.get("corpuskit"), dict) else {}
     declared = extra.get("offset_unit")
     chosen: str = unit or (declared if declared in ("codepoint", "utf16", "utf8") else "codepoint")
-    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+    annotations = _annotations(task)
     findings: list[Finding] = []
     cancelled = [a for a in annotations if a.get("was_cancelled")]
     if cancelled:
@@ -187,15 +226,20 @@ def read_task(task: Any, file: str, name: str, unit: str | None = None) -> list[
             )
         )
     kept = [a for a in annotations if not a.get("was_cancelled")]
-    out = []
+    budget = budget if budget is not None else TextBudget(0)
+    out: list[Imported] = []
     for n, annotation in enumerate(kept, 1):
         suffix = f"-{annotation.get('id', n)}" if len(kept) > 1 else ""
+        if not budget.spend(text, f"{name}{suffix}", len(kept) - n + 1):
+            return out
         out.append(
             _read_annotation(
                 annotation, text, extra, file, f"{name}{suffix}", chosen, findings if n == 1 else []
             )
         )
     if not out:
+        if not budget.spend(text, name, 0):
+            return out
         doc = Document(
             id=document_id(name),
             meta=plain_metadata(name),
@@ -350,12 +394,37 @@ def read_labelstudio(data: bytes, file: str, name: str, unit: str | None = None)
     if not isinstance(tasks, list):
         return [_fail(name, file, "a Label Studio export is a list of tasks")]
     out: list[Imported] = []
+    budget = TextBudget(len(data))
     for n, task in enumerate(tasks, 1):
         task_id = task.get("id", n) if isinstance(task, dict) else n
-        out.extend(read_task(task, file, name if len(tasks) == 1 else f"{name}-{task_id}", unit))
+        task_name = name if len(tasks) == 1 else f"{name}-{task_id}"
+        out.extend(read_task(task, file, task_name, unit, budget))
+        if budget.stopped is not None:
+            out.append(_not_read(*budget.stopped, budget.total, tasks[n:], file))
+            break
     if out:
         out[0].findings[:0] = warnings
     return out
+
+
+def _not_read(name: str, unread: int, total: int, rest: list[Any], file: str) -> Imported:
+    """The refusal of what is left once the text budget (``total``) is spent: from document
+    ``name`` on, ``unread`` annotations of its task, and the tasks of ``rest``."""
+    unread += sum(
+        sum(not a.get("was_cancelled") for a in _annotations(task))
+        for task in rest
+        if isinstance(task, dict)
+    )
+    message = (
+        f"the rest of the input is not read (from {shorten(name)} on: {unread:,} annotation(s) "
+        f"of {len(rest) + 1:,} task(s)): each annotation is a document holding its task's "
+        f"whole text, and the documents of one input hold at most {total:,} characters "
+        f"of text ({TEXT_FACTOR} times its size, at least {MIN_TEXT_BUDGET:,})"
+    )
+    hint = "split the export into smaller files, or keep only the annotations wanted"
+    return Imported(
+        name, file, None, [Finding(I.INPUT_UNREADABLE, message, hint=hint, position=(1, 1))]
+    )
 
 
 def import_source(source: InputSource, options: ImportOptions) -> Iterator[Imported | Converted]:
