@@ -13,7 +13,7 @@ not come back as it was read is named (I010), so that a round trip is exact or s
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -548,7 +548,7 @@ class _Reader:
         for eq in s.equivs:
             members = []
             listed = [m for _, m in eq.args]
-            twice = sorted({m for m in listed if listed.count(m) > 1})
+            twice = sorted(m for m, n in Counter(listed).items() if n > 1)
             if twice or len(listed) < 2:
                 self.finding(
                     I.BRAT_FLAGGED,
@@ -658,7 +658,7 @@ class _Reader:
             written = Counter(text.split("\n"))
             # A kept line that means something else than what is written (a reference moved
             # from a trigger to its event) would never be used: it is dropped, and reported.
-            unused = {line for left in writer.kept.values() for line in left}
+            unused = {line for line, n in writer.unused.items() if n > 0}
             attributes = tuple(
                 a for a in document.attributes if a.name != LINE_ATTRIBUTE or a.value not in unused
             )
@@ -768,21 +768,85 @@ class _Numbers:
 
     def __init__(self) -> None:
         self.used: set[int] = set()
+        #: The largest number in use (0: none), so that ``next`` need not scan ``used``.
+        self.top = 0
+        #: Every number from 1 below this one is in use: numbers are never given back, so the
+        #: search for a gap resumes here instead of at 1.
+        self.free = 1
 
     def keep(self, n: int) -> None:
+        """Mark ``n`` as in use."""
         self.used.add(n)
+        self.top = max(self.top, n)
 
     def gap(self) -> int:
-        n = 1
-        while n in self.used:
-            n += 1
-        self.used.add(n)
-        return n
+        """The smallest number from 1 not in use, now in use."""
+        while self.free in self.used:
+            self.free += 1
+        self.keep(self.free)
+        return self.free
 
     def next(self) -> int:
-        n = max(self.used, default=0) + 1
-        self.used.add(n)
+        """One past the largest number in use, now in use."""
+        n = self.top + 1
+        self.keep(n)
         return n
+
+
+class _KeptLines:
+    """The kept lines of one (owner, meaning) not used yet, in order of the attributes.
+
+    A queue that a line can also be taken out of from the middle (the first copy of it), as a
+    list with ``pop(0)`` and ``remove`` would, each step in constant amortised time: a line
+    taken from the middle is counted in ``skip`` and passed over when it reaches the front.
+    """
+
+    __slots__ = ("head", "left", "lines", "size", "skip")
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.head = 0
+        #: Copies of each line still waiting.
+        self.left: Counter[str] = Counter()
+        #: Copies of each line taken from the middle, not yet passed over at the front.
+        self.skip: Counter[str] = Counter()
+        self.size = 0
+
+    def append(self, line: str) -> None:
+        """Add ``line`` at the end."""
+        self.lines.append(line)
+        self.left[line] += 1
+        self.size += 1
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, str) and self.left[line] > 0
+
+    def first(self) -> str:
+        """The first line waiting (there is one)."""
+        while self.skip[self.lines[self.head]] > 0:
+            self.skip[self.lines[self.head]] -= 1
+            self.head += 1
+        return self.lines[self.head]
+
+    def take(self) -> str:
+        """The first line waiting (there is one), no longer waiting."""
+        line = self.first()
+        self.head += 1
+        self.left[line] -= 1
+        self.size -= 1
+        return line
+
+    def remove(self, line: str) -> bool:
+        """The first copy of ``line`` no longer waiting; False if none was."""
+        if self.left[line] <= 0:
+            return False
+        self.left[line] -= 1
+        self.skip[line] += 1
+        self.size -= 1
+        return True
 
 
 _KEEP = {"mentions": "T", "events": "E", "relations": "R", "attributes": "AM"}
@@ -804,7 +868,13 @@ class _Writer:
         self.lines: list[tuple[str, str]] = []
         self.renamed: list[tuple[str, str]] = []
         #: (owner, meaning) -> brat lines kept as they were read (``brat:line``), unused ones.
-        self.kept: dict[tuple[str, tuple[object, ...]], list[str]] = defaultdict(list)
+        self.kept: dict[tuple[str, tuple[object, ...]], _KeptLines] = defaultdict(_KeptLines)
+        #: Copies of each kept line still unused, over all of ``kept``.
+        self.unused: Counter[str] = Counter()
+        #: A kept line -> the keys of ``kept`` that may still hold it.
+        self.holders: dict[str, dict[tuple[str, tuple[object, ...]], None]] = defaultdict(dict)
+        #: (owner, "kb:id") -> the members whose kept normalisation line has that link.
+        self.kept_norms: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.kept_by: dict[str, str] = {}
         #: Kept lines that are exactly what would be written without them.
         self.redundant: set[str] = set()
@@ -834,7 +904,12 @@ class _Writer:
                 )
                 continue
             assert isinstance(a.value, str)
+            match key:
+                case ("N", (str() as member, str() as ref)) if (a.target, key) not in self.kept:
+                    self.kept_norms[(a.target, ref)].append(member)
             self.kept[(a.target, key)].append(a.value)
+            self.unused[a.value] += 1
+            self.holders[a.value][(a.target, key)] = None
             self.kept_by[a.value] = a.id
             # At most 200 digits (an id's length): a longer number cannot collide with an id
             # this export makes, and int() refuses over 4,300 digits.
@@ -864,7 +939,8 @@ class _Writer:
             key = _meaning(line)
             found = self.kept.get((owner, key)) if key is not None else None
             if found:
-                kept = found.pop(0)
+                kept = found.take()
+                self.unused[kept] -= 1
                 if kept == line:
                     self.redundant.add(kept)
                 line = kept
@@ -946,18 +1022,26 @@ class _Writer:
             self.bid[ident] = self.new_id("T")
         for m in doc.mentions:
             self.textbound(self.bid[m.id], m.type, m.span, m.id)
+        # A shared trigger's line goes to the first event of its type and span.
+        owners: dict[tuple[str, Span], str] = {}
+        for ev in doc.events:
+            owners.setdefault((ev.type, ev.trigger), ev.id)
         for (kind, span), tid in triggers.items():
-            owner = next(ev.id for ev in doc.events if (ev.type, ev.trigger) == (kind, span))
-            self.textbound(tid, kind, span, owner)
+            self.textbound(tid, kind, span, owners[(kind, span)])
         written: set[str] = set()
         for ev in doc.events:
             line = kept_triggers[ev.id]
             if line is None:
                 continue
-            # Used: no longer waiting in ``kept`` for an annotation to match.
-            for left in self.kept.values():
-                if line in left:
-                    left.remove(line)
+            # Used: no longer waiting in ``kept`` for an annotation to match (one copy from
+            # each list holding it). A list left without it is not visited again.
+            holders = self.holders.get(line, {})
+            for key in list(holders):
+                left = self.kept[key]
+                if left.remove(line):
+                    self.unused[line] -= 1
+                if line not in left:
+                    del holders[key]
             if line not in written:
                 written.add(line)
                 self.lines.append(("T", line))
@@ -973,7 +1057,7 @@ class _Writer:
         self.notes()
         self.metadata()
         for line, ident in self.kept_by.items():
-            if any(line in left for left in self.kept.values()):
+            if self.unused[line] > 0:
                 self.warn(
                     I.NOT_CARRIED,
                     ident,
@@ -1098,6 +1182,10 @@ class _Writer:
             if not members:
                 continue
             first = members[0]
+            position: dict[str, int] = {}
+            for i, m in enumerate(members):
+                position.setdefault(m, i)
+            waiting: dict[str, deque[str]] = {}
             # Each entity's equivalence and normalisations stay together, entity by entity:
             # reading them back keeps the order of the entities.
             if len(members) > 1:
@@ -1113,7 +1201,7 @@ class _Writer:
                 line = f"N{norm}\t{REFERENCE} {first} {link.kb}:{link.id}\t{e.name or ''}"
                 # A kept line may put the normalisation on another member, as brat had it.
                 ref = f"{link.kb}:{link.id}"
-                other = next((m for m in members if self.kept.get((e.id, ("N", (m, ref))))), first)
+                other = self.norm_member(e.id, ref, position, waiting, first)
                 self.emit("N", line.replace(f" {first} ", f" {other} ", 1), e.id)
             lost = []
             first_mention = self.where[e.mentions[0]][2]
@@ -1172,6 +1260,27 @@ class _Writer:
         number = int(m.group(1)) if m else self.numbers["#"].next()
         self.emit(f"#{number}", f"#{number}\t{kind} {target}\t{text}", attr.target)
 
+    def norm_member(
+        self,
+        owner: str,
+        ref: str,
+        position: dict[str, int],
+        waiting: dict[str, deque[str]],
+        default: str,
+    ) -> str:
+        """The first member (in ``position``'s order) with an unused kept N line for ``ref``.
+
+        ``waiting`` holds, per link, the candidates of one entity in member order: a kept list
+        once used up stays empty, so those at the front without a line are dropped for good.
+        """
+        queue = waiting.get(ref)
+        if queue is None:
+            candidates = [m for m in self.kept_norms.get((owner, ref), ()) if m in position]
+            queue = waiting[ref] = deque(sorted(candidates, key=position.__getitem__))
+        while queue and not self.kept.get((owner, ("N", (queue[0], ref)))):
+            queue.popleft()
+        return queue[0] if queue else default
+
     def kept_trigger(self, ev: Event) -> str | None:
         """The trigger line kept for ``ev`` when it still covers the event's trigger."""
         if not self.kept:
@@ -1180,7 +1289,7 @@ class _Writer:
         offsets = tuple((self.map.from_codepoint(a), self.map.from_codepoint(b)) for a, b in pieces)
         found = self.kept.get((ev.id, ("T", ev.type, offsets)))
         # Several events may share the line: it is looked up, not used up.
-        return found[0] if found else None
+        return found.first() if found else None
 
     def cue(self, owner: str, span: Span, owner_id: str) -> None:
         """A quote's or claim's cue: a text-bound Cue and a Cue relation from ``owner`` to it."""
@@ -1352,11 +1461,11 @@ def _round_trip(
             line = exported.lines[_line_of(exported, nearest) - 1] if nearest else None
             shown = f": {line!r}" if line else " (it is not written back)"
             report(lines[ident], f"{ident} will be written back differently{shown}")
-    kept = equivalences(exported)
+    kept = Counter(equivalences(exported))
     for eq in original.equivs:
         key = (eq.type, tuple(m for _, m in eq.args))
-        if key in kept:
-            kept.remove(key)
+        if kept[key] > 0:
+            kept[key] -= 1
         elif (eq.line, 1) not in reported:
             report(
                 eq.line,
