@@ -49,8 +49,9 @@ __all__ = [
     "run_case",
 ]
 
-#: 4x the input may take at most this many times as long (linear: ~4, quadratic: ~16).
-RATIO_LIMIT = 6.0
+#: 4x the input may take at most this many times as long (linear: ~4, n log n a little more,
+#: quadratic: ~16). 8, not 6: on a busy two-core machine linear cases measured up to 7.2.
+RATIO_LIMIT = 8.0
 #: Below this many seconds at N, the ratio is noise (timer, allocator, a context switch): only
 #: the time bound is checked.
 NOISE_FLOOR = 0.02

@@ -427,3 +427,23 @@ def test_what_xml_forbids_beside_references_takes_the_full_path(text: str) -> No
     data = source.replace("Iran Sending", text, 1).encode("utf-8")
     assert xml_typed.decode(data) is None
     assert check_bytes(data, "d.xml").diagnostics
+
+
+#: What a parser reads for each reference the writer writes.
+PARSED = {
+    "&amp;": "&",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#13;": "\r",
+    "&#10;": "\n",
+    "&#9;": "\t",
+}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*PARSED, "&", "amp;", "lt;", "a", "#10;", ";"]), max_size=12))
+def test_references_are_replaced_as_in_one_pass_left_to_right(pieces: list[str]) -> None:
+    value = "".join(pieces)
+    one_pass = re.sub("|".join(map(re.escape, PARSED)), lambda m: PARSED[m.group()], value)
+    assert xml_typed._replace(value) == one_pass
