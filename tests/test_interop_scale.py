@@ -400,3 +400,32 @@ def test_labelstudio_many_empty_annotations_on_a_long_text_are_cut_short() -> No
     assert f"(from 'p-{made}' on: {100_000 - made:,} annotation(s) of 1 task(s))" in (
         out[-1].findings[0].message
     )
+
+
+def test_xmi_links_on_a_span_of_many_named_entities_name_the_first_ten() -> None:
+    """50 links of one chain on a span carrying 30 named entities: each says so, naming ten
+    (the message once listed every id, so output grew as links x entities)."""
+    ts = type_system()
+    cas = _cassis().Cas(typesystem=ts)
+    cas.sofa_string = "Anna Bert Cara Dora and the rest"
+    ne, link_type, chain_type = ts.get_type(NE), ts.get_type(LINK), ts.get_type(CHAIN)
+    for _ in range(30):
+        fs = ne(begin=0, end=4)
+        fs.set("value", "PER")
+        cas.add(fs)
+    links = []
+    for _ in range(50):
+        link = link_type(begin=0, end=4)
+        link.set("referenceType", "PER")
+        cas.add(link)
+        links.append(link)
+    for a, b in itertools.pairwise(links):
+        a.set("next", b)
+    cas.add(chain_type(first=links[0]))
+    imported = read_xmi(cas.to_xmi().encode(), ts.to_xml().encode(), "h.xmi", "h")
+    said = [f.message for f in imported.findings if "stands on" in f.message]
+    assert len(said) == 50
+    assert (
+        "stands on 30 named entities (m1, m2, m3, m4, m5, m6, m7, m8, m9, m10 and 20 more)"
+        in (said[0])
+    )

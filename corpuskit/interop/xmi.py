@@ -213,6 +213,10 @@ def _uima_range(values: list[AttributeValue]) -> str:
     return STRING
 
 
+#: Named entities a message lists by id (a span may carry thousands).
+_LISTED = 10
+
+
 class _Writer:
     """Builds the CAS of one document, and the findings of what it cannot carry."""
 
@@ -577,6 +581,8 @@ class _Reader:
         self.cues: dict[int, Span] = {}
         #: xmiID of the first link of each chain -> the entity id (link attributes go there).
         self.first_links: dict[int, str] = {}
+        #: The named entities a coreference link takes its mention from, by (span, type).
+        self._on_span: dict[tuple[tuple[int, int], str], list[Mention]] = {}
         self.handled: set[str] = set()
 
     def warn(self, rule: Rule, message: str) -> None:
@@ -699,13 +705,21 @@ class _Reader:
     ) -> Mention:
         """The mention a coreference link stands on; a new mention when no named entity is there."""
         at = (link.begin, link.end)
-        candidates = by_span.get(at, [])
-        typed = [m for m in candidates if m.type == kind] or candidates
+        # Many links on one span of many named entities: each span's choice is worked out
+        # once (a span's list only grows from empty, below, so a non-empty choice stays).
+        typed = self._on_span.get((at, kind))
+        if typed is None:
+            candidates = by_span.get(at, [])
+            typed = [m for m in candidates if m.type == kind] or candidates
+            if typed:
+                self._on_span[(at, kind)] = typed
         if len(typed) > 1:
+            named = ", ".join(m.id for m in typed[:_LISTED])
+            more = f" and {len(typed) - _LISTED:,} more" if len(typed) > _LISTED else ""
             self.warn(
                 I.APPROXIMATED,
                 f"a coreference link of {entity} at {at[0]}-{at[1]} stands on "
-                f"{len(typed)} named entities ({', '.join(m.id for m in typed)}); "
+                f"{len(typed)} named entities ({named}{more}); "
                 f"{typed[0].id} is taken as its mention",
             )
         if typed:
