@@ -677,6 +677,8 @@ def parse_validate(argv: list[str]) -> ValidateArgs | None:
     line, with its own checks and messages."""
     if not argv or argv[0] != "validate":
         return None
+    if any("\0" in token for token in argv):
+        return None  # no path holds a NUL: typer says so (a real command line cannot hold one)
     given: dict[str, object] = {}
     paths: list[Path] = []
     tokens = iter(argv[1:])

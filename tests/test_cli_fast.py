@@ -120,6 +120,7 @@ HANDED_ON = [
     ["fix", "a.json"],
     ["validate", "--", "a.json"],
     ["validate", "--jobs", "0"],
+    ["validate", "--baseline", "json", "\x00"],  # a NUL in a path (hypothesis found it)
     ["validate", "--jobs", "02"],
     ["validate", "--jobs", "+2"],
     ["validate", "--jobs", "1234567"],
