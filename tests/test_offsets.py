@@ -146,3 +146,18 @@ def test_fragment_order_and_word_warnings() -> None:
     )
     codes = sorted(f.rule.code for f in offsets.check(doc))
     assert codes == ["O004", "O102"]
+
+
+def test_a_knowledge_base_id_xml_cannot_carry_is_o007() -> None:
+    """A KB link's id is any run of non-space characters: U+FFFE passed validate, and then
+    `convert` could not write the document as XML (fuzz convert case 50467, seed 79)."""
+    from corpuskit.model import Entity, KBLink
+
+    base = doc_with()
+    entity = Entity("e1", "GPE", ("m1",), links=(KBLink("wikidata", "Q1\ufffe"),))
+    bad = msgspec.structs.replace(base, entities=(entity,))
+    (finding,) = [f for f in findings(bad) if f.rule.code == "O007"]
+    assert finding.pointer == "/entities/0/links/0/id"
+    assert finding.message == "id contains U+FFFE, which XML 1.0 cannot carry"
+    good = msgspec.structs.replace(bad, entities=(msgspec.structs.replace(entity, links=()),))
+    assert [f for f in findings(good) if f.rule.code == "O007"] == []

@@ -652,7 +652,8 @@ def _nfc_fix(doc: Document) -> Fix | None:
 
 
 def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
-    """(pointer, annotation id, value) of every free-text string besides the text."""
+    """(pointer, annotation id, value) of every free-text string besides the text (and the
+    knowledge-base ids, free but for white space)."""
     meta = doc.meta
     for name in ("title", "source", "url", "published", "license"):
         value = getattr(meta, name)
@@ -671,10 +672,13 @@ def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
             value = getattr(a, name, None)
             if isinstance(value, str) and value:
                 yield f"/{kind}/{index}/{name}", a.id, value
+        # A knowledge base's id is any run of non-space characters (U+FFFE is one).
+        for k, link in enumerate(getattr(a, "links", ())):
+            yield f"/{kind}/{index}/links/{k}/id", a.id, link.id
 
 
 def _other_values(doc: Document) -> str:
-    """Every free-text string besides the text, joined (one search finds a bad character)."""
+    """Every string of ``_other_strings``, joined (one search finds a bad character)."""
     meta, prov = doc.meta, doc.meta.provenance
     values = [meta.title, meta.source, meta.url, meta.published, meta.license]
     if prov is not None:
@@ -690,6 +694,8 @@ def _other_values(doc: Document) -> str:
             add(note)
         if name := y.name:
             add(name)
+        for link in y.links:
+            add(link.id)
     for q in doc.quotes:
         if note := q.note:
             add(note)
