@@ -551,7 +551,8 @@ def mutate_lines(text: str, rng: random.Random, extra: list[str]) -> str:
             j = rng.randrange(len(lines))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == 4:
-            numbers = list(re.finditer(r"\d+", lines[i]))
+            # A number of thousands of digits (an earlier mutation's) is not one int() reads.
+            numbers = list(re.finditer(r"\d{1,1000}(?!\d)", lines[i]))
             if numbers:
                 hit = rng.choice(numbers)
                 spelled = rng.choice(
