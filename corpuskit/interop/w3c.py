@@ -469,45 +469,33 @@ class _Reader:
             return Fragment(start, end, self.text[start:end])
         if start is not None and end is not None and self.text[start:end] == exact:
             return Fragment(start, end, exact)
-        prefix = quote.get("prefix") if quote else None
-        suffix = quote.get("suffix") if quote else None
-        if start is None:
-            # No position to choose by: an occurrence the prefix and suffix do not single out
-            # is not guessed (the first is no likelier than the others).
-            try:
-                places = best_occurrences(
-                    self.text,
-                    exact,
-                    prefix if isinstance(prefix, str) else "",
-                    suffix if isinstance(suffix, str) else "",
-                    self.budget,
-                )
-            except TooManyOccurrences as exc:
-                self._too_many(f"{ident}: the quote", exact, pointer, exc)
-                return None
-            if len(places) > 1:
-                shown = ", ".join(f"[{a}, {a + len(exact)})" for a in places[:10])
-                more = f" and {len(places) - 10} more" if len(places) > 10 else ""
-                self.warn(
-                    I.QUOTE_NOT_FOUND,
-                    f"{ident}: the quote {exact!r} occurs {len(places)} times with surroundings "
-                    f"that match its prefix and suffix equally ({shown}{more}); left out",
-                    pointer,
-                    "give a prefix or suffix that occurs around one of them only, or a "
-                    "TextPositionSelector",
-                )
-                return None
+        given_prefix = quote.get("prefix") if quote else None
+        given_suffix = quote.get("suffix") if quote else None
+        prefix = given_prefix if isinstance(given_prefix, str) else ""
+        suffix = given_suffix if isinstance(given_suffix, str) else ""
+        found: tuple[int, int] | None
         try:
-            found = anchor(
-                self.text,
-                exact,
-                prefix if isinstance(prefix, str) else "",
-                suffix if isinstance(suffix, str) else "",
-                start,
-                self.budget,
-            )
+            if start is None:
+                # No position to choose by: an occurrence the prefix and suffix do not single
+                # out is not guessed (the first is no likelier than the others).
+                places = best_occurrences(self.text, exact, prefix, suffix, self.budget)
+                found = (places[0], places[0] + len(exact)) if places else None
+            else:
+                found = anchor(self.text, exact, prefix, suffix, start, self.budget)
         except TooManyOccurrences as exc:
             self._too_many(f"{ident}: the quote", exact, pointer, exc)
+            return None
+        if start is None and len(places) > 1:
+            shown = ", ".join(f"[{a}, {a + len(exact)})" for a in places[:10])
+            more = f" and {len(places) - 10} more" if len(places) > 10 else ""
+            self.warn(
+                I.QUOTE_NOT_FOUND,
+                f"{ident}: the quote {exact!r} occurs {len(places)} times with surroundings "
+                f"that match its prefix and suffix equally ({shown}{more}); left out",
+                pointer,
+                "give a prefix or suffix that occurs around one of them only, or a "
+                "TextPositionSelector",
+            )
             return None
         if found is None:
             self.warn(
