@@ -1119,8 +1119,9 @@ class _Layout:
         # Each part is read by the grammar without references unless it holds an "&" (memchr):
         # the one with references costs a fifth more.
         references = self.referring
-        head_end = text.find("</text>\n")  # no value or text holds a "<"
-        self.referring = references and (head_end < 0 or "&" in text[:head_end])
+        if references:
+            head_end = text.find("</text>\n")  # no value or text holds a "<"
+            self.referring = head_end < 0 or "&" in text[:head_end]
         grammar = self.grammar = _REFERRING if self.referring else _PLAIN
         match = grammar.head.match(text)
         if match is None:
