@@ -1,5 +1,5 @@
 """``python -m corpuskit``."""
 
-from corpuskit.cli_validate import main
+from corpuskit.entry import main
 
 main()

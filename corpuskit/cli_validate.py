@@ -1,5 +1,5 @@
-"""``corpuskit validate`` without typer: the command's work, and the one entry point of the
-``corpuskit`` command.
+"""``corpuskit validate`` without typer: the command's work, and the ``corpuskit`` command's
+:func:`main` (which ``corpuskit/entry.py`` runs).
 
 ``corpuskit validate FILE`` is what a pre-commit hook or an editor runs on every save, so its
 start-up counts: importing typer (and the click it carries) costs more than checking a

@@ -46,6 +46,7 @@ LAYERS = {
     "corpuskit.cli": 7,
     "corpuskit.cli_validate": 7,
     "corpuskit.__main__": 7,
+    "corpuskit.entry": 7,
 }
 
 

@@ -1,0 +1,45 @@
+"""The ``corpuskit`` command's entry point (``[project.scripts]`` and ``python -m corpuskit``).
+
+``corpuskit validate FILE`` runs on every save in an editor and on every commit in a pre-commit
+hook, so what its process imports before checking anything counts. msgspec, which the document
+model is built on, imports ``typing_extensions`` when it is installed, only to prefer its
+``get_type_hints``, ``Required`` and ``NotRequired`` over the standard library's; on the Pythons
+corpuskit supports (3.11 and later) the standard ones serve the model's types alike (Annotated,
+Literal, unions, tuples), and ``Required``/``NotRequired`` are the same objects. But
+``typing_extensions`` imports ``inspect`` and with it ``ast``, ``dis`` and ``tokenize``: about a
+sixth of a one-document run (benchmarks/RESULTS.md). So this process imports msgspec with
+``typing_extensions`` hidden, and only this process: ``import corpuskit`` as a library changes
+nothing, and a later ``import typing_extensions`` (the typer application does one) works as usual.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def import_without(module: str, hidden: str) -> bool:
+    """Import ``module`` while ``hidden`` cannot be imported (an import of it raises
+    ImportError, which ``module`` must handle), when neither is imported yet. True when it was
+    imported so. When ``module`` cannot do without ``hidden``, what it left half-imported is
+    dropped, so that a later plain import of it starts afresh and sees ``hidden``."""
+    if module in sys.modules or hidden in sys.modules:
+        return False
+    sys.modules[hidden] = None  # type: ignore[assignment]  # the import system's "not available"
+    try:
+        __import__(module)
+    except ImportError:
+        for name in [n for n in sys.modules if n == module or n.startswith(module + ".")]:
+            del sys.modules[name]
+        return False
+    finally:
+        if hidden in sys.modules and sys.modules[hidden] is None:
+            del sys.modules[hidden]
+    return True
+
+
+def main() -> None:
+    """Run the ``corpuskit`` command."""
+    import_without("msgspec", "typing_extensions")
+    from corpuskit.cli_validate import main as run
+
+    run()

@@ -1,0 +1,98 @@
+"""The command's entry point imports msgspec without typing_extensions, and only there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+from corpuskit.entry import import_without
+
+LENIENT = "try:\n    import ck_hidden_mod\nexcept ImportError:\n    ck_hidden_mod = None\n"
+STRICT = "import ck_hidden_mod\n"
+
+
+@pytest.fixture
+def packages(tmp_path: Path) -> Iterator[Path]:
+    """A module to hide, one that can do without it and one that cannot, on sys.path."""
+    (tmp_path / "ck_hidden_mod.py").write_text("VALUE = 1\n", "utf-8")
+    (tmp_path / "ck_lenient").mkdir()
+    (tmp_path / "ck_lenient" / "__init__.py").write_text("from ck_lenient.inner import *\n")
+    (tmp_path / "ck_lenient" / "inner.py").write_text(LENIENT, "utf-8")
+    (tmp_path / "ck_strict").mkdir()
+    (tmp_path / "ck_strict" / "__init__.py").write_text("from ck_strict.inner import *\n")
+    (tmp_path / "ck_strict" / "inner.py").write_text(STRICT, "utf-8")
+    sys.path.insert(0, str(tmp_path))
+    yield tmp_path
+    sys.path.remove(str(tmp_path))
+    for name in [
+        n for n in sys.modules if n.startswith(("ck_hidden_mod", "ck_lenient", "ck_strict"))
+    ]:
+        del sys.modules[name]
+
+
+def test_a_module_that_can_do_without_is_imported_without(packages: Path) -> None:
+    assert import_without("ck_lenient", "ck_hidden_mod")
+    assert sys.modules["ck_lenient.inner"].ck_hidden_mod is None
+    assert "ck_hidden_mod" not in sys.modules  # hidden only while ck_lenient was imported
+    import ck_hidden_mod
+
+    assert ck_hidden_mod.VALUE == 1
+
+
+def test_a_module_that_cannot_is_dropped_and_imports_as_usual_later(packages: Path) -> None:
+    assert not import_without("ck_strict", "ck_hidden_mod")
+    assert not [n for n in sys.modules if n.startswith(("ck_strict", "ck_hidden_mod"))]
+    import ck_strict.inner
+
+    assert ck_strict.inner.ck_hidden_mod.VALUE == 1
+
+
+def test_nothing_is_hidden_once_either_module_is_imported(packages: Path) -> None:
+    import ck_hidden_mod  # noqa: F401
+
+    assert not import_without("ck_lenient", "ck_hidden_mod")
+    assert "ck_lenient" not in sys.modules
+
+
+COMMAND = """
+import sys
+sys.argv = ["corpuskit", "validate", "--no-cache", sys.argv[1]]
+from corpuskit.entry import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+import msgspec._utils, typing
+print(code, "typing_extensions" in sys.modules, msgspec._utils._get_type_hints is typing.get_type_hints)
+"""
+
+
+def test_the_command_validates_without_typing_extensions() -> None:
+    document = CORPUS / "iran-russia-missiles.json"
+    run = subprocess.run(
+        [sys.executable, "-c", COMMAND, str(document)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "1 file checked" in run.stdout
+    assert run.stdout.splitlines()[-1] == "0 False True"
+
+
+def test_other_commands_still_get_typing_extensions() -> None:
+    """The typer application (every command but the fast ``validate``) imports it as usual."""
+    code = "import sys; sys.argv = ['corpuskit', '--version']\nfrom corpuskit.entry import main\n"
+    code += "try:\n    main()\nexcept SystemExit:\n    pass\nimport typing_extensions\n"
+    code += "print(typing_extensions.get_type_hints.__module__)"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "typing_extensions"
