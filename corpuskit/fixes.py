@@ -7,7 +7,6 @@ document record, then writes the document in the canonical layout.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -93,6 +92,8 @@ def apply_fixes(record: dict[str, Any], fixes: Iterable[Fix]) -> tuple[dict[str,
     A fix whose edits clash with an earlier fix's (another value at the same pointer) is
     skipped whole, so that no fix is ever half-applied.
     """
+    import copy  # only fixing needs it, not a check (copy brings weakref: ~1 ms of start-up)
+
     out = copy.deepcopy(record)
     written: dict[str, Any] = {}
     applied = 0

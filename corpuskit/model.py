@@ -9,8 +9,9 @@ their ``Meta`` constraints are its ranges and lengths, checked when decoding (ne
 program builds an object, so a check can still be shown a broken span).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: msgspec reads these classes' annotations when the
+# typed decoder is made, at every start, and evaluating them from strings (compile + eval of
+# each) costs a fresh process about a millisecond; evaluated when each class is made, microseconds.
 import hashlib
 import re
 from itertools import count, repeat

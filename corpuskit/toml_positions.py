@@ -20,12 +20,15 @@ _ASSIGN = re.compile(rf"^\s*({_DOTTED})\s*=")
 _INLINE_KEY = re.compile(rf"[{{,]\s*({_DOTTED})\s*=")
 
 
-def _parts(dotted: str) -> list[str]:
-    return [p[1:-1] if p[:1] in "\"'" else p for p in re.findall(rf"{_BARE}|{_QUOTED}", dotted)]
+_PART = re.compile(rf"{_BARE}|{_QUOTED}")
 
 
-def _pointer(parts: list[str]) -> str:
-    return "".join("/" + escape_pointer_token(p) for p in parts)
+def _tokens(dotted: str) -> list[str]:
+    """The escaped pointer tokens of a dotted key."""
+    if '"' not in dotted and "'" not in dotted:
+        # Bare keys only (the usual): split at the dots; a bare key needs no escaping.
+        return [part.strip() for part in dotted.split(".")]
+    return [escape_pointer_token(p[1:-1] if p[:1] in "\"'" else p) for p in _PART.findall(dotted)]
 
 
 class TomlPositions:
@@ -34,32 +37,39 @@ class TomlPositions:
     def __init__(self, text: str) -> None:
         self.positions: dict[str, tuple[int, int]] = {}
         self.lines = text.splitlines()
-        table: list[str] = []
+        known = self.positions.setdefault
+        table = ""  # the pointer of the table the lines are in
         for number, line in enumerate(self.lines, start=1):
-            header = _HEADER.match(line)
-            if header:
-                table = _parts(header.group(1))
-                # [types.PER] also opens the implicit table "types" where it first appears.
-                for prefix in range(1, len(table) + 1):
-                    self.positions.setdefault(
-                        _pointer(table[:prefix]), (number, line.index("[") + 1)
-                    )
-                continue
+            first = line.lstrip()[:1]
+            if not first or first == "#":
+                continue  # neither pattern can match a blank or comment line
+            if first == "[":
+                header = _HEADER.match(line)
+                if header:
+                    # [types.PER] also opens the implicit table "types" where it first appears.
+                    where = (number, line.index("[") + 1)
+                    table = ""
+                    for token in _tokens(header.group(1)):
+                        table += "/" + token
+                        known(table, where)
+                continue  # an assignment cannot start with "["
             assign = _ASSIGN.match(line)
             if not assign:
                 continue
-            key = [*table, *_parts(assign.group(1))]
-            self.positions.setdefault(_pointer(key), (number, assign.start(1) + 1))
-            for prefix in range(len(table) + 1, len(key)):
-                self.positions.setdefault(_pointer(key[:prefix]), (number, assign.start(1) + 1))
+            where = (number, assign.start(1) + 1)
+            prefixes = [table]
+            for token in _tokens(assign.group(1)):
+                prefixes.append(prefixes[-1] + "/" + token)
+            key = prefixes[-1]
+            known(key, where)
+            for prefix in prefixes[1:-1]:  # a dotted key's intermediate tables
+                known(prefix, where)
             rest = line[assign.end() :]
             if rest.lstrip().startswith("{"):
                 offset = assign.end()
                 for inner in _INLINE_KEY.finditer(rest):
-                    inner_key = [*key, *_parts(inner.group(1))]
-                    self.positions.setdefault(
-                        _pointer(inner_key), (number, offset + inner.start(1) + 1)
-                    )
+                    inner_key = key + "".join("/" + t for t in _tokens(inner.group(1)))
+                    known(inner_key, (number, offset + inner.start(1) + 1))
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """The position of ``pointer`` or its nearest ancestor; (1, 1) when none is known."""

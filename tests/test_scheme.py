@@ -283,3 +283,16 @@ def test_toml_positions_cover_headers_dotted_and_inline_keys() -> None:
     assert positions.locate("/b/c/roles/r") == (4, 1)
     assert positions.locate("/b/c/roles/r/cardinality") == (4, inline.index("cardinality") + 1)
     assert positions.locate("/missing") == (1, 1)
+
+
+def test_toml_positions_of_quoted_keys_spaces_and_comments() -> None:
+    text = '# a comment\n\n  [ "t/1" . u ]  # note\n\ta . "b~c" = 1\n"[x]" = { k = 2 }\n[[arr]]\n'
+    positions = TomlPositions(text)
+    assert positions.positions == {
+        "/t~11": (3, 3),
+        "/t~11/u": (3, 3),
+        "/t~11/u/a/b~0c": (4, 2),
+        "/t~11/u/a": (4, 2),
+        "/t~11/u/[x]": (5, 1),
+        "/t~11/u/[x]/k": (5, 11),
+    }
