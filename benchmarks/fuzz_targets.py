@@ -32,7 +32,7 @@ from corpuskit.fixer import fix_bytes
 from corpuskit.formats import format_module, json_format, typed, xml_format, xml_typed
 from corpuskit.formats import schema as S
 from corpuskit.formats.records import to_dict
-from corpuskit.model import ANNOTATION_KINDS, XML_FORBIDDEN, Document, spans_of
+from corpuskit.model import ANNOTATION_KINDS, Document, spans_of, xml_forbidden
 from corpuskit.reanchor import reanchor
 from corpuskit.scheme import Scheme, load_scheme
 from corpuskit.texts import text_problem
@@ -397,7 +397,7 @@ def target_reanchor(case: Case) -> str:
     except (PlanError, NothingToDo):
         return "refused"  # documented: the command says why and writes nothing
     new_text = plan.new_text
-    if XML_FORBIDDEN.search(new_text) and not in_place:
+    if xml_forbidden().search(new_text) and not in_place:
         raise Broken("the plan accepted a new text XML cannot carry")
     # A text edited in place is taken as it is, even one validate rejects (O005, O007): it is
     # still moved onto, but writing it may be refused (ValueError, as the command reports).

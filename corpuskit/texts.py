@@ -17,7 +17,7 @@ from typing import overload
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.io import DEFAULT_LIMIT, read_input
-from corpuskit.model import XML_FORBIDDEN
+from corpuskit.model import xml_forbidden
 
 #: The line breaks an editor adds at the end of a file, longest first.
 EDITOR_LINE_ENDS = ("\r\n", "\n")
@@ -65,7 +65,7 @@ def text_problem(text: str) -> str | None:
         return "is empty"
     if text.startswith("\ufeff"):
         return "starts with a byte-order mark (U+FEFF); save it as UTF-8 without a BOM"
-    forbidden = XML_FORBIDDEN.search(text)
+    forbidden = xml_forbidden().search(text)
     if forbidden is not None:
         at = forbidden.start()
         return (

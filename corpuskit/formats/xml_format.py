@@ -28,7 +28,7 @@ from corpuskit.formats.common import (
     shorten_literal,
 )
 from corpuskit.formats.records import Record, to_dict
-from corpuskit.model import ANNOTATION_KINDS, SINGULAR, XML_FORBIDDEN, Document
+from corpuskit.model import ANNOTATION_KINDS, SINGULAR, Document, xml_forbidden
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -148,7 +148,7 @@ def dumps_record(record: Record) -> str:
         out.append(f"  </{kind}>")
     out.append("</document>")
     written = "\n".join(out) + "\n"
-    bad = XML_FORBIDDEN.search(written)
+    bad = xml_forbidden().search(written)
     if bad is not None:
         # Writing it anyway would produce a file no XML parser reads back.
         raise ValueError(f"U+{ord(bad.group()):04X} cannot be written as XML 1.0 (see rule O007)")

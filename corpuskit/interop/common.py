@@ -21,7 +21,7 @@ from msgspec.structs import replace as struct_replace
 
 from corpuskit.diagnostics import Diagnostic, Finding, Severity
 from corpuskit.formats.common import LineIndex
-from corpuskit.model import LANGUAGE_TAG, XML_FORBIDDEN, Document, Metadata
+from corpuskit.model import LANGUAGE_TAG, Document, Metadata, xml_forbidden
 from corpuskit.rules import interop as I
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ def unwritable_characters(document: Document, xml: bool, skip: Iterable[str] = (
     """
     from corpuskit.formats.records import to_dict
 
-    pattern = XML_FORBIDDEN if xml else _SURROGATE
+    pattern = xml_forbidden() if xml else _SURROGATE
     where = "in XML 1.0" if xml else "in UTF-8"
     out: list[Finding] = []
     record = to_dict(document)

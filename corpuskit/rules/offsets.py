@@ -28,7 +28,6 @@ from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats.records import SPAN_FIELDS, Record
 from corpuskit.model import (
     ANNOTATION_KINDS,
-    XML_FORBIDDEN,
     Claim,
     Document,
     Event,
@@ -38,6 +37,7 @@ from corpuskit.model import (
     Span,
     spans_of,
     text_sha256,
+    xml_forbidden,
 )
 from corpuskit.rules.base import Check, CheckInput, shared
 
@@ -749,7 +749,7 @@ def _plain(raw: bytes | None) -> bool:
 
 
 def _xml_safe(value: str, raw: bytes | None) -> bool:
-    """Whether ``XML_FORBIDDEN`` finds nothing in ``value`` (``raw``: its :func:`_utf8`), in
+    """Whether ``xml_forbidden()`` finds nothing in ``value`` (``raw``: its :func:`_utf8`), in
     C-speed passes that are much faster than the regex: lone surrogates do not encode as
     UTF-8, a C0 control is a byte of its own there (every byte of a longer sequence is from
     0x80 on), and U+FFFE and U+FFFF are looked for as such."""
@@ -1397,7 +1397,7 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             fix=_nfc_fix(doc),
         )
     # The regex only places a character the C-speed screens found (the common case: none).
-    forbidden = None if plain or _xml_safe(text, raw) else XML_FORBIDDEN.search(text)
+    forbidden = None if plain or _xml_safe(text, raw) else xml_forbidden().search(text)
     if forbidden is not None:
         bad_char = forbidden.start()
         yield Finding(
@@ -1408,10 +1408,10 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
         )
     others = _other_values(doc)  # apart from the text: joined to it, ASCII would widen
-    if _xml_safe(others, _utf8(others)) or XML_FORBIDDEN.search(others) is None:
+    if _xml_safe(others, _utf8(others)) or xml_forbidden().search(others) is None:
         return  # one screen over every other string at once
     for pointer, ident, value in _other_strings(doc):
-        found = XML_FORBIDDEN.search(value)
+        found = xml_forbidden().search(value)
         if found is not None:
             yield Finding(
                 FORBIDDEN_CHARACTER,
