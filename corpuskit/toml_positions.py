@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from corpuskit.formats.json_positions import escape_pointer_token
+from corpuskit.formats import escape_pointer_token
 
 _BARE = r"[A-Za-z0-9_-]+"
 _QUOTED = r'"(?:[^"\\]|\\.)*"|\'[^\']*\''

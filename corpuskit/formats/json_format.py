@@ -14,10 +14,11 @@ from typing import Any
 import orjson
 
 from corpuskit.diagnostics import DocumentError, Finding
+from corpuskit.formats import escape_pointer_token
 from corpuskit.formats import problems as P
 from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
-from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
+from corpuskit.formats.json_positions import JsonPositions
 from corpuskit.formats.records import Record, to_dict
 from corpuskit.model import ANNOTATION_KINDS, Document
 

@@ -10,6 +10,8 @@ import re
 
 import msgspec
 
+from corpuskit.formats import escape_pointer_token
+
 _WS = re.compile(r"[ \t\n\r]*")
 # Unrolled ("normal* (special normal*)*"): a 30 MB string is one fast run, not 30 M alternations.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -24,11 +26,6 @@ class Extent(msgspec.Struct, frozen=True):
     key_start: int | None
     start: int
     end: int
-
-
-def escape_pointer_token(token: str) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 class JsonPositions:

@@ -17,7 +17,7 @@ from typing import Any
 
 from corpuskit.diagnostics import DocumentError, Finding, Rule, Severity, close_matches
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats.json_positions import escape_pointer_token
+from corpuskit.formats import escape_pointer_token
 from corpuskit.formats.records import DraftError, Record, from_dict
 from corpuskit.model import ANNOTATION_KINDS, SINGULAR, Document
 

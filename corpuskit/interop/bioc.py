@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding, Rule
+from corpuskit.formats import escape_pointer_token
 from corpuskit.formats.common import LineIndex
-from corpuskit.formats.json_positions import JsonPositions, escape_pointer_token
+from corpuskit.formats.json_positions import JsonPositions
 from corpuskit.formats.records import meta_to_dict
 from corpuskit.interop.bioc_layout import (
     Container,
