@@ -151,3 +151,33 @@ def test_a_tab_in_an_id_is_refused() -> None:
         mentions=[{"id": "m\t1", "type": "PER", "span": [{"start": 0, "end": 2, "text": "He"}]}]
     )
     assert typed.decode(_dumps(record)) is None
+
+
+def test_remembered_ids_and_names_keep_their_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only strings that matched are remembered, each by its kind: a name is not thereby an id,
+    # and a bad string beside remembered ones is still matched (and refused).
+    ids: set[str] = set()
+    names: set[str] = set()
+    monkeypatch.setattr(typed, "_KNOWN_IDS", ids)
+    monkeypatch.setattr(typed, "_KNOWN_NAMES", names)
+    assert not typed._ids_and_names_match(["m1", "a:b"], ["GPE"])
+    assert ids == set() and names == set()
+    assert typed._ids_and_names_match(["m1", "e1"], ["GPE", "kb:x"])
+    assert ids == {"m1", "e1"} and names == {"GPE", "kb:x"}
+    assert typed._ids_and_names_match(["e1", "m1"], ["kb:x"])  # from the sets alone
+    assert not typed._ids_and_names_match(["m1", "kb:x"], ["GPE"])  # a name, not an id
+    assert not typed._ids_and_names_match(["m1"], ["GPE", "1a"])
+    assert not typed._ids_and_names_match(["m1", "a\nb"], [])
+    assert ids == {"m1", "e1"} and names == {"GPE", "kb:x"}
+
+
+def test_the_remembered_ids_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    ids: set[str] = set()
+    monkeypatch.setattr(typed, "_KNOWN_IDS", ids)
+    monkeypatch.setattr(typed, "_MOST_KNOWN", 4)
+    assert typed._ids_and_names_match(["a", "b", "c"], [])
+    assert typed._ids_and_names_match(["c", "d", "e"], [])  # 5 would pass 4: cleared first
+    assert ids == {"d", "e"}
+    assert typed._ids_and_names_match([f"x{i}" for i in range(9)], [])  # more than it holds
+    assert ids == set()
+    assert not typed._ids_and_names_match(["d", "1x"], [])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -102,9 +103,34 @@ def all_match(pattern: re.Pattern[str], values: list[str]) -> bool:
     return joined.count("\n") == len(values) and pattern.fullmatch(joined) is not None
 
 
+#: Ids and names that have matched their pattern. A corpus repeats them (m1, e12, GPE, agent),
+#: and a set lookup costs a fraction of the match (and hashes each string once, for the checks'
+#: own sets and tables): only the strings not seen before are matched. Cleared when it would
+#: hold more than ``_MOST_KNOWN`` (a corpus of unique document ids adds one a document).
+_KNOWN_IDS: set[str] = set()
+_KNOWN_NAMES: set[str] = set()
+_MOST_KNOWN = 4096
+
+
 def _ids_and_names_match(ids: list[str], names: list[str]) -> bool:
-    """Whether every id has an id's form and every name a name's, in one join and one match
-    (the XML decode's check too)."""
+    """Whether every id has an id's form and every name a name's: those matched before are
+    looked up, the others matched in one join and one match (the XML decode's check too)."""
+    if _KNOWN_IDS.issuperset(ids) and _KNOWN_NAMES.issuperset(names):
+        return True
+    new_ids = set(ids).difference(_KNOWN_IDS)
+    new_names = set(names).difference(_KNOWN_NAMES)
+    if not _match_ids_and_names(new_ids, new_names):
+        return False
+    for known, new in ((_KNOWN_IDS, new_ids), (_KNOWN_NAMES, new_names)):
+        if len(known) + len(new) > _MOST_KNOWN:
+            known.clear()
+        if len(new) <= _MOST_KNOWN:
+            known |= new
+    return True
+
+
+def _match_ids_and_names(ids: Collection[str], names: Collection[str]) -> bool:
+    """Whether every id has an id's form and every name a name's, in one join and one match."""
     lines = [*ids, "\t", *names, ""]
     joined = "\n".join(lines)
     return joined.count("\n") == len(lines) - 1 and _IDS_THEN_NAMES.fullmatch(joined) is not None
