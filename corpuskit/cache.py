@@ -116,6 +116,8 @@ class ResultStore:
         #: found again: a second check of a file named twice, never a wrong result).
         self._empty = False
         self._stats: dict[str, tuple[str, int, int, int, str]] = {}
+        #: Bytes of payload this connection has written.
+        self._stored = 0
 
     def _connect(self) -> sqlite3.Connection | None:
         if self._db is not None or self._broken:
@@ -235,6 +237,7 @@ class ResultStore:
         results = [row for row in rows if row is not None]
         stats = list(self._stats.values())
         self._results, self._stats, self._held = {}, {}, 0
+        self._stored += sum(len(row[2]) for row in results)
         with contextlib.suppress(sqlite3.Error):
             db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", results)
         with contextlib.suppress(sqlite3.Error):
@@ -300,7 +303,11 @@ class ResultStore:
                     [(used, key) for key, used in self._used.items()],
                 )
                 db.execute("COMMIT")
-                self._prune(db, max_bytes)
+                # A store that held nothing when opened holds what this run wrote (and what a
+                # run beside it wrote, left to the next run to prune): within the bound, no
+                # need to read every row to add their sizes up.
+                if not self._empty or self._stored > max_bytes:
+                    self._prune(db, max_bytes)
         db.close()
         self._db = None
 
@@ -359,8 +366,15 @@ def identify(salt: str, name: bytes, data: bytes) -> tuple[str, str, str]:
     """(:func:`content_digest`, :func:`result_key`, :func:`stat_name`) of a document's bytes
     under the settings fingerprinted ``salt``, found as ``name``: what a file read for a
     check needs, in one call."""
-    digest = content_digest(data)
-    return digest, result_key(salt, name, digest), stat_name(salt, name)
+    # result_key and stat_name inline, from one look-up of their hashers' common starts: this
+    # runs once per file of a run, and the file's bytes are hashed once, here.
+    digest = hashlib.sha256(data).hexdigest()
+    key_start, name_start = _prefixes(code_fingerprint(), salt)
+    key = key_start.copy()
+    key.update(b"\0".join((name, digest.encode())))
+    found = name_start.copy()
+    found.update(name)
+    return digest, key.hexdigest(), found.hexdigest()
 
 
 # The hashes of every file's key and stat name start alike within a run: each common prefix is
@@ -436,11 +450,13 @@ def _gitignore(folder: Path) -> None:
 
 
 def _report_to(report: FileReport) -> dict[str, Any]:
+    diagnostics = report.diagnostics
     return {
         "path": report.path,
         "document_id": report.document_id,
         "unreadable": report.unreadable,
-        "diagnostics": msgspec.to_builtins(report.diagnostics),
+        # Most results have no diagnostics: no conversion for them (the same bytes stored).
+        "diagnostics": msgspec.to_builtins(diagnostics) if diagnostics else [],
     }
 
 

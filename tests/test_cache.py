@@ -172,3 +172,48 @@ def test_a_first_run_in_two_processes_fills_the_store_for_the_next(
     assert first == list(runner.run(replace(options, cache_dir=None)))
     calls = _count_checks(monkeypatch)
     assert list(runner.run(options)) == first and calls == []
+
+
+def test_a_clean_result_is_stored_as_before(tmp_path: Path) -> None:
+    # A report without diagnostics skips their conversion: the stored bytes are unchanged.
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    store.put("k", "d", FileReport("a.json", (), "doc-a", False))
+    store.put("k2", "d", FileReport("b.json", (_diagnostic(1),), "doc-b", False))
+    store.close()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        payload = db.execute("SELECT payload FROM results WHERE key = 'k'").fetchone()[0]
+    assert payload == b'{"path":"a.json","document_id":"doc-a","unreadable":false,"diagnostics":[]}'
+    reader = ResultStore(tmp_path)
+    assert reader.get("k", "d") == FileReport("a.json", (), "doc-a", False)
+    assert reader.get("k2", "d") == FileReport("b.json", (_diagnostic(1),), "doc-b", False)
+    reader.close()
+
+
+def _fill(folder: Path, keys: range, max_bytes: int = cache.MAX_BYTES) -> None:
+    store = ResultStore(folder, writer=True)
+    store.begin()
+    for n in keys:
+        store.put(f"k{n:03}", "d", FileReport(f"x{n}" * 500, ()))
+    store.close(max_bytes=max_bytes)
+
+
+def test_a_first_run_within_the_bound_keeps_all_it_wrote(tmp_path: Path) -> None:
+    _fill(tmp_path, range(50), max_bytes=100_000)
+    reader = ResultStore(tmp_path)
+    assert all(reader.get(f"k{n:03}") is not None for n in range(50))
+    assert 50_000 < reader.size() <= 100_000
+    reader.close()
+
+
+def test_a_store_filled_before_is_pruned_though_this_run_wrote_little(tmp_path: Path) -> None:
+    # The bound counts every row, not only this run's: a later run writing one small result
+    # still prunes what earlier runs left past it.
+    _fill(tmp_path, range(150))
+    _fill(tmp_path, range(150, 151), max_bytes=100_000)
+    reader = ResultStore(tmp_path)
+    assert 0 < reader.size() <= 100_000
+    assert reader.get("k150") is not None and reader.get("k000") is None
+    reader.close()
