@@ -27,6 +27,7 @@ from corpuskit.rules import (
     FAMILIES,
     RULE_BY_CODE,
     RULES,
+    Check,
     CheckInput,
     layout,
     offsets,
@@ -260,14 +261,13 @@ def find_problems(
     given = CheckInput(document, scheme, _skipped_ids(record, skip) if skip and record else {})
     semantic: list[Finding] = []
     superseded: set[str] = set()
-    for check in CHECKS:
+    plan = wanted.plan if isinstance(wanted, _Wanted) else _plan(wanted)
+    for check, superseding in plan:
         if check.needs_scheme and scheme is None:
             continue
-        if wanted is not None and not any(wanted(rule) for rule in check.rules):
-            continue
         semantic.extend(check.run(given))
-        for rule in check.rules:
-            if rule.supersedes and (wanted is None or wanted(rule)) and check.applies(rule, given):
+        for rule in superseding:
+            if check.applies(rule, given):
                 superseded.update(rule.supersedes)
     if superseded:
         semantic = [f for f in semantic if f.rule.code not in superseded]
@@ -315,26 +315,53 @@ def source_window(line: str | None, column: int) -> tuple[str | None, int]:
     return line[start : start + SOURCE_WINDOW], start
 
 
-#: (id of a Settings, codes ignored) -> (that Settings, rule code -> wanted): every document
-#: of a run asks the same questions of the same settings.
-_WANTED: dict[tuple[int, frozenset[str]], tuple[Settings, dict[str, bool]]] = {}
+#: A plan: the checks of the registry to run, in order (those with a wanted rule), each with
+#: its wanted rules that supersede others.
+Plan = tuple[tuple[Check, tuple[Rule, ...]], ...]
 
 
-def _wanted(settings: Settings, ignored: frozenset[str]) -> Callable[[Rule], bool]:
-    """``settings.wants(rule, ignored)`` answered from a table made once per settings."""
+def _plan(wanted: Callable[[Rule], bool] | None) -> Plan:
+    """The checks that ``wanted`` (None: every rule) runs, and their superseding rules."""
+    if wanted is None:
+        return tuple((check, tuple(r for r in check.rules if r.supersedes)) for check in CHECKS)
+    return tuple(
+        (check, tuple(rule for rule in check.rules if rule.supersedes and wanted(rule)))
+        for check in CHECKS
+        if any(map(wanted, check.rules))
+    )
+
+
+class _Wanted:
+    """``settings.wants(rule, ignored)`` answered from a table made once per settings, with the
+    plan of checks it makes: every document of a run asks the same questions."""
+
+    __slots__ = ("ignored", "plan", "settings", "table")
+
+    def __init__(self, settings: Settings, ignored: frozenset[str]) -> None:
+        self.settings = settings
+        self.ignored = ignored
+        self.table = {r.code: settings.wants(r, ignored) for r in RULES}
+        self.plan = _plan(self)
+
+    def __call__(self, rule: Rule) -> bool:
+        answer = self.table.get(rule.code)
+        return self.settings.wants(rule, self.ignored) if answer is None else answer
+
+
+#: (id of a Settings, codes ignored) -> its _Wanted (which holds the Settings, so the id stays
+#: its own while the entry lives).
+_WANTED: dict[tuple[int, frozenset[str]], _Wanted] = {}
+
+
+def _wanted(settings: Settings, ignored: frozenset[str]) -> _Wanted:
+    """The rules wanted for a document (see _Wanted), made once per settings and ignores."""
     key = (id(settings), ignored)
     known = _WANTED.get(key)
-    if known is None or known[0] is not settings:
+    if known is None or known.settings is not settings:
         if len(_WANTED) >= 256:
             _WANTED.clear()
-        known = _WANTED[key] = (settings, {r.code: settings.wants(r, ignored) for r in RULES})
-    table = known[1]
-
-    def wanted(rule: Rule) -> bool:
-        answer = table.get(rule.code)
-        return settings.wants(rule, ignored) if answer is None else answer
-
-    return wanted
+        known = _WANTED[key] = _Wanted(settings, ignored)
+    return known
 
 
 def check_bytes(
