@@ -248,3 +248,32 @@ def test_a_fragment_a_program_built_wrong_is_surveyed_as_before(
             return type(error), str(error)
 
     assert outcome(lambda: offsets.survey(doc)) == outcome(lambda: _detailed(doc, monkeypatch))
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "Iran \ud800 sent"])
+@pytest.mark.parametrize("stored", ["right", "wrong", "missing"])
+def test_the_hash_check_reads_the_text_checks_utf8_as_its_own(text: str, stored: str) -> None:
+    # The text check's UTF-8 becomes the hash check's digest: the same findings whether the
+    # text check ran first or not; a lone surrogate is left to text_sha256 (which refuses it).
+    sha = {"right": None, "wrong": "0" * 64, "missing": ""}[stored]
+    if sha is None:
+        sha = text_sha256(text) if "\ud800" not in text else "1" * 64
+    doc = Document(id="d", meta=Metadata("t", "en"), text=text, text_sha256=sha)
+
+    def hash_findings(text_first: bool) -> list[tuple[str, str, str | None]] | str:
+        given = CheckInput(doc, None, {})
+        if text_first:
+            list(offsets.check_text(given))
+        try:
+            return [(f.rule.code, f.message, f.hint) for f in offsets.check_hash(given)]
+        except UnicodeEncodeError as exc:
+            return type(exc).__name__
+
+    alone = hash_findings(text_first=False)
+    assert hash_findings(text_first=True) == alone
+    if "\ud800" in text:
+        assert alone == "UnicodeEncodeError"
+    elif stored == "right":
+        assert alone == []
+    else:
+        assert alone and text_sha256(text) in str(alone)

@@ -14,6 +14,7 @@ offsets or with a "prefix" or "suffix" on a fragment given by its text (O008).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -735,6 +736,15 @@ def _utf8(value: str) -> bytes | None:
         return None
 
 
+def _text_utf8(given: CheckInput) -> bytes | None:
+    """The document's text as UTF-8 (:func:`_utf8`), encoded once for the text and hash checks."""
+    memo = given.memo
+    if "utf8" not in memo:
+        memo["utf8"] = _utf8(given.document.text)
+    raw: bytes | None = memo["utf8"]
+    return raw
+
+
 def _plain(raw: bytes | None) -> bool:
     """Whether a text (``raw``: its :func:`_utf8`) holds only characters below U+0300 and from
     U+2002 to U+203F (spaces, dashes, quotes, daggers, ellipsis), none that XML cannot carry,
@@ -968,6 +978,12 @@ class _TextIndex:
         self._occurrences: dict[str, _Occurrences] = {}
         self._chooser_budget = _CHOOSER_BUDGET
         self._search_left = SEARCH_BUDGET
+
+    def hash_utf8(self, raw: bytes | None) -> None:
+        """Take the digest from ``raw``, the text's UTF-8 that a check has already made (the
+        bytes text_sha256 would encode again); None (a lone surrogate) leaves it to it."""
+        if self._digest is None and raw is not None:
+            self._digest = hashlib.sha256(raw).hexdigest()
 
     @property
     def digest(self) -> str:
@@ -1376,7 +1392,7 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
     """O005 and O007: the text is NFC, and no string holds what XML cannot carry."""
     doc = given.document
     text = doc.text
-    raw = _utf8(text)
+    raw = _text_utf8(given)
     plain = _plain(raw)
     if not plain and not unicodedata.is_normalized("NFC", text):
         at = next(
@@ -1462,6 +1478,7 @@ def check_spans(given: CheckInput) -> Iterator[Finding]:
 def check_hash(given: CheckInput) -> Iterator[Finding]:
     """O006: text_sha256 is there and is the text's (not updated while spans are broken)."""
     found = survey_of(given)
+    found.index.hash_utf8(_text_utf8(given))
     yield from _hash_findings(given.document, found.index, found.broken)
 
 
