@@ -367,7 +367,10 @@ def identify(salt: str, name: bytes, data: bytes) -> tuple[str, str, str]:
     under the settings fingerprinted ``salt``, found as ``name``: what a file read for a
     check needs, in one call."""
     # result_key and stat_name inline, from one look-up of their hashers' common starts: this
-    # runs once per file of a run, and the file's bytes are hashed once, here.
+    # runs once per file of a run, and the file's bytes are hashed once, here. That hash is most
+    # of a first run's cost per file (17 us of ~30 for a 31 KB file): sha256 runs at 1.8 GB/s
+    # with SHA-NI, as fast as `openssl speed` (blake2b 0.86, sha512 0.75 on the same machine),
+    # and nothing weaker than a collision-resistant hash of the bytes may key a result.
     digest = hashlib.sha256(data).hexdigest()
     key_start, name_start = _prefixes(code_fingerprint(), salt)
     key = key_start.copy()
