@@ -7,6 +7,7 @@ Every message names the scheme line that sets the constraint.
 from __future__ import annotations
 
 import functools
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from operator import attrgetter
@@ -623,11 +624,12 @@ def _may_overlap(doc: Document, policy: str) -> bool:
     """False when no fragment overlaps ("none") or crosses ("nested") another: one sorted sweep
     with a stack of open ends. Anything else, same-mention cases included, says True, and the
     exact search below names the culprits."""
-    pieces = [(f.start, -f.end) for m in doc.mentions for f in m.span]
-    if not pieces:
-        return False
-    pieces.sort()
     nested = policy != "none"
+    listed = _may_overlap_as_listed(doc.mentions, nested)
+    if listed is not None:
+        return listed
+    pieces = [(f.start, -f.end) for m in doc.mentions for f in m.span]
+    pieces.sort()
     # The stack's ends never grow upwards (a piece that would grow it crosses), so its bottom
     # is the furthest end seen: a piece starting there or after closes everything, and most
     # pieces do, without a look at the stack.
@@ -643,6 +645,33 @@ def _may_overlap(doc: Document, policy: str) -> bool:
         if not nested or -neg_end > open_ends[-1]:
             return True
         open_ends.append(-neg_end)
+    return False
+
+
+def _may_overlap_as_listed(mentions: tuple[Mention, ...], nested: bool) -> bool | None:
+    """_may_overlap's sweep over the fragments in the order the mentions list them, while that
+    is the sweep's order (by start, longest first): most documents list mentions in text
+    order, and then no list of pieces is built or sorted. None at the first fragment out of
+    that order (the sweep then sorts). An overlap found before it stands: sorted, the two
+    fragments come in the same order, so the sweep finds one too."""
+    horizon = last_start = -math.inf
+    last_end = math.inf
+    open_ends: list[int] = []
+    for m in mentions:
+        for f in m.span:
+            start, end = f.start, f.end
+            if start <= last_start and (start < last_start or end > last_end):
+                return None
+            last_start, last_end = start, end
+            if start >= horizon:
+                horizon = end
+                open_ends = [end]
+                continue
+            while open_ends[-1] <= start:
+                open_ends.pop()
+            if not nested or end > open_ends[-1]:
+                return True
+            open_ends.append(end)
     return False
 
 
