@@ -13,10 +13,11 @@ program builds an object, so a check can still be shown a broken span).
 # typed decoder is made, at every start, and evaluating them from strings (compile + eval of
 # each) costs a fresh process about a millisecond; evaluated when each class is made, microseconds.
 import functools
-import hashlib
 import re
+import sys
+from collections.abc import Callable
 from itertools import count, repeat
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -278,7 +279,49 @@ def fresh_ids(kind: str, kind_ids: list[str], taken: set[str], count: int) -> li
 
 def text_sha256(text: str) -> str:
     """The hex sha256 of ``text`` encoded as UTF-8 (what ``text_sha256`` must hold)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_hex(text.encode("utf-8"))
+
+
+#: How many bytes a process hashes with the interpreter's own sha256 before it loads OpenSSL's.
+#: Loading OpenSSL (``import hashlib``) costs a process ~3.5 ms, a sixteenth of checking one
+#: document in a fresh one (a pre-commit hook's run); its sha256 is ~5x faster a byte (SHA-NI),
+#: which repays the load after about a megabyte. So a short run never loads it and a long one
+#: pays at most about twice the better of the two. Every digest is the same sha256 either way.
+BUILTIN_SHA256_BYTES = 1 << 20
+_builtin_left = BUILTIN_SHA256_BYTES
+#: OpenSSL's sha256 once it is used (``hashlib.sha256``); None until then.
+_openssl: Callable[[bytes], Any] | None = None
+
+
+@functools.cache
+def _builtin_sha256() -> Callable[[bytes], Any] | None:
+    """The interpreter's own sha256 (``_sha2`` from Python 3.12 on, ``_sha256`` before), or
+    None when it was built without one."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            module = __import__(name)
+        except ImportError:
+            continue
+        found: Callable[[bytes], Any] = module.sha256
+        return found
+    return None
+
+
+def sha256_hex(data: bytes) -> str:
+    """The hex sha256 of ``data``: with the interpreter's own code for the first
+    :data:`BUILTIN_SHA256_BYTES` bytes a process hashes, then with OpenSSL's (at once when
+    ``hashlib`` is imported already, or for data larger than what is left)."""
+    global _builtin_left, _openssl
+    if _openssl is None:
+        if len(data) <= _builtin_left and "hashlib" not in sys.modules:
+            builtin = _builtin_sha256()
+            if builtin is not None:
+                _builtin_left -= len(data)
+                return str(builtin(data).hexdigest())
+        import hashlib
+
+        _openssl = hashlib.sha256
+    return str(_openssl(data).hexdigest())
 
 
 def spans_of(annotation: Annotation) -> list[tuple[str, Span]]:

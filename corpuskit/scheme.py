@@ -11,7 +11,6 @@ can say where the rule comes from.
 # ~1 ms; evaluated when each class is made, they cost microseconds.
 import datetime
 import functools
-import hashlib
 import math
 import re
 import tomllib
@@ -22,6 +21,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from corpuskit.diagnostics import CorpuskitError
+from corpuskit.model import text_sha256
 from corpuskit.toml_positions import TomlPositions
 
 #: Special argument types: any event, any relation, anything.
@@ -672,7 +672,7 @@ def load_scheme(path: Path, display: str | None = None, *, project: Path | None 
             raise SchemeError(_too_deep(name))
         _schema_errors(data, name, positions)  # the schema validator words what is wrong
     built = _build(data, name, positions)
-    return msgspec.structs.replace(built, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return msgspec.structs.replace(built, digest=text_sha256(text))
 
 
 def _where(path: str, positions: TomlPositions, pointer: str) -> Where:

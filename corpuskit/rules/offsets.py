@@ -14,7 +14,6 @@ offsets or with a "prefix" or "suffix" on a fragment given by its text (O008).
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -36,6 +35,7 @@ from corpuskit.model import (
     Mention,
     Quote,
     Span,
+    sha256_hex,
     spans_of,
     text_sha256,
     xml_forbidden,
@@ -983,7 +983,7 @@ class _TextIndex:
         """Take the digest from ``raw``, the text's UTF-8 that a check has already made (the
         bytes text_sha256 would encode again); None (a lone surrogate) leaves it to it."""
         if self._digest is None and raw is not None:
-            self._digest = hashlib.sha256(raw).hexdigest()
+            self._digest = sha256_hex(raw)
 
     @property
     def digest(self) -> str:
