@@ -194,21 +194,30 @@ class Problems(msgspec.Struct, frozen=True):
 
 def _read(
     data: bytes, fmt: str
-) -> tuple[list[Finding], dict[str, Any] | None, Document | None, set[tuple[str, int]] | None]:
-    """Findings of reading, the record (full path), the model, and the annotations left out.
+) -> tuple[
+    list[Finding],
+    dict[str, Any] | None,
+    Document | None,
+    set[tuple[str, int]] | None,
+    dict[str, Any],
+]:
+    """Findings of reading, the record (full path), the model, the annotations left out, and
+    what the reading learnt that the checks would work out again (their memo's first facts).
 
     A valid document takes the typed decode of its format, which gives the model at once (no
     JSON Schema or XSD run); anything else the full path, which says what is wrong where.
     """
     if fmt == "json":
-        document = typed.decode(data)
+        read = typed.decode_with_strings(data)
+        if read is not None:
+            return [], None, read[0], set(), {offsets.ANNOTATION_STRINGS: read[1]}
     else:  # lxml is imported only for a run that reads XML
         from corpuskit.formats import xml_typed
 
         document = xml_typed.decode(data)
-    if document is not None:
-        return [], None, document, set()
-    return _read_fully(data, fmt)
+        if document is not None:
+            return [], None, document, set(), {}
+    return (*_read_fully(data, fmt), {})
 
 
 def _read_fully(
@@ -255,10 +264,11 @@ def find_problems(
     A check of the registry runs only when ``wanted`` (default: every rule) accepts one of its
     rules; a rule that supersedes others drops their findings where it applies.
     """
-    findings, record, document, skip = _read(data, fmt)
+    findings, record, document, skip, facts = _read(data, fmt)
     if document is None or skip is None:
         return Problems(findings, record, None, False)
-    given = CheckInput(document, scheme, _skipped_ids(record, skip) if skip and record else {})
+    skipped = _skipped_ids(record, skip) if skip and record else {}
+    given = CheckInput(document, scheme, skipped, facts)
     semantic: list[Finding] = []
     superseded: set[str] = set()
     plan = wanted.plan if isinstance(wanted, _Wanted) else _plan(wanted)

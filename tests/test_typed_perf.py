@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from agreement import agree
 
 from corpuskit.formats import typed
 from corpuskit.model import text_sha256
+from corpuskit.rules import CheckInput, offsets
 
 TEXT = 'He said "no" and left.\nThen \\ came back.'
 
@@ -181,3 +183,55 @@ def test_the_remembered_ids_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     assert typed._ids_and_names_match([f"x{i}" for i in range(9)], [])  # more than it holds
     assert ids == set()
     assert not typed._ids_and_names_match(["d", "1x"], [])
+
+
+@pytest.mark.parametrize(
+    "document",
+    sorted(p.name for p in (Path(__file__).parent / "fixtures" / "seed").glob("*.json")),
+)
+def test_the_free_strings_of_the_walk_are_the_text_checks(document: str) -> None:
+    # The strings the decode's walk hands to the text check are those the check would list
+    # (empty notes aside, which add nothing to its joined screen), in any order.
+    data = (Path(__file__).parent / "fixtures" / "seed" / document).read_bytes()
+    read = typed.decode_with_strings(data)
+    assert read is not None
+    doc, strings = read
+    assert typed.decode(data) == doc
+    assert sorted(filter(None, strings)) == sorted(offsets._annotation_values(doc))
+    assert len(strings) > 20  # notes, names, links and values all reach it
+
+
+@pytest.mark.parametrize("bad", ["\x07", "\ufffe"])
+@pytest.mark.parametrize(
+    "where",
+    ["mention note", "entity name", "entity link", "attribute value", "attribute note", "none"],
+)
+def test_the_text_check_screens_the_strings_the_decode_met(bad: str, where: str) -> None:
+    entity: dict[str, Any] = {"id": "e1", "type": "PER", "mentions": ["m1"]}
+    attribute: dict[str, Any] = {"id": "a1", "target": "m1", "name": "x", "value": "v"}
+    mention: dict[str, Any] = {
+        "id": "m1",
+        "type": "PER",
+        "span": [{"start": 0, "end": 2, "text": "He"}],
+    }
+    if where == "mention note":
+        mention["note"] = "a" + bad
+    elif where == "entity name":
+        entity["name"] = "b" + bad
+    elif where == "entity link":
+        entity["links"] = [{"kb": "wd", "id": "Q" + bad}]
+    elif where == "attribute value":
+        attribute["value"] = bad
+    elif where == "attribute note":
+        attribute["note"] = bad + "c"
+    data = _dumps(_record(mentions=[mention], entities=[entity], attributes=[attribute]))
+    read = typed.decode_with_strings(data)
+    if read is None:  # the schema refuses it: the full path reads it, without the strings
+        assert where != "none"
+        return
+    doc, strings = read
+    with_strings = list(
+        offsets.check_text(CheckInput(doc, None, {offsets.ANNOTATION_STRINGS: strings}))
+    )
+    assert with_strings == list(offsets.check_text(CheckInput(doc, None, {})))
+    assert any(f.rule.code == "O007" for f in with_strings) == (where != "none")

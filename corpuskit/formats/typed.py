@@ -155,11 +155,17 @@ def _meta_valid(meta: Metadata) -> bool:
     return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
 
 
-def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
+#: What the walk of a document finds: the strings count, ids, names, KB ids, free strings.
+Walked = tuple[int, list[str], list[str], list[str], list[str]]
+
+
+def _walk(doc: Document) -> Walked | None:
     """How many strings (member names and string values) the model says the source wrote below
     the top level (required members always, optional ones when set: None and () are
     "absent"), and the ids, names and KB ids to check against the schema's patterns; None
     when an attribute holds an integer a double cannot hold (P008 is the full path's to say).
+    Last, the free-text strings it passes (notes, entity names, string attribute values),
+    which the text check screens too (:func:`decode_with_strings`).
 
     One plain loop per kind: CPython 3.11 specialises each attribute read to its one class and
     ``list.append`` to a list, which beats a comprehension per field (a frame and a pass each)
@@ -179,6 +185,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
     ids = [doc.id]
     names: list[str] = []
     kb_ids: list[str] = []
+    free: list[str] = []
     args: list[Argument] = []  # the events' and relations', read after their loops
     notes = fragments = 0  # a note: name and value; a fragment: start, end, text and its value
     # mention: id, type, span, and the id's and type's values
@@ -189,6 +196,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
         fragments += len(m.span)
         if m.note is not None:
             notes += 1
+            free.append(m.note)
     # entity: the same five; a value per mention id; a name; "links" and four per link
     strings += 5 * len(doc.entities)
     before = len(ids)
@@ -198,6 +206,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
         ids += e.mentions
         if e.name is not None:
             strings += 2
+            free.append(e.name)
         if e.links:
             strings += 1 + 4 * len(e.links)
             for link in e.links:
@@ -205,6 +214,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
                 kb_ids.append(link.id)
         if e.note is not None:
             notes += 1
+            free.append(e.note)
     strings += len(ids) - before - len(doc.entities)  # the mention ids' values
     # quote: id, span, mode, and the id's and mode's values; a speaker; a cue
     strings += 5 * len(doc.quotes)
@@ -219,6 +229,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
             fragments += len(q.cue)
         if q.note is not None:
             notes += 1
+            free.append(q.note)
     # claim: id, span and the id's value; a source, a channel; a cue
     strings += 3 * len(doc.claims)
     for c in doc.claims:
@@ -235,6 +246,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
             fragments += len(c.cue)
         if c.note is not None:
             notes += 1
+            free.append(c.note)
     # event: id, type, trigger, and the id's and type's values; "args" when there are some
     strings += 5 * len(doc.events)
     for v in doc.events:
@@ -246,6 +258,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
             args += v.args
         if v.note is not None:
             notes += 1
+            free.append(v.note)
     # relation: id, type, args (required, and never empty), and the id's and type's values
     strings += 5 * len(doc.relations)
     for r in doc.relations:
@@ -254,6 +267,7 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
         args += r.args
         if r.note is not None:
             notes += 1
+            free.append(r.note)
     # an argument: role, ref and their values
     strings += 4 * len(args)
     ids += [arg.ref for arg in args]
@@ -267,11 +281,13 @@ def _walk(doc: Document) -> tuple[int, list[str], list[str], list[str]] | None:
         value = a.value
         if type(value) is str:
             strings += 1
+            free.append(value)
         elif type(value) is int and not -_EXACT < value < _EXACT:
             return None
         if a.note is not None:
             notes += 1
-    return strings + 2 * notes + 4 * fragments, ids, names, kb_ids
+            free.append(a.note)
+    return strings + 2 * notes + 4 * fragments, ids, names, kb_ids, free
 
 
 #: The escapes that matter to the quote count: an escaped quote, and an escaped backslash (read
@@ -304,6 +320,14 @@ def _escaped_quotes(data: bytes) -> int:
 def decode(data: bytes) -> Document | None:
     """The document in ``data`` when it is valid JSON that the document schema accepts as it is
     (no draft part), else None: then the full path reads it and says what is wrong."""
+    read = decode_with_strings(data)
+    return None if read is None else read[0]
+
+
+def decode_with_strings(data: bytes) -> tuple[Document, list[str]] | None:
+    """:func:`decode`, with the free-text strings of the annotations that its walk passes:
+    notes, entity names, knowledge-base ids and string attribute values (some notes may be
+    empty), for the text check's screen (``rules.offsets.ANNOTATION_STRINGS``)."""
     try:
         source = _DECODER.decode(data)
     except (msgspec.DecodeError, RecursionError):
@@ -316,7 +340,7 @@ def decode(data: bytes) -> Document | None:
     walked = _walk(doc)
     if walked is None:
         return None
-    strings, ids, names, kb_ids = walked
+    strings, ids, names, kb_ids, free = walked
     # The top level: id, meta, text, text_sha256, offset_unit, corpuskit with the values of all
     # but meta, and the name of each annotation list the source gave.
     strings += 11 + len(lists) - lists.count(UNSET)
@@ -333,4 +357,5 @@ def decode(data: bytes) -> Document | None:
         return None
     if not (_ids_and_names_match(ids, names) and all_match(_KB_IDS, kb_ids)):
         return None
-    return doc
+    free += kb_ids
+    return doc, free

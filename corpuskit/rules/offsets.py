@@ -678,13 +678,27 @@ def _other_strings(doc: Document) -> Iterator[tuple[str, str | None, str]]:
             yield f"/{kind}/{index}/links/{k}/id", a.id, link.id
 
 
-def _other_values(doc: Document) -> str:
-    """Every string of ``_other_strings``, joined (one search finds a bad character)."""
+#: Memo key (CheckInput.memo): the free-text strings of the annotations, as the typed decode
+#: met them (typed.decode_with_strings); else :func:`_annotation_values` lists them.
+ANNOTATION_STRINGS = "annotation strings"
+
+
+def _other_values(doc: Document, annotation_strings: list[str] | None = None) -> str:
+    """Every string of ``_other_strings``, joined (one search finds a bad character; their
+    order does not matter to it). ``annotation_strings``: the annotations' ones, when known."""
     meta, prov = doc.meta, doc.meta.provenance
     values = [meta.title, meta.source, meta.url, meta.published, meta.license]
     if prov is not None:
         values += [*prov.annotators, prov.tool, prov.tool_version, prov.note]
     found = list(filter(None, values))
+    found += _annotation_values(doc) if annotation_strings is None else annotation_strings
+    return "".join(found)
+
+
+def _annotation_values(doc: Document) -> list[str]:
+    """The annotations' strings of ``_other_strings`` (notes, entity names, knowledge-base ids,
+    string attribute values)."""
+    found: list[str] = []
     # Plain loops in one frame (a comprehension is a call of its own): every document has them.
     add = found.append
     for x in doc.mentions:
@@ -714,7 +728,7 @@ def _other_values(doc: Document) -> str:
             add(note)
         if isinstance(value := a.value, str) and value:
             add(value)
-    return "".join(found)
+    return found
 
 
 #: The C0 controls XML 1.0 cannot carry (all but tab, LF and CR), as UTF-8 bytes.
@@ -1423,7 +1437,8 @@ def check_text(given: CheckInput) -> Iterator[Finding]:
             text_range=(bad_char, bad_char + 1),
             hint="remove the character or replace it (control characters other than tab, LF and CR are not allowed)",
         )
-    others = _other_values(doc)  # apart from the text: joined to it, ASCII would widen
+    # Apart from the text: joined to it, ASCII would widen.
+    others = _other_values(doc, given.memo.get(ANNOTATION_STRINGS))
     if _xml_safe(others, _utf8(others)) or xml_forbidden().search(others) is None:
         return  # one screen over every other string at once
     for pointer, ident, value in _other_strings(doc):
