@@ -34,6 +34,7 @@ from corpuskit.rules import (
     references,
 )
 from corpuskit.rules import parse as P
+from corpuskit.rules.base import PARTS
 from corpuskit.scheme import Scheme
 
 #: Characters of document text shown on each side of a span.
@@ -210,7 +211,8 @@ def _read(
     if fmt == "json":
         read = typed.decode_with_strings(data)
         if read is not None:
-            return [], None, read[0], set(), {offsets.ANNOTATION_STRINGS: read[1]}
+            facts = {offsets.ANNOTATION_STRINGS: read[1], PARTS: read[2]}
+            return [], None, read[0], set(), facts
     else:  # lxml is imported only for a run that reads XML
         from corpuskit.formats import xml_typed
 

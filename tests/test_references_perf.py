@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpuskit.diagnostics import Finding
+from corpuskit.formats import typed
 from corpuskit.model import (
     Argument,
     Attribute,
@@ -29,7 +30,9 @@ from corpuskit.model import (
     text_sha256,
 )
 from corpuskit.rules import references
+from corpuskit.rules import scheme as scheme_rules
 from corpuskit.rules.references import check
+from strategies import documents
 
 TEXT = "Iran sent missiles to Russia, officials said."
 
@@ -52,8 +55,12 @@ def doc(**annotations: Any) -> Document:
 
 
 def found(document: Document, also_known: dict[str, str] | None = None) -> list[tuple[str, ...]]:
-    """(code, pointer, message) of every finding, in order."""
+    """(code, pointer, message) of every finding, in order (the same from the lists the typed
+    decode makes, whenever its walk takes the document)."""
     out: list[Finding] = list(check(document, also_known))
+    walked = typed._walk(document)
+    if walked is not None:
+        assert list(check(document, also_known, walked[5])) == out
     return [(f.rule.code, f.pointer or "", f.message) for f in out]
 
 
@@ -299,3 +306,38 @@ def test_thousands_of_cycles_are_reported_up_to_a_limit_and_long_ones_shortened(
         "reference cycle: r1 -> r2 -> r1",
         "reference cycle: r1 -> r1",
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents())
+def test_the_typed_decodes_lists_give_the_same_sets_and_tables(document: Document) -> None:
+    # Generated documents (ids repeated across kinds, dangling references, cycles now and
+    # then): the reference findings and the id -> type table from the walk's lists are those
+    # made from the annotations.
+    walked = typed._walk(document)
+    if walked is None:
+        return
+    parts = walked[5]
+    assert list(check(document, None, parts)) == list(check(document))
+    table = scheme_rules._type_of_parts(parts)
+    assert list(table.items()) == list(scheme_rules._type_of(document).items())
+
+
+def test_the_id_table_from_the_lists_keeps_the_first_of_ids_shared_across_kinds() -> None:
+    shared = doc(
+        mentions=(mention("x", 0, 4), mention("m2", 10, 18), mention("x", 22, 28, "PER")),
+        entities=(Entity("y", "GPE", ("x",)), Entity("x", "ORG", ("m2",))),
+        quotes=(Quote("y", "direct", (frag(30, 39),), speaker="x"),),
+        claims=(Claim("z", (frag(30, 39),), source="y"),),
+        events=(event("z", "x"), event("w", "z")),
+        relations=(Relation("w", "alliance", (Argument("a", "x"),)), Relation("v", "r", ())),
+        attributes=(Attribute("v", "x", "n", "1"), Attribute("x", "w", "n", 2)),
+    )
+    parts = typed._walk(shared)
+    assert parts is not None
+    table = scheme_rules._type_of_parts(parts[5])
+    assert list(table.items()) == list(scheme_rules._type_of(shared).items())
+    assert table["x"] == ("mentions", "GPE") and table["y"] == ("entities", "GPE")
+    assert table["z"] == ("claims", "") and table["w"] == ("events", "transfer")
+    assert table["v"] == ("relations", "r")
+    assert found(shared)  # (and the reference findings agree: see found)

@@ -195,7 +195,7 @@ def test_the_free_strings_of_the_walk_are_the_text_checks(document: str) -> None
     data = (Path(__file__).parent / "fixtures" / "seed" / document).read_bytes()
     read = typed.decode_with_strings(data)
     assert read is not None
-    doc, strings = read
+    doc, strings, _ = read
     assert typed.decode(data) == doc
     assert sorted(filter(None, strings)) == sorted(offsets._annotation_values(doc))
     assert len(strings) > 20  # notes, names, links and values all reach it
@@ -229,7 +229,7 @@ def test_the_text_check_screens_the_strings_the_decode_met(bad: str, where: str)
     if read is None:  # the schema refuses it: the full path reads it, without the strings
         assert where != "none"
         return
-    doc, strings = read
+    doc, strings, _ = read
     with_strings = list(
         offsets.check_text(CheckInput(doc, None, {offsets.ANNOTATION_STRINGS: strings}))
     )

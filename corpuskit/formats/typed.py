@@ -155,8 +155,37 @@ def _meta_valid(meta: Metadata) -> bool:
     return prov is None or not ("" in prov.annotators or prov.tool == "" or prov.tool_version == "")
 
 
-#: What the walk of a document finds: the strings count, ids, names, KB ids, free strings.
-Walked = tuple[int, list[str], list[str], list[str], list[str]]
+class Parts(msgspec.Struct, frozen=True, gc=False):
+    """The ids, types and references of a document's annotations, kind by kind in document
+    order, as the typed decode's walk lists them anyway (for the patterns), for the checks that
+    would list them again (the reference check's sets, the id -> type table)."""
+
+    mention_ids: list[str]
+    mention_types: list[str]
+    entity_ids: list[str]
+    entity_types: list[str]
+    #: The entities' mention ids, entity after entity.
+    members: list[str]
+    quote_ids: list[str]
+    #: The quotes' speakers, those given.
+    speakers: list[str]
+    claim_ids: list[str]
+    #: The claims' sources and channels, those given.
+    agents: list[str]
+    event_ids: list[str]
+    event_types: list[str]
+    relation_ids: list[str]
+    relation_types: list[str]
+    #: The events' argument refs, then the relations'.
+    event_refs: list[str]
+    relation_refs: list[str]
+    attribute_ids: list[str]
+    targets: list[str]
+
+
+#: What the walk of a document finds: the strings count, ids, names, KB ids, free strings and
+#: the annotations' parts.
+Walked = tuple[int, list[str], list[str], list[str], list[str], Parts]
 
 
 def _walk(doc: Document) -> Walked | None:
@@ -164,8 +193,8 @@ def _walk(doc: Document) -> Walked | None:
     the top level (required members always, optional ones when set: None and () are
     "absent"), and the ids, names and KB ids to check against the schema's patterns; None
     when an attribute holds an integer a double cannot hold (P008 is the full path's to say).
-    Last, the free-text strings it passes (notes, entity names, string attribute values),
-    which the text check screens too (:func:`decode_with_strings`).
+    Then the free-text strings it passes (notes, entity names, string attribute values),
+    which the text check screens too, and the ids and names kind by kind (:class:`Parts`).
 
     One plain loop per kind: CPython 3.11 specialises each attribute read to its one class and
     ``list.append`` to a list, which beats a comprehension per field (a frame and a pass each)
@@ -182,47 +211,52 @@ def _walk(doc: Document) -> Walked | None:
         strings += 1 + bool(prov.annotators) + len(prov.annotators)
         strings += 2 * ((prov.tool is not None) + (prov.tool_version is not None))
         strings += 2 * (prov.note is not None)
-    ids = [doc.id]
-    names: list[str] = []
+    kbs: list[str] = []
     kb_ids: list[str] = []
     free: list[str] = []
     args: list[Argument] = []  # the events' and relations', read after their loops
     notes = fragments = 0  # a note: name and value; a fragment: start, end, text and its value
     # mention: id, type, span, and the id's and type's values
     strings += 5 * len(doc.mentions)
+    m_ids: list[str] = []
+    m_types: list[str] = []
     for m in doc.mentions:
-        ids.append(m.id)
-        names.append(m.type)
+        m_ids.append(m.id)
+        m_types.append(m.type)
         fragments += len(m.span)
         if m.note is not None:
             notes += 1
             free.append(m.note)
     # entity: the same five; a value per mention id; a name; "links" and four per link
     strings += 5 * len(doc.entities)
-    before = len(ids)
+    e_ids: list[str] = []
+    e_types: list[str] = []
+    members: list[str] = []
     for e in doc.entities:
-        ids.append(e.id)
-        names.append(e.type)
-        ids += e.mentions
+        e_ids.append(e.id)
+        e_types.append(e.type)
+        members += e.mentions
         if e.name is not None:
             strings += 2
             free.append(e.name)
         if e.links:
             strings += 1 + 4 * len(e.links)
             for link in e.links:
-                names.append(link.kb)
+                kbs.append(link.kb)
                 kb_ids.append(link.id)
         if e.note is not None:
             notes += 1
             free.append(e.note)
-    strings += len(ids) - before - len(doc.entities)  # the mention ids' values
+    strings += len(members)  # the mention ids' values
     # quote: id, span, mode, and the id's and mode's values; a speaker; a cue
     strings += 5 * len(doc.quotes)
+    q_ids: list[str] = []
+    speakers: list[str] = []
     for q in doc.quotes:
-        ids.append(q.id)
+        q_ids.append(q.id)
         fragments += len(q.span)
         if q.speaker is not None:
-            ids.append(q.speaker)
+            speakers.append(q.speaker)
             strings += 2
         if q.cue:
             strings += 1
@@ -232,14 +266,16 @@ def _walk(doc: Document) -> Walked | None:
             free.append(q.note)
     # claim: id, span and the id's value; a source, a channel; a cue
     strings += 3 * len(doc.claims)
+    c_ids: list[str] = []
+    agents: list[str] = []
     for c in doc.claims:
-        ids.append(c.id)
+        c_ids.append(c.id)
         fragments += len(c.span)
         if c.source is not None:
-            ids.append(c.source)
+            agents.append(c.source)
             strings += 2
         if c.channel is not None:
-            ids.append(c.channel)
+            agents.append(c.channel)
             strings += 2
         if c.cue:
             strings += 1
@@ -249,9 +285,11 @@ def _walk(doc: Document) -> Walked | None:
             free.append(c.note)
     # event: id, type, trigger, and the id's and type's values; "args" when there are some
     strings += 5 * len(doc.events)
+    ev_ids: list[str] = []
+    ev_types: list[str] = []
     for v in doc.events:
-        ids.append(v.id)
-        names.append(v.type)
+        ev_ids.append(v.id)
+        ev_types.append(v.type)
         fragments += len(v.trigger)
         if v.args:
             strings += 1
@@ -259,25 +297,31 @@ def _walk(doc: Document) -> Walked | None:
         if v.note is not None:
             notes += 1
             free.append(v.note)
+    event_args = len(args)
     # relation: id, type, args (required, and never empty), and the id's and type's values
     strings += 5 * len(doc.relations)
+    r_ids: list[str] = []
+    r_types: list[str] = []
     for r in doc.relations:
-        ids.append(r.id)
-        names.append(r.type)
+        r_ids.append(r.id)
+        r_types.append(r.type)
         args += r.args
         if r.note is not None:
             notes += 1
             free.append(r.note)
     # an argument: role, ref and their values
     strings += 4 * len(args)
-    ids += [arg.ref for arg in args]
-    names += [arg.role for arg in args]
+    refs = [arg.ref for arg in args]
+    roles = [arg.role for arg in args]
     # attribute: id, target, name, value, and the values of the first three; a string value
     strings += 7 * len(doc.attributes)
+    at_ids: list[str] = []
+    targets: list[str] = []
+    at_names: list[str] = []
     for a in doc.attributes:
-        ids.append(a.id)
-        ids.append(a.target)
-        names.append(a.name)
+        at_ids.append(a.id)
+        targets.append(a.target)
+        at_names.append(a.name)
         value = a.value
         if type(value) is str:
             strings += 1
@@ -287,7 +331,29 @@ def _walk(doc: Document) -> Walked | None:
         if a.note is not None:
             notes += 1
             free.append(a.note)
-    return strings + 2 * notes + 4 * fragments, ids, names, kb_ids, free
+    ids = [doc.id, *m_ids, *e_ids, *members, *q_ids, *speakers, *c_ids, *agents, *ev_ids]
+    ids += [*r_ids, *refs, *at_ids, *targets]
+    names = [*m_types, *e_types, *kbs, *ev_types, *r_types, *roles, *at_names]
+    parts = Parts(
+        m_ids,
+        m_types,
+        e_ids,
+        e_types,
+        members,
+        q_ids,
+        speakers,
+        c_ids,
+        agents,
+        ev_ids,
+        ev_types,
+        r_ids,
+        r_types,
+        refs[:event_args],
+        refs[event_args:],
+        at_ids,
+        targets,
+    )
+    return strings + 2 * notes + 4 * fragments, ids, names, kb_ids, free, parts
 
 
 #: The escapes that matter to the quote count: an escaped quote, and an escaped backslash (read
@@ -324,10 +390,11 @@ def decode(data: bytes) -> Document | None:
     return None if read is None else read[0]
 
 
-def decode_with_strings(data: bytes) -> tuple[Document, list[str]] | None:
+def decode_with_strings(data: bytes) -> tuple[Document, list[str], Parts] | None:
     """:func:`decode`, with the free-text strings of the annotations that its walk passes:
     notes, entity names, knowledge-base ids and string attribute values (some notes may be
-    empty), for the text check's screen (``rules.offsets.ANNOTATION_STRINGS``)."""
+    empty), for the text check's screen (``rules.offsets.ANNOTATION_STRINGS``), and the
+    annotations' ids, types and references kind by kind (:class:`Parts`)."""
     try:
         source = _DECODER.decode(data)
     except (msgspec.DecodeError, RecursionError):
@@ -340,7 +407,7 @@ def decode_with_strings(data: bytes) -> tuple[Document, list[str]] | None:
     walked = _walk(doc)
     if walked is None:
         return None
-    strings, ids, names, kb_ids, free = walked
+    strings, ids, names, kb_ids, free, parts = walked
     # The top level: id, meta, text, text_sha256, offset_unit, corpuskit with the values of all
     # but meta, and the name of each annotation list the source gave.
     strings += 11 + len(lists) - lists.count(UNSET)
@@ -358,4 +425,4 @@ def decode_with_strings(data: bytes) -> tuple[Document, list[str]] | None:
     if not (_ids_and_names_match(ids, names) and all_match(_KB_IDS, kb_ids)):
         return None
     free += kb_ids
-    return doc, free
+    return doc, free, parts

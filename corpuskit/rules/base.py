@@ -29,6 +29,11 @@ class CheckInput(msgspec.Struct, frozen=True):
     memo: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+#: Memo key: the annotations' ids, types and references kind by kind, as the typed JSON decode
+#: listed them (corpuskit.formats.typed.Parts); absent for any other reading.
+PARTS = "parts"
+
+
 def shared(given: CheckInput, name: str, make: Callable[[Document], Any]) -> Any:
     """``make(document)``, computed once per document whichever check asks first."""
     found = given.memo.get(name)

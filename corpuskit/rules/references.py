@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.fixes import Fix, SetValue
@@ -19,7 +19,10 @@ from corpuskit.model import (
     Relation,
     fresh_ids,
 )
-from corpuskit.rules.base import Check, CheckInput
+from corpuskit.rules.base import PARTS, Check, CheckInput
+
+if TYPE_CHECKING:  # (the typed decode's lists, read from the memo)
+    from corpuskit.formats.typed import Parts
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -206,39 +209,55 @@ def _kinds(allowed: frozenset[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
-def check(doc: Document, also_known: Mapping[str, str] | None = None) -> Iterator[Finding]:
+def check(
+    doc: Document, also_known: Mapping[str, str] | None = None, parts: Parts | None = None
+) -> Iterator[Finding]:
     """Check ids and references of ``doc``.
 
     ``also_known`` maps ids of annotations left out of the model (they failed the schema) to
-    their kind, so references to them are not reported as dangling.
+    their kind, so references to them are not reported as dangling. ``parts``: the ids and
+    references of ``doc`` as the typed decode listed them (the sets below are made from them).
     """
     mentions, entities, events, relations = doc.mentions, doc.entities, doc.events, doc.relations
     quotes, claims, attributes = doc.quotes, doc.claims, doc.attributes
     # The usual document has nothing to report: set operations find the kinds whose references
     # might, and only those are walked reference by reference (in document order, so findings
     # and their order are those of a walk over all). One comprehension per kind keeps the
-    # attribute loads specialised (faster than attrgetter or a loop over mixed kinds).
-    m_ids = {a.id for a in mentions}
-    e_ids = {a.id for a in entities}
-    ev_ids = {a.id for a in events}
-    r_ids = {a.id for a in relations}
-    at_ids = [a.id for a in attributes]
-    known = m_ids.union(e_ids, [a.id for a in quotes], [a.id for a in claims], ev_ids, r_ids)
+    # attribute loads specialised (faster than attrgetter or a loop over mixed kinds); lists
+    # the typed decode made become sets at C speed.
+    if parts is None:
+        m_ids = {a.id for a in mentions}
+        e_ids = {a.id for a in entities}
+        ev_ids = {a.id for a in events}
+        r_ids = {a.id for a in relations}
+        at_ids = [a.id for a in attributes]
+        known = m_ids.union(e_ids, [a.id for a in quotes], [a.id for a in claims], ev_ids, r_ids)
+        members = [ref for e in entities for ref in e.mentions]
+        event_args = {arg.ref for ev in events for arg in ev.args}
+        relation_args = {arg.ref for r in relations for arg in r.args}
+    else:
+        m_ids, e_ids = set(parts.mention_ids), set(parts.entity_ids)
+        ev_ids, r_ids = set(parts.event_ids), set(parts.relation_ids)
+        at_ids = parts.attribute_ids
+        known = m_ids.union(e_ids, parts.quote_ids, parts.claim_ids, ev_ids, r_ids)
+        members = parts.members
+        event_args, relation_args = set(parts.event_refs), set(parts.relation_refs)
     known.update(at_ids)
     count = len(mentions) + len(entities) + len(quotes) + len(claims) + len(events)
     unique = len(known) == count + len(relations) + len(attributes)
 
-    members = [ref for e in entities for ref in e.mentions]
-    event_args = {arg.ref for ev in events for arg in ev.args}
-    relation_args = {arg.ref for r in relations for arg in r.args}
     if unique:
         # Each id has one kind: the kind whose id set holds it.
-        speakers = {q.speaker for q in quotes}
-        speakers.discard(None)
-        agents = {c.source for c in claims}
-        agents.update([c.channel for c in claims])
-        agents.discard(None)
-        targets = {a.target for a in attributes}
+        if parts is None:
+            speakers = {q.speaker for q in quotes}
+            speakers.discard(None)
+            agents = {c.source for c in claims}
+            agents.update([c.channel for c in claims])
+            agents.discard(None)
+            targets = {a.target for a in attributes}
+        else:  # (the speakers, sources and channels given)
+            speakers, agents = set(parts.speakers), set(parts.agents)
+            targets = set(parts.targets)
         # Chained differences iterate the shrinking left side (difference_update with several
         # sets would iterate each whole id set).
         dirty: tuple[bool, ...] = (
@@ -591,7 +610,7 @@ def check_ids(record: dict[str, Any], skip: Collection[tuple[str, int]] = ()) ->
 
 def check_references(given: CheckInput) -> Iterator[Finding]:
     """R001-R004, R101, R102: ids unique, references resolved to the right kinds, no cycles."""
-    return check(given.document, given.skipped_ids)
+    return check(given.document, given.skipped_ids, given.memo.get(PARTS))
 
 
 #: The reference checks, for the registry.

@@ -10,8 +10,9 @@ import functools
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpuskit.diagnostics import Finding, Rule, Severity, close_matches
 from corpuskit.model import (
@@ -30,7 +31,7 @@ from corpuskit.model import (
     fresh_ids,
 )
 from corpuskit.rules import offsets
-from corpuskit.rules.base import Check, CheckInput, shared
+from corpuskit.rules.base import PARTS, Check, CheckInput
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -39,6 +40,9 @@ from corpuskit.scheme import (
     compile_pattern,
     has_datatype,
 )
+
+if TYPE_CHECKING:  # (the typed decode's lists, read from the memo)
+    from corpuskit.formats.typed import Parts
 
 E = Severity.ERROR
 
@@ -712,8 +716,32 @@ def _overlaps(doc: Document, scheme: Scheme, policy: str) -> Iterator[Finding]:
 
 
 def _types(given: CheckInput) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = shared(given, "types", _type_of)
+    found: dict[str, tuple[str, str]] | None = given.memo.get("types")
+    if found is None:
+        parts: Parts | None = given.memo.get(PARTS)
+        found = _type_of(given.document) if parts is None else _type_of_parts(parts)
+        given.memo["types"] = found
     return found
+
+
+def _typed_pairs(
+    kind: str, ids: list[str], types: list[str]
+) -> Iterator[tuple[str, tuple[str, str]]]:
+    """(id, (kind, type)) of one kind, last annotation first."""
+    return zip(reversed(ids), zip(repeat(kind), reversed(types), strict=False), strict=True)
+
+
+def _type_of_parts(p: Parts) -> dict[str, tuple[str, str]]:
+    """:func:`_type_of` from the ids and types the typed decode listed: the same table, built
+    in the same order, at C speed (no pass over the annotations)."""
+    out = dict.fromkeys(reversed(p.attribute_ids), _UNTYPED_TARGET["attributes"])
+    out.update(_typed_pairs("relations", p.relation_ids, p.relation_types))
+    out.update(_typed_pairs("events", p.event_ids, p.event_types))
+    out.update(dict.fromkeys(reversed(p.claim_ids), _UNTYPED_TARGET["claims"]))
+    out.update(dict.fromkeys(reversed(p.quote_ids), _UNTYPED_TARGET["quotes"]))
+    out.update(_typed_pairs("entities", p.entity_ids, p.entity_types))
+    out.update(_typed_pairs("mentions", p.mention_ids, p.mention_types))
+    return out
 
 
 def _scheme(given: CheckInput) -> Scheme:
