@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from msgspec.structs import replace
 
 from corpuskit.formats import typed
@@ -192,3 +193,29 @@ def test_an_unhashable_attribute_value_is_reported_not_raised() -> None:
     )
     codes = [code for code, *_ in _findings(doc, scheme)]
     assert "C006" in codes
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'"type": "GPE"', b'"type": "GEO"'),  # undeclared, on mentions and entities
+        (b'"type": "WEAPON"', b'"type": "AGENT"'),  # a union: declared, not usable
+        (b'"type": "DATE"', b'"type": "PER"'),  # usable: the types are clean, C014 may speak
+        (b"", b""),
+    ],
+)
+def test_the_type_checks_read_the_typed_decodes_lists_as_the_model(old: bytes, new: bytes) -> None:
+    from corpuskit.rules import CHECKS, CheckInput
+    from corpuskit.rules.base import PARTS
+
+    scheme = load_scheme(SEED / "scheme.toml")
+    data = (SEED / "iran-russia-missiles.json").read_bytes().replace(old, new)
+    read = typed.decode_with_strings(data)
+    assert read is not None
+    doc, _, parts = read
+    for check in CHECKS:
+        from_lists = list(check.run(CheckInput(doc, scheme, {}, {PARTS: parts})))
+        assert from_lists == list(check.run(CheckInput(doc, scheme, {})))
+        if check.name == "scheme-types":
+            unknown = any(f.rule.code == "C001" for f in from_lists)
+            assert unknown == (old in (b'"type": "GPE"', b'"type": "WEAPON"'))

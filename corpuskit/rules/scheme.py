@@ -755,12 +755,14 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
     relation type, with the right number and types of arguments."""
     doc, scheme = given.document, _scheme(given)
     tables = _tables(scheme)
-    for kind, items, usage in (
-        ("mentions", doc.mentions, "mention"),
-        ("entities", doc.entities, "entity"),
+    parts: Parts | None = given.memo.get(PARTS)
+    for kind, items, usage, listed in (
+        ("mentions", doc.mentions, "mention", None if parts is None else parts.mention_types),
+        ("entities", doc.entities, "entity", None if parts is None else parts.entity_types),
     ):
         usable = tables.usable[usage]
-        if usable.issuperset(map(_TYPE, items)):
+        # (the typed decode's list of the types, when there is one: no attribute reads)
+        if usable.issuperset(map(_TYPE, items) if listed is None else listed):
             continue
         for i, a in enumerate(items):
             assert isinstance(a, Mention | Entity)
