@@ -100,9 +100,15 @@ def pair(limit: list[str], subject: list[str], runs: int, cwd: Path | None = Non
     ratios of each pair (a pair runs back to back, so a slow spell of a shared machine
     tends to slow both: the ratio is steadier than the ratio of the medians)."""
     a, b = [], []
-    for _ in range(runs):
-        a.append(measured(limit, cwd))
-        b.append(measured(subject, cwd))
+    for i in range(runs):
+        # Every other pair the subject goes first, so that a machine speeding up or slowing
+        # down over the run favours neither side.
+        if i % 2:
+            b.append(measured(subject, cwd))
+            a.append(measured(limit, cwd))
+        else:
+            a.append(measured(limit, cwd))
+            b.append(measured(subject, cwd))
     return Paired(
         statistics.median(x[0] for x in a),
         statistics.median(y[0] for y in b),
@@ -213,10 +219,16 @@ def bench_corpus(
         out.write('cache-dir = ".bench-cache"\n')
     cache = json_dir / ".bench-cache"
     cold, uncached = [], []
-    for _ in range(runs):
+    # Twice the pairs of the other figures, every other one in the other order: the two runs
+    # differ by about a tenth, the drift of a shared machine between two runs as much.
+    for i in range(2 * runs):
         shutil.rmtree(cache, ignore_errors=True)
-        cold.append(measured([*validate, "-j", "1", "."], json_dir))
-        uncached.append(measured([*validate, "--no-cache", "-j", "1", "."], json_dir))
+        if i % 2:
+            uncached.append(measured([*validate, "--no-cache", "-j", "1", "."], json_dir))
+            cold.append(measured([*validate, "-j", "1", "."], json_dir))
+        else:
+            cold.append(measured([*validate, "-j", "1", "."], json_dir))
+            uncached.append(measured([*validate, "--no-cache", "-j", "1", "."], json_dir))
     c = statistics.median(x[0] for x in cold)
     extra = statistics.median(x[0] / y[0] for x, y in zip(cold, uncached, strict=True)) - 1
     extra_cpu = statistics.median(x[1] / y[1] for x, y in zip(cold, uncached, strict=True)) - 1
