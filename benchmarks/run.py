@@ -303,12 +303,13 @@ def normal_install(work: Path) -> Installed:
     entry = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     module, function = entry["corpuskit"].split(":")
     script = bindir / "corpuskit"
-    # What pip writes for a console script (its template, with the interpreter in the first line).
+    # What pip 26 (.ci/run upgrades to it) writes for a console script, the interpreter in the
+    # first line; pip 23 wrote "import re" and a re.sub, which corpuskit imports anyway.
     script.write_text(
-        f"#!{python}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+        f"#!{python}\nimport sys\n"
         f"from {module} import {function}\n"
         "if __name__ == '__main__':\n"
-        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n"
         f"    sys.exit({function}())\n",
         "utf-8",
     )
