@@ -752,10 +752,7 @@ def _utf8(value: str) -> bytes | None:
 
 def _text_utf8(given: CheckInput) -> bytes | None:
     """The document's text as UTF-8 (:func:`_utf8`), encoded once for the text and hash checks."""
-    memo = given.memo
-    if "utf8" not in memo:
-        memo["utf8"] = _utf8(given.document.text)
-    raw: bytes | None = memo["utf8"]
+    raw: bytes | None = shared(given, "utf8", lambda doc: _utf8(doc.text))
     return raw
 
 

@@ -31,7 +31,7 @@ from corpuskit.model import (
     fresh_ids,
 )
 from corpuskit.rules import offsets
-from corpuskit.rules.base import PARTS, Check, CheckInput
+from corpuskit.rules.base import PARTS, Check, CheckInput, shared
 from corpuskit.scheme import (
     AgentConstraint,
     AttributeDef,
@@ -716,11 +716,9 @@ def _overlaps(doc: Document, scheme: Scheme, policy: str) -> Iterator[Finding]:
 
 
 def _types(given: CheckInput) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] | None = given.memo.get("types")
-    if found is None:
-        parts: Parts | None = given.memo.get(PARTS)
-        found = _type_of(given.document) if parts is None else _type_of_parts(parts)
-        given.memo["types"] = found
+    parts: Parts | None = given.memo.get(PARTS)
+    make = _type_of if parts is None else lambda _: _type_of_parts(parts)
+    found: dict[str, tuple[str, str]] = shared(given, "types", make)
     return found
 
 
