@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 import tomllib
@@ -283,6 +284,16 @@ def test_toml_positions_cover_headers_dotted_and_inline_keys() -> None:
     assert positions.locate("/b/c/roles/r") == (4, 1)
     assert positions.locate("/b/c/roles/r/cardinality") == (4, inline.index("cardinality") + 1)
     assert positions.locate("/missing") == (1, 1)
+
+
+def test_a_constraint_names_its_scheme_line_also_in_a_copy_sent_to_a_worker() -> None:
+    scheme = load_scheme(SCHEME)
+    kb = next(iter(scheme.knowledge_bases.values()))
+    expected = f"{SCHEME}:{scheme_line(f'[knowledge_bases.{kb.name}]')}"
+    for where in (kb.where, pickle.loads(pickle.dumps(scheme)).knowledge_bases[kb.name].where):
+        assert str(where) == expected
+    assert scheme.where_types is not None
+    assert scheme.where_types.line == scheme_line("[types")
 
 
 def test_toml_positions_of_quoted_keys_spaces_and_comments() -> None:
