@@ -17,9 +17,7 @@ import msgspec
 from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of, typed
-from corpuskit.formats import schema as S
 from corpuskit.formats.common import LineIndex, Locator, Position
-from corpuskit.formats.records import DraftError, canonical_record, from_dict
 from corpuskit.io import found_path
 from corpuskit.model import ANNOTATION_KINDS, Document
 from corpuskit.rules import (
@@ -226,6 +224,11 @@ def _read_fully(
     data: bytes, fmt: str
 ) -> tuple[list[Finding], dict[str, Any] | None, Document | None, set[tuple[str, int]] | None]:
     """The full path: parse, schema, model (annotations that fail are left out), drafts."""
+    # Only a document the typed decode refuses takes this path: its modules are not imported
+    # by a run of valid documents (a one-document run in a fresh process pays for each).
+    from corpuskit.formats import schema as S
+    from corpuskit.formats.records import DraftError, from_dict
+
     parsed = format_module(fmt).parse(data)
     findings: list[Finding] = list(parsed.findings)
     record = parsed.record
@@ -298,6 +301,8 @@ def _layout(data: bytes, fmt: str, found: Problems) -> list[Finding]:
     record = found.record if found.record is not None else format_module(fmt).parse(data).record
     if record is None:
         return []
+    from corpuskit.formats.records import canonical_record
+
     canonical = format_module(fmt).dumps_record(canonical_record(record))
     finding = layout.check(data.decode("utf-8"), canonical)
     return [finding] if finding else []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import bisect
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import problems as P
-from corpuskit.formats.records import Record
+
+if TYPE_CHECKING:
+    from corpuskit.formats.records import Record
 
 UTF8_BOM = b"\xef\xbb\xbf"
 #: Integers this large or larger in magnitude cannot be held exactly by JSON readers, which

@@ -17,6 +17,7 @@ from corpuskit.diagnostics import DocumentError, Finding
 from corpuskit.formats import escape_pointer_token
 from corpuskit.formats import problems as P
 from corpuskit.formats import schema as S
+from corpuskit.formats import schema_rules as SR
 from corpuskit.formats.common import LineIndex, Parsed, Position, decode_utf8
 from corpuskit.formats.json_positions import JsonPositions
 from corpuskit.formats.records import Record, to_dict
@@ -119,7 +120,7 @@ def parse(data: bytes) -> Parsed:
             None,
             [
                 Finding(
-                    S.WRONG_TYPE,
+                    SR.WRONG_TYPE,
                     f"a document must be a JSON object, not {S.type_name(record)}",
                     position=(1, 1 + len(text) - len(text.lstrip())),
                     hint='a corpuskit document is {"corpuskit": "1.0", "id": ..., "meta": ..., ...}',

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import problems as P
 from corpuskit.formats import schema as S
+from corpuskit.formats import schema_rules as SR
 from corpuskit.formats.common import (
     EXACT_INTEGER_BOUND,
     LineIndex,
@@ -320,22 +321,22 @@ def _xsd_finding(error: Any, tree: etree._ElementTree) -> Finding:
         hint = f'write <document xmlns="{NS}" corpuskit="1.0" id="...">'
     unexpected = _UNEXPECTED.search(message)
     if kind in _XSD_MISSING or "Missing child element" in message:
-        rule = S.MISSING_PROPERTY
+        rule = SR.MISSING_PROPERTY
     elif (
         unexpected and unexpected.group(1) in _KNOWN_TAGS and " " not in unexpected.group(2).strip()
     ):
         # A known element where another one was required: the required one is missing.
-        rule = S.MISSING_PROPERTY
+        rule = SR.MISSING_PROPERTY
         found, wanted = unexpected.group(1), unexpected.group(2).strip()
         message = f"<{wanted}> is missing (found <{found}> where <{wanted}> must come first)"
     elif kind in _XSD_UNKNOWN or "This element is not expected" in message:
-        rule = S.UNKNOWN_PROPERTY
+        rule = SR.UNKNOWN_PROPERTY
     elif kind.startswith("SCHEMAV_CVC_DATATYPE_VALID"):
         value = _DATATYPE.search(message)
         numeric = value is not None and re.fullmatch(r"\s*[-+]?[0-9]+\s*", value.group(1))
-        rule = S.INVALID_VALUE if numeric else S.WRONG_TYPE
+        rule = SR.INVALID_VALUE if numeric else SR.WRONG_TYPE
     else:
-        rule = S.INVALID_VALUE
+        rule = SR.INVALID_VALUE
     pointer = ""
     annotation_id = None
     try:
@@ -416,7 +417,7 @@ def _offset(raw: str | None, pointer: str, annotation_id: str | None, bad: list[
     except ValueError:
         bad.append(
             Finding(
-                S.WRONG_TYPE,
+                SR.WRONG_TYPE,
                 f'offset "{shorten_literal(raw or "")}" is not a non-negative integer',
                 pointer=pointer,
                 annotation_id=annotation_id,
@@ -467,7 +468,7 @@ def _annotation_record(kind: str, el: etree._Element, pointer: str, bad: list[Fi
             a["value"] = raw
             bad.append(
                 Finding(
-                    S.WRONG_TYPE,
+                    SR.WRONG_TYPE,
                     f'value "{shorten_literal(raw)}" is not a valid {datatype}',
                     pointer=f"{pointer}/value",
                     annotation_id=a.get("id"),

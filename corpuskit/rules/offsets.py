@@ -20,12 +20,12 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from itertools import chain, pairwise
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from corpuskit.diagnostics import Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats.records import SPAN_FIELDS, Record
 from corpuskit.model import (
     ANNOTATION_KINDS,
     Claim,
@@ -41,6 +41,9 @@ from corpuskit.model import (
     xml_forbidden,
 )
 from corpuskit.rules.base import Check, CheckInput, shared
+
+if TYPE_CHECKING:
+    from corpuskit.formats.records import Record
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -1525,6 +1528,8 @@ def check(doc: Document) -> Iterator[Finding]:
 def check_anchors(record: Record, skip: Collection[tuple[str, int]] = ()) -> list[Finding]:
     """O008 for every fragment of a schema-valid record given by its text alone, with the fix
     that writes its offsets when the text, with its prefix and suffix, occurs exactly once."""
+    from corpuskit.formats.records import SPAN_FIELDS  # drafts only: not on a valid run's path
+
     text = record.get("text")
     if not isinstance(text, str):
         return []

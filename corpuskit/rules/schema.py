@@ -1,7 +1,7 @@
 """Schema rules (family S), found by the formats while reading: defined with them, in
-:mod:`corpuskit.formats.schema` (with the JSON-Schema helpers), so that imports run one way."""
+:mod:`corpuskit.formats.schema_rules`, so that imports run one way."""
 
-from corpuskit.formats.schema import (
+from corpuskit.formats.schema_rules import (
     INVALID_VALUE,
     MISSING_PROPERTY,
     RULES,
