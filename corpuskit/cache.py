@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import orjson
 
 from corpuskit import __version__
 from corpuskit.diagnostics import Diagnostic, Excerpt, Severity
@@ -81,13 +80,20 @@ def _seal(key: str, digest: str, payload: bytes) -> str:
     return hashlib.sha256(b"\0".join((key.encode(), digest.encode(), payload))).hexdigest()
 
 
+# msgspec's JSON, not orjson: a run without the cache never imports orjson (documents decode
+# with msgspec), and orjson's import brings json and dataclasses (inspect, ast, dis), ~10 ms of a
+# cached run's start.
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
+
+
 def _row(
     key: str, digest: str, report: FileReport, used: int
 ) -> tuple[str, str, bytes, str, int] | None:
     """A result's row (key, digest, payload, seal, used), or None when it cannot be stored."""
     try:
-        payload = orjson.dumps(_report_to(report))
-    except TypeError:
+        payload = _encode(_report_to(report))
+    except (TypeError, ValueError):
         return None  # a name that is not UTF-8 cannot be stored: the file is simply not cached
     return key, digest, payload, _seal(key, digest, payload), used
 
@@ -184,7 +190,7 @@ class ResultStore:
         if seal != _seal(key, stored_digest, payload):
             return None
         try:
-            report = _report_from(orjson.loads(payload))
+            report = _report_from(_decode(payload))
         except (ValueError, KeyError, TypeError):
             return None
         self._used[key] = int(time.time())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -217,3 +218,23 @@ def test_a_store_filled_before_is_pruned_though_this_run_wrote_little(tmp_path: 
     assert 0 < reader.size() <= 100_000
     assert reader.get("k150") is not None and reader.get("k000") is None
     reader.close()
+
+
+def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> None:
+    # Documents decode with msgspec, and so do stored results: orjson's import (json,
+    # dataclasses, inspect) would be a cached run's alone.
+    write_corpus(tmp_path / "docs", 3)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom corpuskit import runner\n"
+        "for _ in range(2):  # a first run, then one answered from the store\n"
+        "    got = list(runner.validate([Path(sys.argv[1])], cache_dir=Path(sys.argv[2])))\n"
+        "print(len(got), sum(len(r.diagnostics) for r in got), 'orjson' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "docs"), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["3", "0", "False"]
