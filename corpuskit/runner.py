@@ -391,10 +391,10 @@ class Entry(msgspec.Struct, frozen=True):
     result is new, the result itself (the report travels beside it)."""
 
     #: The file's name in the stat index (:func:`corpuskit.cache.stat_name`).
-    name: str
+    name: bytes
     stamp: StatStamp
-    key: str
-    digest: str
+    key: bytes
+    digest: bytes
     new: bool = False
 
 

@@ -90,14 +90,14 @@ def test_results_kept_back_are_written_early_when_they_hold_many_diagnostics(
     store = ResultStore(tmp_path, writer=True)
     store.begin()
     big = FileReport("x.json", tuple(_diagnostic(n) for n in range(60)))
-    store.put("k1", "d1", big)
-    assert store._results and store.get("k1", "d1") == big  # 60 held: kept back
-    store.put("k2", "d2", big)
+    store.put(b"k1", b"d1", big)
+    assert store._results and store.get(b"k1", b"d1") == big  # 60 held: kept back
+    store.put(b"k2", b"d2", big)
     assert not store._results  # 120 held: written
     store.close()
     reader = ResultStore(tmp_path)
-    assert reader.get("k1", "d1") == big and reader.get("k2", "d2") == big
-    assert reader.get("k2", "other") is None
+    assert reader.get(b"k1", b"d1") == big and reader.get(b"k2", b"d2") == big
+    assert reader.get(b"k2", b"other") is None
     reader.close()
 
 
@@ -106,13 +106,13 @@ def test_a_report_that_cannot_be_stored_is_not_found_and_spares_its_batch(
 ) -> None:
     store = ResultStore(tmp_path, writer=True)
     store.begin()
-    store.put("bad", "d", FileReport("caf\udce9.json", ()))  # a name that is not UTF-8
-    store.put("good", "d", FileReport("good.json", ()))
-    assert store.get("bad", "d") is None
-    assert store.get("good", "d") == FileReport("good.json", ())
+    store.put(b"bad", b"d", FileReport("caf\udce9.json", ()))  # a name that is not UTF-8
+    store.put(b"good", b"d", FileReport("good.json", ()))
+    assert store.get(b"bad", b"d") is None
+    assert store.get(b"good", b"d") == FileReport("good.json", ())
     store.close()
     reader = ResultStore(tmp_path)
-    assert reader.get("bad") is None and reader.get("good") == FileReport("good.json", ())
+    assert reader.get(b"bad") is None and reader.get(b"good") == FileReport("good.json", ())
     reader.close()
 
 
@@ -120,14 +120,14 @@ def test_keys_and_stat_names_follow_the_code_fingerprint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The hashers are started once per (code, settings): a changed fingerprint is a new start.
-    key = cache.result_key("settings", b"/p/a.json", "d" * 64)
+    key = cache.result_key("settings", b"/p/a.json", b"d" * 32)
     name = cache.stat_name("settings", b"/p/a.json")
-    assert key == cache.result_key("settings", b"/p/a.json", "d" * 64)
-    assert len({key, cache.result_key("other", b"/p/a.json", "d" * 64)}) == 2
-    assert len({key, cache.result_key("settings", b"/p/b.json", "d" * 64)}) == 2
+    assert key == cache.result_key("settings", b"/p/a.json", b"d" * 32)
+    assert len({key, cache.result_key("other", b"/p/a.json", b"d" * 32)}) == 2
+    assert len({key, cache.result_key("settings", b"/p/b.json", b"d" * 32)}) == 2
     assert len({name, cache.stat_name("settings", b"/p/b.json")}) == 2
     monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited")
-    assert cache.result_key("settings", b"/p/a.json", "d" * 64) != key
+    assert cache.result_key("settings", b"/p/a.json", b"d" * 32) != key
     assert cache.stat_name("settings", b"/p/a.json") != name
 
 
@@ -139,6 +139,62 @@ def test_identify_is_the_digest_the_key_and_the_stat_name() -> None:
         cache.result_key("settings", b"/p/a.json", digest),
         cache.stat_name("settings", b"/p/a.json"),
     )
+
+
+def test_the_content_digest_is_blake3() -> None:
+    # A collision-resistant hash of the bytes (the official test vector for "abc"): a store
+    # restored from another branch's run must not give a crafted file another file's result.
+    assert cache.content_digest(b"abc") == bytes.fromhex(
+        "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+    )
+
+
+def test_keys_digests_seals_and_names_are_stored_as_32_bytes(tmp_path: Path) -> None:
+    import sqlite3
+
+    write_corpus(tmp_path / "docs", 2)
+    list(runner.run(_options(tmp_path)))
+    with sqlite3.connect(tmp_path / "cache" / cache.STORE_NAME) as db:
+        stored = db.execute(
+            "SELECT typeof(key), length(key), typeof(digest), length(digest), typeof(seal),"
+            " length(seal) FROM results UNION ALL SELECT typeof(name), length(name),"
+            " typeof(key), length(key), 'blob', 32 FROM stats"
+        ).fetchall()
+    assert stored == [("blob", 32) * 3] * 4
+
+
+def test_rows_of_other_types_are_not_used(tmp_path: Path) -> None:
+    # A store from elsewhere may hold text where we write bytes: no result, and no crash.
+    import sqlite3
+
+    key, digest, name = cache.identify("settings", b"a.json", b"{}")
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    store.put(key, digest, FileReport("a.json", ()))
+    store.learn(name, (1, 2, 3), key)
+    store.close()
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        db.execute("UPDATE results SET payload = CAST(payload AS TEXT)")
+        db.execute("UPDATE stats SET key = hex(key)")
+    reader = ResultStore(tmp_path)
+    assert reader.get(key, digest) is None and reader.get(key) is None
+    assert reader.stat_key(name, (1, 2, 3)) is None
+    reader.close()
+
+
+def test_a_result_read_back_is_marked_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(cache.time, "time", lambda: 1000.0)
+    _fill(tmp_path, range(2))
+    monkeypatch.setattr(cache.time, "time", lambda: 2000.0)
+    reader = ResultStore(tmp_path, writer=True)
+    reader.begin()
+    assert reader.get(b"k001") is not None
+    reader.close()
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        used = db.execute("SELECT key, used FROM results ORDER BY key").fetchall()
+    assert used == [(b"k000", 1000), (b"k001", 2000)]
 
 
 def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
@@ -154,13 +210,13 @@ def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
         db.executescript(cache._SCHEMA)
     store = ResultStore(old, writer=True)
     store.begin()
-    store.put("k", "d", FileReport("a.json", ()))
+    store.put(b"k", b"d", FileReport("a.json", ()))
     store.close()
     for folder, size in ((tmp_path / "new", 16384), (old, 4096)):
         with sqlite3.connect(folder / cache.STORE_NAME) as db:
             assert db.execute("PRAGMA page_size").fetchone()[0] == size
     reader = ResultStore(old)
-    assert reader.get("k", "d") == FileReport("a.json", ())
+    assert reader.get(b"k", b"d") == FileReport("a.json", ())
     reader.close()
 
 
@@ -179,17 +235,17 @@ def test_a_clean_result_is_stored_as_before(tmp_path: Path) -> None:
     # A report without diagnostics skips their conversion: the stored bytes are unchanged.
     store = ResultStore(tmp_path, writer=True)
     store.begin()
-    store.put("k", "d", FileReport("a.json", (), "doc-a", False))
-    store.put("k2", "d", FileReport("b.json", (_diagnostic(1),), "doc-b", False))
+    store.put(b"k", b"d", FileReport("a.json", (), "doc-a", False))
+    store.put(b"k2", b"d", FileReport("b.json", (_diagnostic(1),), "doc-b", False))
     store.close()
     import sqlite3
 
     with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
-        payload = db.execute("SELECT payload FROM results WHERE key = 'k'").fetchone()[0]
+        payload = db.execute("SELECT payload FROM results WHERE key = x'6b'").fetchone()[0]
     assert payload == b'{"path":"a.json","document_id":"doc-a","unreadable":false,"diagnostics":[]}'
     reader = ResultStore(tmp_path)
-    assert reader.get("k", "d") == FileReport("a.json", (), "doc-a", False)
-    assert reader.get("k2", "d") == FileReport("b.json", (_diagnostic(1),), "doc-b", False)
+    assert reader.get(b"k", b"d") == FileReport("a.json", (), "doc-a", False)
+    assert reader.get(b"k2", b"d") == FileReport("b.json", (_diagnostic(1),), "doc-b", False)
     reader.close()
 
 
@@ -197,14 +253,14 @@ def _fill(folder: Path, keys: range, max_bytes: int = cache.MAX_BYTES) -> None:
     store = ResultStore(folder, writer=True)
     store.begin()
     for n in keys:
-        store.put(f"k{n:03}", "d", FileReport(f"x{n}" * 500, ()))
+        store.put(b"k%03d" % n, b"d", FileReport(f"x{n}" * 500, ()))
     store.close(max_bytes=max_bytes)
 
 
 def test_a_first_run_within_the_bound_keeps_all_it_wrote(tmp_path: Path) -> None:
     _fill(tmp_path, range(50), max_bytes=100_000)
     reader = ResultStore(tmp_path)
-    assert all(reader.get(f"k{n:03}") is not None for n in range(50))
+    assert all(reader.get(b"k%03d" % n) is not None for n in range(50))
     assert 50_000 < reader.size() <= 100_000
     reader.close()
 
@@ -216,7 +272,7 @@ def test_a_store_filled_before_is_pruned_though_this_run_wrote_little(tmp_path: 
     _fill(tmp_path, range(150, 151), max_bytes=100_000)
     reader = ResultStore(tmp_path)
     assert 0 < reader.size() <= 100_000
-    assert reader.get("k150") is not None and reader.get("k000") is None
+    assert reader.get(b"k150") is not None and reader.get(b"k000") is None
     reader.close()
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import EXAMPLES, NEGATIVE, POSITIVE, run_cli
 from corpuskit import io as safe_io
+from corpuskit.cache import STORE_NAME
 from corpuskit.reporters import REPORTERS
 
 SECRET = "corpuskit-test-secret-4f1c9a"
@@ -333,11 +334,11 @@ def test_the_cache_is_pruned_to_its_bound(tmp_path: Path) -> None:
     store = ResultStore(tmp_path, writer=True)
     store.begin()
     for n in range(200):
-        store.put(f"k{n:03}", "d", FileReport(f"x{n}" * 500, ()))
+        store.put(b"k%03d" % n, b"d", FileReport(f"x{n}" * 500, ()))
     store.close(max_bytes=100_000)
     reader = ResultStore(tmp_path)
     assert 0 < reader.size() <= 100_000
-    assert reader.get("k199") is not None  # the newest stay
+    assert reader.get(b"k199") is not None  # the newest stay
     reader.close()
 
 
@@ -428,7 +429,7 @@ def test_links_committed_into_the_cache_folder_are_not_followed(tmp_path: Path) 
     cache = root / ".corpuskit_cache"
     cache.mkdir()
     (cache / ".gitignore").symlink_to(tmp_path / "outside-gitignore")
-    (cache / "results-v3.sqlite").symlink_to(tmp_path / "outside.sqlite")
+    (cache / STORE_NAME).symlink_to(tmp_path / "outside.sqlite")
     assert run_cli("validate", cwd=root).returncode == 0
     assert not (tmp_path / "outside-gitignore").exists()
     assert not (tmp_path / "outside.sqlite").exists()
@@ -438,7 +439,7 @@ def test_a_committed_store_with_an_endless_view_is_not_used(tmp_path: Path) -> N
     root = _project(tmp_path)
     cache = root / ".corpuskit_cache"
     cache.mkdir()
-    with sqlite3.connect(cache / "results-v3.sqlite") as db:
+    with sqlite3.connect(cache / STORE_NAME) as db:
         db.executescript(
             "CREATE VIEW stats AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) "
             "SELECT 'n'||x AS name, 0 AS size, 0 AS mtime, 0 AS ctime, 'k'||x AS key FROM c;"
