@@ -99,7 +99,10 @@ _Bound = tuple[bytearray, bytearray, bytearray, bytearray, int]
 def _row(key: bytes, digest: bytes, report: FileReport, used: int) -> _Bound | None:
     """A result's row (key, digest, payload, seal, used), or None when it cannot be stored."""
     try:
-        payload = _encode(_report_to(report))
+        # The report Struct as it is: the same JSON object as its msgspec.to_builtins form, with
+        # no dictionaries built first (0.15 us for a clean report against 0.29; 0.57 against
+        # 2.18 with two diagnostics).
+        payload = _encode(report)
     except (TypeError, ValueError):
         return None  # a name that is not UTF-8 cannot be stored: the file is simply not cached
     seal = _seal(key, digest, payload)
@@ -466,17 +469,6 @@ def _gitignore(folder: Path) -> None:
         return
     with os.fdopen(fd, "w") as handle:
         handle.write("# Created by corpuskit: the cache is never committed.\n*\n")
-
-
-def _report_to(report: FileReport) -> dict[str, Any]:
-    diagnostics = report.diagnostics
-    return {
-        "path": report.path,
-        "document_id": report.document_id,
-        "unreadable": report.unreadable,
-        # Most results have no diagnostics: no conversion for them (the same bytes stored).
-        "diagnostics": msgspec.to_builtins(diagnostics) if diagnostics else [],
-    }
 
 
 def _report_from(raw: dict[str, Any]) -> FileReport:

@@ -231,21 +231,38 @@ def test_a_first_run_in_two_processes_fills_the_store_for_the_next(
     assert list(runner.run(options)) == first and calls == []
 
 
-def test_a_clean_result_is_stored_as_before(tmp_path: Path) -> None:
-    # A report without diagnostics skips their conversion: the stored bytes are unchanged.
+def test_a_result_is_stored_as_the_json_of_its_report(tmp_path: Path) -> None:
+    # The report Struct is encoded as it is (no dictionaries built first): the JSON object of
+    # its builtins form, read back to the same report, an excerpt and a fix included.
+    import msgspec
+
+    from corpuskit.diagnostics import Excerpt
+    from corpuskit.fixes import Fix, SetValue
+
+    fix = Fix("set it", (SetValue("/mentions/0/span", [{"start": 1, "end": 2.5}]),), False)
+    found = replace(_diagnostic(1), excerpt=Excerpt(1, 2, "a", "b", "c"), fix=fix)
+    reports = {
+        b"k": FileReport("a.json", (), "doc-a", False),
+        b"k2": FileReport("b.json", (found, _diagnostic(2)), "doc-b", True),
+    }
     store = ResultStore(tmp_path, writer=True)
     store.begin()
-    store.put(b"k", b"d", FileReport("a.json", (), "doc-a", False))
-    store.put(b"k2", b"d", FileReport("b.json", (_diagnostic(1),), "doc-b", False))
+    for key, report in reports.items():
+        store.put(key, b"d", report)
     store.close()
     import sqlite3
 
     with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
-        payload = db.execute("SELECT payload FROM results WHERE key = x'6b'").fetchone()[0]
-    assert payload == b'{"path":"a.json","document_id":"doc-a","unreadable":false,"diagnostics":[]}'
+        stored = dict(db.execute("SELECT key, payload FROM results").fetchall())
+    assert (
+        stored[b"k"]
+        == b'{"path":"a.json","diagnostics":[],"document_id":"doc-a","unreadable":false}'
+    )
+    for key, report in reports.items():
+        as_builtins = msgspec.json.encode(msgspec.to_builtins(report))
+        assert msgspec.json.decode(stored[key]) == msgspec.json.decode(as_builtins)
     reader = ResultStore(tmp_path)
-    assert reader.get(b"k", b"d") == FileReport("a.json", (), "doc-a", False)
-    assert reader.get(b"k2", b"d") == FileReport("b.json", (_diagnostic(1),), "doc-b", False)
+    assert all(reader.get(key, b"d") == report for key, report in reports.items())
     reader.close()
 
 
