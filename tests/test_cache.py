@@ -311,3 +311,17 @@ def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> No
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["3", "0", "False"]
+
+
+def test_the_code_fingerprint_lists_the_files_rglob_finds(tmp_path: Path) -> None:
+    import os
+
+    for name in ("a.py", "b.txt", "sub/c.py", "sub/deeper/d.py", ".hidden/e.py", "outside/f.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / "sub" / "link").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (tmp_path / "g.py").symlink_to(tmp_path / "a.py")
+    for folder in (tmp_path, ROOT / "corpuskit"):
+        found = sorted(entry.path for entry in cache._sources(str(folder)))
+        assert found == sorted(str(p) for p in folder.rglob("*.py"))
+    assert len(found) > 50 and os.path.join(str(ROOT), "corpuskit", "cache.py") in found
