@@ -325,3 +325,21 @@ def test_the_code_fingerprint_lists_the_files_rglob_finds(tmp_path: Path) -> Non
         found = sorted(entry.path for entry in cache._sources(str(folder)))
         assert found == sorted(str(p) for p in folder.rglob("*.py"))
     assert len(found) > 50 and os.path.join(str(ROOT), "corpuskit", "cache.py") in found
+
+
+def test_a_run_without_the_cache_imports_none_of_it(tmp_path: Path) -> None:
+    # blake3, sqlite3 and the store's module are a cached run's alone.
+    write_corpus(tmp_path / "docs", 2)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom corpuskit import runner\n"
+        "got = list(runner.validate([Path(sys.argv[1])]))\n"
+        "print(len(got), [m for m in ('blake3', 'sqlite3', 'corpuskit.cache') if m in sys.modules])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "docs")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2", "[]"]
