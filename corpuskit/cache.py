@@ -1,7 +1,7 @@
 """A cache of check results in one SQLite file, keyed by content, settings and corpuskit itself.
 
 An unchanged document checked with the same settings and scheme is not checked again: its
-diagnostics are read back. One store per cache folder (``results.sqlite``) rather than one file
+diagnostics are read back. One store per cache folder (:data:`STORE_NAME`) rather than one file
 per result: SQLite commits atomically, lets the worker processes read while the main process
 writes, and makes the total size something we can measure and bound. Only the main process
 writes.
@@ -147,6 +147,7 @@ class ResultStore:
             if self.writer:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 _gitignore(self.folder)
+                _drop_other_formats(self.folder)
             elif not self.file.is_file():
                 return None
             db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
@@ -200,11 +201,20 @@ class ResultStore:
         if digest is not None and stored_digest != digest:
             return None
         try:
-            # A store from elsewhere may hold other types than we write (a TypeError here).
+            # A store from elsewhere may hold other types than we write (a TypeError here), and
+            # anyone can seal a row (the seal has no secret): a payload that is not JSON, nests
+            # too deep or is no report of ours is a miss, never a crash.
             if seal != _seal(key, stored_digest, payload):
                 return None
             report = _report_from(_decode(payload))
-        except (ValueError, KeyError, TypeError):
+        except (
+            msgspec.DecodeError,
+            RecursionError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ):
             return None
         self._used[key] = int(time.time())
         return report
@@ -305,6 +315,9 @@ class ResultStore:
         if new:
             self._results[key] = (digest, report)
             self._held += len(report.diagnostics)
+        else:
+            # A hit a pool worker found (its store only reads): used now, for the pruning.
+            self._used[key] = int(time.time())
         self._stats[name] = (name, *stamp, key)
         if len(self._stats) >= _BATCH or len(self._results) >= _BATCH or self._held >= _HELD:
             self._flush(db)
@@ -336,12 +349,12 @@ class ResultStore:
     @staticmethod
     def _prune(db: sqlite3.Connection, max_bytes: int) -> None:
         total = db.execute("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM results").fetchone()[0]
-        if total <= max_bytes:
+        if not isinstance(total, int) or total <= max_bytes:
             return
         target = int(max_bytes * PRUNE_TO)
         db.execute("BEGIN")
         for key, size in db.execute(
-            "SELECT key, LENGTH(payload) FROM results ORDER BY used, key"
+            "SELECT key, COALESCE(LENGTH(payload), 0) FROM results ORDER BY used, key"
         ).fetchall():
             if total <= target:
                 break
@@ -424,7 +437,7 @@ def code_fingerprint() -> str:
     edited; a few dozen stat calls per run are cheap.
     """
     import corpuskit
-    from corpuskit.formats.schema import schema_dir
+    from corpuskit.formats import schema_dir
 
     # os.scandir, not Path.rglob and glob: the same files for a third of the time (0.7 ms against
     # 2.3, every cached run, a warm one too), the entries' names at hand.
@@ -474,6 +487,29 @@ def _plain_files(folder: Path) -> bool:
         if not stat.S_ISREG(info.st_mode):
             return False
     return True
+
+
+def _drop_other_formats(folder: Path) -> None:
+    """Delete the stores of other cache formats (``results-v<N>.sqlite`` and its WAL files):
+    no corpuskit of this format reads them, and each could hold up to MAX_BYTES. Regular files
+    only, by their exact names; a file that cannot be deleted is left."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        base = name.removesuffix("-wal").removesuffix("-shm")
+        version = base.removeprefix("results-v").removesuffix(".sqlite")
+        if base == STORE_NAME or not (
+            base.startswith("results-v")
+            and base.endswith(".sqlite")
+            and version.isascii()
+            and version.isdigit()
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(folder / name).st_mode):
+                os.unlink(folder / name)
 
 
 def _gitignore(folder: Path) -> None:

@@ -112,7 +112,7 @@ def environment() -> tuple[str, str, tuple[tuple[str, str], ...]]:
     from pathlib import Path
 
     import corpuskit
-    from corpuskit.formats.schema import schema_dir
+    from corpuskit.formats import schema_dir
 
     package = Path(corpuskit.__file__).parent
     # Named the same wherever they lie: an installed package carries the schemas inside it, a

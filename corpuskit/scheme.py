@@ -2,8 +2,8 @@
 
 A scheme declares mention/entity types (with hierarchy and unions), knowledge bases, quote and
 claim constraints, event and relation types with roles and cardinalities, attributes, and
-corpus policies. Every constraint remembers the scheme line that sets it, so that a diagnostic
-can say where the rule comes from.
+corpus policies. Every constraint remembers where in the scheme file it is set (the line is
+worked out when a diagnostic names it), so that a diagnostic can say where the rule comes from.
 """
 
 # No ``from __future__ import annotations``: msgspec reads the typed decode's annotations on its
@@ -418,7 +418,7 @@ def compile_pattern(pattern: str) -> Any:
 def _scheme_schema() -> dict[str, Any]:
     import json  # only a scheme the typed decode refuses needs the schema (and json)
 
-    from corpuskit.formats.schema import schema_dir
+    from corpuskit.formats import schema_dir
 
     loaded: dict[str, Any] = json.loads((schema_dir() / "scheme.schema.json").read_text("utf-8"))
     return loaded

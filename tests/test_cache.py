@@ -167,7 +167,7 @@ def test_rows_of_other_types_are_not_used(tmp_path: Path) -> None:
     # A store from elsewhere may hold text where we write bytes: no result, and no crash.
     import sqlite3
 
-    key, digest, name = cache.identify("settings", b"a.json", b"{}")
+    digest, key, name = cache.identify("settings", b"a.json", b"{}")
     store = ResultStore(tmp_path, writer=True)
     store.begin()
     store.put(key, digest, FileReport("a.json", ()))
@@ -295,13 +295,15 @@ def test_a_store_filled_before_is_pruned_though_this_run_wrote_little(tmp_path: 
 
 def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> None:
     # Documents decode with msgspec, and so do stored results: orjson's import (json,
-    # dataclasses, inspect) would be a cached run's alone.
+    # dataclasses, inspect) would be a cached run's alone; and the code fingerprint lists the
+    # schemas without the JSON-Schema helpers (a refused document's path alone needs those).
     write_corpus(tmp_path / "docs", 3)
     code = (
         "import sys\nfrom pathlib import Path\nfrom corpuskit import runner\n"
         "for _ in range(2):  # a first run, then one answered from the store\n"
         "    got = list(runner.validate([Path(sys.argv[1])], cache_dir=Path(sys.argv[2])))\n"
-        "print(len(got), sum(len(r.diagnostics) for r in got), 'orjson' in sys.modules)\n"
+        "print(len(got), sum(len(r.diagnostics) for r in got), 'orjson' in sys.modules,\n"
+        "      'corpuskit.formats.schema' in sys.modules)\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "docs"), str(tmp_path / "cache")],
@@ -310,7 +312,7 @@ def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> No
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["3", "0", "False"]
+    assert run.stdout.split() == ["3", "0", "False", "False"]
 
 
 def test_the_code_fingerprint_lists_the_files_rglob_finds(tmp_path: Path) -> None:
@@ -343,3 +345,100 @@ def test_a_run_without_the_cache_imports_none_of_it(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["2", "[]"]
+
+
+def _sealed(folder: Path, payload: bytes) -> tuple[bytes, bytes]:
+    """A store holding one row with this payload under a correct seal (anyone can seal)."""
+    import sqlite3
+
+    digest, key, _ = cache.identify("settings", b"a.json", b"{}")
+    store = ResultStore(folder, writer=True)
+    store.begin()
+    store.put(key, digest, FileReport("a.json", ()))
+    store.close()
+    with sqlite3.connect(folder / cache.STORE_NAME) as db:
+        db.execute(
+            "UPDATE results SET payload = ?, seal = ?",
+            (payload, cache._seal(key, digest, payload)),
+        )
+    return key, digest
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"path": "a.json", "diagnostics": [[1, 2]], "document_id": null, "unreadable": false}',
+        b'{"path": "a.json", "diagnostics": [{"severity": "fatal"}]}',
+        b"[1, 2, 3]",
+    ],
+    ids=["not-json", "nested", "diagnostic-not-an-object", "unknown-severity", "not-a-report"],
+)
+def test_a_sealed_row_that_is_no_report_of_ours_is_a_miss(tmp_path: Path, payload: bytes) -> None:
+    key, digest = _sealed(tmp_path, payload)
+    reader = ResultStore(tmp_path)
+    assert reader.get(key, digest) is None and reader.get(key) is None
+    reader.close()
+
+
+def test_a_row_without_a_payload_does_not_stop_the_pruning(tmp_path: Path) -> None:
+    import sqlite3
+
+    # A store from elsewhere: our tables, but a column that allows NULL.
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        db.executescript(cache._SCHEMA.replace("payload BLOB NOT NULL", "payload BLOB"))
+    _fill(tmp_path, range(200))
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        db.execute("UPDATE results SET payload = NULL WHERE key = ?", (b"k000",))
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    store.close(max_bytes=100_000)
+    reader = ResultStore(tmp_path)
+    assert 0 < reader.size() <= 100_000 and reader.get(b"k199") is not None
+    reader.close()
+
+
+def test_a_hit_a_worker_found_is_marked_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(cache.time, "time", lambda: 1000.0)
+    _fill(tmp_path, range(2))
+    monkeypatch.setattr(cache.time, "time", lambda: 2000.0)
+    store = ResultStore(tmp_path, writer=True)
+    store.begin()
+    # What the main process records for a result a pool worker read from its own store.
+    store.record(b"name", (1, 2, 3), b"k001", b"d", FileReport("x1", ()), False)
+    store.close()
+    with sqlite3.connect(tmp_path / cache.STORE_NAME) as db:
+        used = db.execute("SELECT key, used FROM results ORDER BY key").fetchall()
+    assert used == [(b"k000", 1000), (b"k001", 2000)]
+
+
+def test_stores_of_other_formats_are_deleted_links_and_other_files_are_not(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.sqlite"
+    outside.write_bytes(b"keep")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = [
+        "results-v3.sqlite",
+        "results-v3.sqlite-wal",
+        "results-v3.sqlite-shm",
+        "results-v10.sqlite",
+    ]
+    kept = ["results-vx.sqlite", "results-v3.sqlite.bak", "notes.txt"]
+    for name in old + kept:
+        (folder / name).write_bytes(b"x")
+    (folder / "results-v2.sqlite").symlink_to(outside)
+    store = ResultStore(folder, writer=True)
+    store.begin()
+    store.put(b"k", b"d", FileReport("a.json", ()))
+    store.close()
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == sorted([".gitignore", cache.STORE_NAME, "results-v2.sqlite", *kept])
+    assert outside.read_bytes() == b"keep"
+    reader = ResultStore(folder)
+    assert reader.get(b"k", b"d") == FileReport("a.json", ())
+    reader.close()

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import NEGATIVE, POSITIVE
 from corpuskit.formats import schema as S
-from corpuskit.formats import xml_format
+from corpuskit.formats import schema_dir, xml_format
 from corpuskit.formats.json_format import dumps_record
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
@@ -45,10 +45,10 @@ def test_json_schema_is_a_valid_2020_12_schema_with_a_versioned_id() -> None:
 
 
 def test_packaged_schemas_are_the_published_ones() -> None:
-    assert (S.schema_dir() / "document.schema.json").read_bytes() == (
+    assert (schema_dir() / "document.schema.json").read_bytes() == (
         SCHEMA_DIR / "document.schema.json"
     ).read_bytes()
-    assert (S.schema_dir() / "document.xsd").read_bytes() == (
+    assert (schema_dir() / "document.xsd").read_bytes() == (
         SCHEMA_DIR / "document.xsd"
     ).read_bytes()
 

@@ -40,3 +40,26 @@ def name_suffix(name: str) -> str:
 def escape_pointer_token(token: str) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
+
+
+def schema_dir() -> Path:
+    """The folder holding the published schemas (inside the installed package).
+
+    Here, not in :mod:`corpuskit.formats.schema`: the cache fingerprints the schemas in every
+    cached run, which need none of the JSON-Schema helpers."""
+    # A plain folder first: importlib.resources costs a run ~5 ms of imports (zipfile).
+    installed = Path(__file__).resolve().parents[1] / "schema"
+    if (installed / "document.schema.json").is_file():
+        return installed
+    checkout = Path(__file__).resolve().parents[2] / "schema"
+    if (checkout / "document.schema.json").is_file():
+        return checkout
+    from importlib import resources
+
+    try:
+        folder = Path(str(resources.files("corpuskit.schema")))
+        if (folder / "document.schema.json").is_file():
+            return folder
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "schema"

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from corpuskit.diagnostics import DocumentError, Finding, close_matches
 from corpuskit.fixes import Fix, SetValue
-from corpuskit.formats import escape_pointer_token
+from corpuskit.formats import escape_pointer_token, schema_dir
 from corpuskit.formats.records import DraftError, Record, from_dict
 from corpuskit.formats.schema_rules import (
     INVALID_VALUE,
@@ -37,26 +36,6 @@ _JSON_TYPE_NAMES = {
     dict: "an object",
     type(None): "null",
 }
-
-
-def schema_dir() -> Path:
-    """The folder holding the published schemas (inside the installed package)."""
-    # A plain folder first: importlib.resources costs a run ~5 ms of imports (zipfile).
-    installed = Path(__file__).resolve().parents[1] / "schema"
-    if (installed / "document.schema.json").is_file():
-        return installed
-    checkout = Path(__file__).resolve().parents[2] / "schema"
-    if (checkout / "document.schema.json").is_file():
-        return checkout
-    from importlib import resources
-
-    try:
-        folder = Path(str(resources.files("corpuskit.schema")))
-        if (folder / "document.schema.json").is_file():
-            return folder
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "schema"
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from corpuskit.diagnostics import Finding
 from corpuskit.formats import problems as P
 from corpuskit.formats import schema as S
+from corpuskit.formats import schema_dir
 from corpuskit.formats import schema_rules as SR
 from corpuskit.formats.common import (
     EXACT_INTEGER_BOUND,
@@ -189,7 +190,7 @@ def _parser() -> etree.XMLParser:
 def _xml_schema() -> etree.XMLSchema:
     from lxml import etree
 
-    return etree.XMLSchema(etree.parse(str(S.schema_dir() / "document.xsd"), _parser()))
+    return etree.XMLSchema(etree.parse(str(schema_dir() / "document.xsd"), _parser()))
 
 
 def _line_of(data: bytes, needle: bytes) -> int:
