@@ -293,6 +293,15 @@ def test_a_store_filled_before_is_pruned_though_this_run_wrote_little(tmp_path: 
     reader.close()
 
 
+def _printed(code: str, *args: Path) -> list[str]:
+    """The words ``code`` prints, run by a fresh interpreter with ``args`` (it must exit 0)."""
+    run = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
 def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> None:
     # Documents decode with msgspec, and so do stored results: orjson's import (json,
     # dataclasses, inspect) would be a cached run's alone; and the code fingerprint lists the
@@ -305,14 +314,7 @@ def test_a_cached_run_of_valid_documents_imports_no_orjson(tmp_path: Path) -> No
         "print(len(got), sum(len(r.diagnostics) for r in got), 'orjson' in sys.modules,\n"
         "      'corpuskit.formats.schema' in sys.modules)\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "docs"), str(tmp_path / "cache")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["3", "0", "False", "False"]
+    assert _printed(code, tmp_path / "docs", tmp_path / "cache") == ["3", "0", "False", "False"]
 
 
 def test_the_code_fingerprint_lists_the_files_rglob_finds(tmp_path: Path) -> None:
@@ -337,14 +339,7 @@ def test_a_run_without_the_cache_imports_none_of_it(tmp_path: Path) -> None:
         "got = list(runner.validate([Path(sys.argv[1])]))\n"
         "print(len(got), [m for m in ('blake3', 'sqlite3', 'corpuskit.cache') if m in sys.modules])\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "docs")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["2", "[]"]
+    assert _printed(code, tmp_path / "docs") == ["2", "[]"]
 
 
 def _sealed(folder: Path, payload: bytes) -> tuple[bytes, bytes]:
