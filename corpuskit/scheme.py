@@ -15,13 +15,16 @@ import math
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from corpuskit.diagnostics import CorpuskitError
 from corpuskit.model import text_sha256
+
+if TYPE_CHECKING:
+    from corpuskit.toml_positions import TomlPositions
 
 #: Special argument types: any event, any relation, anything.
 ANY_EVENT, ANY_RELATION, ANYTHING = "EVENT", "RELATION", "*"
@@ -49,17 +52,17 @@ class SchemeText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._positions: Any = None
+        self._positions: TomlPositions | None = None
 
     def locate(self, pointer: str) -> tuple[int, int]:
         """1-based (line, column) of the key ``pointer`` names (see TomlPositions.locate)."""
-        return self._scanned().locate(pointer)  # type: ignore[no-any-return]
+        return self._scanned().locate(pointer)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line."""
-        return self._scanned().line_text(line)  # type: ignore[no-any-return]
+        return self._scanned().line_text(line)
 
-    def _scanned(self) -> Any:
+    def _scanned(self) -> "TomlPositions":
         if self._positions is None:
             from corpuskit.toml_positions import TomlPositions
 
