@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from msgspec.structs import replace
 
 from conftest import ROOT
@@ -141,12 +143,37 @@ def test_identify_is_the_digest_the_key_and_the_stat_name() -> None:
     )
 
 
-def test_the_content_digest_is_blake3() -> None:
-    # A collision-resistant hash of the bytes (the official test vector for "abc"): a store
-    # restored from another branch's run must not give a crafted file another file's result.
-    assert cache.content_digest(b"abc") == bytes.fromhex(
+def test_the_content_digest_is_blake3_of_the_bytes_zeros_and_length() -> None:
+    # A collision-resistant hash of the bytes: a store restored from another branch's run must
+    # not give a crafted file another file's result. BLAKE3's official vector for "abc" first,
+    # so that the expectations below are BLAKE3's.
+    from blake3 import blake3
+
+    assert blake3(b"abc").hexdigest() == (
         "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
     )
+    short = b"abc"
+    assert cache.content_digest(short) == blake3(short + (3).to_bytes(8, "little")).digest()
+    # 10,000 bytes: past 4 KiB beyond a 16 KiB boundary, so zeros up to the boundary.
+    long = bytes(range(256)) * 39 + b"0123456789012345"
+    assert len(long) == 10_000
+    padded = long + bytes(16_384 - 10_000) + (10_000).to_bytes(8, "little")
+    assert cache.content_digest(long) == blake3(padded).digest()
+    # 16 KiB + 1,000: a short tail, hashed as it is.
+    tail = long + long[:7_384]
+    assert cache.content_digest(tail) == blake3(tail + (17_384).to_bytes(8, "little")).digest()
+
+
+@given(st.binary(max_size=40_000), st.integers(min_value=1, max_value=20_000))
+@settings(max_examples=60, deadline=None)
+def test_bytes_and_their_padded_forms_have_other_digests(data: bytes, zeros: int) -> None:
+    # The zeros and the length are part of what is hashed, never a second way to write a file:
+    # a file that ends with another's zeros and length is another file with another digest.
+    size = len(data)
+    forged = data + bytes(zeros)
+    assert cache.content_digest(forged) != cache.content_digest(data)
+    forged_with_length = forged + size.to_bytes(8, "little")
+    assert cache.content_digest(forged_with_length) != cache.content_digest(data)
 
 
 def test_keys_digests_seals_and_names_are_stored_as_32_bytes(tmp_path: Path) -> None:
