@@ -95,6 +95,10 @@ class Paired:
     cpu_ratio: float
 
 
+#: Pairs of cold-cache and --no-cache runs per run of the other figures (see bench_corpus).
+COLD_PAIRS = 6
+
+
 def pair(limit: list[str], subject: list[str], runs: int, cwd: Path | None = None) -> Paired:
     """Medians of the yardstick and the subject, run alternately, and the median of the
     ratios of each pair (a pair runs back to back, so a slow spell of a shared machine
@@ -219,9 +223,10 @@ def bench_corpus(
         out.write('cache-dir = ".bench-cache"\n')
     cache = json_dir / ".bench-cache"
     cold, uncached = [], []
-    # Twice the pairs of the other figures, every other one in the other order: the two runs
-    # differ by about a tenth, the drift of a shared machine between two runs as much.
-    for i in range(2 * runs):
+    # Six times the pairs of the other figures, every other one in the other order: the two
+    # runs differ by under a tenth, and on this shared machine two identical runs back to back
+    # differ by up to 15 % either way (a median of 14 pairs moved by +-5 % between runs).
+    for i in range(COLD_PAIRS * runs):
         shutil.rmtree(cache, ignore_errors=True)
         if i % 2:
             uncached.append(measured([*validate, "--no-cache", "-j", "1", "."], json_dir))
@@ -230,13 +235,16 @@ def bench_corpus(
             cold.append(measured([*validate, "-j", "1", "."], json_dir))
             uncached.append(measured([*validate, "--no-cache", "-j", "1", "."], json_dir))
     c = statistics.median(x[0] for x in cold)
-    extra = statistics.median(x[0] / y[0] for x, y in zip(cold, uncached, strict=True)) - 1
+    ratios = [x[0] / y[0] - 1 for x, y in zip(cold, uncached, strict=True)]
+    extra = statistics.median(ratios)
+    low, _, high = statistics.quantiles(ratios, n=4)
     extra_cpu = statistics.median(x[1] / y[1] for x, y in zip(cold, uncached, strict=True)) - 1
     rows.append(
         (
             "validate JSON, --jobs 1, cold cache",
             f"{c:.2f} s",
-            f"{extra * 100:+.0f} % vs no cache (CPU time {extra_cpu * 100:+.0f} %)",
+            f"{extra * 100:+.0f} % vs no cache (middle half of {len(ratios)} pairs"
+            f" {low * 100:+.0f} to {high * 100:+.0f} %; CPU time {extra_cpu * 100:+.0f} %)",
         )
     )
     size = cache_bytes(cache)
@@ -397,7 +405,9 @@ def main() -> None:
         f"Machine: {machine()}. Whole processes, in a normal install (the `corpuskit` command "
         f"pip writes; limits A and B with the same Python); each figure the median of {args.runs} runs "
         "taken alternately with its yardstick, each ratio the median of the ratios of those "
-        "back-to-back pairs (steadier on a shared machine); bytecode compiled first, as an "
+        "back-to-back pairs (steadier on a shared machine; the cold cache against --no-cache, "
+        f"a difference of a few per cent, from {COLD_PAIRS * args.runs} pairs); bytecode "
+        "compiled first, as an "
         "installed package has it. Corpora: `seed` = the seed article replicated, with its "
         "scheme; `generated` = benchmarks/generate.py, no scheme.",
         "",

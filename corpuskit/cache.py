@@ -85,7 +85,7 @@ _HELD = 20_000
 _LANES = 16 * 1024
 #: Past a boundary, a tail this long or shorter is hashed as it is (padding it costs more).
 _SHORT_TAIL = 4 * 1024
-_ZEROS = bytes(_LANES)
+_ZEROS = memoryview(bytes(_LANES))  # sliced without a copy
 
 
 def content_digest(data: bytes) -> bytes:

@@ -44,4 +44,5 @@ def test_the_benchmark_runs_and_prints_every_figure(tmp_path: Path) -> None:
         "peak RSS, validate --jobs 1, 8 documents",
     ):
         assert row in table
+    assert "middle half of 6 pairs" in table
     assert "## seed, 4 documents" in table and "## generated, 4 documents" in table
