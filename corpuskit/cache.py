@@ -425,9 +425,9 @@ def identify(salt: str, name: bytes, data: bytes) -> tuple[bytes, bytes, bytes]:
     # of a first run's cost per file, and nothing weaker than a collision-resistant hash of the
     # bytes may key a result (a cache restored from another branch's run could otherwise give a
     # crafted file the clean result of another). BLAKE3 is one: 6 us for a 31 KB file (see
-    # content_digest) where sha256 takes 19 (SHA-NI, as fast as `openssl speed`; blake2b and sha512 are slower
-    # still), on one thread (blake3's max_threads defaults to 1). The key and the name hash a
-    # few dozen bytes, where sha256 is the quicker (0.5 us against 0.7).
+    # content_digest) where sha256 takes 19 (SHA-NI, as fast as `openssl speed`; blake2b and
+    # sha512 are slower still), on one thread (blake3's max_threads defaults to 1). The key and
+    # the name hash a few dozen bytes, where sha256 is the quicker (0.5 us against 0.7).
     digest = content_digest(data)
     key_start, name_start = _prefixes(code_fingerprint(), salt)
     key = key_start.copy()
