@@ -45,4 +45,5 @@ def test_the_benchmark_runs_and_prints_every_figure(tmp_path: Path) -> None:
     ):
         assert row in table
     assert "middle half of 6 pairs" in table
+    assert "x A (3 pairs)" in table
     assert "## seed, 4 documents" in table and "## generated, 4 documents" in table
