@@ -29,14 +29,10 @@ from corpuskit.scheme import Scheme
 
 if TYPE_CHECKING:
     from corpuskit.cache import ResultStore, StatStamp
-    from corpuskit.cache_writer import StoreWriter
     from corpuskit.fixer import FixOutcome
 
 #: Below this many files one process is faster than starting others.
 PARALLEL_THRESHOLD = 32
-#: From this many files a first run with the cache on in one process stores through a writer
-#: process (corpuskit.cache_writer): a fork and its wait cost about what storing 50 files does.
-WRITER_THRESHOLD = 200
 
 
 class GitError(CorpuskitError):
@@ -311,8 +307,6 @@ class _Worker:
             from corpuskit.cache import ResultStore
 
             self.store = ResultStore(cache_dir)
-        #: A first run's writer process: files are handed to it unhashed (see prepare).
-        self.writer: StoreWriter | None = None
         # One Settings object (and its fingerprint) per scheme, not per document.
         self._with_scheme: dict[int, tuple[Scheme, Settings]] = {}
         self._fingerprints: dict[int, tuple[Settings, str]] = {}
@@ -364,9 +358,7 @@ class _Worker:
         store = self.store
         # The status of the opened file, taken before its bytes are read: a change after it
         # is seen next time.
-        stamped: list[os.stat_result] | None = (
-            [] if store is not None or self.writer is not None else None
-        )
+        stamped: list[os.stat_result] | None = [] if store is not None else None
         data = read_document(path, settings, stamped=stamped)
         if isinstance(data, FileReport):
             if _missing(path):  # else a missing folder is "not a .json or .xml file"
@@ -375,18 +367,9 @@ class _Worker:
             return data, None
         found = found_name(path)
         job = Job(data, str(path), found, settings)
-        if not stamped:
+        if store is None or not stamped:
             return Pending(job, None)
         info = stamped[0]
-        if self.writer is not None:
-            # A first run: nothing to look up, so the bytes go to the writer to hash with the
-            # result, and nothing is hashed here.
-            stamp = (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-            return Pending(
-                job, Unkeyed(self.fingerprint(settings), os.fsencode(found), stamp, data)
-            )
-        if store is None:
-            return Pending(job, None)
         # The file as found (not its link target): its name picks the format and the globs.
         # The stat index's name is worked out here too, where the found name is at hand (in
         # the worker that read the file), not again by the main process when it learns it.
@@ -415,19 +398,8 @@ class Entry(msgspec.Struct, frozen=True):
     new: bool = False
 
 
-class Unkeyed(msgspec.Struct, frozen=True):
-    """What a first run's writer process stores for a checked file (it works the key, the
-    digest and the stat index's name out itself): the settings' fingerprint, the file as
-    found (``os.fsencode``d), its stamp and its bytes as checked."""
-
-    salt: str
-    name: bytes
-    stamp: StatStamp
-    data: bytes
-
-
 #: A file's report and what the cache should learn from it.
-Result = tuple[FileReport, Entry | Unkeyed | None]
+Result = tuple[FileReport, Entry | None]
 
 
 class Pending(msgspec.Struct, frozen=True):
@@ -435,7 +407,7 @@ class Pending(msgspec.Struct, frozen=True):
     its result makes (None: no cache)."""
 
     job: Job
-    entry: Entry | Unkeyed | None
+    entry: Entry | None
 
     def complete(self, report: FileReport) -> Result:
         """The job's report, with the cache entry unless corpuskit failed on the file."""
@@ -556,11 +528,8 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
         hit = store.get(key) if key is not None else None
         return None if hit is None else _renamed(hit, str(path))
 
-    def learn(report: FileReport, entry: Entry | Unkeyed | None) -> None:
-        if isinstance(entry, Unkeyed):
-            assert local.writer is not None
-            local.writer.send(entry.salt, entry.name, entry.stamp, entry.data, report)
-        elif store is not None and entry is not None:
+    def learn(report: FileReport, entry: Entry | None) -> None:
+        if store is not None and entry is not None:
             store.record(entry.name, entry.stamp, entry.key, entry.digest, report, entry.new)
 
     hits: Sequence[FileReport | None]
@@ -580,14 +549,6 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
     jobs = max(1, min(options.jobs, todo))
     try:
         if options.executor != "local" or jobs == 1 or todo < PARALLEL_THRESHOLD:
-            if (
-                store is not None
-                and local.store is not None
-                and options.executor == "local"
-                and todo >= WRITER_THRESHOLD
-                and store.answers_nothing()
-            ):
-                _start_writer(store, local)
             yield from _run_on_executor(options, files, hits, local, learn)
             return
         import multiprocessing
@@ -618,21 +579,6 @@ def _run(options: RunOptions) -> Iterator[FileReport]:
     finally:
         if store is not None:
             store.close()
-        if local.writer is not None:
-            local.writer.close()
-
-
-def _start_writer(store: ResultStore, local: _Worker) -> None:
-    """Hand a first run's storing to a writer process (corpuskit.cache_writer), which opens the
-    store itself; where none starts, this process stores as before."""
-    from corpuskit.cache_writer import StoreWriter
-
-    store.close()  # no connection of this process's crosses the fork
-    local.writer = StoreWriter.start(store.folder)
-    if local.writer is None:
-        store.open_for_writing()
-    else:
-        local.store = None
 
 
 class _Unknown(Sequence[None]):
@@ -664,7 +610,7 @@ def _run_on_executor(
     files: PathList,
     hits: Sequence[FileReport | None],
     local: _Worker,
-    learn: Callable[[FileReport, Entry | Unkeyed | None], None],
+    learn: Callable[[FileReport, Entry | None], None],
 ) -> Iterator[FileReport]:
     """Read files and consult the cache here, check the rest on the run's executor (this
     process for "local"): the executor sees bytes and settings, never a path to open."""

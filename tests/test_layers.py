@@ -30,7 +30,6 @@ LAYERS = {
     "corpuskit.runner": 5,
     "corpuskit.executors": 5,
     "corpuskit.cache": 5,
-    "corpuskit.cache_writer": 5,
     "corpuskit.baseline": 5,
     "corpuskit.fixer": 5,
     "corpuskit.reanchor": 5,
