@@ -18,7 +18,7 @@ from corpuskit.diagnostics import Diagnostic, Excerpt, Finding, Rule, Severity
 from corpuskit.fixes import Fix, SetValue
 from corpuskit.formats import format_module, format_of, typed
 from corpuskit.formats.common import LineIndex, Locator, Position
-from corpuskit.io import found_path
+from corpuskit.io import RefusedPath, TooLarge, found_path, read_input, resolved_target
 from corpuskit.model import ANNOTATION_KINDS, Document
 from corpuskit.rules import (
     CHECKS,
@@ -500,15 +500,15 @@ def read_document(
     display: str | None = None,
     *,
     stamped: list[os.stat_result] | None = None,
+    found: str | None = None,
 ) -> bytes | FileReport:
     """A document's bytes, or the report saying why they cannot be read.
 
     Reads go through :func:`corpuskit.io.read_input`: only regular files, no link out of the
     project (``settings.root``), never more than ``max_file_size`` + 1 bytes. ``stamped``
-    receives the file's status when it is opened (see read_input).
+    receives the file's status when it is opened, ``found`` is the file's found name when
+    the caller has it (see read_input).
     """
-    from corpuskit.io import RefusedPath, TooLarge, read_input, resolved_target
-
     settings = settings or Settings()
     name = display or str(path)
     try:
@@ -517,7 +517,9 @@ def read_document(
             # too); read_input refuses the others.
             resolved_target(path, settings.root)
             return _unreadable(name, "not a .json or .xml file: corpuskit cannot tell its format")
-        return read_input(path, root=settings.root, limit=settings.max_file_size, stamped=stamped)
+        return read_input(
+            path, root=settings.root, limit=settings.max_file_size, stamped=stamped, found=found
+        )
     except TooLarge as exc:
         return too_large(name, exc.size, exc.limit)
     except RefusedPath as exc:

@@ -112,6 +112,8 @@ def _inside(path: str, root: str) -> bool:
 
 #: :data:`PSEUDO_ROOTS` as strings (the read path compares strings: no Path per file).
 _PSEUDO_NAMES = tuple(str(p) for p in PSEUDO_ROOTS)
+#: What the paths below them start with.
+_PSEUDO_PREFIXES = tuple(name + os.sep for name in _PSEUDO_NAMES)
 
 
 def resolved_target(path: Path | str, root: Path | None) -> Path:
@@ -133,7 +135,7 @@ def resolved_name(path: Path | str, root: Path | None) -> str:
     if real == absolute:
         return real
     # Some component is a link: the real place must stay inside the project.
-    fence = _real_folder(str(root) if root is not None else os.getcwd())
+    fence = _fence(root)
     if not _inside(real, fence):
         raise RefusedPath(
             path,
@@ -170,25 +172,60 @@ def read_input(
     root: Path | None = None,
     limit: int = DEFAULT_LIMIT,
     stamped: list[os.stat_result] | None = None,
+    found: str | None = None,
 ) -> bytes:
     """The bytes of a regular file inside the project, at most ``limit`` of them.
 
     ``stamped``: the file's status, taken on the open file before its bytes are read, is
     appended to this list (what a cache records to see a later change; no second stat).
+    ``found``: ``found_name(path)``, when the caller has worked it out already.
 
     Raises :class:`RefusedPath` (a link out of the project, not a regular file),
     :class:`TooLarge` (more than ``limit`` bytes) or another :class:`OSError` (missing,
     no permission).
     """
+    if _NO_FOLLOW:
+        # The file as found is where it really is unless its own name is a link, which the
+        # open itself refuses (ELOOP): one system call, where resolving the name first took
+        # an lstat, and no window between the test and the open.
+        # Anything this path does not accept at once (a pseudo-file, a place outside the
+        # project, a name that is a link) is decided below, as if it had not been tried.
+        candidate = found_name(path) if found is None else found
+        if not (candidate.startswith(_PSEUDO_PREFIXES) or candidate in _PSEUDO_NAMES) and (
+            _inside(candidate, _fence(root)) or candidate == os.path.abspath(path)
+        ):
+            try:
+                return _read_open(path, candidate, _NO_FOLLOW, limit, stamped)
+            except OSError as exc:
+                if exc.errno not in _LINK_ERRNOS:
+                    raise
     real = resolved_name(path, root)
+    return _read_open(path, real, 0, limit, stamped)
+
+
+#: O_NOFOLLOW where the system has it (not on Windows, whose reads resolve names first).
+_NO_FOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+#: What an open with O_NOFOLLOW says of a link: ELOOP (Linux, macOS), EMLINK (FreeBSD).
+_LINK_ERRNOS = (errno.ELOOP, errno.EMLINK)
+
+
+def _fence(root: Path | None) -> str:
+    """The real path of the project root (default: the current folder)."""
+    return _real_folder(str(root) if root is not None else os.getcwd())
+
+
+def _read_open(
+    path: Path | str, real: str, extra: int, limit: int, stamped: list[os.stat_result] | None
+) -> bytes:
+    """Open ``real`` (with the ``extra`` flags) and read it as :func:`read_input` says."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal device
     # must not become ours. Whether it is a regular file is checked on the open descriptor,
     # so a swap between the check and the read cannot slip another kind of file in.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | extra
     try:
         fd = os.open(real, flags)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        if exc.errno == errno.ELOOP and not extra:
             raise RefusedPath(path, "a loop of symbolic links; it is not followed") from None
         raise
     try:

@@ -359,13 +359,14 @@ class _Worker:
         # The status of the opened file, taken before its bytes are read: a change after it
         # is seen next time.
         stamped: list[os.stat_result] | None = [] if store is not None else None
-        data = read_document(path, settings, stamped=stamped)
+        # Found before the read, which needs it too (the folder's real path, remembered).
+        found = found_name(path)
+        data = read_document(path, settings, stamped=stamped, found=found)
         if isinstance(data, FileReport):
             if _missing(path):  # else a missing folder is "not a .json or .xml file"
                 said = tuple(replace(d, message="no such file or folder") for d in data.diagnostics)
                 data = replace(data, diagnostics=said)
             return data, None
-        found = found_name(path)
         job = Job(data, str(path), found, settings)
         if store is None or not stamped:
             return Pending(job, None)

@@ -6,6 +6,7 @@ a subprocess where the exit code and the output are the point.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -96,6 +97,67 @@ def test_reads_stop_at_the_size_limit_whatever_stat_says(tmp_path: Path) -> None
     assert safe_io.read_input(big, root=tmp_path, limit=5000) == b" " * 5000
     with pytest.raises(safe_io.RefusedPath):
         safe_io.read_input(Path("/proc/self/status"), limit=1000)
+
+
+def _outcome(path: Path, root: Path, found: str | None) -> str:
+    try:
+        return safe_io.read_input(path, root=root, limit=1000, found=found).decode()
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("memory", [False, True], ids=["single read", "run"])
+def test_a_read_by_the_found_name_decides_as_resolving_the_name_first(
+    tmp_path: Path, memory: bool
+) -> None:
+    # The read opens a file by its found name without following a link in its own name, and
+    # leaves anything it would not take at once (a link, a pseudo-file, a place outside) to
+    # the read that resolves the name first: given the found name or not, and with the
+    # folder memory of a run or not, each case reads the same text or is refused alike.
+    root = tmp_path / "project"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "good.json").write_text("inside")
+    (tmp_path / "outside.json").write_text(SECRET)
+    (tmp_path / "away").mkdir()
+    (tmp_path / "away" / "far.json").write_text(SECRET)
+    links = {
+        "alias.json": root / "docs" / "good.json",
+        "out.json": tmp_path / "outside.json",
+        "proc.json": Path("/proc/self/environ"),
+        "zero.json": Path("/dev/zero"),
+        "loop.json": root / "docs" / "loop.json",
+        "dangling.json": root / "docs" / "missing.json",
+    }
+    for name, target in links.items():
+        (root / "docs" / name).symlink_to(target)
+    (root / "away").symlink_to(tmp_path / "away")
+    (root / "inner").symlink_to(root / "docs")
+    cases = [root / "docs" / name for name in ("good.json", *links, "none.json")]
+    cases += [root / "away" / "far.json", root / "inner" / "good.json", tmp_path / "outside.json"]
+
+    context = safe_io.remembered_folders() if memory else contextlib.nullcontext()
+    with context:
+        outcomes = {p.name: _outcome(p, root, None) for p in cases}
+        for path in cases:
+            assert _outcome(path, root, safe_io.found_name(path)) == outcomes[path.name], path
+    assert {name: said.split(":")[0] for name, said in outcomes.items()} == {
+        "good.json": "inside",
+        "alias.json": "inside",
+        "out.json": "RefusedPath",
+        "proc.json": "RefusedPath",
+        "zero.json": "RefusedPath",
+        "loop.json": "RefusedPath",
+        "dangling.json": "FileNotFoundError",
+        "none.json": "FileNotFoundError",
+        "far.json": "RefusedPath",
+        "outside.json": SECRET,  # named by the user through no link: theirs to read
+    }
+    # Refused for what the link leads to, in the resolving read's words.
+    for name in ("out.json", "far.json"):
+        assert "outside the project" in outcomes[name], outcomes[name]
+    for name in ("proc.json", "zero.json"):
+        assert "kernel pseudo-file" in outcomes[name], outcomes[name]
+    assert "loop of symbolic links" in outcomes["loop.json"]
 
 
 def test_standard_input_is_capped_by_max_file_size(tmp_path: Path) -> None:
