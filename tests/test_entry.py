@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -65,15 +66,19 @@ sys.argv = ["corpuskit", "validate", "--no-cache", sys.argv[1]]
 import gc
 from corpuskit.entry import main
 older = gc.get_stats()[1]["collections"]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-import msgspec._utils, typing
-LATER = ("corpuskit.toml_positions", "corpuskit.formats.schema", "corpuskit.formats.records")
-print(code, "typing_extensions" in sys.modules, msgspec._utils._get_type_hints is typing.get_type_hints,
-      [m for m in LATER if m in sys.modules])
-print(gc.get_threshold()[0], gc.get_stats()[1]["collections"] - older)
+import atexit  # the command ends its process itself, after the exit functions
+
+
+@atexit.register
+def after():
+    import msgspec._utils, typing
+    LATER = ("corpuskit.toml_positions", "corpuskit.formats.schema", "corpuskit.formats.records")
+    print("typing_extensions" in sys.modules, msgspec._utils._get_type_hints is typing.get_type_hints,
+          [m for m in LATER if m in sys.modules])
+    print(gc.get_threshold()[0], gc.get_stats()[1]["collections"] - older)
+
+
+main()
 """
 
 
@@ -90,7 +95,7 @@ def test_the_command_validates_without_typing_extensions() -> None:
     assert "1 file checked" in run.stdout
     # Imported only when needed: the scheme's key positions for a message that names a line,
     # the JSON-Schema helpers and the record builder for a document the typed decode refuses.
-    assert run.stdout.splitlines()[-2] == "0 False True []"
+    assert run.stdout.splitlines()[-2] == "False True []"
     # The collector's threshold is raised from the start: no older-generation pass at all.
     assert run.stdout.splitlines()[-1] == "20000 0"
 
@@ -98,11 +103,81 @@ def test_the_command_validates_without_typing_extensions() -> None:
 def test_other_commands_still_get_typing_extensions() -> None:
     """The typer application (every command but the fast ``validate``) imports it as usual."""
     code = "import sys; sys.argv = ['corpuskit', 'convert', '--help']\nfrom corpuskit.entry import main\n"
-    code += "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
-    code += "import typing_extensions\nprint(typing_extensions.get_type_hints.__module__)"
+    code += "import atexit\n@atexit.register\ndef after():\n    import typing_extensions\n"
+    code += "    print(typing_extensions.get_type_hints.__module__)\nmain()\n"
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0, run.stderr
     assert "convert" in run.stdout  # typer printed the command's help
-    assert run.stdout.splitlines()[-2:] == ["exit 0", "typing_extensions"]
+    assert run.stdout.splitlines()[-1] == "typing_extensions"
+
+
+def _leaving(body: str) -> subprocess.CompletedProcess[str]:
+    script = "import atexit, sys, threading\nfrom corpuskit.entry import leave\n" + body
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+
+
+def test_leaving_runs_the_exit_functions_flushes_and_keeps_the_status() -> None:
+    done = _leaving(
+        "atexit.register(print, 'exit function ran')\n"
+        "sys.stdout.write('x' * 100_000)\n"  # buffered, and more than a pipe holds
+        "sys.stderr.write('said')\n"
+        "leave(3)\n"
+        "print('not reached')\n"
+    )
+    assert done.returncode == 3
+    assert done.stdout == "x" * 100_000 + "exit function ran\n"
+    assert done.stderr == "said"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"),
+    [(None, 0, ""), ("a message", 1, "a message\n"), (2**40, None, None)],
+)
+def test_a_status_that_is_no_small_integer_is_left_to_the_usual_exit(
+    code: object, status: int | None, stderr: str | None
+) -> None:
+    done = _leaving(f"leave({code!r})\nprint('returned')\nsys.exit({code!r})\n")
+    if code is None:  # None is 0, and leaves at once
+        assert (done.returncode, done.stdout) == (0, "")
+        return
+    assert done.stdout == "returned\n"
+    usual = _leaving(f"sys.exit({code!r})\n")
+    assert (done.returncode, done.stderr) == (usual.returncode, usual.stderr)
+    if status is not None:
+        assert (done.returncode, done.stderr) == (status, stderr)
+
+
+def test_a_thread_the_shutdown_would_wait_for_is_waited_for() -> None:
+    done = _leaving(
+        "import time\n"
+        "worker = threading.Thread(target=lambda: (time.sleep(0.3), print('thread done')))\n"
+        "worker.start()\n"
+        "leave(0)\n"
+        "print('returned')\n"
+    )
+    assert done.returncode == 0
+    assert sorted(done.stdout.split()) == ["done", "returned", "thread"]
+
+
+def test_the_command_keeps_its_exit_codes_and_whole_reports() -> None:
+    good = subprocess.run(
+        [sys.executable, "-m", "corpuskit", "validate", "--format", "json", str(CORPUS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert json.loads(good.stdout)["summary"]["files"] >= 1
+    usage = subprocess.run(
+        [sys.executable, "-m", "corpuskit", "validate", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert usage.returncode == 2 and "no-such-option" in usage.stderr
