@@ -1,5 +1,5 @@
 """``python -m corpuskit``."""
 
-from corpuskit.entry import main
+from corpuskit.entry import command
 
-main()
+command()

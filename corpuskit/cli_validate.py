@@ -158,6 +158,8 @@ def _validate(a: ValidateArgs) -> int:
         return EXIT_OK
     summary = Summary()
     outputs = _Outputs(name, a.output_file, a.color, a.statistics, a.quiet, root, strict)
+    checked: Iterator[FileReport] = iter(())
+    filtered: Iterator[tuple[FileReport, FileReport]] = iter(())
     try:
         checked = (
             _check_stdin(a.stdin_filename, settings)
@@ -178,6 +180,14 @@ def _validate(a: ValidateArgs) -> int:
                 outputs.baselined(hidden)
     except CorpuskitError as exc:  # an unusable scheme, configuration, baseline or git ref
         raise _fail(str(exc)) from None
+    finally:
+        # A run stopped early (a closed pipe, an interrupt, a report that cannot be written)
+        # ends its generators here, so that what they hold is released now, the cache's
+        # results committed among it, not whenever the exception is freed.
+        for started in (filtered, checked):
+            close = getattr(started, "close", None)
+            if close is not None:
+                close()
     outputs.finish(summary)
     if not a.quiet:
         _notes(summary, recorded, a.baseline, a.changed_since)

@@ -11,9 +11,9 @@ sixth of a one-document run (benchmarks/RESULTS.md). So this process imports msg
 ``typing_extensions`` hidden, and only this process: ``import corpuskit`` as a library changes
 nothing, and a later ``import typing_extensions`` (the typer application does one) works as usual.
 
-The command also ends its process as soon as its work is done (:func:`leave`): what the
-interpreter's own shutdown would do after that is free every module and object one by one,
-about 18 ms of a 120 ms one-document run (benchmarks/RESULTS.md), for nothing the user sees.
+The command also ends its process as soon as its work is done (:func:`command`, :func:`leave`):
+what the interpreter's own shutdown would do after that is free every module and object one by
+one, about 18 ms of a 120 ms one-document run (benchmarks/RESULTS.md), for nothing the user sees.
 """
 
 from __future__ import annotations
@@ -58,12 +58,22 @@ def main() -> None:
     import_without("msgspec", "typing_extensions")
     from corpuskit.cli_validate import main as run
 
+    run()
+
+
+def command() -> None:
+    """The ``corpuskit`` command's process: :func:`main`, then :func:`leave` (a caller of
+    :func:`main` in its own process gets its SystemExit, as from any command-line program)."""
     try:
-        run()
+        main()
     except SystemExit as exc:
-        leave(exc.code)
-        raise
-    leave(0)
+        code = exc.code
+    else:
+        code = 0
+    # Out of the handler: what the exception held (a run stopped by a closed pipe, say) is
+    # freed before the exit, as the interpreter's shutdown would free it.
+    leave(code)
+    raise SystemExit(code)
 
 
 def leave(code: object) -> None:

@@ -185,28 +185,46 @@ def read_input(
     no permission).
     """
     if _NO_FOLLOW:
-        # The file as found is where it really is unless its own name is a link, which the
-        # open itself refuses (ELOOP): one system call, where resolving the name first took
-        # an lstat, and no window between the test and the open.
-        # Anything this path does not accept at once (a pseudo-file, a place outside the
-        # project, a name that is a link) is decided below, as if it had not been tried.
+        # The file as found is where it really is unless its own name is a link, which an
+        # open with O_NOFOLLOW refuses: one system call where resolving the name first took
+        # an lstat (the folders' real paths are what they were: a run remembers them, as the
+        # resolving read does). Whatever this way does not take at once (a pseudo-file, a
+        # place outside the project, an open that fails: a name that is a link, or missing)
+        # is decided below, as if it had not been tried.
         candidate = found_name(path) if found is None else found
-        if not (candidate.startswith(_PSEUDO_PREFIXES) or candidate in _PSEUDO_NAMES) and (
-            _inside(candidate, _fence(root)) or candidate == os.path.abspath(path)
-        ):
+        if _takes(path, candidate, root):
             try:
-                return _read_open(path, candidate, _NO_FOLLOW, limit, stamped)
-            except OSError as exc:
-                if exc.errno not in _LINK_ERRNOS:
-                    raise
+                fd = os.open(candidate, _OPEN_FLAGS | _NO_FOLLOW)
+            except OSError:
+                pass
+            else:
+                return _read_fd(path, fd, limit, stamped)
     real = resolved_name(path, root)
-    return _read_open(path, real, 0, limit, stamped)
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RefusedPath(path, "a loop of symbolic links; it is not followed") from None
+        raise
+    return _read_fd(path, fd, limit, stamped)
 
 
 #: O_NOFOLLOW where the system has it (not on Windows, whose reads resolve names first).
 _NO_FOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
-#: What an open with O_NOFOLLOW says of a link: ELOOP (Linux, macOS), EMLINK (FreeBSD).
-_LINK_ERRNOS = (errno.ELOOP, errno.EMLINK)
+# O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal device must not
+# become ours. Whether it is a regular file is checked on the open descriptor, so a swap
+# between the check and the read cannot slip another kind of file in.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _takes(path: Path | str, candidate: str, root: Path | None) -> bool:
+    """Whether the read may open ``candidate`` (``path`` as found) without resolving its name:
+    no pseudo-file, and inside the project or reached through no link at all."""
+    if candidate.startswith(_PSEUDO_PREFIXES) or candidate in _PSEUDO_NAMES:
+        return False
+    if _FOLDERS is not None:  # a run remembers the root's real path, not abspath's answer
+        return _inside(candidate, _fence(root)) or candidate == os.path.abspath(path)
+    return candidate == os.path.abspath(path) or _inside(candidate, _fence(root))
 
 
 def _fence(root: Path | None) -> str:
@@ -214,20 +232,8 @@ def _fence(root: Path | None) -> str:
     return _real_folder(str(root) if root is not None else os.getcwd())
 
 
-def _read_open(
-    path: Path | str, real: str, extra: int, limit: int, stamped: list[os.stat_result] | None
-) -> bytes:
-    """Open ``real`` (with the ``extra`` flags) and read it as :func:`read_input` says."""
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; O_NOCTTY: a terminal device
-    # must not become ours. Whether it is a regular file is checked on the open descriptor,
-    # so a swap between the check and the read cannot slip another kind of file in.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | extra
-    try:
-        fd = os.open(real, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP and not extra:
-            raise RefusedPath(path, "a loop of symbolic links; it is not followed") from None
-        raise
+def _read_fd(path: Path | str, fd: int, limit: int, stamped: list[os.stat_result] | None) -> bytes:
+    """Read the file open on ``fd`` as :func:`read_input` says, and close it."""
     try:
         info = os.fstat(fd)
         if stamped is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT
+from corpuskit.cache import STORE_NAME
 from corpuskit.entry import import_without
 
 LENIENT = "try:\n    import ck_hidden_mod\nexcept ImportError:\n    ck_hidden_mod = None\n"
@@ -66,19 +68,15 @@ sys.argv = ["corpuskit", "validate", "--no-cache", sys.argv[1]]
 import gc
 from corpuskit.entry import main
 older = gc.get_stats()[1]["collections"]
-import atexit  # the command ends its process itself, after the exit functions
-
-
-@atexit.register
-def after():
-    import msgspec._utils, typing
-    LATER = ("corpuskit.toml_positions", "corpuskit.formats.schema", "corpuskit.formats.records")
-    print("typing_extensions" in sys.modules, msgspec._utils._get_type_hints is typing.get_type_hints,
-          [m for m in LATER if m in sys.modules])
-    print(gc.get_threshold()[0], gc.get_stats()[1]["collections"] - older)
-
-
-main()
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+import msgspec._utils, typing
+LATER = ("corpuskit.toml_positions", "corpuskit.formats.schema", "corpuskit.formats.records")
+print(code, "typing_extensions" in sys.modules, msgspec._utils._get_type_hints is typing.get_type_hints,
+      [m for m in LATER if m in sys.modules])
+print(gc.get_threshold()[0], gc.get_stats()[1]["collections"] - older)
 """
 
 
@@ -95,7 +93,7 @@ def test_the_command_validates_without_typing_extensions() -> None:
     assert "1 file checked" in run.stdout
     # Imported only when needed: the scheme's key positions for a message that names a line,
     # the JSON-Schema helpers and the record builder for a document the typed decode refuses.
-    assert run.stdout.splitlines()[-2] == "False True []"
+    assert run.stdout.splitlines()[-2] == "0 False True []"
     # The collector's threshold is raised from the start: no older-generation pass at all.
     assert run.stdout.splitlines()[-1] == "20000 0"
 
@@ -103,14 +101,14 @@ def test_the_command_validates_without_typing_extensions() -> None:
 def test_other_commands_still_get_typing_extensions() -> None:
     """The typer application (every command but the fast ``validate``) imports it as usual."""
     code = "import sys; sys.argv = ['corpuskit', 'convert', '--help']\nfrom corpuskit.entry import main\n"
-    code += "import atexit\n@atexit.register\ndef after():\n    import typing_extensions\n"
-    code += "    print(typing_extensions.get_type_hints.__module__)\nmain()\n"
+    code += "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code)\n"
+    code += "import typing_extensions\nprint(typing_extensions.get_type_hints.__module__)"
     run = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0, run.stderr
     assert "convert" in run.stdout  # typer printed the command's help
-    assert run.stdout.splitlines()[-1] == "typing_extensions"
+    assert run.stdout.splitlines()[-2:] == ["exit 0", "typing_extensions"]
 
 
 def _leaving(body: str) -> subprocess.CompletedProcess[str]:
@@ -181,3 +179,29 @@ def test_the_command_keeps_its_exit_codes_and_whole_reports() -> None:
         cwd=ROOT,
     )
     assert usage.returncode == 2 and "no-such-option" in usage.stderr
+
+
+def test_a_run_stopped_by_a_closed_pipe_still_commits_what_its_cache_learnt(
+    tmp_path: Path,
+) -> None:
+    # The reader stops after one byte (| head -c 1): the run's generators are closed as it
+    # stops, so the results checked so far reach the cache before the process ends.
+    (tmp_path / "corpuskit.toml").write_text('paths = ["docs"]\ncache-dir = ".ck-cache"\n')
+    (tmp_path / "docs").mkdir()
+    broken = b'{"corpuskit": "1.0", "id": "x"}'  # many findings, many lines of output
+    for i in range(300):
+        (tmp_path / "docs" / f"d{i:03}.json").write_bytes(broken)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "corpuskit", "validate", "--format", "concise", "-j", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert run.stdout is not None and run.stderr is not None
+    assert run.stdout.read(1)
+    run.stdout.close()
+    run.wait(timeout=120)
+    assert b"Traceback" not in run.stderr.read()
+    with sqlite3.connect(tmp_path / ".ck-cache" / STORE_NAME) as db:
+        stored = db.execute("SELECT count(*) FROM results").fetchone()[0]
+    assert stored >= 1

@@ -99,7 +99,7 @@ def test_reads_stop_at_the_size_limit_whatever_stat_says(tmp_path: Path) -> None
         safe_io.read_input(Path("/proc/self/status"), limit=1000)
 
 
-def _outcome(path: Path, root: Path, found: str | None) -> str:
+def _outcome(path: Path, root: Path | None, found: str | None) -> str:
     try:
         return safe_io.read_input(path, root=root, limit=1000, found=found).decode()
     except OSError as exc:
@@ -108,12 +108,13 @@ def _outcome(path: Path, root: Path, found: str | None) -> str:
 
 @pytest.mark.parametrize("memory", [False, True], ids=["single read", "run"])
 def test_a_read_by_the_found_name_decides_as_resolving_the_name_first(
-    tmp_path: Path, memory: bool
+    tmp_path: Path, memory: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The read opens a file by its found name without following a link in its own name, and
     # leaves anything it would not take at once (a link, a pseudo-file, a place outside) to
-    # the read that resolves the name first: given the found name or not, and with the
-    # folder memory of a run or not, each case reads the same text or is refused alike.
+    # the read that resolves the name first: every case reads the same text or is refused in
+    # the same words as that read alone (_NO_FOLLOW = 0), given the found name or not, with
+    # the folder memory of a run or not, whatever the root and however the path is written.
     root = tmp_path / "project"
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "good.json").write_text("inside")
@@ -132,32 +133,47 @@ def test_a_read_by_the_found_name_decides_as_resolving_the_name_first(
         (root / "docs" / name).symlink_to(target)
     (root / "away").symlink_to(tmp_path / "away")
     (root / "inner").symlink_to(root / "docs")
+    (root / "kernel").symlink_to("/proc/self")
     cases = [root / "docs" / name for name in ("good.json", *links, "none.json")]
-    cases += [root / "away" / "far.json", root / "inner" / "good.json", tmp_path / "outside.json"]
+    cases += [
+        root / "away" / "far.json",
+        root / "inner" / "good.json",
+        root / "inner" / ".." / "docs" / "good.json",
+        root / "kernel" / "status",
+        tmp_path / "outside.json",
+        Path(f"/proc/{os.getpid()}/status"),
+        Path("/proc/self/status"),
+        Path("/dev/null"),
+    ]
+    monkeypatch.chdir(root)
+    cases += [Path("docs/good.json"), Path("docs/out.json"), Path("inner/../docs/alias.json")]
+    roots: list[Path | None] = [root, None, Path("."), Path("/")]
+
+    def everything(found: bool) -> list[str]:
+        return [
+            _outcome(path, r, safe_io.found_name(path) if found else None)
+            for r in roots
+            for path in cases
+        ]
 
     context = safe_io.remembered_folders() if memory else contextlib.nullcontext()
     with context:
-        outcomes = {p.name: _outcome(p, root, None) for p in cases}
-        for path in cases:
-            assert _outcome(path, root, safe_io.found_name(path)) == outcomes[path.name], path
-    assert {name: said.split(":")[0] for name, said in outcomes.items()} == {
-        "good.json": "inside",
-        "alias.json": "inside",
-        "out.json": "RefusedPath",
-        "proc.json": "RefusedPath",
-        "zero.json": "RefusedPath",
-        "loop.json": "RefusedPath",
-        "dangling.json": "FileNotFoundError",
-        "none.json": "FileNotFoundError",
-        "far.json": "RefusedPath",
-        "outside.json": SECRET,  # named by the user through no link: theirs to read
-    }
-    # Refused for what the link leads to, in the resolving read's words.
+        fast, given = everything(False), everything(True)
+        monkeypatch.setattr(safe_io, "_NO_FOLLOW", 0)
+        resolving = everything(False)
+    assert fast == resolving and given == resolving
+    outcomes = dict(zip([p.name for p in cases], resolving[: len(cases)], strict=False))
+    assert outcomes["good.json"] == outcomes["alias.json"] == "inside"
     for name in ("out.json", "far.json"):
         assert "outside the project" in outcomes[name], outcomes[name]
-    for name in ("proc.json", "zero.json"):
+    for name in ("proc.json", "zero.json", "null"):
         assert "kernel pseudo-file" in outcomes[name], outcomes[name]
     assert "loop of symbolic links" in outcomes["loop.json"]
+    assert outcomes["outside.json"] == SECRET  # named by the user through no link: theirs
+    # A pseudo-file named with no link at all is refused by the found name's own test.
+    direct = Path(f"/proc/{os.getpid()}/status")
+    assert "kernel pseudo-file" in _outcome(direct, Path("/"), safe_io.found_name(direct))
+    assert "kernel pseudo-file" in _outcome(Path("/proc/self/status"), Path("/"), None)
 
 
 def test_standard_input_is_capped_by_max_file_size(tmp_path: Path) -> None:
