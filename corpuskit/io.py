@@ -116,6 +116,11 @@ _PSEUDO_NAMES = tuple(str(p) for p in PSEUDO_ROOTS)
 _PSEUDO_PREFIXES = tuple(name + os.sep for name in _PSEUDO_NAMES)
 
 
+def _pseudo(real: str) -> bool:
+    """Whether ``real`` (absolute, normalised) is a kernel pseudo-file system or below one."""
+    return real.startswith(_PSEUDO_PREFIXES) or real in _PSEUDO_NAMES
+
+
 def resolved_target(path: Path | str, root: Path | None) -> Path:
     """Where ``path`` really leads, refusing links that lead out of ``root``.
 
@@ -129,9 +134,8 @@ def resolved_name(path: Path | str, root: Path | None) -> str:
     """:func:`resolved_target` as a string (the per-file read path builds no Path)."""
     absolute = os.path.abspath(path)
     real = _realpath(absolute)
-    for pseudo in _PSEUDO_NAMES:
-        if _inside(real, pseudo):
-            raise RefusedPath(path, f"{real} is a kernel pseudo-file, not a document")
+    if _pseudo(real):
+        raise RefusedPath(path, f"{real} is a kernel pseudo-file, not a document")
     if real == absolute:
         return real
     # Some component is a link: the real place must stay inside the project.
@@ -220,7 +224,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY
 def _takes(path: Path | str, candidate: str, root: Path | None) -> bool:
     """Whether the read may open ``candidate`` (``path`` as found) without resolving its name:
     no pseudo-file, and inside the project or reached through no link at all."""
-    if candidate.startswith(_PSEUDO_PREFIXES) or candidate in _PSEUDO_NAMES:
+    if _pseudo(candidate):
         return False
     if _FOLDERS is not None:  # a run remembers the root's real path, not abspath's answer
         return _inside(candidate, _fence(root)) or candidate == os.path.abspath(path)
