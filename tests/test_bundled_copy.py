@@ -44,8 +44,10 @@ def test_a_new_json_only_document_in_a_corpus_copy_validates_and_the_bundled_tes
 
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env["CORPUSKIT_BUNDLED_PROJECT"] = str(project)
+    # -n 0: the few marked tests in this process, not on workers that each collect the suite
+    pytest = [sys.executable, "-m", "pytest", "-m", "bundled", "-q", "-p", "no:cacheprovider"]
     marked = subprocess.run(
-        [sys.executable, "-m", "pytest", "-m", "bundled", "-q", "-p", "no:cacheprovider", "tests"],
+        [*pytest, "-n", "0", "tests"],
         cwd=ROOT,
         env=env,
         capture_output=True,
