@@ -94,12 +94,20 @@ class Paired:
     ratio: float
     #: The same with CPU time (what a machine's other tenants cannot add to, for one process).
     cpu_ratio: float
+    #: The wall-time ratio of each pair, in the order run.
+    ratios: tuple[float, ...] = ()
+
+    def interval(self) -> str:
+        """The ratio's 95 % interval of the median, and the number of pairs."""
+        low, high = median_interval(list(self.ratios))
+        return f"95 % interval of the median {low:.2f}-{high:.2f}x, {len(self.ratios)} pairs"
 
 
 #: Pairs of cold-cache and --no-cache runs per run of the other figures (see bench_corpus).
 COLD_PAIRS = 6
-#: Pairs of the all-cores figure per run of the others.
+#: Pairs of the all-cores figure, and of the --jobs 1 figure, per run of the others.
 PARALLEL_PAIRS = 3
+SERIAL_PAIRS = 3
 
 
 def pair(limit: list[str], subject: list[str], runs: int, cwd: Path | None = None) -> Paired:
@@ -116,11 +124,13 @@ def pair(limit: list[str], subject: list[str], runs: int, cwd: Path | None = Non
         else:
             a.append(measured(limit, cwd))
             b.append(measured(subject, cwd))
+    ratios = tuple(y[0] / x[0] for x, y in zip(a, b, strict=True))
     return Paired(
         statistics.median(x[0] for x in a),
         statistics.median(y[0] for y in b),
-        statistics.median(y[0] / x[0] for x, y in zip(a, b, strict=True)),
+        statistics.median(ratios),
         statistics.median(y[1] / x[1] for x, y in zip(a, b, strict=True)),
+        ratios,
     )
 
 
@@ -204,25 +214,27 @@ def bench_corpus(
     validate = [*installed.corpuskit, "validate", "--format", "concise"]
     limit_a = [installed.python, "-c", LIMIT_A, str(json_dir)]
     rows: list[tuple[str, str, str]] = []
-    one = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], runs)
+    # Three times the pairs of the others: the figure nearest its target; on a shared machine
+    # the yardstick alone moved by a fifth between two runs of 7 pairs (RESULTS.md, runs 11, 12).
+    one = pair(limit_a, [*validate, "--no-cache", "-j", "1", str(json_dir)], SERIAL_PAIRS * runs)
     a = one.limit
     rows.append((f"limit A: read + orjson.loads, {n:,} JSON files", f"{a:.2f} s", "1"))
     rows.append(
         (
             "validate JSON, --jobs 1, no cache",
             f"{one.subject:.2f} s",
-            f"{one.ratio:.2f}x A (CPU time {one.cpu_ratio:.2f}x)",
+            f"{one.ratio:.2f}x A ({one.interval()}; CPU time {one.cpu_ratio:.2f}x)",
         )
     )
-    # Three times the pairs: the nearest its target of the no-cache figures, and a run of
-    # workers on every core is the most exposed to another tenant of the machine.
+    # Three times the pairs: a run of workers on every core is the most exposed to another
+    # tenant of the machine.
     every_runs = PARALLEL_PAIRS * runs
     every = pair(limit_a, [*validate, "--no-cache", "-j", str(cores()), str(json_dir)], every_runs)
     rows.append(
         (
             f"validate JSON, --jobs {cores()}, no cache",
             f"{every.subject:.2f} s",
-            f"{every.ratio:.2f}x A ({every_runs} pairs)",
+            f"{every.ratio:.2f}x A ({every.interval()})",
         )
     )
     xml = pair(
@@ -432,8 +444,9 @@ def main() -> None:
         f"pip writes; limits A and B with the same Python); each figure the median of {args.runs} runs "
         "taken alternately with its yardstick, each ratio the median of the ratios of those "
         "back-to-back pairs (steadier on a shared machine; the cold cache against --no-cache, "
-        f"a difference of a few per cent, from {COLD_PAIRS * args.runs} pairs, and --jobs "
-        f"{cores()} from {PARALLEL_PAIRS * args.runs}); bytecode "
+        f"a difference of a few per cent, from {COLD_PAIRS * args.runs} pairs, --jobs 1 from "
+        f"{SERIAL_PAIRS * args.runs} and --jobs {cores()} from {PARALLEL_PAIRS * args.runs}); "
+        "bytecode "
         "compiled first, as an "
         "installed package has it. Corpora: `seed` = the seed article replicated, with its "
         "scheme; `generated` = benchmarks/generate.py, no scheme.",
