@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS as SEED_CORPUS
-from conftest import NEGATIVE, POSITIVE, ROOT
+from conftest import NEGATIVE, POSITIVE, ROOT, run_cli
 from corpuskit.model import ANNOTATION_KINDS
 from corpuskit.views.stats import corpus_stats, render_json, render_text
 
@@ -200,3 +200,63 @@ def test_cli_unreadable_input_and_usage_errors_exit_2(args: list[str]) -> None:
     result = run_views(*args)
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
+
+
+#: What a committed document may hold to attack a terminal: an OSC title with BEL, a clear
+#: screen, CSI as one C1 character, a line separator, a bidi override, a line break.
+EVIL = "\x1b]0;OWNED\x07\x1b[2J\x9b31m\u2028\u202e\n::error::x"
+EVIL_SHOWN = "\\x1b]0;OWNED\\x07\\x1b[2J\\u009b31m\\u2028\\u202e\\n::error::x"
+#: Never raw in a report (reporters/escape.py's set, less the line breaks a report is made of).
+RAW = set("\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202e")
+
+
+def _evil_project(tmp_path: Path) -> Path:
+    import hashlib
+
+    text = "Iran said it."
+    record = {
+        "corpuskit": "1.0",
+        "id": "st",
+        "meta": {"title": "t", "language": "en"},
+        "offset_unit": "codepoint",
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "mentions": [{"id": "m1", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}],
+        "entities": [{"id": "e1", "type": "GPE", "name": EVIL, "mentions": ["m1"]}],
+        "quotes": [
+            {
+                "id": "q1",
+                "mode": "direct",
+                "span": [{"start": 5, "end": 12, "text": "said it"}],
+                "speaker": "e1",
+            }
+        ],
+        "attributes": [{"id": "a1", "target": "m1", "name": "x", "value": EVIL}],
+    }
+    folder = tmp_path / "corpus\x1b[31m"
+    folder.mkdir()
+    (folder / "doc\x1b[31m.json").write_text(json.dumps(record), "utf-8")
+    (folder / "broken\x1b[2J.json").write_text("{", "utf-8")  # a "skipped" line names it
+    return folder
+
+
+def test_stats_shows_what_documents_and_file_names_hold_escaped(tmp_path: Path) -> None:
+    folder = _evil_project(tmp_path)
+    result = run_cli("stats", folder.name, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr  # (the file it skipped)
+    out = result.stdout
+    assert not RAW & set(out), sorted(RAW & set(out))
+    # the attribute value, escaped whole; the speaker's name too (its spaces made one)
+    assert f'"{EVIL_SHOWN}"' in out
+    assert out.count("\\x1b]0;OWNED\\x07\\x1b[2J\\u009b31m") == 2
+    assert out.startswith("corpus\\x1b[31m: 1 document in 2 files")
+    assert "skipped corpus\\x1b[31m/broken\\x1b[2J.json" in out
+
+
+def test_stats_json_keeps_values_exact_with_no_unsafe_character_raw(tmp_path: Path) -> None:
+    folder = _evil_project(tmp_path)
+    result = run_cli("stats", folder.name, "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert not RAW & set(result.stdout), sorted(RAW & set(result.stdout))
+    (corpus,) = json.loads(result.stdout)["corpora"]
+    assert corpus["attribute_values"] == {"x": {f'"{EVIL}"': 1}}

@@ -8,13 +8,13 @@ copies agree.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpuskit.model import ANNOTATION_KINDS, Document
+from corpuskit.reporters.escape import display_path, dump_json, visible
 from corpuskit.views.common import Index, format_value, load_document, speaker_name
 
 #: Kinds whose annotations are broken down by type (quotes by mode, attributes by name).
@@ -187,7 +187,7 @@ def _percent(share: float | None) -> str:
 def _text_block(stats: CorpusStats) -> list[str]:
     total = sum(stats.kinds.values())
     lines = [
-        f"{stats.name}: {stats.documents:,} document{'s' if stats.documents != 1 else ''} "
+        f"{display_path(stats.name)}: {stats.documents:,} document{'s' if stats.documents != 1 else ''} "
         f"in {stats.files:,} file{'s' if stats.files != 1 else ''}, "
         f"{stats.characters:,} characters, {total:,} annotations"
     ]
@@ -237,15 +237,19 @@ def _text_block(stats: CorpusStats) -> list[str]:
 
 
 def render_text(corpora: list[CorpusStats]) -> str:
-    """A plain-text report: one block of tables per corpus."""
-    return "\n\n".join("\n".join(_text_block(s)) for s in corpora) + "\n"
+    """A plain-text report: one block of tables per corpus.
+
+    Types, names, ids, attribute values and file names come from the documents: every line is
+    escaped as a whole (control, line-breaking and bidi characters), so none reaches a terminal
+    raw (the escapes are plain ASCII: a line escaped already is left as it is)."""
+    blocks = ("\n".join(map(visible, _text_block(s))) for s in corpora)
+    return "\n\n".join(blocks) + "\n"
 
 
 def render_json(corpora: list[CorpusStats]) -> str:
-    """The statistics as JSON: ``{"corpora": [...]}``."""
-    return (
-        json.dumps({"corpora": [s.to_dict() for s in corpora]}, ensure_ascii=False, indent=2) + "\n"
-    )
+    """The statistics as JSON: ``{"corpora": [...]}``, with no raw control, line-breaking or
+    bidi character (JSON escapes keep the values exact)."""
+    return dump_json({"corpora": [s.to_dict() for s in corpora]}) + "\n"
 
 
 RENDERERS = {"text": render_text, "json": render_json}
