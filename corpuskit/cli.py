@@ -92,6 +92,14 @@ def validate(
             "--exit-zero", help="Exit 0 even when problems are found (2 for unusable input stays)."
         ),
     ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="A run that finds no document passes (exit 0; without it, exit 2: paths, "
+            "include or exclude that match nothing must not pass a check).",
+        ),
+    ] = False,
     statistics: Annotated[
         bool,
         typer.Option(
@@ -198,6 +206,7 @@ def validate(
         ignore=ignore,
         strict=strict,
         exit_zero=exit_zero,
+        allow_empty=allow_empty,
         statistics=statistics,
         quiet=quiet,
         color=color,

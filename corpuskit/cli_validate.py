@@ -53,6 +53,7 @@ class ValidateArgs(msgspec.Struct, frozen=True, kw_only=True):
     ignore: list[str] | None = None
     strict: bool | None = None
     exit_zero: bool = False
+    allow_empty: bool = False
     statistics: bool = False
     quiet: bool = False
     color: bool | None = None
@@ -141,6 +142,9 @@ def _validate(a: ValidateArgs) -> int:
     stdin = a.paths == [Path("-")]
     if not stdin and a.paths and Path("-") in a.paths:
         raise _fail("- (standard input) cannot be mixed with paths")
+    if a.stdin_filename is not None and not stdin:
+        # Else the name would be dropped and the configured corpus checked in its place.
+        raise _fail("--stdin-filename names the document read from standard input: give - too")
     targets = _targets(config, a.paths)
     try:
         cache = None if a.no_cache or stdin else _cache_folder(config, a.cache_dir, targets)
@@ -189,6 +193,17 @@ def _validate(a: ValidateArgs) -> int:
             if close is not None:
                 close()
     outputs.finish(summary)
+    # Nothing found where something was to be checked (paths, include or exclude that match
+    # nothing, an empty folder) is no pass: a gate would go green having checked nothing. A
+    # --changed-since run with nothing changed has checked all it was asked to.
+    empty = not summary.files and a.changed_since is None and not stdin
+    if empty and not a.allow_empty:
+        say(
+            "corpuskit: error: no .json or .xml documents found; check the paths given or "
+            "configured, include and exclude (--allow-empty lets a run without documents pass)",
+            err=True,
+        )
+        return EXIT_USAGE
     if not a.quiet:
         _notes(summary, recorded, a.baseline, a.changed_since)
     if summary.unreadable:
@@ -653,6 +668,7 @@ VALIDATE_OPTIONS: dict[str, tuple[str, str | bool]] = {
     "--strict": ("strict", True),
     "--no-strict": ("strict", False),
     "--exit-zero": ("exit_zero", True),
+    "--allow-empty": ("allow_empty", True),
     "--statistics": ("statistics", True),
     "--quiet": ("quiet", True),
     "-q": ("quiet", True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,10 +92,41 @@ def test_a_file_of_another_type_is_unreadable_not_guessed(tmp_path: Path) -> Non
     assert "P000 not a .json or .xml file" in result.stdout
 
 
-def test_an_empty_folder_warns(tmp_path: Path) -> None:
+def test_an_empty_folder_is_no_pass(tmp_path: Path) -> None:
     result = run_cli("validate", str(tmp_path))
-    assert result.returncode == 0
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: no .json or .xml documents found" in result.stderr
+    assert "All checks passed" not in result.stdout and "No files checked." in result.stdout
+    allowed = run_cli("validate", "--allow-empty", str(tmp_path))
+    assert allowed.returncode == 0
+    assert "warning: no .json or .xml documents found" in allowed.stderr
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        'paths = ["corpus"]\ninclude = ["*.jsn"]\n',  # a typo that matches nothing
+        'paths = ["corpus"]\ninclude = ["["]\n',  # a glob that matches nothing
+        'paths = ["corpus"]\nexclude = ["*"]\n',
+        "paths = []\n",
+    ],
+)
+def test_a_configuration_that_selects_no_document_fails_the_run(
+    tmp_path: Path, config: str
+) -> None:
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(POSITIVE / "minimal.json", tmp_path / "corpus" / "doc.json")
+    (tmp_path / "corpuskit.toml").write_text(config, "utf-8")
+    result = run_cli("validate", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
     assert "no .json or .xml documents found" in result.stderr
+
+
+def test_stdin_filename_without_standard_input_is_a_usage_error(tmp_path: Path) -> None:
+    shutil.copy(POSITIVE / "minimal.json", tmp_path / "doc.json")
+    result = run_cli("validate", "--stdin-filename", "x.json", str(tmp_path / "doc.json"))
+    assert result.returncode == 2
+    assert "--stdin-filename names the document read from standard input" in result.stderr
 
 
 def test_a_typo_is_one_diagnostic_not_two(tmp_path: Path) -> None:

@@ -52,10 +52,8 @@ def repo(tmp_path: Path) -> Path:
 
 def test_changed_since_checks_only_changed_renamed_and_untracked_files(repo: Path) -> None:
     assert "5 files checked" in run_cli("validate", "--no-cache", cwd=repo).stdout
-    assert (
-        "0 files checked"
-        in run_cli("validate", "--no-cache", "--changed-since", "HEAD", cwd=repo).stdout
-    )
+    unchanged = run_cli("validate", "--no-cache", "--changed-since", "HEAD", cwd=repo)
+    assert unchanged.returncode == 0 and "No files checked." in unchanged.stdout
     a = repo / "corpus" / "a.json"
     a.write_text(a.read_text().replace('"value": "actual"', '"value": "future"'))
     git(repo, "mv", "corpus/b.json", "corpus/b2.json")
