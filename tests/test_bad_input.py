@@ -74,6 +74,29 @@ def test_xml_must_be_utf8_by_its_declaration_too(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("utf-16-le", "UTF-16 (little-endian)"),  # no byte-order mark: valid UTF-8, NULs between
+        ("utf-16-be", "UTF-16 (big-endian)"),
+        ("utf-16", "UTF-16 (little-endian)"),  # with its mark (Python writes little-endian)
+        ("utf-32-be", "UTF-32 (big-endian)"),
+        ("utf-32", "UTF-32 (little-endian)"),
+    ],
+)
+@pytest.mark.parametrize("suffix", ["json", "xml"])
+def test_a_utf16_or_utf32_file_is_named_as_such(
+    tmp_path: Path, encoding: str, named: str, suffix: str
+) -> None:
+    source = (POSITIVE / f"minimal.{suffix}").read_text("utf-8")
+    path = write(tmp_path, f"d.{suffix}", source.encode(encoding))
+    result = run_cli("validate", "--no-cache", "--format", "concise", str(path))
+    assert result.returncode == 1
+    assert result.stdout.count("\n") == 1, result.stdout
+    assert f"d.{suffix}:1:1: P002 file looks encoded as {named}, not UTF-8" in result.stdout
+    assert "re-save the file as UTF-8" in result.stdout
+
+
 def test_wrong_namespace_names_the_expected_one(tmp_path: Path) -> None:
     xml = (POSITIVE / "minimal.xml").read_text("utf-8").replace("document/1.0", "document/2.0")
     result = run_cli("validate", str(write(tmp_path, "d.xml", xml)))

@@ -75,8 +75,43 @@ class LineIndex:
         return self.text[start:end].rstrip("\r")
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 encoding ``data`` looks written in, by its byte-order mark or, as
+    RFC 4627 tells them apart, by where the NUL bytes of its first ASCII characters fall (a
+    document starts with ``{``, ``<`` or white space); None for anything else."""
+    for bom, name in (
+        (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+        (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+        (b"\xfe\xff", "UTF-16 (big-endian)"),
+        (b"\xff\xfe", "UTF-16 (little-endian)"),
+    ):
+        if data.startswith(bom):
+            return name
+    head = data[:4]
+    if len(head) < 4 or head.count(0) == 0:
+        return None
+    nul = [b == 0 for b in head]
+    patterns = {
+        (True, True, True, False): "UTF-32 (big-endian)",
+        (False, True, True, True): "UTF-32 (little-endian)",
+        (True, False, True, False): "UTF-16 (big-endian)",
+        (False, True, False, True): "UTF-16 (little-endian)",
+    }
+    return patterns.get((nul[0], nul[1], nul[2], nul[3]))
+
+
 def decode_utf8(data: bytes) -> tuple[str | None, Finding | None]:
     """Decode ``data`` as UTF-8, or say where it is not (BOM and invalid bytes are findings)."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        # Say what the file is: "invalid UTF-8 at byte 0" or "unexpected character" (UTF-16
+        # of ASCII text is valid UTF-8, a NUL after each character) would not.
+        return None, Finding(
+            P.ENCODING,
+            f"file looks encoded as {wide}, not UTF-8",
+            position=(1, 1),
+            hint="re-save the file as UTF-8 (without a byte-order mark)",
+        )
     if data.startswith(UTF8_BOM):
         return None, Finding(
             P.BOM,

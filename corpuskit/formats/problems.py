@@ -39,7 +39,8 @@ ENCODING = Rule(
     E,
     "The file is not valid UTF-8.",
     """Documents are UTF-8. The message gives the byte offset of the first invalid byte; re-save
-the file as UTF-8 (not Latin-1 or Windows-1252).
+the file as UTF-8 (not Latin-1 or Windows-1252). A file in UTF-16 or UTF-32 (some Windows
+editors' "Unicode"), with or without a byte-order mark, is named as such at line 1, column 1.
 
 Fails: a file containing the byte 0xE9 for "é".
 Passes: the same file with "é" encoded as the two bytes 0xC3 0xA9.""",
