@@ -258,8 +258,11 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def _parse(path: Path, folder: Path, table: dict[str, Any]) -> Config:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
+        # A [tool.corpuskit] table copied from a pyproject.toml into corpuskit.toml
+        headed = unknown[0] == "tool" and path.name != "pyproject.toml"
+        hint = "; in corpuskit.toml, leave out the [tool.corpuskit] header" if headed else ""
         raise ConfigError(
-            f'{path}: unknown configuration key "{unknown[0]}" (allowed: {", ".join(KEYS)})'
+            f'{path}: unknown configuration key "{unknown[0]}" (allowed: {", ".join(KEYS)}){hint}'
         )
     values: dict[str, Any] = {}
     for key in ("paths", "include", "exclude", "select", "ignore"):

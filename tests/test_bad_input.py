@@ -300,3 +300,11 @@ def test_import_never_overwrites_its_own_input(tmp_path: Path) -> None:
         str(CORPUS / "scheme.toml"),
     )
     assert twin.read_bytes() == original
+
+
+def test_a_tool_header_pasted_into_corpuskit_toml_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "corpuskit.toml").write_text('[tool.corpuskit]\npaths = ["corpus"]\n', "utf-8")
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert 'unknown configuration key "tool"' in result.stderr
+    assert "in corpuskit.toml, leave out the [tool.corpuskit] header" in result.stderr

@@ -307,3 +307,26 @@ def test_toml_positions_of_quoted_keys_spaces_and_comments() -> None:
         "/t~11/u/[x]": (5, 1),
         "/t~11/u/[x]/k": (5, 11),
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "index", "words"),
+    [("entities", 2, "cannot be used on an entity"), ("mentions", 4, None)],
+)
+def test_a_type_declared_for_other_kinds_says_which_kind_it_cannot_be(
+    tmp_path: Path, kind: str, index: int, words: str | None
+) -> None:
+    # QUANTITY is declared with kinds = ["mention"]: fine on a mention, not on an entity.
+    doc = json.loads((ROOT / "tests" / "examples" / "positive" / "minimal.json").read_text())
+    doc[kind][index]["type"] = "QUANTITY"
+    (tmp_path / "d.json").write_text(json.dumps(doc), "utf-8")
+    scheme = ROOT / "tests" / "examples" / "scheme.toml"
+    result = run_cli(
+        "validate", "--no-cache", "--format", "concise", "--select", "C001", "--scheme",
+        str(scheme), str(tmp_path / "d.json"),
+    )  # fmt: skip
+    if words is None:
+        assert result.returncode == 0, result.stdout
+    else:
+        assert result.returncode == 1
+        assert f'C001 entity type "QUANTITY" {words} in the scheme' in result.stdout

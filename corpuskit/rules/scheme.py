@@ -768,7 +768,7 @@ def check_types(given: CheckInput) -> Iterator[Finding]:
                 reason = (
                     "is not declared"
                     if a.type not in scheme.types
-                    else f"cannot be used on a {usage}"
+                    else f"cannot be used on {'an' if usage == 'entity' else 'a'} {usage}"
                 )
                 declared = _declared(scheme, tables)
                 yield Finding(
