@@ -330,3 +330,27 @@ def test_a_type_declared_for_other_kinds_says_which_kind_it_cannot_be(
     else:
         assert result.returncode == 1
         assert f'C001 entity type "QUANTITY" {words} in the scheme' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("WEAPONS", 'did you mean "WEAPON"?'),
+        ("gpe", 'did you mean "GPE"?'),  # another case
+        ("BOGUS", "declared: GPE, OTHER, PER, QUANTITY, WEAPON"),  # nothing close
+        ("COUNTRY", "declared: GPE, OTHER, PER, QUANTITY, WEAPON"),  # was "QUANTITY"
+    ],
+)
+def test_an_undeclared_type_gets_a_suggestion_only_when_one_is_likely(
+    tmp_path: Path, written: str, hint: str
+) -> None:
+    doc = json.loads((ROOT / "tests" / "examples" / "positive" / "minimal.json").read_text())
+    doc["mentions"][2]["type"] = written
+    (tmp_path / "d.json").write_text(json.dumps(doc), "utf-8")
+    scheme = ROOT / "tests" / "examples" / "scheme.toml"
+    result = run_cli(
+        "validate", "--no-cache", "--format", "json", "--select", "C001", "--scheme",
+        str(scheme), str(tmp_path / "d.json"),
+    )  # fmt: skip
+    (diagnostic,) = json.loads(result.stdout)["diagnostics"]
+    assert diagnostic["hint"] == hint

@@ -229,8 +229,17 @@ def _names(names: list[str] | tuple[str, ...]) -> str:
 
 
 def _suggest(name: str, options: list[str]) -> str | None:
-    close = close_matches(name, options, n=1, cutoff=0.5)
-    return f'did you mean "{close[0]}"?' if close else None
+    """The declared name ``name`` most likely misspells: the same name in another case, or
+    one close enough by difflib's default measure (0.5 offered ORG for BOGUS and QUANTITY for
+    COUNTRY: a wrong lead is worse than the list of declared names the caller gives instead)."""
+    folded: dict[str, str] = {}
+    for option in options:
+        folded.setdefault(option.casefold(), option)
+    found = folded.get(name.casefold())
+    if found is None:
+        close = close_matches(name.casefold(), list(folded), n=1)
+        found = folded[close[0]] if close else None
+    return f'did you mean "{found}"?' if found is not None and found != name else None
 
 
 _ID, _TYPE, _ROLE, _REF = (
