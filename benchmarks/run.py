@@ -98,9 +98,13 @@ class Paired:
     ratios: tuple[float, ...] = ()
 
     def interval(self) -> str:
-        """The ratio's 95 % interval of the median, and the number of pairs."""
+        """The ratio's 95 % interval of the median, and the number of pairs (below 6 pairs no
+        two order statistics cover the median with 95 %: then the range, said so)."""
         low, high = median_interval(list(self.ratios))
-        return f"95 % interval of the median {low:.2f}-{high:.2f}x, {len(self.ratios)} pairs"
+        n = len(self.ratios)
+        if n < 6:
+            return f"range {low:.2f}-{high:.2f}x, {n} pairs: too few for a 95 % interval"
+        return f"95 % interval of the median {low:.2f}-{high:.2f}x, {n} pairs"
 
 
 #: Pairs of cold-cache and --no-cache runs per run of the other figures (see bench_corpus).

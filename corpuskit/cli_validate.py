@@ -152,7 +152,7 @@ def _validate(a: ValidateArgs) -> int:
         raise _fail(str(exc)) from None
     root = repository_root(config)
     if a.show_settings:
-        run = _RunSettings(name, strict, a.exit_zero, cache, root, stdin)
+        run = _RunSettings(name, strict, a.exit_zero, cache, root, stdin, a.allow_empty)
         _print_settings(config, settings, targets, run)
     if a.show_files:
         _print_files(
@@ -195,8 +195,10 @@ def _validate(a: ValidateArgs) -> int:
     outputs.finish(summary)
     # Nothing found where something was to be checked (paths, include or exclude that match
     # nothing, an empty folder) is no pass: a gate would go green having checked nothing. A
-    # --changed-since run with nothing changed has checked all it was asked to.
-    empty = not summary.files and a.changed_since is None and not stdin
+    # --changed-since run with nothing changed has checked all it was asked to, and so has a
+    # run given only files that the configuration excludes (pre-commit staging drafts).
+    excluded = bool(a.paths) and all(os.path.isfile(p) for p in targets)
+    empty = not summary.files and a.changed_since is None and not stdin and not excluded
     if empty and not a.allow_empty:
         say(
             "corpuskit: error: no .json or .xml documents found; check the paths given or "
@@ -205,7 +207,7 @@ def _validate(a: ValidateArgs) -> int:
         )
         return EXIT_USAGE
     if not a.quiet:
-        _notes(summary, recorded, a.baseline, a.changed_since)
+        _notes(summary, recorded, a.baseline, a.changed_since, excluded)
     if summary.unreadable:
         return EXIT_USAGE
     failed = summary.errors or (strict and summary.warnings)
@@ -302,6 +304,7 @@ class _RunSettings(msgspec.Struct, frozen=True):
     cache: Path | None
     root: Path
     stdin: bool
+    allow_empty: bool = False
 
 
 def _print_settings(
@@ -334,6 +337,7 @@ def _print_settings(
         ("format", shown),
         ("strict", str(run.strict).lower()),
         ("exit-zero", str(run.exit_zero).lower()),
+        ("allow-empty", str(run.allow_empty).lower()),
         ("cache-dir", str(run.cache) if run.cache else "off"),
         ("max-file-size", f"{settings.max_file_size}"),
     ]
@@ -496,11 +500,14 @@ def _notes(
     recorded: Baseline | None,
     baseline: Path | None,
     changed_since: str | None,
+    excluded: bool = False,
 ) -> None:
     """What the run should tell besides the report: nothing found, stale baseline entries."""
     if not summary.files:
         if changed_since is not None:
             say(f"corpuskit: no documents changed since {changed_since}", err=True)
+        elif excluded:
+            say("corpuskit: every file given is excluded by the configuration", err=True)
         else:
             say("corpuskit: warning: no .json or .xml documents found", err=True)
     if recorded is not None and baseline is not None:

@@ -122,6 +122,8 @@ def test_an_empty_folder_is_no_pass(tmp_path: Path) -> None:
     assert "All checks passed" not in result.stdout and "No files checked." in result.stdout
     allowed = run_cli("validate", "--allow-empty", str(tmp_path))
     assert allowed.returncode == 0
+    shown = run_cli("validate", "--allow-empty", "--show-settings", str(tmp_path))
+    assert "allow-empty: true" in shown.stdout.splitlines()
     assert "warning: no .json or .xml documents found" in allowed.stderr
 
 
@@ -143,6 +145,22 @@ def test_a_configuration_that_selects_no_document_fails_the_run(
     result = run_cli("validate", "--no-cache", cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "no .json or .xml documents found" in result.stderr
+
+
+def test_files_given_that_the_configuration_excludes_are_no_error(tmp_path: Path) -> None:
+    # pre-commit passes the staged files: a commit of drafts only must not be blocked
+    (tmp_path / "corpus" / "drafts").mkdir(parents=True)
+    shutil.copy(POSITIVE / "minimal.json", tmp_path / "corpus" / "drafts" / "d.json")
+    (tmp_path / "corpuskit.toml").write_text(
+        'paths = ["corpus"]\nexclude = ["corpus/drafts/*"]\n', "utf-8"
+    )
+    given = run_cli("validate", "--no-cache", "corpus/drafts/d.json", cwd=tmp_path)
+    assert given.returncode == 0, given.stdout + given.stderr
+    assert "every file given is excluded by the configuration" in given.stderr
+    # the folder, or the configured corpus, holding nothing else: nothing was checked
+    for args in (["corpus/drafts"], []):
+        result = run_cli("validate", "--no-cache", *args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
 
 
 def test_stdin_filename_without_standard_input_is_a_usage_error(tmp_path: Path) -> None:

@@ -25,8 +25,10 @@ PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
 
 def _git(*args: str, cwd: Path, stdin: bytes | None = None) -> bytes:
+    # None of the caller's GIT_* variables (run from a git hook, GIT_DIR or GIT_INDEX_FILE
+    # would point at the real repository), as pre-commit's own try-repo does.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.org",
         "GIT_COMMITTER_NAME": "t",
@@ -46,10 +48,14 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
     work = tmp_path_factory.mktemp("pre-commit")
     snapshot = work / "corpuskit"
     _git("clone", "-q", str(ROOT), str(snapshot), cwd=work)
-    changes = _git("diff", "HEAD", "--binary", cwd=ROOT)
+    # A patch git apply reads whatever the user's diff settings (prefixes, colour, a tool)
+    changes = _git(
+        "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "diff", "--no-color",
+        "--no-ext-diff", "--binary", "HEAD", cwd=ROOT,
+    )  # fmt: skip
     if changes:
         _git("apply", "--index", "-", cwd=snapshot, stdin=changes)
-        _git("commit", "-q", "-m", "uncommitted changes", cwd=snapshot)
+        _git("commit", "-q", "--no-gpg-sign", "--no-verify", "-m", "changes", cwd=snapshot)
     rev = _git("rev-parse", "HEAD", cwd=snapshot).decode().strip()
     return snapshot, rev, work / "home"
 

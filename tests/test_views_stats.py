@@ -210,7 +210,7 @@ EVIL_SHOWN = "\\x1b]0;OWNED\\x07\\x1b[2J\\u009b31m\\u2028\\u202e\\n::error::x"
 RAW = set("\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202e")
 
 
-def _evil_project(tmp_path: Path) -> Path:
+def _evil_project(tmp_path: Path, name: str = EVIL) -> Path:
     import hashlib
 
     text = "Iran said it."
@@ -222,7 +222,7 @@ def _evil_project(tmp_path: Path) -> Path:
         "text": text,
         "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "mentions": [{"id": "m1", "type": "GPE", "span": [{"start": 0, "end": 4, "text": "Iran"}]}],
-        "entities": [{"id": "e1", "type": "GPE", "name": EVIL, "mentions": ["m1"]}],
+        "entities": [{"id": "e1", "type": "GPE", "name": name, "mentions": ["m1"]}],
         "quotes": [
             {
                 "id": "q1",
@@ -260,3 +260,17 @@ def test_stats_json_keeps_values_exact_with_no_unsafe_character_raw(tmp_path: Pa
     assert not RAW & set(result.stdout), sorted(RAW & set(result.stdout))
     (corpus,) = json.loads(result.stdout)["corpora"]
     assert corpus["attribute_values"] == {"x": {f'"{EVIL}"': 1}}
+
+
+@pytest.mark.parametrize("name", ["::error file=x.py::owned", "##[error]owned", " \t::warning::x"])
+def test_stats_never_prints_a_line_a_ci_runner_reads_as_a_command(
+    tmp_path: Path, name: str
+) -> None:
+    # A runner reads "::command" and "##[command]" at the start of a line, after white space.
+    folder = _evil_project(tmp_path, name)
+    result = run_cli("stats", folder.name, cwd=tmp_path)
+    assert "Quotes per speaker" in result.stdout
+    for line in result.stdout.splitlines():
+        assert not line.lstrip().startswith(("::", "##[")), line
+    rows = result.stdout.split("Quotes per speaker\n")[1].split("\n\n")[0].splitlines()
+    assert len(rows) == 1 and rows[0].endswith("  1"), rows  # the speaker, shown

@@ -109,6 +109,18 @@ def dump_json(value: Any) -> str:
     return raw.sub(_json_escape_char, json.dumps(value, indent=2, ensure_ascii=False))
 
 
+def report_line(text: str) -> str:
+    """A whole line of a human report built around input (a table row, a name): escaped by
+    :func:`visible`, and never read as a CI command: when the line, less its leading white
+    space, starts with ``:`` or ``#``, that character is shown as its escape."""
+    shown = visible(text)
+    body = shown.lstrip()
+    if body[:1] in _COMMAND_START:
+        at = len(shown) - len(body)
+        return f"{shown[:at]}\\x{ord(body[0]):02x}{body[1:]}"
+    return shown
+
+
 def display_path(path: str) -> str:
     """A path to show at the start of a report line: escaped, never starting like a command."""
     shown = visible(path)

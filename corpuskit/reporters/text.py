@@ -118,7 +118,7 @@ class TextReporter:
 
     def finish(self, summary: Summary) -> None:
         """The one-line summary."""
-        if not summary.errors and not summary.warnings:
+        if summary.files and not summary.errors and not summary.warnings:
             self.stream.write(self._s("ok", summary_line(summary)) + "\n")
             return
         self.stream.write(summary_line(summary) + "\n")

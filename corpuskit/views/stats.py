@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuskit.model import ANNOTATION_KINDS, Document
-from corpuskit.reporters.escape import display_path, dump_json, visible
+from corpuskit.reporters.escape import display_path, dump_json, report_line, visible
 from corpuskit.views.common import Index, format_value, load_document, speaker_name
 
 #: Kinds whose annotations are broken down by type (quotes by mode, attributes by name).
@@ -175,6 +175,8 @@ def corpus_stats(path: Path, name: str | None = None) -> CorpusStats:
 def _table(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
     if not rows:
         return []
+    # Escaped before the widths are taken, so that the columns line up as shown.
+    rows = [(visible(label), value) for label, value in rows]
     width = max(len(label) for label, _ in rows)
     number = max(len(value) for _, value in rows)
     return [f"{indent}{label:<{width}}  {value:>{number}}" for label, value in rows]
@@ -241,8 +243,9 @@ def render_text(corpora: list[CorpusStats]) -> str:
 
     Types, names, ids, attribute values and file names come from the documents: every line is
     escaped as a whole (control, line-breaking and bidi characters), so none reaches a terminal
-    raw (the escapes are plain ASCII: a line escaped already is left as it is)."""
-    blocks = ("\n".join(map(visible, _text_block(s))) for s in corpora)
+    raw, and none reads as a CI runner's command (the escapes are plain ASCII: a label escaped
+    already for its column is left as it is)."""
+    blocks = ("\n".join(map(report_line, _text_block(s))) for s in corpora)
     return "\n\n".join(blocks) + "\n"
 
 
