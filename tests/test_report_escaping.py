@@ -24,7 +24,14 @@ from lxml import etree
 from conftest import POSITIVE, ROOT
 from corpuskit.diagnostics import Diagnostic, Severity
 from corpuskit.reporters import REPORTERS, ReportContext
-from corpuskit.reporters.escape import display_path, dump_json, encodable, uri_path, visible
+from corpuskit.reporters.escape import (
+    display_path,
+    dump_json,
+    encodable,
+    report_line,
+    uri_path,
+    visible,
+)
 from corpuskit.reporters.github import command
 from corpuskit.reporters.text import TextReporter
 
@@ -331,3 +338,17 @@ def test_json_and_rdjson_are_utf8_json_with_messages_escaped(evil_name: Path) ->
     rdjson = json.loads(validate("rdjson", evil_name, "."))
     assert all(RAW.search(s.replace("\n", "")) is None for s in strings(rdjson))
     assert {d["location"]["path"] for d in rdjson["diagnostics"]} == {EVIL_NAME_SHOWN}
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("  ::error file=x::owned  1", "  \\x3a:error file=x::owned  1"),
+        ("##[error]x", "\\x23#[error]x"),
+        ("\u3000:x", "\u3000\\x3ax"),  # any white space the runner may strip
+        ("  a::b  1", "  a::b  1"),
+        ("\x1b[2J:x", "\\x1b[2J:x"),
+    ],
+)
+def test_a_report_line_is_escaped_and_never_starts_like_a_command(line: str, shown: str) -> None:
+    assert report_line(line) == shown
