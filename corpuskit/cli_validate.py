@@ -197,8 +197,9 @@ def _validate(a: ValidateArgs) -> int:
     # nothing, an empty folder) is no pass: a gate would go green having checked nothing. A
     # --changed-since run with nothing changed has checked all it was asked to, and so has a
     # run given only files that the configuration excludes (pre-commit staging drafts).
-    excluded = bool(a.paths) and all(os.path.isfile(p) for p in targets)
-    empty = not summary.files and a.changed_since is None and not stdin and not excluded
+    empty = not summary.files and a.changed_since is None and not stdin
+    excluded = empty and bool(a.paths) and all(os.path.isfile(p) for p in targets)
+    empty = empty and not excluded
     if empty and not a.allow_empty:
         say(
             "corpuskit: error: no .json or .xml documents found; check the paths given or "

@@ -75,29 +75,30 @@ class LineIndex:
         return self.text[start:end].rstrip("\r")
 
 
+#: Byte-order marks of the wide encodings (UTF-32's first: UTF-16 LE's mark begins UTF-32 LE's).
+_WIDE_MARKS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+)
+#: Which of the first four bytes are NUL, for a text starting with two ASCII characters.
+_WIDE_NULS: dict[tuple[bool, ...], str] = {
+    (True, True, True, False): "UTF-32 (big-endian)",
+    (False, True, True, True): "UTF-32 (little-endian)",
+    (True, False, True, False): "UTF-16 (big-endian)",
+    (False, True, False, True): "UTF-16 (little-endian)",
+}
+
+
 def _wide_encoding(data: bytes) -> str | None:
     """The UTF-16 or UTF-32 encoding ``data`` looks written in, by its byte-order mark or, as
     RFC 4627 tells them apart, by where the NUL bytes of its first ASCII characters fall (a
     document starts with ``{``, ``<`` or white space); None for anything else."""
-    for bom, name in (
-        (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
-        (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
-        (b"\xfe\xff", "UTF-16 (big-endian)"),
-        (b"\xff\xfe", "UTF-16 (little-endian)"),
-    ):
-        if data.startswith(bom):
+    for mark, name in _WIDE_MARKS:
+        if data.startswith(mark):
             return name
-    head = data[:4]
-    if len(head) < 4 or head.count(0) == 0:
-        return None
-    nul = [b == 0 for b in head]
-    patterns = {
-        (True, True, True, False): "UTF-32 (big-endian)",
-        (False, True, True, True): "UTF-32 (little-endian)",
-        (True, False, True, False): "UTF-16 (big-endian)",
-        (False, True, False, True): "UTF-16 (little-endian)",
-    }
-    return patterns.get((nul[0], nul[1], nul[2], nul[3]))
+    return _WIDE_NULS.get(tuple(byte == 0 for byte in data[:4]))
 
 
 def decode_utf8(data: bytes) -> tuple[str | None, Finding | None]:

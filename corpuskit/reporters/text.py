@@ -131,10 +131,10 @@ def fix_command(fix: Fix) -> str:
 
 def summary_line(summary: Summary) -> str:
     """The one-line summary of a run ("Checked 3 files: 1 error, 0 warnings.")."""
-    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
-    baselined = f" ({summary.baselined} more in the baseline)" if summary.baselined else ""
     if not summary.files:  # nothing was checked: nothing passed either
         return "No files checked."
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    baselined = f" ({summary.baselined} more in the baseline)" if summary.baselined else ""
     if not summary.errors and not summary.warnings:
         return f"All checks passed: {files} checked.{baselined}"
     errors = f"{summary.errors} error{'s' if summary.errors != 1 else ''}"
